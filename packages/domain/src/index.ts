@@ -1,1 +1,14 @@
-export {};
+export * from "./calendar/calendar";
+export * from "./calendar/working-time";
+export * from "./deadlines/compute-due-at";
+export * from "./dossier/code";
+export * from "./dossier/commands";
+export * from "./dossier/decide";
+export * from "./dossier/events";
+export * from "./dossier/refusals";
+export * from "./dossier/state";
+export * from "./dossier/values";
+export * from "./procedures/procedure";
+export * from "./time/local-time";
+export * from "./timeliness/timeliness";
+export * from "./units/unit";

@@ -14,7 +14,7 @@ export interface DeciderLike<Command, Event, State, Context, Refusal> {
 /**
  * Given/when/then for deciders, in the manner of Emmett's DeciderSpecification:
  *
- *   spec.given([received]).when(resolve, context).then([resolved])
+ *   spec.given([received]).when(resolve, context).thenEvents([resolved])
  *   spec.given([resolved]).when(resolve, context).thenRefused("dossier.already_resolved")
  */
 export function deciderSpecification<Command, Event, State, Context, Refusal extends { code: string }>(
@@ -30,22 +30,28 @@ export function deciderSpecification<Command, Event, State, Context, Refusal ext
           const decision = decider.decide(command, state, context);
           return {
             decision,
-            then(expected: readonly Event[]): void {
+            thenEvents(expected: readonly Event[]): void {
               if (!decision.ok) {
-                throw new Error(`expected events, but the command was refused: ${JSON.stringify(decision.refusal)}`);
+                throw new Error(
+                  `expected events, but the command was refused: ${JSON.stringify(decision.refusal)}`,
+                );
               }
               expect(decision.events).toEqual(expected);
             },
             /** Asserts the events match partially (useful when only some fields matter). */
             thenMatch(expected: readonly Partial<Event>[] | readonly object[]): void {
               if (!decision.ok) {
-                throw new Error(`expected events, but the command was refused: ${JSON.stringify(decision.refusal)}`);
+                throw new Error(
+                  `expected events, but the command was refused: ${JSON.stringify(decision.refusal)}`,
+                );
               }
               expect(decision.events).toMatchObject(expected);
             },
             thenRefused(code: string): Refusal {
               if (decision.ok) {
-                throw new Error(`expected refusal ${code}, but got events: ${JSON.stringify(decision.events)}`);
+                throw new Error(
+                  `expected refusal ${code}, but got events: ${JSON.stringify(decision.events)}`,
+                );
               }
               expect(decision.refusal.code).toBe(code);
               return decision.refusal;
@@ -53,7 +59,9 @@ export function deciderSpecification<Command, Event, State, Context, Refusal ext
             /** Evolves the produced events onto the given state and hands the result to `check`. */
             thenState(check: (next: State) => void): void {
               if (!decision.ok) {
-                throw new Error(`expected events, but the command was refused: ${JSON.stringify(decision.refusal)}`);
+                throw new Error(
+                  `expected events, but the command was refused: ${JSON.stringify(decision.refusal)}`,
+                );
               }
               check(decision.events.reduce(decider.evolve, state));
             },

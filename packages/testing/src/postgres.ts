@@ -18,7 +18,10 @@ export interface TestDatabase {
  */
 export async function createTestDatabase(label = "t"): Promise<TestDatabase> {
   const adminUrl = testAdminDatabaseUrl();
-  const name = `motcua_test_${label.replace(/[^a-z0-9]/gi, "").toLowerCase().slice(0, 20)}_${process.pid}_${randomBytes(4).toString("hex")}`;
+  const name = `motcua_test_${label
+    .replace(/[^a-z0-9]/gi, "")
+    .toLowerCase()
+    .slice(0, 20)}_${process.pid}_${randomBytes(4).toString("hex")}`;
   const admin = new pg.Client({ connectionString: adminUrl });
   await admin.connect();
   try {

@@ -1,0 +1,100 @@
+import { z } from "zod";
+import {
+  ApplicantSchema,
+  ChannelSchema,
+  DocumentSchema,
+  IsoDateTimeSchema,
+  ReasonSchema,
+  ResolutionOutcomeSchema,
+  ReturnMethodSchema,
+} from "./values";
+
+const command = <const T extends string, S extends z.ZodRawShape>(type: T, data: S) =>
+  z.object({ type: z.literal(type), data: z.object(data).strict() }).strict();
+
+const unitId = z.string().trim().min(1).max(100);
+
+/** A citizen files online: the dossier exists, but no clock runs until an officer receives it. */
+export const SubmitDossierSchema = command("SubmitDossier", {
+  dossierId: z.uuid(),
+  unitId,
+  applicant: ApplicantSchema,
+  documents: z.array(DocumentSchema).max(200).default([]),
+});
+
+export const RefuseIntakeSchema = command("RefuseIntake", { reason: ReasonSchema });
+
+/**
+ * Receipt at the counter, online or by post. The code comes from the unit's daily sequence, which is
+ * kept outside the domain; the applicant may be omitted when receiving an online submission.
+ */
+export const ReceiveDossierSchema = command("ReceiveDossier", {
+  dossierId: z.uuid(),
+  code: z.string().min(1).max(80),
+  unitId,
+  channel: ChannelSchema,
+  applicant: ApplicantSchema.optional(),
+  documents: z.array(DocumentSchema).max(200).default([]),
+});
+
+export const ForwardDossierSchema = command("ForwardDossier", {
+  toUnitId: unitId,
+  step: z.string().trim().min(1).max(200).optional(),
+  stepDueAt: IsoDateTimeSchema.optional(),
+});
+
+export const TransferDossierSchema = command("TransferDossier", {
+  toUnitId: unitId,
+  reason: z.string().trim().min(1).max(2000).optional(),
+});
+
+export const RequestSupplementSchema = command("RequestSupplement", { reason: ReasonSchema });
+export const ReceiveSupplementSchema = command("ReceiveSupplement", {});
+export const CloseMissedSupplementSchema = command("CloseMissedSupplement", {
+  reason: ReasonSchema.optional(),
+});
+export const RequestFeeSchema = command("RequestFee", {
+  reason: ReasonSchema,
+  amount: z.number().int().nonnegative().max(1_000_000_000_000).optional(),
+});
+export const RecordFeePaidSchema = command("RecordFeePaid", {});
+export const IssueApologySchema = command("IssueApology", {
+  reason: ReasonSchema,
+  promisedAt: IsoDateTimeSchema,
+});
+export const ResolveDossierSchema = command("ResolveDossier", {
+  outcome: ResolutionOutcomeSchema,
+  note: z.string().trim().max(2000).optional(),
+});
+export const ReturnResultSchema = command("ReturnResult", { method: ReturnMethodSchema });
+export const WithdrawDossierSchema = command("WithdrawDossier", { reason: ReasonSchema });
+export const StopDossierSchema = command("StopDossier", { reason: ReasonSchema });
+/** Issued by the deadline watcher; succeeds only when the dossier is pending and its due moment has come. */
+export const MarkOverdueSchema = command("MarkOverdue", {});
+
+export const DossierCommandSchema = z.discriminatedUnion("type", [
+  SubmitDossierSchema,
+  RefuseIntakeSchema,
+  ReceiveDossierSchema,
+  ForwardDossierSchema,
+  TransferDossierSchema,
+  RequestSupplementSchema,
+  ReceiveSupplementSchema,
+  CloseMissedSupplementSchema,
+  RequestFeeSchema,
+  RecordFeePaidSchema,
+  IssueApologySchema,
+  ResolveDossierSchema,
+  ReturnResultSchema,
+  WithdrawDossierSchema,
+  StopDossierSchema,
+  MarkOverdueSchema,
+]);
+export type DossierCommand = z.output<typeof DossierCommandSchema>;
+export type DossierCommandInput = z.input<typeof DossierCommandSchema>;
+export type DossierCommandType = DossierCommand["type"];
+export type CommandOf<T extends DossierCommandType> = Extract<DossierCommand, { type: T }>;
+
+export const DOSSIER_COMMAND_TYPES: readonly DossierCommandType[] = DossierCommandSchema.options.map(
+  (o) => o.shape.type.value,
+);

@@ -1,0 +1,165 @@
+import { z } from "zod";
+import { SupplementPolicySchema } from "../procedures/procedure";
+import {
+  ApplicantSchema,
+  ChannelSchema,
+  DocumentSchema,
+  IsoDateTimeSchema,
+  ReasonSchema,
+  ResolutionOutcomeSchema,
+  ReturnMethodSchema,
+  StoredTimeLimitSchema,
+} from "./values";
+
+const event = <const T extends string, S extends z.ZodRawShape>(type: T, data: S) =>
+  z.object({ type: z.literal(type), schemaVersion: z.literal(1), data: z.object(data).strict() }).strict();
+
+const at = IsoDateTimeSchema;
+const nullableTime = IsoDateTimeSchema.nullable();
+
+/** The procedure rules a dossier was received under; later changes to the procedure never touch them. */
+const procedureTerms = {
+  procedureId: z.string().min(1),
+  procedureVersion: z.number().int().positive(),
+  procedureCode: z.string().min(1),
+  field: z.string().min(1),
+  timeLimit: StoredTimeLimitSchema,
+  supplementPolicy: SupplementPolicySchema,
+  sameDayCutoff: z.string(),
+  supplementWindowWorkingDays: z.number().int().positive().nullable(),
+};
+
+export const DossierSubmittedSchema = event("DossierSubmitted", {
+  dossierId: z.uuid(),
+  ...procedureTerms,
+  unitId: z.string().min(1),
+  applicant: ApplicantSchema,
+  documents: z.array(DocumentSchema),
+  at,
+});
+
+export const DossierIntakeRefusedSchema = event("DossierIntakeRefused", { reason: ReasonSchema, at });
+
+export const DossierReceivedSchema = event("DossierReceived", {
+  dossierId: z.uuid(),
+  code: z.string().min(1),
+  ...procedureTerms,
+  unitId: z.string().min(1),
+  channel: ChannelSchema,
+  applicant: ApplicantSchema,
+  documents: z.array(DocumentSchema),
+  at,
+  clockStartsAt: at,
+  dueAt: nullableTime,
+});
+
+export const DossierForwardedSchema = event("DossierForwarded", {
+  fromUnitId: z.string().min(1),
+  toUnitId: z.string().min(1),
+  step: z.string().max(200).nullable(),
+  stepDueAt: nullableTime,
+  at,
+});
+
+export const DossierTransferredSchema = event("DossierTransferred", {
+  fromUnitId: z.string().min(1),
+  toUnitId: z.string().min(1),
+  reason: z.string().max(2000).nullable(),
+  /** The overall due moment, unchanged by the transfer; recorded so each unit's share can be judged. */
+  dueAt: nullableTime,
+  at,
+});
+
+export const SupplementRequestedSchema = event("SupplementRequested", {
+  reason: ReasonSchema,
+  /** 1 for the first request; the 766 indicator counts a dossier with more than one as late. */
+  requestNumber: z.number().int().positive(),
+  respondBy: nullableTime,
+  at,
+});
+
+export const SupplementReceivedSchema = event("SupplementReceived", {
+  policy: SupplementPolicySchema,
+  previousDueAt: nullableTime,
+  dueAt: nullableTime,
+  at,
+});
+
+export const FeeRequestedSchema = event("FeeRequested", {
+  reason: ReasonSchema,
+  amount: z.number().int().nonnegative().nullable(),
+  at,
+});
+
+export const FeePaidSchema = event("FeePaid", { previousDueAt: nullableTime, dueAt: nullableTime, at });
+
+export const ApologyIssuedSchema = event("ApologyIssued", {
+  reason: ReasonSchema,
+  promisedAt: at,
+  /** The legal due moment, which an apology never moves. */
+  dueAt: nullableTime,
+  at,
+});
+
+export const DossierResolvedSchema = event("DossierResolved", {
+  outcome: ResolutionOutcomeSchema,
+  note: z.string().max(2000).nullable(),
+  dueAt: nullableTime,
+  timeliness: z.enum(["early", "on_time", "late"]),
+  supplementRequests: z.number().int().nonnegative(),
+  lateFor766: z.boolean(),
+  at,
+});
+
+export const ResultReturnedSchema = event("ResultReturned", { method: ReturnMethodSchema, at });
+
+export const DossierWithdrawnSchema = event("DossierWithdrawn", { reason: ReasonSchema, at });
+
+export const DossierStoppedSchema = event("DossierStopped", {
+  reason: ReasonSchema,
+  cause: z.enum(["not_eligible", "supplement_not_received"]),
+  at,
+});
+
+export const DossierBecameOverdueSchema = event("DossierBecameOverdue", {
+  dueAt: at,
+  /** The unit holding the dossier when its deadline passed: the delay is attributed to it. */
+  holdingUnitId: z.string().min(1),
+  /** Always the due moment, however late the detection. */
+  at,
+});
+
+export const DossierEventSchema = z.discriminatedUnion("type", [
+  DossierSubmittedSchema,
+  DossierIntakeRefusedSchema,
+  DossierReceivedSchema,
+  DossierForwardedSchema,
+  DossierTransferredSchema,
+  SupplementRequestedSchema,
+  SupplementReceivedSchema,
+  FeeRequestedSchema,
+  FeePaidSchema,
+  ApologyIssuedSchema,
+  DossierResolvedSchema,
+  ResultReturnedSchema,
+  DossierWithdrawnSchema,
+  DossierStoppedSchema,
+  DossierBecameOverdueSchema,
+]);
+export type DossierEvent = z.infer<typeof DossierEventSchema>;
+export type DossierEventType = DossierEvent["type"];
+export type EventOf<T extends DossierEventType> = Extract<DossierEvent, { type: T }>;
+
+export const DOSSIER_EVENT_TYPES: readonly DossierEventType[] = DossierEventSchema.options.map(
+  (o) => o.shape.type.value,
+);
+
+/** The current schema version of every dossier event type (the event store's upcasters target these). */
+export const DOSSIER_EVENT_SCHEMA_VERSIONS: Readonly<Record<DossierEventType, number>> = Object.fromEntries(
+  DOSSIER_EVENT_TYPES.map((t) => [t, 1]),
+) as Record<DossierEventType, number>;
+
+/** The field of an event's data that holds personal data, if any. */
+export const PERSONAL_DATA_FIELD = "applicant";
+
+export const dossierStreamId = (dossierId: string) => `dossier-${dossierId}`;

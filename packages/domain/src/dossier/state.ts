@@ -1,0 +1,217 @@
+import type { SupplementPolicy, TimeLimitUnit } from "../procedures/procedure";
+import type { ResolutionTimeliness } from "../timeliness/timeliness";
+import type { DossierEvent } from "./events";
+import type { Channel } from "./values";
+
+/** The national status list's names (Circular 01/2018), with their numbers in `NATIONAL_STATUS_CODES`. */
+export type DossierStatus =
+  | "submitted"
+  | "refused"
+  | "received"
+  | "processing"
+  | "awaiting_supplement"
+  | "awaiting_payment"
+  | "withdrawn"
+  | "stopped"
+  | "resolved"
+  | "returned";
+
+export const NATIONAL_STATUS_CODES: Readonly<Record<DossierStatus, number>> = {
+  submitted: 1,
+  received: 2,
+  refused: 3,
+  processing: 4,
+  awaiting_supplement: 5,
+  awaiting_payment: 6,
+  withdrawn: 7,
+  stopped: 8,
+  resolved: 9,
+  returned: 10,
+};
+
+/** Statuses where the deadline clock runs. */
+export const CLOCK_RUNNING: ReadonlySet<DossierStatus> = new Set(["received", "processing"]);
+/** Statuses of a dossier not yet resolved nor closed (the clock may be paused). */
+export const PENDING: ReadonlySet<DossierStatus> = new Set([
+  "received",
+  "processing",
+  "awaiting_supplement",
+  "awaiting_payment",
+]);
+
+export interface ProcedureTerms {
+  readonly procedureId: string;
+  readonly procedureVersion: number;
+  readonly procedureCode: string;
+  readonly field: string;
+  readonly timeLimit: { readonly value: number; readonly unit: TimeLimitUnit };
+  readonly supplementPolicy: SupplementPolicy;
+  readonly sameDayCutoff: string;
+  readonly supplementWindowWorkingDays: number | null;
+}
+
+export interface NoDossier {
+  readonly status: "none";
+}
+
+interface IntakeFields {
+  readonly dossierId: string;
+  readonly terms: ProcedureTerms;
+  readonly unitId: string;
+  readonly submittedAt: string;
+  readonly lastEventAt: string;
+}
+
+/** An online submission before receipt (its own status each, so checks on `status` narrow). */
+export type SubmittedDossier =
+  | (IntakeFields & { readonly status: "submitted" })
+  | (IntakeFields & { readonly status: "refused" });
+
+/** A dossier from receipt on: its clock, its holder and its outcome. */
+export interface ReceivedDossier {
+  readonly status: Exclude<DossierStatus, "submitted" | "refused">;
+  readonly dossierId: string;
+  readonly code: string;
+  readonly terms: ProcedureTerms;
+  readonly channel: Channel;
+  readonly receivingUnitId: string;
+  readonly currentUnitId: string;
+  /** Every unit that has held the dossier, in order of first holding. */
+  readonly unitsHeld: readonly string[];
+  readonly receivedAt: string;
+  readonly clockStartsAt: string;
+  /** The legal due moment: moved only by supplements and fees, never by apologies or transfers. */
+  readonly dueAt: string | null;
+  readonly promisedAt: string | null;
+  /** When the clock was stopped (supplement or fees), while it is. */
+  readonly pausedAt: string | null;
+  readonly supplementRespondBy: string | null;
+  readonly supplementRequests: number;
+  /** The due moment for which an overdue event has been recorded: overdue now iff it equals dueAt. */
+  readonly overdueRecordedFor: string | null;
+  readonly everOverdue: boolean;
+  readonly resolvedAt: string | null;
+  readonly outcome: "approved" | "rejected" | null;
+  readonly timeliness: ResolutionTimeliness | null;
+  readonly returnedAt: string | null;
+  readonly closedAt: string | null;
+  readonly lastEventAt: string;
+  readonly documentsTotal: number;
+  readonly documentsDigitized: number;
+}
+
+export type DossierState = NoDossier | SubmittedDossier | ReceivedDossier;
+
+export const initialState = (): DossierState => ({ status: "none" });
+
+export function isOverdueNow(state: ReceivedDossier): boolean {
+  return state.dueAt !== null && state.overdueRecordedFor === state.dueAt && PENDING.has(state.status);
+}
+
+const later = (a: string, b: string) => (Date.parse(b) > Date.parse(a) ? b : a);
+
+/** Folds one event into the state. Total over every event, so replaying any stored history works. */
+export function evolve(state: DossierState, event: DossierEvent): DossierState {
+  switch (event.type) {
+    case "DossierSubmitted": {
+      const { dossierId, unitId, at, applicant: _applicant, documents: _documents, ...terms } = event.data;
+      return { status: "submitted", dossierId, terms, unitId, submittedAt: at, lastEventAt: at };
+    }
+    case "DossierIntakeRefused":
+      return state.status === "submitted"
+        ? { ...state, status: "refused", lastEventAt: event.data.at }
+        : state;
+    case "DossierReceived": {
+      const d = event.data;
+      return {
+        status: "received",
+        dossierId: d.dossierId,
+        code: d.code,
+        terms: {
+          procedureId: d.procedureId,
+          procedureVersion: d.procedureVersion,
+          procedureCode: d.procedureCode,
+          field: d.field,
+          timeLimit: d.timeLimit,
+          supplementPolicy: d.supplementPolicy,
+          sameDayCutoff: d.sameDayCutoff,
+          supplementWindowWorkingDays: d.supplementWindowWorkingDays,
+        },
+        channel: d.channel,
+        receivingUnitId: d.unitId,
+        currentUnitId: d.unitId,
+        unitsHeld: [d.unitId],
+        receivedAt: d.at,
+        clockStartsAt: d.clockStartsAt,
+        dueAt: d.dueAt,
+        promisedAt: null,
+        pausedAt: null,
+        supplementRespondBy: null,
+        supplementRequests: 0,
+        overdueRecordedFor: null,
+        everOverdue: false,
+        resolvedAt: null,
+        outcome: null,
+        timeliness: null,
+        returnedAt: null,
+        closedAt: null,
+        lastEventAt: d.at,
+        documentsTotal: d.documents.length,
+        documentsDigitized: d.documents.filter((doc) => doc.digitized).length,
+      };
+    }
+    default:
+      break;
+  }
+  if (state.status === "none" || state.status === "submitted" || state.status === "refused") return state;
+  const s: ReceivedDossier = { ...state, lastEventAt: later(state.lastEventAt, event.data.at) };
+  switch (event.type) {
+    case "DossierForwarded":
+    case "DossierTransferred": {
+      const to = event.data.toUnitId;
+      const unitsHeld = s.unitsHeld.includes(to) ? s.unitsHeld : [...s.unitsHeld, to];
+      return { ...s, status: "processing", currentUnitId: to, unitsHeld };
+    }
+    case "SupplementRequested":
+      return {
+        ...s,
+        status: "awaiting_supplement",
+        pausedAt: event.data.at,
+        supplementRespondBy: event.data.respondBy,
+        supplementRequests: event.data.requestNumber,
+      };
+    case "SupplementReceived":
+    case "FeePaid":
+      return {
+        ...s,
+        status: "processing",
+        pausedAt: null,
+        supplementRespondBy: null,
+        dueAt: event.data.dueAt,
+      };
+    case "FeeRequested":
+      return { ...s, status: "awaiting_payment", pausedAt: event.data.at };
+    case "ApologyIssued":
+      return { ...s, promisedAt: event.data.promisedAt };
+    case "DossierResolved":
+      return {
+        ...s,
+        status: "resolved",
+        resolvedAt: event.data.at,
+        outcome: event.data.outcome,
+        timeliness: event.data.timeliness,
+      };
+    case "ResultReturned":
+      return { ...s, status: "returned", returnedAt: event.data.at };
+    case "DossierWithdrawn":
+      return { ...s, status: "withdrawn", closedAt: event.data.at, pausedAt: null };
+    case "DossierStopped":
+      return { ...s, status: "stopped", closedAt: event.data.at, pausedAt: null };
+    case "DossierBecameOverdue":
+      return { ...s, overdueRecordedFor: event.data.dueAt, everOverdue: true };
+    default: {
+      const unexpected: never = event;
+      throw new Error(`unknown event ${JSON.stringify(unexpected)}`);
+    }
+  }
+}
