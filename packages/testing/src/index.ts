@@ -1,4 +1,4 @@
 export * from "./decider-specification";
+export * from "./fixtures/calendars";
 export * from "./postgres";
 export * from "./redis";
-export * from "./fixtures/calendars";

@@ -1,15 +1,20 @@
 import { CALENDAR_2020, CALENDAR_2023, CALENDAR_2025 } from "@motcua/testing";
 import { describe, expect, it } from "vitest";
 import { CalendarYearSchema, createWorkSchedule, OfficeHoursSchema } from "../calendar/calendar";
-import { formatInstant, parseInstant } from "../time/local-time";
 import type { TimeLimit } from "../procedures/procedure";
+import { formatInstant, parseInstant } from "../time/local-time";
 import { computeDueAt, resumeDueAt } from "./compute-due-at";
 
-const schedule = createWorkSchedule([CALENDAR_2020, CALENDAR_2023, CALENDAR_2025].map((c) => CalendarYearSchema.parse(c)));
+const schedule = createWorkSchedule(
+  [CALENDAR_2020, CALENDAR_2023, CALENDAR_2025].map((c) => CalendarYearSchema.parse(c)),
+);
 const local = (s: string) => parseInstant(`${s}+07:00`);
 const fmt = (ms: number | null) => (ms === null ? null : formatInstant(ms).slice(0, 16));
 const due = (receivedAt: string, timeLimit: TimeLimit, sameDayCutoff?: string) =>
-  fmt(computeDueAt(schedule, sameDayCutoff ? { timeLimit, sameDayCutoff } : { timeLimit }, local(receivedAt)).dueAt);
+  fmt(
+    computeDueAt(schedule, sameDayCutoff ? { timeLimit, sameDayCutoff } : { timeLimit }, local(receivedAt))
+      .dueAt,
+  );
 const days = (value: number): TimeLimit => ({ value, unit: "working_days" });
 
 describe("computeDueAt on working days", () => {
@@ -65,14 +70,25 @@ describe("computeDueAt on working days", () => {
   it("counts weekends only for a year whose notice has not been entered", () => {
     const bare = createWorkSchedule([]);
     // 1 January 2024 is a holiday in reality, but without the 2024 notice it is an ordinary Monday.
-    expect(fmt(computeDueAt(bare, { timeLimit: days(1) }, local("2023-12-29T10:00:00")).dueAt)).toBe("2024-01-01T10:00");
+    expect(fmt(computeDueAt(bare, { timeLimit: days(1) }, local("2023-12-29T10:00:00")).dueAt)).toBe(
+      "2024-01-01T10:00",
+    );
   });
 
   it("follows a unit's own office hours", () => {
-    const hours = OfficeHoursSchema.parse({ periods: [{ start: "08:00", end: "12:00" }, { start: "13:30", end: "17:30" }] });
+    const hours = OfficeHoursSchema.parse({
+      periods: [
+        { start: "08:00", end: "12:00" },
+        { start: "13:30", end: "17:30" },
+      ],
+    });
     const unitSchedule = createWorkSchedule([], hours);
-    expect(fmt(computeDueAt(unitSchedule, { timeLimit: days(1) }, local("2025-03-12T07:45:00")).dueAt)).toBe("2025-03-12T17:30");
-    expect(fmt(computeDueAt(unitSchedule, { timeLimit: days(1) }, local("2025-03-12T12:10:00")).dueAt)).toBe("2025-03-13T12:00");
+    expect(fmt(computeDueAt(unitSchedule, { timeLimit: days(1) }, local("2025-03-12T07:45:00")).dueAt)).toBe(
+      "2025-03-12T17:30",
+    );
+    expect(fmt(computeDueAt(unitSchedule, { timeLimit: days(1) }, local("2025-03-12T12:10:00")).dueAt)).toBe(
+      "2025-03-13T12:00",
+    );
   });
 });
 
@@ -112,11 +128,13 @@ describe("computeDueAt on same-day procedures", () => {
 describe("computeDueAt on calendar days", () => {
   it("rolls a 30-calendar-day limit that ends on a holiday forward to the next working day", () => {
     // 31 Mar 2025 + 30 days = 30 Apr (holiday), 1–2 May off, 3–4 May weekend → Monday 5 May.
-    expect(due("2025-03-31T09:00:00", { value: 30, unit: "calendar_days" })).toBe("2025-05-05T09:00");
+    expect(due("2025-03-31T09:00:00", { value: 30, unit: "calendar_days" })).toBe("2025-05-05T17:00");
   });
 
   it("keeps a calendar-day limit that ends on a working day", () => {
-    expect(due("2025-03-03T09:00:00", { value: 10, unit: "calendar_days" })).toBe("2025-03-13T09:00");
+    expect(due("2025-03-03T09:00:00", { value: 10, unit: "calendar_days" })).toBe("2025-03-13T17:00");
+    // Received after closing, the count starts from the next working day.
+    expect(due("2025-03-03T18:00:00", { value: 10, unit: "calendar_days" })).toBe("2025-03-14T17:00");
   });
 });
 
@@ -129,12 +147,19 @@ describe("procedures without an appointment date", () => {
 describe("resumeDueAt", () => {
   it("moves the due moment by the working time the clock stood still", () => {
     // Paused Wednesday 10:00, resumed Friday 10:00: two working days of pause.
-    const moved = resumeDueAt(schedule, local("2025-03-14T16:00:00"), local("2025-03-12T10:00:00"), local("2025-03-14T10:00:00"));
+    const moved = resumeDueAt(
+      schedule,
+      local("2025-03-14T16:00:00"),
+      local("2025-03-12T10:00:00"),
+      local("2025-03-14T10:00:00"),
+    );
     expect(fmt(moved)).toBe("2025-03-18T16:00");
   });
 
   it("leaves the due moment alone when the pause held no working time", () => {
     const dueAt = local("2025-03-17T10:00:00");
-    expect(resumeDueAt(schedule, dueAt, local("2025-03-15T09:00:00"), local("2025-03-16T09:00:00"))).toBe(dueAt);
+    expect(resumeDueAt(schedule, dueAt, local("2025-03-15T09:00:00"), local("2025-03-16T09:00:00"))).toBe(
+      dueAt,
+    );
   });
 });

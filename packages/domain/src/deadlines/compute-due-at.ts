@@ -38,8 +38,9 @@ export interface Deadline {
  *   office hours end at the same clock time N working days later — or at closing time when used up there.
  * - same day: closing time of the day of receipt, or of the next working day when received at or after
  *   the cut-off, after closing, or on a non-working day.
- * - calendar days: N days after the clock starts, at the same clock time, rolled forward to the next
- *   working day when it falls on a non-working one.
+ * - calendar days: closing time of the date N days after the day the clock starts, rolled forward to
+ *   the next working day when that date is not one. A calendar-day limit names a date, and closing time
+ *   keeps a later start from ever giving an earlier due moment.
  * - none: no due moment.
  */
 export function computeDueAt(schedule: WorkSchedule, rules: DeadlineRules, receivedAt: Instant): Deadline {
@@ -64,10 +65,9 @@ export function computeDueAt(schedule: WorkSchedule, rules: DeadlineRules, recei
     }
     case "calendar_days": {
       const offset = schedule.utcOffsetMinutes;
-      const timeOfDay = localTimeOfDayMs(clockStartsAt, offset);
       let dueDay = localDayOf(clockStartsAt, offset) + Math.ceil(value);
       while (!isWorkingDay(schedule, dueDay)) dueDay++;
-      return { clockStartsAt, dueAt: startOfLocalDay(dueDay, offset) + timeOfDay };
+      return { clockStartsAt, dueAt: startOfLocalDay(dueDay, offset) + closingMs(schedule) };
     }
     default: {
       const unknown: never = unit;
