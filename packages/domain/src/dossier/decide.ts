@@ -1,5 +1,5 @@
 import type { WorkSchedule } from "../calendar/calendar";
-import { addWorkingTime } from "../calendar/working-time";
+import { addWorkingTime, workingTimeBetween } from "../calendar/working-time";
 import { computeDueAt, resumeDueAt } from "../deadlines/compute-due-at";
 import type { ProcedureVersion } from "../procedures/procedure";
 import { formatInstant, type Instant, parseInstant } from "../time/local-time";
@@ -331,6 +331,7 @@ function decideOnReceived(
     case "ReceiveSupplement": {
       const policy = state.terms.supplementPolicy;
       const pausedAt = parseInstant(state.pausedAt ?? state.lastEventAt);
+      const pausedWorkingMinutes = workingTimeBetween(ctx.schedule, pausedAt, moment.instant) / 60_000;
       const dueAt =
         policy === "restart"
           ? computeDueAt(ctx.schedule, deadlineRules(state.terms), moment.instant).dueAt
@@ -338,7 +339,7 @@ function decideOnReceived(
       return accept({
         type: "SupplementReceived",
         schemaVersion: 1,
-        data: { policy, previousDueAt: state.dueAt, dueAt: isoOrNull(ctx, dueAt), at },
+        data: { policy, pausedWorkingMinutes, previousDueAt: state.dueAt, dueAt: isoOrNull(ctx, dueAt), at },
       });
     }
     case "CloseMissedSupplement": {
@@ -367,10 +368,11 @@ function decideOnReceived(
     case "RecordFeePaid": {
       const pausedAt = parseInstant(state.pausedAt ?? state.lastEventAt);
       const dueAt = resumeDueAt(ctx.schedule, instantOrNull(state.dueAt), pausedAt, moment.instant);
+      const pausedWorkingMinutes = workingTimeBetween(ctx.schedule, pausedAt, moment.instant) / 60_000;
       return accept({
         type: "FeePaid",
         schemaVersion: 1,
-        data: { previousDueAt: state.dueAt, dueAt: isoOrNull(ctx, dueAt), at },
+        data: { pausedWorkingMinutes, previousDueAt: state.dueAt, dueAt: isoOrNull(ctx, dueAt), at },
       });
     }
     case "IssueApology": {
@@ -390,6 +392,9 @@ function decideOnReceived(
         instantOrNull(state.dueAt),
         ctx.schedule.utcOffsetMinutes,
       );
+      const elapsed =
+        workingTimeBetween(ctx.schedule, parseInstant(state.clockStartsAt), moment.instant) / 60_000;
+      const elapsedWorkingMinutes = Math.max(0, Math.round(elapsed - state.pausedWorkingMinutes));
       return accept({
         type: "DossierResolved",
         schemaVersion: 1,
@@ -400,6 +405,7 @@ function decideOnReceived(
           timeliness,
           supplementRequests: state.supplementRequests,
           lateFor766: isLateFor766(timeliness, state.supplementRequests),
+          elapsedWorkingMinutes,
           at,
         },
       });

@@ -470,3 +470,19 @@ describe("time", () => {
     expect(replayed).toEqual(state);
   });
 });
+
+describe("working time for the indicators", () => {
+  it("records the working time used to resolve, pauses excluded", () => {
+    const { events } = history([
+      [receive(), "2025-03-12T09:00"],
+      [{ type: "RequestSupplement", data: { reason: "Thiếu bản vẽ" } }, "2025-03-12T10:00"],
+      [{ type: "ReceiveSupplement", data: {} }, "2025-03-13T10:00"],
+    ]);
+    expect(events.at(-1)).toMatchObject({ type: "SupplementReceived", data: { pausedWorkingMinutes: 480 } });
+    // Working time 12 Mar 09:00 → 14 Mar 09:00 is 16 h; 8 h of it paused.
+    spec
+      .given(events)
+      .when({ type: "ResolveDossier", data: { outcome: "approved" } }, ctx("2025-03-14T09:00"))
+      .thenMatch([{ type: "DossierResolved", data: { elapsedWorkingMinutes: 480 } }]);
+  });
+});

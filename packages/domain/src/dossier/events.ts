@@ -80,6 +80,8 @@ export const SupplementRequestedSchema = event("SupplementRequested", {
 
 export const SupplementReceivedSchema = event("SupplementReceived", {
   policy: SupplementPolicySchema,
+  /** Working time the clock stood still, counted on the calendar in force when the pause ended. */
+  pausedWorkingMinutes: z.number().nonnegative(),
   previousDueAt: nullableTime,
   dueAt: nullableTime,
   at,
@@ -91,7 +93,12 @@ export const FeeRequestedSchema = event("FeeRequested", {
   at,
 });
 
-export const FeePaidSchema = event("FeePaid", { previousDueAt: nullableTime, dueAt: nullableTime, at });
+export const FeePaidSchema = event("FeePaid", {
+  pausedWorkingMinutes: z.number().nonnegative(),
+  previousDueAt: nullableTime,
+  dueAt: nullableTime,
+  at,
+});
 
 export const ApologyIssuedSchema = event("ApologyIssued", {
   reason: ReasonSchema,
@@ -108,6 +115,8 @@ export const DossierResolvedSchema = event("DossierResolved", {
   timeliness: z.enum(["early", "on_time", "late"]),
   supplementRequests: z.number().int().nonnegative(),
   lateFor766: z.boolean(),
+  /** Working time from the clock's start to resolution, pauses excluded: fixed here for the indicators. */
+  elapsedWorkingMinutes: z.number().nonnegative(),
   at,
 });
 

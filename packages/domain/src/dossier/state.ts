@@ -87,6 +87,8 @@ export interface ReceivedDossier {
   readonly pausedAt: string | null;
   readonly supplementRespondBy: string | null;
   readonly supplementRequests: number;
+  /** Working minutes the clock has stood still in finished pauses. */
+  readonly pausedWorkingMinutes: number;
   /** The due moment for which an overdue event has been recorded: overdue now iff it equals dueAt. */
   readonly overdueRecordedFor: string | null;
   readonly everOverdue: boolean;
@@ -148,6 +150,7 @@ export function evolve(state: DossierState, event: DossierEvent): DossierState {
         pausedAt: null,
         supplementRespondBy: null,
         supplementRequests: 0,
+        pausedWorkingMinutes: 0,
         overdueRecordedFor: null,
         everOverdue: false,
         resolvedAt: null,
@@ -188,6 +191,7 @@ export function evolve(state: DossierState, event: DossierEvent): DossierState {
         pausedAt: null,
         supplementRespondBy: null,
         dueAt: event.data.dueAt,
+        pausedWorkingMinutes: s.pausedWorkingMinutes + event.data.pausedWorkingMinutes,
       };
     case "FeeRequested":
       return { ...s, status: "awaiting_payment", pausedAt: event.data.at };
