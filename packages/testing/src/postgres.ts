@@ -38,6 +38,16 @@ export async function createTestDatabase(label = "t"): Promise<TestDatabase> {
       const client = new pg.Client({ connectionString: adminUrl });
       await client.connect();
       try {
+        // Pools may still be closing their sockets; terminating them mid-close surfaces as an unhandled
+        // error in the test's process. Wait for them first, and force only what is truly left behind.
+        for (let attempt = 0; attempt < 40; attempt++) {
+          const { rows } = await client.query<{ n: number }>(
+            "SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = $1",
+            [name],
+          );
+          if (rows[0]?.n === 0) break;
+          await new Promise((resolve) => setTimeout(resolve, 50));
+        }
         await client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
       } finally {
         await client.end();
