@@ -173,8 +173,10 @@ describe("the change log", () => {
   it("records who changed what, with the value before and after", async () => {
     const changes = await listChanges(db, { kind: "procedure" });
     const shortened = changes.find((c) => c.key === "building-permit@2");
-    expect(shortened?.actor_id).toBe("admin");
-    expect((shortened?.before as { timeLimit: { value: number } }).timeLimit.value).toBe(15);
-    expect((shortened?.after as { timeLimit: { value: number } }).timeLimit.value).toBe(10);
+    expect(shortened).toMatchObject({
+      actor_id: "admin",
+      before: { timeLimit: { value: 15 } },
+      after: { timeLimit: { value: 10 } },
+    });
   });
 });
