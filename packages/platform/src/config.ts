@@ -1,0 +1,289 @@
+import { createHash } from "node:crypto";
+import { z } from "zod";
+import { parseDurationMs } from "./duration";
+
+/**
+ * The HS256 secret development tokens are signed with when AUTH_JWT_SECRET is not set.
+ * Public on purpose: it only ever works outside production.
+ */
+export const DEV_JWT_SECRET = "motcua-development-only-jwt-secret-do-not-use-in-production";
+
+export const logLevels = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
+export type LogLevel = (typeof logLevels)[number];
+
+export const nodeEnvironments = ["development", "test", "production"] as const;
+export type NodeEnvironment = (typeof nodeEnvironments)[number];
+
+export type JwtAlgorithm = "HS256" | "RS256";
+
+export type EventStoreConfig =
+  | { readonly kind: "postgres" }
+  | { readonly kind: "eventstoredb"; readonly url: string };
+
+export interface AuthConfig {
+  /** HS256 secret; undefined in production, where only RS256 tokens from the JWKS are accepted. */
+  readonly jwtSecret: string | undefined;
+  readonly jwksUrl: string | undefined;
+  readonly issuer: string | undefined;
+  readonly audience: string | undefined;
+  /** The only algorithms a token may be signed with; everything else (`none` included) is refused. */
+  readonly algorithms: readonly JwtAlgorithm[];
+}
+
+export interface HttpConfig {
+  readonly bodyLimitBytes: number;
+  readonly requestTimeoutMs: number;
+  readonly rateLimit: {
+    readonly max: number;
+    readonly windowMs: number;
+    /** The stricter budget for the unauthenticated `/public/*` routes. */
+    readonly publicMax: number;
+  };
+}
+
+export interface Config {
+  readonly nodeEnv: NodeEnvironment;
+  readonly production: boolean;
+  readonly host: string;
+  readonly port: number;
+  /** Undefined means "start or find a local Postgres" (scripts/services.ts). */
+  readonly databaseUrl: string | undefined;
+  /** Undefined means "start or find a local Redis" (scripts/services.ts). */
+  readonly redisUrl: string | undefined;
+  readonly redisPrefix: string;
+  readonly eventStore: EventStoreConfig;
+  readonly auth: AuthConfig;
+  /** 32 bytes that wrap every applicant's personal-data key. */
+  readonly vaultMasterKey: Buffer;
+  readonly checkpointSigningKey: string;
+  readonly logLevel: LogLevel;
+  readonly projectionPartitions: number;
+  readonly http: HttpConfig;
+  /** Development defaults that were used, to be logged once at start. */
+  readonly warnings: readonly string[];
+}
+
+export interface ConfigProblem {
+  readonly variable: string;
+  readonly rule: string;
+}
+
+export class ConfigError extends Error {
+  readonly problems: readonly ConfigProblem[];
+
+  constructor(problems: readonly ConfigProblem[]) {
+    super(
+      `Invalid configuration (environment variables):\n${problems.map((p) => `  ${p.variable}: ${p.rule}`).join("\n")}`,
+    );
+    this.name = "ConfigError";
+    this.problems = problems;
+  }
+}
+
+const wholeNumber = (min: number, max: number) =>
+  z
+    .string()
+    .regex(/^\d+$/, `must be a whole number from ${min} to ${max}`)
+    .transform(Number)
+    .pipe(
+      z
+        .number()
+        .min(min, `must be a whole number from ${min} to ${max}`)
+        .max(max, `must be a whole number from ${min} to ${max}`),
+    );
+
+const urlWithScheme = (schemes: readonly string[], what: string) =>
+  z.string().refine(
+    (value) => {
+      try {
+        return schemes.includes(new URL(value).protocol.replace(/:$/, ""));
+      } catch {
+        return false;
+      }
+    },
+    `must be ${what} URL (${schemes.map((s) => `${s}://`).join(", ")})`,
+  );
+
+const durationMs = (min: number, max: number) =>
+  z.string().transform((text, ctx) => {
+    const ms = parseDurationMs(text);
+    if (ms === undefined || ms < min || ms > max) {
+      ctx.addIssue({
+        code: "custom",
+        message: `must be a duration from ${min} ms to ${max} ms, in milliseconds or like "1 minute", "30s"`,
+      });
+      return z.NEVER;
+    }
+    return ms;
+  });
+
+const envSchema = z.object({
+  NODE_ENV: z
+    .enum(nodeEnvironments, { error: `must be one of ${nodeEnvironments.join(", ")}` })
+    .default("development"),
+  HOST: z.string().default("127.0.0.1"),
+  PORT: wholeNumber(0, 65535).default(3000),
+  DATABASE_URL: urlWithScheme(["postgres", "postgresql"], "a Postgres").optional(),
+  REDIS_URL: urlWithScheme(["redis", "rediss"], "a Redis").optional(),
+  REDIS_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9_:-]{1,64}$/, "must be 1 to 64 letters, digits, '_', '-' or ':'")
+    .default("motcua"),
+  EVENT_STORE: z
+    .enum(["postgres", "eventstoredb"], { error: "must be postgres or eventstoredb" })
+    .default("postgres"),
+  EVENTSTORE_URL: urlWithScheme(
+    ["esdb", "esdb+discover", "kurrentdb", "kurrentdb+discover", "kurrent", "kurrent+discover"],
+    "an EventStoreDB connection",
+  ).optional(),
+  AUTH_JWT_SECRET: z.string().optional(),
+  AUTH_JWKS_URL: urlWithScheme(["https", "http"], "an http(s)").optional(),
+  AUTH_ISSUER: z.string().optional(),
+  AUTH_AUDIENCE: z.string().optional(),
+  VAULT_MASTER_KEY: z.string().optional(),
+  CHECKPOINT_SIGNING_KEY: z.string().optional(),
+  LOG_LEVEL: z.enum(logLevels, { error: `must be one of ${logLevels.join(", ")}` }).default("info"),
+  PROJECTION_PARTITIONS: wholeNumber(1, 256).default(8),
+  BODY_LIMIT_BYTES: wholeNumber(1_024, 100 * 1024 * 1024).default(1024 * 1024),
+  REQUEST_TIMEOUT_MS: wholeNumber(100, 600_000).default(15_000),
+  RATE_LIMIT_MAX: wholeNumber(1, 1_000_000).default(1_000),
+  RATE_LIMIT_WINDOW: durationMs(1_000, 86_400_000).default(60_000),
+  RATE_LIMIT_PUBLIC_MAX: wholeNumber(1, 1_000_000).default(60),
+});
+
+const VAULT_KEY_RULE =
+  "must be exactly 32 bytes encoded as base64 (generate one with `openssl rand -base64 32`)";
+
+function decodeVaultKey(text: string): Buffer | undefined {
+  const trimmed = text.trim();
+  if (!/^[A-Za-z0-9+/]+={0,2}$/.test(trimmed)) return undefined;
+  const bytes = Buffer.from(trimmed, "base64");
+  return bytes.length === 32 ? bytes : undefined;
+}
+
+/** A development-only key, derived so that every developer's machine agrees on it. */
+const deriveDevelopmentKey = (purpose: string): Buffer =>
+  createHash("sha256").update(`motcua development ${purpose}; never used in production`).digest();
+
+/**
+ * Reads and validates the environment. Every bad value is reported at once, each naming its variable
+ * and the rule it breaks, never the value itself (it may be a secret).
+ */
+export function loadConfig(env: Readonly<Record<string, string | undefined>> = process.env): Config {
+  // An empty variable means "not set", as in most shells' `FOO= command`.
+  const present: Record<string, string> = {};
+  for (const [key, value] of Object.entries(env)) {
+    if (value !== undefined && value.trim() !== "") present[key] = value;
+  }
+
+  const parsed = envSchema.safeParse(present);
+  const problems: ConfigProblem[] = [];
+  if (!parsed.success) {
+    for (const issue of parsed.error.issues) {
+      problems.push({ variable: String(issue.path[0] ?? "environment"), rule: issue.message });
+    }
+    throw new ConfigError(problems);
+  }
+  const e = parsed.data;
+  const production = e.NODE_ENV === "production";
+  const warnings: string[] = [];
+
+  let eventStore: EventStoreConfig = { kind: "postgres" };
+  if (e.EVENT_STORE === "eventstoredb") {
+    if (e.EVENTSTORE_URL === undefined) {
+      problems.push({ variable: "EVENTSTORE_URL", rule: "is required when EVENT_STORE=eventstoredb" });
+    } else {
+      eventStore = { kind: "eventstoredb", url: e.EVENTSTORE_URL };
+    }
+  }
+
+  let jwtSecret: string | undefined;
+  if (production) {
+    if (e.AUTH_JWT_SECRET !== undefined && e.AUTH_JWT_SECRET.length < 32) {
+      problems.push({
+        variable: "AUTH_JWT_SECRET",
+        rule: "must be at least 32 characters when NODE_ENV=production",
+      });
+    } else if (e.AUTH_JWT_SECRET !== undefined) {
+      warnings.push("AUTH_JWT_SECRET is set, but production verifies only RS256 tokens from AUTH_JWKS_URL");
+    }
+    if (e.AUTH_JWKS_URL === undefined) {
+      problems.push({
+        variable: "AUTH_JWKS_URL",
+        rule: "is required when NODE_ENV=production (production verifies RS256 tokens against a JWKS)",
+      });
+    }
+  } else if (e.AUTH_JWT_SECRET === undefined) {
+    jwtSecret = DEV_JWT_SECRET;
+    warnings.push("AUTH_JWT_SECRET is not set: using the public development secret (never in production)");
+  } else {
+    jwtSecret = e.AUTH_JWT_SECRET;
+  }
+  const algorithms: JwtAlgorithm[] = [];
+  if (jwtSecret !== undefined) algorithms.push("HS256");
+  if (e.AUTH_JWKS_URL !== undefined) algorithms.push("RS256");
+
+  let vaultMasterKey: Buffer = deriveDevelopmentKey("vault master key");
+  if (e.VAULT_MASTER_KEY !== undefined) {
+    const decoded = decodeVaultKey(e.VAULT_MASTER_KEY);
+    if (decoded === undefined) problems.push({ variable: "VAULT_MASTER_KEY", rule: VAULT_KEY_RULE });
+    else vaultMasterKey = decoded;
+  } else if (production) {
+    problems.push({
+      variable: "VAULT_MASTER_KEY",
+      rule: `is required when NODE_ENV=production and ${VAULT_KEY_RULE}`,
+    });
+  } else {
+    warnings.push(
+      "VAULT_MASTER_KEY is not set: using a development key derived from a fixed phrase; personal data is not protected",
+    );
+  }
+
+  let checkpointSigningKey = deriveDevelopmentKey("checkpoint signing key").toString("base64");
+  if (e.CHECKPOINT_SIGNING_KEY !== undefined) {
+    if (production && e.CHECKPOINT_SIGNING_KEY.length < 32) {
+      problems.push({
+        variable: "CHECKPOINT_SIGNING_KEY",
+        rule: "must be at least 32 characters when NODE_ENV=production",
+      });
+    }
+    checkpointSigningKey = e.CHECKPOINT_SIGNING_KEY;
+  } else if (production) {
+    problems.push({
+      variable: "CHECKPOINT_SIGNING_KEY",
+      rule: "is required when NODE_ENV=production (at least 32 characters)",
+    });
+  } else {
+    warnings.push("CHECKPOINT_SIGNING_KEY is not set: using a development key derived from a fixed phrase");
+  }
+
+  if (problems.length > 0) throw new ConfigError(problems);
+
+  return {
+    nodeEnv: e.NODE_ENV,
+    production,
+    host: e.HOST,
+    port: e.PORT,
+    databaseUrl: e.DATABASE_URL,
+    redisUrl: e.REDIS_URL,
+    redisPrefix: e.REDIS_PREFIX,
+    eventStore,
+    auth: {
+      jwtSecret,
+      jwksUrl: e.AUTH_JWKS_URL,
+      issuer: e.AUTH_ISSUER,
+      audience: e.AUTH_AUDIENCE,
+      algorithms,
+    },
+    vaultMasterKey,
+    checkpointSigningKey,
+    logLevel: e.LOG_LEVEL,
+    projectionPartitions: e.PROJECTION_PARTITIONS,
+    http: {
+      bodyLimitBytes: e.BODY_LIMIT_BYTES,
+      requestTimeoutMs: e.REQUEST_TIMEOUT_MS,
+      rateLimit: { max: e.RATE_LIMIT_MAX, windowMs: e.RATE_LIMIT_WINDOW, publicMax: e.RATE_LIMIT_PUBLIC_MAX },
+    },
+    warnings,
+  };
+}

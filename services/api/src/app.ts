@@ -1,0 +1,102 @@
+import { randomUUID } from "node:crypto";
+import type { IncomingMessage, ServerResponse } from "node:http";
+import helmet from "@fastify/helmet";
+import type { Clock, Config, HealthCheck, Logger } from "@motcua/platform";
+import { createLogger, systemClock } from "@motcua/platform";
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type RawServerDefault } from "fastify";
+import {
+  type FastifyPluginAsyncZod,
+  serializerCompiler,
+  validatorCompiler,
+  type ZodTypeProvider,
+} from "fastify-type-provider-zod";
+import type { Redis } from "ioredis";
+import { authPlugin } from "./plugins/auth";
+import { errorsPlugin } from "./plugins/errors";
+import { healthPlugin } from "./plugins/health";
+import { metricsPlugin } from "./plugins/metrics";
+import { openApiPlugin } from "./plugins/openapi";
+import { rateLimitPlugin } from "./plugins/rate-limit";
+
+declare module "fastify" {
+  interface FastifyInstance {
+    config: Config;
+    clock: Clock;
+  }
+}
+
+export type App = FastifyInstance<
+  RawServerDefault,
+  IncomingMessage,
+  ServerResponse,
+  FastifyBaseLogger,
+  ZodTypeProvider
+>;
+
+/** A vertical slice of routes (dossiers, admin, audit, reports, public), registered in its own context. */
+export type RouteSlice = FastifyPluginAsyncZod;
+
+export interface AppDeps {
+  readonly config: Config;
+  /** Defaults to a redacting pino logger at `config.logLevel`. */
+  readonly logger?: Logger;
+  readonly clock?: Clock;
+  /** Dependencies `/health` asks about (event store, Postgres, Redis, …); the API itself always counts. */
+  readonly healthChecks?: readonly HealthCheck[];
+  readonly healthTimeoutMs?: number;
+  /** Shared rate-limit counters (a fail-fast connection); in-memory when omitted. */
+  readonly rateLimitRedis?: Redis;
+  /** Route slices, registered after the infrastructure so they see its decorators. */
+  readonly slices?: readonly RouteSlice[];
+  /** Node process metrics in `/metrics`; on by default. */
+  readonly defaultMetrics?: boolean;
+}
+
+/**
+ * Builds the API without listening: `server.ts` listens, tests use `app.inject`. Infrastructure comes
+ * first (errors, security headers, rate limits, metrics, auth, OpenAPI, health), then the route slices.
+ */
+export async function buildApp(deps: AppDeps): Promise<App> {
+  const { config } = deps;
+  const logger = deps.logger ?? createLogger({ level: config.logLevel, name: "api" });
+
+  const app = Fastify({
+    loggerInstance: logger as FastifyBaseLogger,
+    bodyLimit: config.http.bodyLimitBytes,
+    // The whole route lifecycle, cooperatively (503 request.timeout); and the socket-level receive time.
+    handlerTimeout: config.http.requestTimeoutMs,
+    requestTimeout: config.http.requestTimeoutMs,
+    requestIdHeader: "x-request-id",
+    genReqId: () => randomUUID(),
+  }).withTypeProvider<ZodTypeProvider>();
+
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  app.decorate("config", config);
+  app.decorate("clock", deps.clock ?? systemClock);
+  app.addHook("onSend", async (request, reply) => {
+    reply.header("x-request-id", request.id);
+  });
+
+  await app.register(errorsPlugin);
+  await app.register(openApiPlugin);
+  await app.register(helmet, {
+    global: true,
+    contentSecurityPolicy: { directives: { upgradeInsecureRequests: null } },
+  });
+  await app.register(rateLimitPlugin, {
+    limits: config.http.rateLimit,
+    redis: deps.rateLimitRedis,
+    redisPrefix: config.redisPrefix,
+  });
+  await app.register(metricsPlugin, { defaultMetrics: deps.defaultMetrics ?? true });
+  await app.register(authPlugin, { auth: config.auth });
+  await app.register(healthPlugin, {
+    checks: deps.healthChecks ?? [],
+    ...(deps.healthTimeoutMs === undefined ? {} : { timeoutMs: deps.healthTimeoutMs }),
+  });
+
+  for (const slice of deps.slices ?? []) await app.register(slice);
+
+  return app;
+}

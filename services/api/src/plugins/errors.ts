@@ -1,0 +1,159 @@
+import type { FastifyError, FastifyReply, FastifyRequest } from "fastify";
+import fp from "fastify-plugin";
+import { hasZodFastifySchemaValidationErrors, isResponseSerializationError } from "fastify-type-provider-zod";
+import { AppError, type FieldError, PROBLEM_CONTENT_TYPE } from "../problem";
+
+/** Fastify names the part of the request that failed validation `body`, `querystring`, `params`, `headers`. */
+const partNames: Record<string, string> = { querystring: "query" };
+
+function fieldPath(part: string | undefined, instancePath: string): string {
+  const name = partNames[part ?? "body"] ?? part ?? "body";
+  const segments = instancePath.split("/").filter((segment) => segment !== "");
+  return [name, ...segments].join(".");
+}
+
+interface ValidationIssue {
+  readonly instancePath: string;
+  readonly message?: string | undefined;
+  readonly keyword: string;
+  readonly params?: Record<string, unknown>;
+}
+
+interface ValidationFailure {
+  readonly validation: readonly ValidationIssue[];
+  readonly validationContext?: string;
+}
+
+/** One entry per offending field; an unknown key is reported at its own path. */
+function fieldErrors(part: string | undefined, issue: ValidationIssue): FieldError[] {
+  const keys = issue.params?.keys;
+  if (issue.keyword === "unrecognized_keys" && Array.isArray(keys)) {
+    return keys.map((key) => ({
+      path: fieldPath(part, `${issue.instancePath}/${String(key)}`),
+      message: "Unrecognized key: not a field of this request",
+    }));
+  }
+  return [{ path: fieldPath(part, issue.instancePath), message: issue.message ?? issue.keyword }];
+}
+
+const isValidationFailure = (error: unknown): error is ValidationFailure =>
+  typeof error === "object" &&
+  error !== null &&
+  Array.isArray((error as { validation?: unknown }).validation);
+
+function validationProblem(error: ValidationFailure): AppError {
+  const errors = error.validation.flatMap((issue) => fieldErrors(error.validationContext, issue));
+  const fields = [...new Set(errors.map((e) => e.path))].join(", ");
+  return new AppError(400, "request.invalid", `The request is invalid: ${fields}`, {
+    title: "Invalid request",
+    errors,
+  });
+}
+
+/**
+ * Fastify's own client errors, translated. Their messages can quote the request (a JSON parser's message
+ * quotes the body), so each gets a fixed detail instead.
+ */
+function fastifyClientProblem(error: FastifyError, request: FastifyRequest): AppError | undefined {
+  switch (error.code) {
+    case "FST_ERR_CTP_BODY_TOO_LARGE":
+      return new AppError(
+        413,
+        "request.body_too_large",
+        `The request body is larger than the limit of ${request.routeOptions.bodyLimit} bytes`,
+      );
+    case "FST_ERR_CTP_INVALID_MEDIA_TYPE":
+      return new AppError(415, "request.unsupported_media_type", "Send the request body as application/json");
+    case "FST_ERR_CTP_INVALID_CONTENT_LENGTH":
+      return new AppError(400, "request.bad_content_length", "The Content-Length does not match the body");
+    case "FST_ERR_CTP_EMPTY_JSON_BODY":
+      return new AppError(400, "request.malformed_json", "The body is empty but the content type is JSON");
+    case "FST_ERR_CTP_INVALID_JSON_BODY":
+      return new AppError(400, "request.malformed_json", "The request body is not valid JSON");
+    case "FST_ERR_HANDLER_TIMEOUT":
+      return new AppError(503, "request.timeout", "The request took too long and was abandoned; try again", {
+        headers: { "retry-after": "1" },
+      });
+    default:
+      break;
+  }
+  if (error instanceof SyntaxError && error.statusCode === 400) {
+    return new AppError(400, "request.malformed_json", "The request body is not valid JSON");
+  }
+  const status = error.statusCode;
+  if (status !== undefined && status >= 400 && status < 500) {
+    const code = error.code?.startsWith("FST_")
+      ? `request.${error.code.replace(/^FST_ERR_/, "").toLowerCase()}`
+      : "request.rejected";
+    return new AppError(status, code, "The request was rejected");
+  }
+  return undefined;
+}
+
+export function toAppError(error: unknown, request: FastifyRequest): AppError | undefined {
+  if (error instanceof AppError) return error;
+  if (hasZodFastifySchemaValidationErrors(error) || isValidationFailure(error)) {
+    return validationProblem(error as ValidationFailure);
+  }
+  if (typeof error === "object" && error !== null && "code" in error) {
+    const fastifyError = error as FastifyError;
+    if (isResponseSerializationError(fastifyError)) return undefined;
+    return fastifyClientProblem(fastifyError, request);
+  }
+  return undefined;
+}
+
+/** Sends the problem as is: a string payload, so no route's response serializer reshapes it. */
+export function sendProblem(reply: FastifyReply, error: AppError): FastifyReply {
+  for (const [name, value] of Object.entries(error.headers)) reply.header(name, value);
+  return reply
+    .code(error.status)
+    .type(PROBLEM_CONTENT_TYPE)
+    .send(JSON.stringify({ ...error.toProblem(), requestId: reply.request.id }));
+}
+
+/**
+ * Every error leaves as application/problem+json. Known conditions keep their status and code; anything
+ * else is a 500 with a generic detail, logged with the error's name, code and stack but never the
+ * request body (it may hold personal data) nor the raw error object (a driver error can quote values).
+ */
+export const errorsPlugin = fp(
+  async (app) => {
+    app.setErrorHandler((error, request, reply) => {
+      const known = toAppError(error, request);
+      if (known !== undefined) {
+        if (known.status >= 500) {
+          request.log.warn({ code: known.code, status: known.status }, "request failed on a known condition");
+        }
+        return sendProblem(reply, known);
+      }
+      const failure = error instanceof Error ? error : new Error(String(error));
+      request.log.error(
+        {
+          // Not under `err`: pino's error serializer would copy every property, and a driver error's
+          // properties (`detail`, parameters) can quote personal data.
+          error: {
+            type: failure.name,
+            code: (failure as { code?: unknown }).code,
+            message: failure.message,
+            stack: failure.stack,
+          },
+        },
+        "unexpected error",
+      );
+      return sendProblem(
+        reply,
+        new AppError(500, "internal", `An unexpected error occurred; it was logged as request ${request.id}`),
+      );
+    });
+
+    app.setNotFoundHandler((request, reply) => {
+      const path = request.url.split("?")[0] ?? "/";
+      return sendProblem(
+        reply,
+        new AppError(404, "route.not_found", `No route matches ${request.method} ${path}`),
+      );
+    });
+  },
+  { name: "motcua-errors", fastify: "5.x" },
+);

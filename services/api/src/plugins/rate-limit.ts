@@ -1,0 +1,50 @@
+import rateLimit from "@fastify/rate-limit";
+import type { HttpConfig } from "@motcua/platform";
+import type { FastifyRequest } from "fastify";
+import fp from "fastify-plugin";
+import type { Redis } from "ioredis";
+import { AppError } from "../problem";
+
+export interface RateLimitOptions {
+  readonly limits: HttpConfig["rateLimit"];
+  /**
+   * Shared counters for several API instances. Give it a connection that fails fast (createRedis with
+   * `failFast`), so a Redis outage lets requests through instead of holding them. In-memory when omitted.
+   */
+  readonly redis?: Redis | undefined;
+  readonly redisPrefix?: string;
+}
+
+const isPublic = (request: FastifyRequest): boolean =>
+  (request.routeOptions.url ?? request.url).startsWith("/public/");
+
+/**
+ * Global rate limit per client address, with a stricter budget (and its own counter) for `/public/*`.
+ * A refusal is a 429 problem with Retry-After.
+ */
+export const rateLimitPlugin = fp<RateLimitOptions>(
+  async (app, options) => {
+    const { max, publicMax, windowMs } = options.limits;
+    await app.register(rateLimit, {
+      global: true,
+      timeWindow: windowMs,
+      max: (request) => (isPublic(request) ? publicMax : max),
+      keyGenerator: (request) => `${isPublic(request) ? "public" : "api"}:${request.ip}`,
+      skipOnError: true,
+      ...(options.redis === undefined
+        ? {}
+        : { redis: options.redis, nameSpace: `${options.redisPrefix ?? "motcua"}:rate-limit:` }),
+      errorResponseBuilder: (_request, context) =>
+        new AppError(
+          429,
+          "rate_limited",
+          `Too many requests: at most ${context.max} per ${context.after}; slow down`,
+          {
+            title: "Too Many Requests",
+            headers: { "retry-after": String(Math.max(1, Math.ceil(context.ttl / 1000))) },
+          },
+        ),
+    });
+  },
+  { name: "motcua-rate-limit", fastify: "5.x", dependencies: ["motcua-errors"] },
+);
