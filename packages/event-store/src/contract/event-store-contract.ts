@@ -1,0 +1,518 @@
+import { randomUUID } from "node:crypto";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { EventStoreError, RevisionConflictError } from "../errors";
+import { eventIdFor } from "../event-id";
+import type { EventStore, JsonObject, NewEvent, RecordedEvent, Subscription } from "../types";
+
+/** What an adapter's test file hands the contract. */
+export interface ContractSubject {
+  store: EventStore;
+  /**
+   * Where the adapter can make transactions commit out of position order (Postgres: a random pause
+   * before COMMIT), the positions in the order their appends committed; lets the contract prove the
+   * ordering test really saw out-of-order commits.
+   */
+  commitOrder?: () => number[];
+  dispose(): Promise<void>;
+}
+
+export type ContractFactory = () => Promise<ContractSubject>;
+
+export const newStreamId = (prefix = "dossier"): string => `${prefix}-${randomUUID()}`;
+
+export function contractEvent(
+  type: string,
+  data: JsonObject,
+  commandId: string,
+  extra: Partial<Pick<NewEvent, "personal" | "schemaVersion">> = {},
+): NewEvent {
+  return {
+    type,
+    schemaVersion: extra.schemaVersion ?? 1,
+    data,
+    metadata: {
+      commandId,
+      correlationId: commandId,
+      causationId: null,
+      actor: { id: "officer-1", role: "officer", unitId: "unit-1" },
+      occurredAt: "2025-03-03T09:00:00+07:00",
+      commandHash: `hash-of-${commandId}`,
+    },
+    ...(extra.personal ? { personal: extra.personal } : {}),
+  };
+}
+
+export async function collect<T>(iterable: AsyncIterable<T>): Promise<T[]> {
+  const items: T[] = [];
+  for await (const item of iterable) items.push(item);
+  return items;
+}
+
+/** Resolves once `predicate` holds, polling; fails with `message` after `timeoutMs`. */
+export async function eventually(
+  predicate: () => boolean,
+  message: string,
+  timeoutMs = 15_000,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!predicate()) {
+    if (Date.now() > deadline) throw new Error(`Timed out: ${message}`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
+const expectStrictlyAscending = (positions: number[]) => {
+  for (let index = 1; index < positions.length; index += 1) {
+    expect(positions[index]).toBeGreaterThan(positions[index - 1] ?? Number.NEGATIVE_INFINITY);
+  }
+};
+
+/**
+ * The behaviour every EventStore adapter must have. Each adapter's test file calls this with a factory
+ * that builds a store on a fresh, empty log.
+ */
+export function eventStoreContract(
+  name: string,
+  factory: ContractFactory,
+  options: { skip?: boolean } = {},
+): void {
+  describe.skipIf(options.skip ?? false)(`${name} meets the EventStore contract`, () => {
+    let subject: ContractSubject;
+    let store: EventStore;
+
+    beforeAll(async () => {
+      subject = await factory();
+      store = subject.store;
+    });
+    afterAll(async () => {
+      await subject?.dispose();
+    });
+
+    it("numbers a new stream's events from revision 1 with growing global positions", async () => {
+      const streamId = newStreamId();
+      const commandId = randomUUID();
+      const result = await store.append(
+        streamId,
+        [
+          contractEvent("DossierReceived", { n: 1 }, commandId),
+          contractEvent("DossierAccepted", { n: 2 }, commandId),
+        ],
+        { expectedRevision: "no_stream", commandId },
+      );
+      expect(result).toMatchObject({ streamId, firstRevision: 1, lastRevision: 2, replayed: false });
+      expect(result.lastPosition).toBeGreaterThan(result.firstPosition);
+      expect(result.events.map((event) => event.eventId)).toEqual([
+        eventIdFor(commandId, 0),
+        eventIdFor(commandId, 1),
+      ]);
+      expect(result.events[0]?.prevHash).toBeNull();
+      expect(result.events[1]?.prevHash).toBe(result.events[0]?.hash);
+      expect(await store.streamRevision(streamId)).toBe(2);
+
+      const read = await collect(store.readStream(streamId));
+      expect(read.map((event) => [event.revision, event.type, event.data])).toEqual([
+        [1, "DossierReceived", { n: 1 }],
+        [2, "DossierAccepted", { n: 2 }],
+      ]);
+      expect(read.map((event) => event.position)).toEqual(result.events.map((event) => event.position));
+      expect(read[0]?.metadata).toMatchObject({
+        commandId,
+        actor: { id: "officer-1" },
+        commandHash: `hash-of-${commandId}`,
+      });
+      expect(typeof read[0]?.metadata.recordedAt).toBe("string");
+      expect(await store.headPosition()).toBeGreaterThanOrEqual(result.lastPosition);
+    });
+
+    it("reads a missing stream as empty, with no revision", async () => {
+      const streamId = newStreamId();
+      expect(await collect(store.readStream(streamId))).toEqual([]);
+      expect(await collect(store.readStream(streamId, { direction: "backwards" }))).toEqual([]);
+      expect(await store.streamRevision(streamId)).toBeNull();
+    });
+
+    it("lets exactly one of N concurrent appends at the same expected revision win; the others conflict and append nothing", async () => {
+      const streamId = newStreamId();
+      const seed = randomUUID();
+      await store.append(streamId, [contractEvent("DossierReceived", {}, seed)], {
+        expectedRevision: "no_stream",
+        commandId: seed,
+      });
+
+      const attempts = await Promise.allSettled(
+        Array.from({ length: 10 }, (_, index) => {
+          const commandId = randomUUID();
+          return store.append(
+            streamId,
+            [contractEvent("DossierTransferred", { attempt: index }, commandId)],
+            {
+              expectedRevision: 1,
+              commandId,
+            },
+          );
+        }),
+      );
+      const won = attempts.filter((attempt) => attempt.status === "fulfilled");
+      const lost = attempts.flatMap((attempt) => (attempt.status === "rejected" ? [attempt.reason] : []));
+      expect(won).toHaveLength(1);
+      expect(lost).toHaveLength(9);
+      for (const error of lost) {
+        expect(error).toBeInstanceOf(RevisionConflictError);
+        expect(error).toMatchObject({ code: "event_store.revision_conflict", expected: 1, actual: 2 });
+      }
+      expect((await collect(store.readStream(streamId))).map((event) => event.revision)).toEqual([1, 2]);
+    });
+
+    it("refuses no_stream on an existing stream and a stale revision, reporting the actual revision", async () => {
+      const streamId = newStreamId();
+      const first = randomUUID();
+      await store.append(streamId, [contractEvent("DossierReceived", {}, first)], {
+        expectedRevision: "no_stream",
+        commandId: first,
+      });
+      const second = randomUUID();
+      await expect(
+        store.append(streamId, [contractEvent("DossierReceived", {}, second)], {
+          expectedRevision: "no_stream",
+          commandId: second,
+        }),
+      ).rejects.toMatchObject({ code: "event_store.revision_conflict", actual: 1 });
+      await expect(
+        store.append(streamId, [contractEvent("DossierReceived", {}, second)], {
+          expectedRevision: 5,
+          commandId: second,
+        }),
+      ).rejects.toBeInstanceOf(RevisionConflictError);
+      const third = randomUUID();
+      const appended = await store.append(streamId, [contractEvent("DossierTransferred", {}, third)], {
+        expectedRevision: "any",
+        commandId: third,
+      });
+      expect(appended.firstRevision).toBe(2);
+      const fourth = randomUUID();
+      await expect(
+        store.append(newStreamId(), [contractEvent("X", {}, fourth)], {
+          expectedRevision: 3,
+          commandId: fourth,
+        }),
+      ).rejects.toMatchObject({ code: "event_store.revision_conflict", actual: null });
+    });
+
+    it("answers a retried command with the first result and appends nothing new", async () => {
+      const streamId = newStreamId();
+      const commandId = randomUUID();
+      const events = [
+        contractEvent("DossierReceived", { n: 1 }, commandId),
+        contractEvent("DossierAccepted", { n: 2 }, commandId),
+      ];
+      const first = await store.append(streamId, events, { expectedRevision: "no_stream", commandId });
+      const retried = await store.append(streamId, events, { expectedRevision: "no_stream", commandId });
+      const retriedAny = await store.append(streamId, events, { expectedRevision: "any", commandId });
+
+      for (const again of [retried, retriedAny]) {
+        expect(again.replayed).toBe(true);
+        expect(again).toMatchObject({
+          firstRevision: first.firstRevision,
+          lastRevision: first.lastRevision,
+          firstPosition: first.firstPosition,
+          lastPosition: first.lastPosition,
+        });
+        expect(again.events.map((event) => [event.eventId, event.hash, event.metadata.commandHash])).toEqual(
+          first.events.map((event) => [event.eventId, event.hash, event.metadata.commandHash]),
+        );
+      }
+      expect(await store.streamRevision(streamId)).toBe(2);
+
+      // A later command on the same stream still appends; retrying the earlier one still replays.
+      const next = randomUUID();
+      await store.append(streamId, [contractEvent("DossierTransferred", {}, next)], {
+        expectedRevision: 2,
+        commandId: next,
+      });
+      const late = await store.append(streamId, events, { expectedRevision: "no_stream", commandId });
+      expect(late.replayed).toBe(true);
+      expect(late.events).toHaveLength(2);
+      expect(await store.streamRevision(streamId)).toBe(3);
+    });
+
+    it("appends a command once even when its retries race each other", async () => {
+      const streamId = newStreamId();
+      const commandId = randomUUID();
+      const events = [contractEvent("DossierReceived", {}, commandId)];
+      const results = await Promise.all(
+        Array.from({ length: 6 }, () =>
+          store.append(streamId, events, { expectedRevision: "no_stream", commandId }),
+        ),
+      );
+      expect(results.filter((result) => !result.replayed)).toHaveLength(1);
+      expect(new Set(results.map((result) => result.lastPosition)).size).toBe(1);
+      expect(await store.streamRevision(streamId)).toBe(1);
+    });
+
+    it("delivers every event of 16 concurrent writers exactly once, in ascending position, even when commits land out of order", async () => {
+      const prefix = `order${randomUUID().slice(0, 8)}`;
+      const writers = 16;
+      const appendsPerWriter = 20;
+      const received: RecordedEvent[] = [];
+      const subscription = store.subscribeToAll(
+        { fromPosition: await store.headPosition(), filter: { streamPrefix: `${prefix}-` } },
+        async (event) => {
+          received.push(event);
+        },
+      );
+      const appended: RecordedEvent[] = [];
+      await Promise.all(
+        Array.from({ length: writers }, async (_, writer) => {
+          const streamId = newStreamId(prefix);
+          let revision = 0;
+          for (let round = 0; round < appendsPerWriter; round += 1) {
+            const commandId = randomUUID();
+            const size = round % 5 === 4 ? 3 : 1; // mostly single events, some small batches
+            const events = Array.from({ length: size }, (_, index) =>
+              contractEvent("DossierTransferred", { writer, round, index }, commandId),
+            );
+            const result = await store.append(streamId, events, {
+              expectedRevision: revision === 0 ? "no_stream" : revision,
+              commandId,
+            });
+            revision = result.lastRevision;
+            appended.push(...result.events);
+          }
+        }),
+      );
+      await eventually(
+        () => received.length >= appended.length,
+        `subscriber saw ${received.length}/${appended.length}`,
+      );
+      await new Promise((resolve) => setTimeout(resolve, 100)); // anything extra would show up now
+      await subscription.stop();
+
+      expect(received.map((event) => event.eventId).sort()).toEqual(
+        appended.map((event) => event.eventId).sort(),
+      );
+      expectStrictlyAscending(received.map((event) => event.position));
+      const read = await collect(store.readAll({ filter: { streamPrefix: `${prefix}-` } }));
+      expect(read.map((event) => event.eventId)).toEqual(received.map((event) => event.eventId));
+
+      const commitOrder = subject.commitOrder?.();
+      if (commitOrder) {
+        const outOfOrder = commitOrder.some(
+          (position, index) => index > 0 && position < (commitOrder[index - 1] ?? 0),
+        );
+        expect(outOfOrder, "transactions should have committed out of position order").toBe(true);
+      }
+    });
+
+    it("catches up from a position, then delivers new events live, and stops when asked", async () => {
+      const prefix = `live${randomUUID().slice(0, 8)}`;
+      const streamId = newStreamId(prefix);
+      const before = randomUUID();
+      const start = await store.headPosition();
+      const history = await store.append(
+        streamId,
+        [1, 2, 3, 4, 5].map((n) => contractEvent("DossierTransferred", { n }, before)),
+        { expectedRevision: "no_stream", commandId: before },
+      );
+      const received: RecordedEvent[] = [];
+      const subscription = store.subscribeToAll(
+        { fromPosition: start, filter: { streamPrefix: prefix } },
+        async (event) => {
+          received.push(event);
+        },
+      );
+      await subscription.caughtUp;
+      await eventually(() => received.length === 5, "catch-up delivers the history");
+      expect(received.map((event) => event.data.n)).toEqual([1, 2, 3, 4, 5]);
+
+      const live = randomUUID();
+      await store.append(
+        streamId,
+        [6, 7, 8].map((n) => contractEvent("DossierTransferred", { n }, live)),
+        {
+          expectedRevision: 5,
+          commandId: live,
+        },
+      );
+      await eventually(() => received.length === 8, "live events arrive");
+      expect(received.map((event) => event.data.n)).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
+      expect(subscription.position).toBe(received.at(-1)?.position);
+
+      await subscription.stop();
+      const after = randomUUID();
+      await store.append(streamId, [contractEvent("DossierTransferred", { n: 9 }, after)], {
+        expectedRevision: 8,
+        commandId: after,
+      });
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      expect(received).toHaveLength(8);
+      await subscription.done;
+
+      // A subscription starting from a checkpoint gets only what follows it.
+      const resumed: RecordedEvent[] = [];
+      const third = history.events[2];
+      const fromCheckpoint = store.subscribeToAll(
+        { fromPosition: third?.position ?? 0, filter: { streamPrefix: prefix } },
+        async (event) => {
+          resumed.push(event);
+        },
+      );
+      await eventually(() => resumed.length === 6, "resumed subscription delivers the rest");
+      await fromCheckpoint.stop();
+      expect(resumed.map((event) => event.data.n)).toEqual([4, 5, 6, 7, 8, 9]);
+    });
+
+    it("ends a subscription whose handler throws, rejecting done with that error", async () => {
+      const prefix = `fail${randomUUID().slice(0, 8)}`;
+      const commandId = randomUUID();
+      const start = await store.headPosition();
+      await store.append(newStreamId(prefix), [contractEvent("DossierReceived", {}, commandId)], {
+        expectedRevision: "no_stream",
+        commandId,
+      });
+      const failure = new Error("projection broke");
+      const subscription: Subscription = store.subscribeToAll(
+        { fromPosition: start, filter: { streamPrefix: prefix } },
+        async () => {
+          throw failure;
+        },
+      );
+      await expect(subscription.done).rejects.toBe(failure);
+    });
+
+    it("filters the global log by event type and by stream prefix", async () => {
+      const prefix = `filter${randomUUID().slice(0, 8)}`;
+      const start = await store.headPosition();
+      const a = newStreamId(`${prefix}a`);
+      const b = newStreamId(`${prefix}b`);
+      for (const [streamId, types] of [
+        [a, ["DossierReceived", "DossierTransferred", "DossierResolved"]],
+        [b, ["DossierReceived", "DossierResolved"]],
+      ] as const) {
+        const commandId = randomUUID();
+        await store.append(
+          streamId,
+          types.map((type) => contractEvent(type, {}, commandId)),
+          { expectedRevision: "no_stream", commandId },
+        );
+      }
+      const resolved = await collect(
+        store.readAll({
+          fromPosition: start,
+          filter: { eventTypes: ["DossierResolved"], streamPrefix: prefix },
+        }),
+      );
+      expect(resolved.map((event) => [event.streamId, event.type])).toEqual([
+        [a, "DossierResolved"],
+        [b, "DossierResolved"],
+      ]);
+      const onlyA = await collect(
+        store.readAll({ fromPosition: start, filter: { streamPrefix: `${prefix}a` } }),
+      );
+      expect(onlyA.map((event) => event.type)).toEqual([
+        "DossierReceived",
+        "DossierTransferred",
+        "DossierResolved",
+      ]);
+      const twoTypes = await collect(
+        store.readAll({
+          fromPosition: start,
+          filter: { eventTypes: ["DossierReceived", "DossierTransferred"], streamPrefix: prefix },
+        }),
+      );
+      expect(twoTypes.map((event) => event.type)).toEqual([
+        "DossierReceived",
+        "DossierTransferred",
+        "DossierReceived",
+      ]);
+      const firstTwo = await collect(store.readAll({ fromPosition: start, maxCount: 2 }));
+      expect(firstTwo).toHaveLength(2);
+      expectStrictlyAscending(firstTwo.map((event) => event.position));
+    });
+
+    it("reads a stream backwards and forwards from a revision, limited by maxCount, across pages", async () => {
+      const streamId = newStreamId();
+      let expectedRevision: number | "no_stream" = "no_stream";
+      for (let batch = 0; batch < 3; batch += 1) {
+        const commandId = randomUUID();
+        const result = await store.append(
+          streamId,
+          Array.from({ length: 40 }, (_, index) =>
+            contractEvent("DossierTransferred", { n: batch * 40 + index + 1 }, commandId),
+          ),
+          { expectedRevision, commandId },
+        );
+        expectedRevision = result.lastRevision;
+      }
+      const all = await collect(store.readStream(streamId));
+      expect(all.map((event) => event.revision)).toEqual(
+        Array.from({ length: 120 }, (_, index) => index + 1),
+      );
+      expect(all.map((event) => event.data.n)).toEqual(all.map((event) => event.revision));
+
+      const backwards = await collect(store.readStream(streamId, { direction: "backwards", maxCount: 3 }));
+      expect(backwards.map((event) => event.revision)).toEqual([120, 119, 118]);
+      const backwardsFrom = await collect(
+        store.readStream(streamId, { direction: "backwards", fromRevision: 2 }),
+      );
+      expect(backwardsFrom.map((event) => event.revision)).toEqual([2, 1]);
+      const forwardsFrom = await collect(store.readStream(streamId, { fromRevision: 100, maxCount: 5 }));
+      expect(forwardsFrom.map((event) => event.revision)).toEqual([100, 101, 102, 103, 104]);
+      expect(await collect(store.readStream(streamId, { fromRevision: 121 }))).toEqual([]);
+    });
+
+    it("verifies an intact stream's hash chain", async () => {
+      const streamId = newStreamId();
+      const one = randomUUID();
+      await store.append(streamId, [contractEvent("DossierReceived", { a: 1 }, one)], {
+        expectedRevision: "no_stream",
+        commandId: one,
+      });
+      const two = randomUUID();
+      await store.append(
+        streamId,
+        [contractEvent("DossierTransferred", { b: [1, 2] }, two), contractEvent("DossierResolved", {}, two)],
+        {
+          expectedRevision: 1,
+          commandId: two,
+        },
+      );
+      expect(await store.verifyStream(streamId)).toEqual({ valid: true, events: 3 });
+      expect(await store.verifyStream(newStreamId())).toEqual({ valid: true, events: 0 });
+    });
+
+    it("stores personal data sealed, reads it back, and reads it as erased once the subject is forgotten", async () => {
+      const streamId = newStreamId();
+      const subjectId = `applicant-${randomUUID()}`;
+      const commandId = randomUUID();
+      const applicant = { fullName: "Nguyễn Thị Contract", idNumber: "079912345678", phone: "0909123456" };
+      await store.append(
+        streamId,
+        [
+          contractEvent("DossierReceived", { procedure: "1.001", applicant }, commandId, {
+            personal: { subjectId, field: "applicant" },
+          }),
+        ],
+        { expectedRevision: "no_stream", commandId },
+      );
+      const [read] = await collect(store.readStream(streamId));
+      expect(read?.data).toEqual({ procedure: "1.001", applicant });
+
+      await store.forget(subjectId);
+      const [erased] = await collect(store.readStream(streamId));
+      expect(erased?.data).toEqual({ procedure: "1.001", applicant: { erased: true } });
+      expect(await store.verifyStream(streamId)).toEqual({ valid: true, events: 1 });
+    });
+
+    it("gives every deliberate error a stable code", async () => {
+      const commandId = randomUUID();
+      const error = await store
+        .append("not a valid id!", [contractEvent("DossierReceived", {}, commandId)], {
+          expectedRevision: "any",
+          commandId,
+        })
+        .catch((caught: unknown) => caught);
+      expect(error).toBeInstanceOf(EventStoreError);
+      expect((error as EventStoreError).code).toBe("event_store.invalid_event");
+    });
+  });
+}

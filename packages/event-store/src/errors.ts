@@ -1,0 +1,83 @@
+import type { ExpectedRevision } from "./types";
+
+/**
+ * Every error the store raises on purpose. `code` is stable and is what callers switch on; messages
+ * carry ids and counts only, never event data, so they are safe to log.
+ */
+export abstract class EventStoreError extends Error {
+  abstract readonly code: string;
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = new.target.name;
+  }
+}
+
+export class RevisionConflictError extends EventStoreError {
+  readonly code = "event_store.revision_conflict";
+  constructor(
+    readonly streamId: string,
+    readonly expected: ExpectedRevision,
+    /** The stream's revision when the append was refused; null when the stream does not exist. */
+    readonly actual: number | null,
+  ) {
+    super(`Stream ${streamId} is at revision ${actual ?? "none"}, the append expected ${String(expected)}`);
+  }
+}
+
+/**
+ * The database (or EventStoreDB) could not be reached or dropped the connection. When raised by `append`
+ * the events may or may not have been committed: retry with the same command id, which is idempotent.
+ */
+export class EventStoreUnavailableError extends EventStoreError {
+  readonly code = "event_store.unavailable";
+  constructor(operation: string, options?: { cause?: unknown }) {
+    super(`The event store is unavailable (${operation})`, options);
+  }
+}
+
+export class EventTooLargeError extends EventStoreError {
+  readonly code = "event_store.event_too_large";
+  constructor(
+    readonly eventType: string,
+    readonly sizeBytes: number,
+    readonly limitBytes: number,
+  ) {
+    super(`Event ${eventType} is ${sizeBytes} bytes serialized; the limit is ${limitBytes}`);
+  }
+}
+
+export class UnknownEventTypeError extends EventStoreError {
+  readonly code = "event_store.unknown_event_type";
+  constructor(readonly eventType: string) {
+    super(`Unknown event type ${JSON.stringify(eventType.slice(0, 100))}`);
+  }
+}
+
+/** The events or options break the store's own rules (ids, names, shapes); nothing was written. */
+export class InvalidEventError extends EventStoreError {
+  readonly code = "event_store.invalid_event";
+}
+
+/** The command id was already used to append to another stream. */
+export class CommandIdReusedError extends EventStoreError {
+  readonly code = "event_store.command_id_reused";
+  constructor(
+    readonly commandId: string,
+    readonly streamId: string,
+    readonly originalStreamId: string,
+  ) {
+    super(`Command ${commandId} was already appended to ${originalStreamId}, not ${streamId}`);
+  }
+}
+
+/** A stored event cannot be read as written (e.g. its ciphertext does not authenticate). */
+export class EventIntegrityError extends EventStoreError {
+  readonly code = "event_store.integrity";
+}
+
+export class EventStoreClosedError extends EventStoreError {
+  readonly code = "event_store.closed";
+  constructor() {
+    super("The event store was closed");
+  }
+}

@@ -1,0 +1,224 @@
+import { canonicalJson } from "./canonical-json";
+import { EventTooLargeError, InvalidEventError, UnknownEventTypeError } from "./errors";
+import { eventIdFor } from "./event-id";
+import type {
+  AppendOptions,
+  AppendResult,
+  EventMetadata,
+  JsonObject,
+  NewEvent,
+  RecordedEvent,
+} from "./types";
+import type { UpcastEvent, Upcaster } from "./upcasting";
+import { decryptField, encryptField, erasedField, findEncryptedField } from "./vault/field-encryption";
+import type { KeyVault } from "./vault/postgres-key-vault";
+
+export const MAX_EVENT_BYTES = 1024 * 1024;
+
+/** Settings every adapter shares. */
+export interface EventStoreCommonOptions {
+  /** When given, any other event type is refused before anything is written. */
+  knownEventTypes?: Iterable<string>;
+  /** Extra check before writing (e.g. the domain's zod schemas); throw to refuse. */
+  validateEvent?: (event: NewEvent) => void;
+  upcasters?: readonly Upcaster[];
+  /** Serialized size limit of one event (data + metadata); defaults to 1 MiB. */
+  maxEventBytes?: number;
+  /** Source of `recordedAt`; defaults to the system clock. */
+  clock?: () => Date;
+}
+
+/** One event ready to store: ids derived, JSON canonical, personal data sealed. */
+export interface PreparedEvent {
+  eventId: string;
+  type: string;
+  schemaVersion: number;
+  /** Canonical JSON of the data as stored (the personal field as ciphertext). */
+  dataJson: string;
+  metadataJson: string;
+  /** The data key sealing the personal field, if any. */
+  keyId: string | null;
+  personal: NewEvent["personal"];
+  /** The caller's data, as given. */
+  plainData: JsonObject;
+  metadata: RecordedEvent["metadata"];
+}
+
+const STREAM_ID = /^[A-Za-z0-9][A-Za-z0-9_.:-]{0,199}$/;
+const EVENT_TYPE = /^[A-Za-z][A-Za-z0-9_.:-]{0,199}$/;
+
+export const isValidStreamId = (streamId: string): boolean => STREAM_ID.test(streamId);
+
+export function assertStreamId(streamId: string): void {
+  if (typeof streamId !== "string" || !STREAM_ID.test(streamId)) {
+    throw new InvalidEventError("Stream ids are 1–200 characters of letters, digits and _ . : -");
+  }
+}
+
+const isPlainObject = (value: unknown): value is JsonObject =>
+  typeof value === "object" && value !== null && !Array.isArray(value);
+
+/**
+ * Checks an append and serializes its events, without touching any storage: every refusal (unknown
+ * type, oversized event, bad ids) happens here, before a key is created or a row written.
+ */
+export function prepareAppend(
+  streamId: string,
+  events: readonly NewEvent[],
+  options: AppendOptions,
+  settings: {
+    knownTypes: ReadonlySet<string> | null;
+    common: EventStoreCommonOptions;
+    vaultConfigured: boolean;
+  },
+): PreparedEvent[] {
+  assertStreamId(streamId);
+  const { expectedRevision, commandId } = options;
+  if (
+    expectedRevision !== "any" &&
+    expectedRevision !== "no_stream" &&
+    !(Number.isSafeInteger(expectedRevision) && expectedRevision >= 0)
+  ) {
+    throw new InvalidEventError('expectedRevision is "any", "no_stream" or a revision (an integer ≥ 0)');
+  }
+  if (typeof commandId !== "string" || commandId.length === 0 || commandId.length > 200) {
+    throw new InvalidEventError("commandId is a non-empty string of at most 200 characters");
+  }
+  if (!Array.isArray(events) || events.length === 0) {
+    throw new InvalidEventError("An append needs at least one event");
+  }
+  const limit = settings.common.maxEventBytes ?? MAX_EVENT_BYTES;
+  const recordedAt = (settings.common.clock?.() ?? new Date()).toISOString();
+
+  return events.map((event, index) => {
+    if (typeof event.type !== "string" || !EVENT_TYPE.test(event.type)) {
+      throw new InvalidEventError("Event types are 1–200 characters of letters, digits and _ . : -");
+    }
+    if (settings.knownTypes && !settings.knownTypes.has(event.type))
+      throw new UnknownEventTypeError(event.type);
+    if (!Number.isSafeInteger(event.schemaVersion) || event.schemaVersion < 1) {
+      throw new InvalidEventError(`Event ${event.type} has an invalid schemaVersion`);
+    }
+    if (!isPlainObject(event.data)) throw new InvalidEventError(`Event ${event.type} data must be an object`);
+    if (!isPlainObject(event.metadata))
+      throw new InvalidEventError(`Event ${event.type} metadata must be an object`);
+    if (event.metadata.commandId !== commandId) {
+      throw new InvalidEventError(
+        `Event ${event.type} metadata.commandId differs from the append's commandId`,
+      );
+    }
+    if (event.personal !== undefined) {
+      if (!settings.vaultConfigured) {
+        throw new InvalidEventError("Personal data needs the vault: configure a master key");
+      }
+      const { subjectId, field } = event.personal;
+      if (typeof subjectId !== "string" || subjectId.length === 0 || subjectId.length > 200) {
+        throw new InvalidEventError(`Event ${event.type} has an invalid personal.subjectId`);
+      }
+      if (typeof field !== "string" || event.data[field] === undefined) {
+        throw new InvalidEventError(`Event ${event.type} has no data field named by personal.field`);
+      }
+    }
+    settings.common.validateEvent?.(event);
+
+    const metadata = { ...event.metadata, recordedAt };
+    const dataJson = canonicalJson(event.data);
+    const metadataJson = canonicalJson(metadata);
+    const size = Buffer.byteLength(dataJson, "utf8") + Buffer.byteLength(metadataJson, "utf8");
+    if (size > limit) throw new EventTooLargeError(event.type, size, limit);
+
+    return {
+      eventId: eventIdFor(commandId, index),
+      type: event.type,
+      schemaVersion: event.schemaVersion,
+      dataJson,
+      metadataJson,
+      keyId: null,
+      personal: event.personal,
+      plainData: event.data,
+      metadata,
+    };
+  });
+}
+
+/** Replaces each personal field by its ciphertext under the subject's key (creating the key if needed). */
+export async function sealPersonalData(prepared: PreparedEvent[], vault: KeyVault | null): Promise<void> {
+  for (const event of prepared) {
+    if (!event.personal) continue;
+    if (!vault) throw new InvalidEventError("Personal data needs the vault: configure a master key");
+    const { subjectId, field } = event.personal;
+    const key = await vault.keyForSubject(subjectId);
+    const value = event.plainData[field];
+    if (value === undefined) continue;
+    const sealed = {
+      ...event.plainData,
+      [field]: encryptField(key.dataKey, key.keyId, event.eventId, field, value),
+    };
+    event.dataJson = canonicalJson(sealed);
+    event.keyId = key.keyId;
+  }
+}
+
+export interface StoredEvent {
+  eventId: string;
+  streamId: string;
+  revision: number;
+  position: number;
+  type: string;
+  schemaVersion: number;
+  /** The stored data: a personal field is still ciphertext. */
+  data: JsonObject;
+  metadata: EventMetadata & { recordedAt: string };
+  hash: string;
+  prevHash: string | null;
+}
+
+/**
+ * Stored → what readers see: the personal field decrypted (or `{ erased: true }` when its key is gone),
+ * then upcast to the current schema version.
+ */
+export function toRecordedEvent(
+  stored: StoredEvent,
+  dataKeyFor: (keyId: string) => Buffer | undefined,
+  upcast: UpcastEvent,
+): RecordedEvent {
+  let data = stored.data;
+  const sealed = findEncryptedField(data);
+  if (sealed) {
+    const key = dataKeyFor(sealed.envelope.keyId);
+    data = {
+      ...data,
+      [sealed.field]: key ? decryptField(key, sealed.envelope, stored.eventId, sealed.field) : erasedField(),
+    };
+  }
+  const current = upcast({
+    type: stored.type,
+    schemaVersion: stored.schemaVersion,
+    data,
+    metadata: stored.metadata,
+  });
+  return {
+    eventId: stored.eventId,
+    streamId: stored.streamId,
+    revision: stored.revision,
+    position: stored.position,
+    type: stored.type,
+    schemaVersion: current.schemaVersion,
+    data: current.data,
+    metadata: stored.metadata,
+    hash: stored.hash,
+    prevHash: stored.prevHash,
+  };
+}
+
+export function appendResultOf(streamId: string, events: RecordedEvent[], replayed: boolean): AppendResult {
+  return {
+    streamId,
+    firstRevision: events[0]?.revision ?? 0,
+    lastRevision: events.at(-1)?.revision ?? 0,
+    firstPosition: events[0]?.position ?? 0,
+    lastPosition: events.at(-1)?.position ?? 0,
+    replayed,
+    events,
+  };
+}

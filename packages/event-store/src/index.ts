@@ -1,0 +1,45 @@
+export { canonicalJson } from "./canonical-json";
+export {
+  computeLogCheckpoint,
+  generateCheckpointKeyPair,
+  type LogCheckpoint,
+  type SignedCheckpoint,
+  signCheckpoint,
+  verifyCheckpointSignature,
+  verifyLogAgainstCheckpoint,
+} from "./checkpoint";
+export {
+  type ConfiguredEventStore,
+  createEventStore,
+  createEventStoreFromEnv,
+  type EventStoreSelection,
+  eventStoreSelectionFromEnv,
+} from "./create-event-store";
+export {
+  CommandIdReusedError,
+  EventIntegrityError,
+  EventStoreClosedError,
+  EventStoreError,
+  EventStoreUnavailableError,
+  EventTooLargeError,
+  InvalidEventError,
+  RevisionConflictError,
+  UnknownEventTypeError,
+} from "./errors";
+export { eventIdFor } from "./event-id";
+export { type EventStoreCommonOptions, MAX_EVENT_BYTES } from "./event-preparation";
+export {
+  createEventStoreDbEventStore,
+  type EventStoreDbEventStoreOptions,
+} from "./eventstoredb/eventstoredb-event-store";
+export { computeEventHash, EVENT_HASH_VERSION, type HashedEventContent, hashInput } from "./hash-chain";
+export { DatabaseError } from "./postgres/pg-errors";
+export {
+  createPostgresEventStore,
+  type PostgresEventStore,
+  type PostgresEventStoreOptions,
+} from "./postgres/postgres-event-store";
+export { eventStoreSchemaSql, migratePostgresEventStore } from "./postgres/schema";
+export type * from "./types";
+export { createUpcastChain, type Upcaster } from "./upcasting";
+export { createPostgresKeyVault, type KeyVault, migratePostgresKeyVault } from "./vault/postgres-key-vault";

@@ -1,0 +1,573 @@
+import pg from "pg";
+import {
+  CommandIdReusedError,
+  EventStoreClosedError,
+  EventStoreUnavailableError,
+  RevisionConflictError,
+} from "../errors";
+import {
+  appendResultOf,
+  assertStreamId,
+  type EventStoreCommonOptions,
+  type PreparedEvent,
+  prepareAppend,
+  type StoredEvent,
+  sealPersonalData,
+  toRecordedEvent,
+} from "../event-preparation";
+import { ChainVerifier } from "../hash-chain";
+import { type PollingSource, startPollingSubscription } from "../polling-subscription";
+import type {
+  AppendOptions,
+  AppendResult,
+  EventFilter,
+  EventStore,
+  ExpectedRevision,
+  NewEvent,
+  ReadAllOptions,
+  ReadStreamOptions,
+  RecordedEvent,
+  StreamVerification,
+  Subscription,
+} from "../types";
+import { createUpcastChain } from "../upcasting";
+import { createPostgresKeyVault } from "../vault/postgres-key-vault";
+import { assertSchemaName } from "./identifiers";
+import { isUnavailable, sqlState, toStoreError } from "./pg-errors";
+import { migratePostgresEventStore } from "./schema";
+
+export interface PostgresEventStoreOptions extends EventStoreCommonOptions {
+  /** Either a connection string (the store owns its pool) or a pool the caller owns. */
+  connectionString?: string;
+  pool?: pg.Pool;
+  /** Size of the store's own pool (ignored with `pool`). Default 10. */
+  poolSize?: number;
+  /** Postgres schema holding the tables; default "event_store". */
+  schema?: string;
+  /** The vault's master key: 32 bytes, or their base64. Wraps every subject's data key. */
+  masterKey: string | Uint8Array;
+  /** Rows per page for long reads and subscriptions. Default 500. */
+  pageSize?: number;
+  /** Subscriptions re-check this often even without a NOTIFY. Default 1000 ms. */
+  pollIntervalMs?: number;
+  /** NOTIFY subscribers in other processes after appends (coalesced). Default true. */
+  notify?: boolean;
+  /** A subscription gives up after the database has been unreachable this long. Default 30 s. */
+  maxUnavailableMs?: number;
+  /**
+   * Test hook: when set, each append runs in an explicit transaction and this is awaited after the events
+   * are inserted and before COMMIT, so tests can make transactions commit out of position order.
+   */
+  beforeCommit?: (append: { streamId: string; firstPosition: number; lastPosition: number }) => Promise<void>;
+}
+
+export interface PostgresEventStore extends EventStore {
+  /** Creates or updates the tables and functions (idempotent). */
+  migrate(): Promise<void>;
+  readStreamToArray(streamId: string, options?: ReadStreamOptions): Promise<RecordedEvent[]>;
+  readonly schema: string;
+}
+
+interface EventRow {
+  event_id: string;
+  stream_id: string;
+  revision: number;
+  position: string;
+  type: string;
+  schema_version: number;
+  data: RecordedEvent["data"];
+  metadata: RecordedEvent["metadata"];
+  hash: string;
+  prev_hash: string | null;
+  personal_key_id: string | null;
+  wrapped_key: Buffer | null;
+}
+
+interface AppendRow {
+  o_status: "appended" | "conflict" | "duplicate";
+  o_revision: number | null;
+  o_position: string | null;
+  o_hash: string | null;
+  o_prev_hash: string | null;
+}
+
+const MAX_APPEND_ATTEMPTS = 8;
+const NOTIFY_CHANNEL_SUFFIX = "_appended";
+
+const expectedCode = (expected: ExpectedRevision): number =>
+  expected === "any" ? -1 : expected === "no_stream" ? 0 : expected;
+
+export function createPostgresEventStore(options: PostgresEventStoreOptions): PostgresEventStore {
+  const schema = options.schema ?? "event_store";
+  assertSchemaName(schema);
+  if (!options.pool && !options.connectionString) {
+    throw new Error("createPostgresEventStore needs a connectionString or a pool");
+  }
+  const ownsPool = !options.pool;
+  const pool =
+    options.pool ??
+    new pg.Pool({
+      connectionString: options.connectionString,
+      max: options.poolSize ?? 10,
+      allowExitOnIdle: true,
+    });
+  // An idle client whose backend dies emits 'error' on the pool; without a listener Node would crash.
+  const onPoolError = () => {};
+  pool.on("error", onPoolError);
+
+  const vault = createPostgresKeyVault({ pool, schema, masterKey: options.masterKey });
+  const upcast = createUpcastChain(options.upcasters);
+  const knownTypes = options.knownEventTypes ? new Set(options.knownEventTypes) : null;
+  const pageSize = options.pageSize ?? 500;
+  const channel = `${schema}${NOTIFY_CHANNEL_SUFFIX}`;
+  const columns = `e.event_id, e.stream_id, e.revision, e.position, e.type, e.schema_version, e.data, e.metadata,
+    e.hash, e.prev_hash, e.personal_key_id, k.wrapped_key`;
+  const fromEvents = `${schema}.events e LEFT JOIN ${schema}.subject_keys k ON k.key_id = e.personal_key_id`;
+  let closed = false;
+
+  const query = async <R extends pg.QueryResultRow>(
+    operation: string,
+    config: pg.QueryConfig,
+  ): Promise<pg.QueryResult<R>> => {
+    if (closed) throw new EventStoreClosedError();
+    try {
+      return await pool.query<R>(config);
+    } catch (error) {
+      throw toStoreError(error, operation);
+    }
+  };
+
+  const decode = (row: EventRow): RecordedEvent => {
+    const stored: StoredEvent = {
+      eventId: row.event_id,
+      streamId: row.stream_id,
+      revision: row.revision,
+      position: Number(row.position),
+      type: row.type,
+      schemaVersion: row.schema_version,
+      data: row.data,
+      metadata: row.metadata,
+      hash: row.hash,
+      prevHash: row.prev_hash,
+    };
+    return toRecordedEvent(
+      stored,
+      (keyId) =>
+        row.wrapped_key && row.personal_key_id === keyId ? vault.unwrap(keyId, row.wrapped_key) : undefined,
+      upcast,
+    );
+  };
+
+  // ---- notifications: wake subscribers here at once, and in other processes through NOTIFY ----------
+  const wakers = new Set<() => void>();
+  const wakeAll = () => {
+    for (const wake of wakers) wake();
+  };
+  let notifying = false;
+  let notifyPending = false;
+  let notifyChain: Promise<void> = Promise.resolve();
+  const scheduleNotify = () => {
+    wakeAll();
+    if (options.notify === false || closed) return;
+    if (notifying) {
+      notifyPending = true;
+      return;
+    }
+    notifying = true;
+    notifyChain = (async () => {
+      try {
+        do {
+          notifyPending = false;
+          await pool.query("SELECT pg_notify($1, '')", [channel]).catch(() => {});
+        } while (notifyPending && !closed);
+      } finally {
+        notifying = false;
+      }
+    })();
+  };
+
+  let listener: pg.Client | null = null;
+  let listenerStarting: Promise<void> | null = null;
+  let reconnectTimer: NodeJS.Timeout | null = null;
+  const startListener = () => {
+    if (listener || listenerStarting || closed) return;
+    // A dedicated connection (not from the pool): LISTEN lives as long as the session.
+    const client = new pg.Client(
+      options.connectionString ? { connectionString: options.connectionString } : pool.options,
+    );
+    const retry = () => {
+      if (listener === client) listener = null;
+      client.removeAllListeners("notification");
+      client.end().catch(() => {});
+      if (!closed && wakers.size > 0 && !reconnectTimer) {
+        reconnectTimer = setTimeout(() => {
+          reconnectTimer = null;
+          startListener();
+        }, 1_000);
+        reconnectTimer.unref();
+      }
+    };
+    client.on("error", retry);
+    client.on("notification", wakeAll);
+    listenerStarting = (async () => {
+      try {
+        await client.connect();
+        await client.query(`LISTEN "${channel}"`);
+        if (closed) {
+          await client.end();
+          return;
+        }
+        listener = client;
+        wakeAll(); // anything appended while we were not listening
+      } catch {
+        retry();
+      } finally {
+        listenerStarting = null;
+      }
+    })();
+  };
+
+  // ---- the head: coalesce callers, but never hand a caller a head computed before it asked ----------
+  let headRunning: Promise<number> | null = null;
+  let headQueued: Promise<number> | null = null;
+  const fetchHead = async (): Promise<number> => {
+    const { rows } = await query<{ head: string }>("headPosition", {
+      name: `${schema}.head`,
+      text: `SELECT ${schema}.head_position() AS head`,
+    });
+    return Number(rows[0]?.head ?? 0);
+  };
+  const headPosition = (): Promise<number> => {
+    if (!headRunning) {
+      headRunning = fetchHead().finally(() => {
+        headRunning = null;
+      });
+      return headRunning;
+    }
+    headQueued ??= headRunning
+      .catch(() => 0)
+      .then(() => {
+        headQueued = null;
+        return headPosition();
+      });
+    return headQueued;
+  };
+
+  const readAllPage = async (
+    after: number,
+    upTo: number,
+    limit: number,
+    filter: EventFilter | undefined,
+  ): Promise<RecordedEvent[]> => {
+    const types = filter?.eventTypes && filter.eventTypes.length > 0 ? [...filter.eventTypes] : null;
+    const prefix = filter?.streamPrefix ? filter.streamPrefix : null;
+    const { rows } = await query<EventRow>("readAll", {
+      name: `${schema}.read_all`,
+      text: `SELECT ${columns} FROM ${fromEvents}
+        WHERE e.position > $1 AND e.position <= $2
+          AND ($4::text[] IS NULL OR e.type = ANY ($4::text[]))
+          AND ($5::text IS NULL OR starts_with(e.stream_id, $5::text))
+        ORDER BY e.position LIMIT $3`,
+      values: [after, upTo, limit, types, prefix],
+    });
+    return rows.map(decode);
+  };
+
+  const readStreamPage = async (
+    streamId: string,
+    forwards: boolean,
+    fromRevision: number,
+    limit: number,
+  ): Promise<RecordedEvent[]> => {
+    const { rows } = await query<EventRow>("readStream", {
+      name: `${schema}.read_stream_${forwards ? "f" : "b"}`,
+      text: `SELECT ${columns} FROM ${fromEvents}
+        WHERE e.stream_id = $1 AND e.revision ${forwards ? ">=" : "<="} $2
+        ORDER BY e.revision ${forwards ? "ASC" : "DESC"} LIMIT $3`,
+      values: [streamId, fromRevision, limit],
+    });
+    return rows.map(decode);
+  };
+
+  async function* readStream(
+    streamId: string,
+    readOptions: ReadStreamOptions = {},
+  ): AsyncGenerator<RecordedEvent> {
+    assertStreamId(streamId);
+    const forwards = (readOptions.direction ?? "forwards") === "forwards";
+    let next = readOptions.fromRevision ?? (forwards ? 1 : 2_147_483_647);
+    let remaining = readOptions.maxCount ?? Number.POSITIVE_INFINITY;
+    while (remaining > 0) {
+      const limit = Math.min(pageSize, remaining);
+      const page = await readStreamPage(streamId, forwards, next, limit);
+      for (const event of page) yield event;
+      remaining -= page.length;
+      const last = page.at(-1);
+      if (page.length < limit || !last) return;
+      next = forwards ? last.revision + 1 : last.revision - 1;
+      if (next < 1) return;
+    }
+  }
+
+  async function* readAll(readOptions: ReadAllOptions = {}): AsyncGenerator<RecordedEvent> {
+    const head = await headPosition();
+    let cursor = readOptions.fromPosition ?? 0;
+    let remaining = readOptions.maxCount ?? Number.POSITIVE_INFINITY;
+    while (remaining > 0 && cursor < head) {
+      const limit = Math.min(pageSize, remaining);
+      const page = await readAllPage(cursor, head, limit, readOptions.filter);
+      for (const event of page) yield event;
+      remaining -= page.length;
+      const last = page.at(-1);
+      if (page.length < limit || !last) return;
+      cursor = last.position;
+    }
+  }
+
+  const readStreamToArray = async (streamId: string, readOptions?: ReadStreamOptions) => {
+    const events: RecordedEvent[] = [];
+    for await (const event of readStream(streamId, readOptions)) events.push(event);
+    return events;
+  };
+
+  /** The first append of `commandId`, read back for an idempotent retry. */
+  const replayedResult = async (
+    streamId: string,
+    commandId: string,
+    firstEventId: string,
+  ): Promise<AppendResult> => {
+    const { rows } = await query<{ stream_id: string; revision: number }>("append.replay", {
+      text: `SELECT stream_id, revision FROM ${schema}.events WHERE event_id = $1`,
+      values: [firstEventId],
+    });
+    const first = rows[0];
+    if (!first) throw new EventStoreUnavailableError("append.replay: the original events vanished");
+    if (first.stream_id !== streamId) throw new CommandIdReusedError(commandId, streamId, first.stream_id);
+    const events: RecordedEvent[] = [];
+    for await (const event of readStream(streamId, { fromRevision: first.revision })) {
+      if (event.metadata.commandId !== commandId) break;
+      events.push(event);
+    }
+    return appendResultOf(streamId, events, true);
+  };
+
+  const callAppend = async (
+    streamId: string,
+    prepared: PreparedEvent[],
+    expected: ExpectedRevision,
+    checkDuplicate: boolean,
+  ): Promise<AppendRow[]> => {
+    const config: pg.QueryConfig = {
+      name: `${schema}.append`,
+      text: `SELECT * FROM ${schema}.append_events($1, $2, $3, $4::uuid[], $5::text[], $6::integer[], $7::text[], $8::text[], $9::uuid[])`,
+      values: [
+        streamId,
+        expectedCode(expected),
+        checkDuplicate,
+        prepared.map((event) => event.eventId),
+        prepared.map((event) => event.type),
+        prepared.map((event) => event.schemaVersion),
+        prepared.map((event) => event.dataJson),
+        prepared.map((event) => event.metadataJson),
+        prepared.map((event) => event.keyId),
+      ],
+    };
+    if (!options.beforeCommit) return (await pool.query<AppendRow>(config)).rows;
+    const client = await pool.connect();
+    let broken = false;
+    try {
+      await client.query("BEGIN");
+      const { rows } = await client.query<AppendRow>(config);
+      const appended = rows.filter((row) => row.o_status === "appended");
+      if (appended.length > 0) {
+        await options.beforeCommit({
+          streamId,
+          firstPosition: Number(appended[0]?.o_position),
+          lastPosition: Number(appended.at(-1)?.o_position),
+        });
+      }
+      await client.query("COMMIT");
+      return rows;
+    } catch (error) {
+      broken = isUnavailable(error);
+      await client.query("ROLLBACK").catch(() => {});
+      throw error;
+    } finally {
+      client.release(broken);
+    }
+  };
+
+  const append = async (
+    streamId: string,
+    events: NewEvent[],
+    appendOptions: AppendOptions,
+  ): Promise<AppendResult> => {
+    if (closed) throw new EventStoreClosedError();
+    const prepared = prepareAppend(streamId, events, appendOptions, {
+      knownTypes,
+      common: options,
+      vaultConfigured: true,
+    });
+    const firstEventId = prepared[0]?.eventId ?? "";
+    await sealPersonalData(prepared, vault);
+
+    for (let attempt = 0; ; attempt += 1) {
+      let rows: AppendRow[];
+      try {
+        rows = await callAppend(streamId, prepared, appendOptions.expectedRevision, attempt > 0);
+      } catch (error) {
+        const state = sqlState(error);
+        if (attempt + 1 < MAX_APPEND_ATTEMPTS && state === "23505") continue; // lost a race: look again
+        if (attempt + 1 < MAX_APPEND_ATTEMPTS && state === "MC001") {
+          // A data key was forgotten after we cached it: seal again under a fresh key.
+          for (const event of prepared) {
+            if (event.personal) vault.evictSubject(event.personal.subjectId);
+            event.keyId = null;
+          }
+          await sealPersonalData(prepared, vault);
+          continue;
+        }
+        throw toStoreError(error, "append");
+      }
+      const status = rows[0]?.o_status;
+      if (status === "duplicate") return replayedResult(streamId, appendOptions.commandId, firstEventId);
+      if (status === "conflict") {
+        throw new RevisionConflictError(
+          streamId,
+          appendOptions.expectedRevision,
+          rows[0]?.o_revision ?? null,
+        );
+      }
+      const recorded = prepared.map((event, index) => {
+        const row = rows[index];
+        if (!row || row.o_revision === null || row.o_position === null || row.o_hash === null) {
+          throw new EventStoreUnavailableError("append: incomplete answer from the database");
+        }
+        return toRecordedEvent(
+          {
+            eventId: event.eventId,
+            streamId,
+            revision: row.o_revision,
+            position: Number(row.o_position),
+            type: event.type,
+            schemaVersion: event.schemaVersion,
+            data: event.plainData,
+            metadata: event.metadata,
+            hash: row.o_hash,
+            prevHash: row.o_prev_hash,
+          },
+          () => undefined,
+          upcast,
+        );
+      });
+      scheduleNotify();
+      return appendResultOf(streamId, recorded, false);
+    }
+  };
+
+  const source: PollingSource = {
+    head: headPosition,
+    page: readAllPage,
+    onWake(wake) {
+      wakers.add(wake);
+      startListener();
+      return () => wakers.delete(wake);
+    },
+  };
+  const subscriptions = new Set<Subscription>();
+
+  const store: PostgresEventStore = {
+    schema,
+    migrate: () => migratePostgresEventStore(pool, schema),
+    append,
+    readStream,
+    readStreamToArray,
+    readAll,
+    headPosition,
+
+    async streamRevision(streamId) {
+      assertStreamId(streamId);
+      const { rows } = await query<{ revision: number | null }>("streamRevision", {
+        name: `${schema}.stream_revision`,
+        text: `SELECT max(revision) AS revision FROM ${schema}.events WHERE stream_id = $1`,
+        values: [streamId],
+      });
+      return rows[0]?.revision ?? null;
+    },
+
+    subscribeToAll(subscribeOptions, handler) {
+      if (closed) throw new EventStoreClosedError();
+      const subscription = startPollingSubscription(source, subscribeOptions, handler, {
+        pageSize,
+        pollIntervalMs: options.pollIntervalMs ?? 1_000,
+        maxUnavailableMs: options.maxUnavailableMs ?? 30_000,
+      });
+      subscriptions.add(subscription);
+      subscription.done.finally(() => subscriptions.delete(subscription)).catch(() => {});
+      return subscription;
+    },
+
+    async verifyStream(streamId): Promise<StreamVerification> {
+      assertStreamId(streamId);
+      const verifier = new ChainVerifier();
+      let after = 0;
+      for (;;) {
+        const { rows } = await query<{
+          revision: number;
+          event_id: string;
+          type: string;
+          schema_version: number;
+          data: string;
+          metadata: string;
+          hash: string;
+          prev_hash: string | null;
+        }>("verifyStream", {
+          text: `SELECT revision, event_id, type, schema_version, data::text AS data, metadata::text AS metadata,
+                   hash, prev_hash
+                 FROM ${schema}.events WHERE stream_id = $1 AND revision > $2 ORDER BY revision LIMIT $3`,
+          values: [streamId, after, pageSize],
+        });
+        for (const row of rows) {
+          verifier.add({
+            prevHash: row.prev_hash,
+            streamId,
+            revision: row.revision,
+            eventId: row.event_id,
+            type: row.type,
+            schemaVersion: row.schema_version,
+            dataJson: row.data,
+            metadataJson: row.metadata,
+            hash: row.hash,
+          });
+        }
+        const last = rows.at(-1);
+        if (rows.length < pageSize || !last) break;
+        after = last.revision;
+      }
+      return verifier.result();
+    },
+
+    async forget(subjectId) {
+      if (closed) throw new EventStoreClosedError();
+      await vault.forget(subjectId);
+    },
+
+    async ping() {
+      await query("ping", { text: "SELECT 1" });
+    },
+
+    async close() {
+      if (closed) return;
+      await Promise.all([...subscriptions].map((subscription) => subscription.stop()));
+      closed = true;
+      if (reconnectTimer) clearTimeout(reconnectTimer);
+      await notifyChain.catch(() => {});
+      await listenerStarting?.catch(() => {});
+      await listener?.end().catch(() => {});
+      listener = null;
+      if (ownsPool) await pool.end();
+      else pool.off("error", onPoolError);
+    },
+  };
+  return store;
+}

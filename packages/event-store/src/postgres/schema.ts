@@ -1,0 +1,186 @@
+import { createHash } from "node:crypto";
+import type pg from "pg";
+import { EVENT_HASH_VERSION } from "../hash-chain";
+import { keyVaultTableSql } from "../vault/postgres-key-vault";
+import { assertSchemaName } from "./identifiers";
+import { toStoreError } from "./pg-errors";
+
+/**
+ * The advisory lock that makes reading the global log gapless (one per schema, so two stores in one
+ * database do not block each other). Appenders hold it shared while they take positions and insert;
+ * `head_position()` takes it exclusively for an instant.
+ */
+export function positionLockKey(schema: string): bigint {
+  return createHash("sha256").update(`motcua.event_store.positions:${schema}`).digest().readBigInt64BE(0);
+}
+
+const migrationLockKey = (schema: string): bigint =>
+  createHash("sha256").update(`motcua.event_store.migrate:${schema}`).digest().readBigInt64BE(0);
+
+/**
+ * Everything the Postgres adapter needs, idempotent (IF NOT EXISTS / OR REPLACE).
+ *
+ * Gapless reading. Positions come from a sequence, so a transaction that took position 7 may commit after
+ * one that took position 8; a reader that saw 8 and moved its checkpoint past 7 would skip 7 forever. So
+ * every appender takes positions and inserts while holding one advisory lock in SHARED mode (appenders
+ * never block each other), and `head_position()` takes the same lock EXCLUSIVELY: it is granted only when
+ * no append is in flight, and at that instant every position the sequence has handed out belongs to a
+ * transaction that has committed or rolled back. The sequence's last value is then a safe head: readers
+ * read `position <= head` only, and any later append gets a higher position. Rolled-back positions leave
+ * permanent holes, which readers simply never see. The exclusive lock makes new appenders wait only for
+ * the appends already in flight (a few milliseconds), and subscribers ask for the head once per wake-up.
+ *
+ * Hash chain. `append_events` computes each event's hash in SQL with the same layout as `hashInput` in
+ * hash-chain.ts, over the exact JSON text it stores (`json` columns keep text verbatim).
+ */
+export function eventStoreSchemaSql(schema: string): string {
+  assertSchemaName(schema);
+  const lock = positionLockKey(schema).toString();
+  return `
+CREATE SCHEMA IF NOT EXISTS ${schema};
+
+CREATE SEQUENCE IF NOT EXISTS ${schema}.event_position AS bigint;
+
+CREATE TABLE IF NOT EXISTS ${schema}.events (
+  position bigint PRIMARY KEY,
+  stream_id text NOT NULL,
+  revision integer NOT NULL CHECK (revision > 0),
+  event_id uuid NOT NULL,
+  type text NOT NULL,
+  schema_version integer NOT NULL,
+  data json NOT NULL,
+  metadata json NOT NULL,
+  personal_key_id uuid,
+  hash text NOT NULL,
+  prev_hash text,
+  CONSTRAINT events_stream_revision_key UNIQUE (stream_id, revision),
+  CONSTRAINT events_event_id_key UNIQUE (event_id)
+);
+${keyVaultTableSql(schema)}
+
+CREATE OR REPLACE FUNCTION ${schema}.refuse_event_change() RETURNS trigger LANGUAGE plpgsql AS $fn$
+BEGIN
+  RAISE EXCEPTION 'the event log is append-only' USING ERRCODE = 'MC003';
+END $fn$;
+CREATE OR REPLACE TRIGGER events_append_only BEFORE UPDATE OR DELETE ON ${schema}.events
+  FOR EACH ROW EXECUTE FUNCTION ${schema}.refuse_event_change();
+CREATE OR REPLACE TRIGGER events_no_truncate BEFORE TRUNCATE ON ${schema}.events
+  FOR EACH STATEMENT EXECUTE FUNCTION ${schema}.refuse_event_change();
+
+-- p_expected: -1 any, 0 no stream, n > 0 the stream's current last revision.
+-- Returns one 'appended' row per event, or a single 'conflict' (with the actual revision) or 'duplicate'
+-- (the first event id exists: the command was appended before) row, having written nothing.
+CREATE OR REPLACE FUNCTION ${schema}.append_events(
+  p_stream_id text,
+  p_expected bigint,
+  p_check_duplicate boolean,
+  p_event_ids uuid[],
+  p_types text[],
+  p_schema_versions integer[],
+  p_data text[],
+  p_metadata text[],
+  p_key_ids uuid[]
+) RETURNS TABLE (o_status text, o_revision integer, o_position bigint, o_hash text, o_prev_hash text)
+LANGUAGE plpgsql AS $fn$
+DECLARE
+  v_count integer := cardinality(p_event_ids);
+  v_head integer;
+  v_prev text;
+  v_positions bigint[];
+  v_revisions integer[] := '{}';
+  v_hashes text[] := '{}';
+  v_prevs text[] := '{}';
+  v_keys uuid[];
+  v_found integer;
+BEGIN
+  PERFORM pg_advisory_xact_lock_shared(${lock});
+
+  SELECT e.revision, e.hash INTO v_head, v_prev
+    FROM ${schema}.events e WHERE e.stream_id = p_stream_id
+    ORDER BY e.revision DESC LIMIT 1;
+
+  IF p_check_duplicate
+     OR (p_expected = 0 AND v_head IS NOT NULL)
+     OR (p_expected > 0 AND v_head IS DISTINCT FROM p_expected) THEN
+    IF EXISTS (SELECT 1 FROM ${schema}.events e WHERE e.event_id = p_event_ids[1]) THEN
+      RETURN QUERY SELECT 'duplicate'::text, NULL::integer, NULL::bigint, NULL::text, NULL::text;
+      RETURN;
+    END IF;
+    IF NOT (p_expected = -1 OR (p_expected = 0 AND v_head IS NULL) OR (p_expected > 0 AND v_head IS NOT DISTINCT FROM p_expected)) THEN
+      RETURN QUERY SELECT 'conflict'::text, v_head, NULL::bigint, NULL::text, NULL::text;
+      RETURN;
+    END IF;
+  END IF;
+
+  -- A data key must still exist, and must not be forgotten while this append commits.
+  SELECT array_agg(DISTINCT k) INTO v_keys FROM unnest(p_key_ids) AS k WHERE k IS NOT NULL;
+  IF v_keys IS NOT NULL THEN
+    SELECT count(*) INTO v_found FROM (
+      SELECT 1 FROM ${schema}.subject_keys sk WHERE sk.key_id = ANY (v_keys) FOR KEY SHARE
+    ) AS held;
+    IF v_found < cardinality(v_keys) THEN
+      RAISE EXCEPTION 'a data key of this append no longer exists' USING ERRCODE = 'MC001';
+    END IF;
+  END IF;
+
+  SELECT array_agg(nextval('${schema}.event_position') ORDER BY g) INTO v_positions
+    FROM generate_series(1, v_count) AS g;
+
+  v_head := coalesce(v_head, 0);
+  FOR i IN 1 .. v_count LOOP
+    v_revisions[i] := v_head + i;
+    v_prevs[i] := v_prev;
+    v_prev := encode(sha256(convert_to(concat_ws(E'\\n',
+      '${EVENT_HASH_VERSION}', coalesce(v_prev, ''), p_stream_id, (v_head + i)::text, p_event_ids[i]::text,
+      p_types[i], p_schema_versions[i]::text, p_data[i], p_metadata[i]), 'UTF8')), 'hex');
+    v_hashes[i] := v_prev;
+  END LOOP;
+
+  INSERT INTO ${schema}.events
+    (position, stream_id, revision, event_id, type, schema_version, data, metadata, personal_key_id, hash, prev_hash)
+  SELECT u.pos, p_stream_id, u.rev, u.id, u.typ, u.ver, u.dat::json, u.met::json, u.kid, u.h, u.ph
+    FROM unnest(v_positions, v_revisions, p_event_ids, p_types, p_schema_versions, p_data, p_metadata, p_key_ids,
+                v_hashes, v_prevs) AS u(pos, rev, id, typ, ver, dat, met, kid, h, ph);
+
+  RETURN QUERY SELECT 'appended'::text, u.rev, u.pos, u.h, u.ph
+    FROM unnest(v_revisions, v_positions, v_hashes, v_prevs) AS u(rev, pos, h, ph);
+END $fn$;
+
+-- The highest position a reader may read: waits for in-flight appends (see above), then reads the sequence.
+CREATE OR REPLACE FUNCTION ${schema}.head_position() RETURNS bigint LANGUAGE plpgsql AS $fn$
+BEGIN
+  PERFORM pg_advisory_xact_lock(${lock});
+  RETURN (SELECT CASE WHEN is_called THEN last_value ELSE 0 END FROM ${schema}.event_position);
+END $fn$;
+`;
+}
+
+/** Creates or updates the schema; safe to run concurrently from several processes. */
+export async function migratePostgresEventStore(pool: pg.Pool, schema = "event_store"): Promise<void> {
+  const sql = eventStoreSchemaSql(schema);
+  let client: pg.PoolClient;
+  try {
+    client = await pool.connect();
+  } catch (error) {
+    throw toStoreError(error, "migrate");
+  }
+  try {
+    await client.query("BEGIN");
+    await client.query(`SELECT pg_advisory_xact_lock(${migrationLockKey(schema)})`);
+    const { rows } = await client.query<{ encoding: string }>(
+      "SELECT current_setting('server_encoding') AS encoding",
+    );
+    if (rows[0]?.encoding !== "UTF8") {
+      throw new Error(`The event store needs a UTF8 database (this one is ${rows[0]?.encoding})`);
+    }
+    await client.query(sql);
+    await client.query("COMMIT");
+  } catch (error) {
+    await client.query("ROLLBACK").catch(() => {});
+    throw error instanceof Error && error.message.startsWith("The event store needs")
+      ? error
+      : toStoreError(error, "migrate");
+  } finally {
+    client.release();
+  }
+}

@@ -1,0 +1,137 @@
+export type JsonPrimitive = string | number | boolean | null;
+export type JsonValue = JsonPrimitive | JsonValue[] | { [key: string]: JsonValue };
+export type JsonObject = { [key: string]: JsonValue };
+
+export type EventActor = {
+  id: string;
+  role: string;
+  unitId: string | null;
+};
+
+export interface EventMetadata {
+  commandId: string;
+  correlationId: string;
+  causationId: string | null;
+  actor: EventActor;
+  /** Business time, ISO 8601 with an offset. */
+  occurredAt: string;
+  /** Anything else the caller wants to keep with the event (e.g. `commandHash`). */
+  [extra: string]: JsonValue;
+}
+
+export interface PersonalDataField {
+  /** Whose data it is: the key that encrypts it belongs to this subject. Use an opaque id, never a name. */
+  subjectId: string;
+  /** `data[field]` holds the person's data; it is stored encrypted and read back decrypted. */
+  field: string;
+}
+
+export interface NewEvent {
+  type: string;
+  schemaVersion: number;
+  data: JsonObject;
+  metadata: EventMetadata;
+  personal?: PersonalDataField;
+}
+
+export interface RecordedEvent {
+  eventId: string;
+  streamId: string;
+  /** 1-based position of the event in its stream. */
+  revision: number;
+  /** Position in the global log; ascending in delivery order; what read models keep as their checkpoint. */
+  position: number;
+  type: string;
+  /** The version after upcasting: readers always see the current shape. */
+  schemaVersion: number;
+  /** Decrypted. A forgotten subject's field reads as `{ erased: true }`. */
+  data: JsonObject;
+  metadata: EventMetadata & { recordedAt: string };
+  hash: string;
+  prevHash: string | null;
+}
+
+/** "any": no check; "no_stream": the stream must not exist; a number: the stream's current last revision. */
+export type ExpectedRevision = "any" | "no_stream" | number;
+
+export interface AppendOptions {
+  expectedRevision: ExpectedRevision;
+  /** Event ids derive from it, so the same command appended twice adds nothing. */
+  commandId: string;
+}
+
+export interface AppendResult {
+  streamId: string;
+  firstRevision: number;
+  lastRevision: number;
+  firstPosition: number;
+  lastPosition: number;
+  /** True when this command had already been appended: nothing new was written, `events` are the originals. */
+  replayed: boolean;
+  events: RecordedEvent[];
+}
+
+export type ReadDirection = "forwards" | "backwards";
+
+export interface ReadStreamOptions {
+  direction?: ReadDirection;
+  /** Forwards: start at this revision (inclusive). Backwards: start at this revision and go down. */
+  fromRevision?: number;
+  maxCount?: number;
+}
+
+export interface EventFilter {
+  eventTypes?: readonly string[];
+  streamPrefix?: string;
+}
+
+export interface ReadAllOptions {
+  /** Exclusive: events after this position. Defaults to the start of the log. */
+  fromPosition?: number;
+  maxCount?: number;
+  filter?: EventFilter;
+}
+
+export interface SubscribeOptions {
+  /** Exclusive: deliver events after this position (a read model's checkpoint). */
+  fromPosition?: number;
+  filter?: EventFilter;
+}
+
+export type EventHandler = (event: RecordedEvent) => Promise<void>;
+
+export interface Subscription {
+  /** Stops delivery; resolves once the handler is no longer running. */
+  stop(): Promise<void>;
+  /** Resolves when stopped; rejects with the error that ended the subscription (a handler's or the store's). */
+  readonly done: Promise<void>;
+  /** Resolves once the subscription has delivered everything that existed when it started. */
+  readonly caughtUp: Promise<void>;
+  /** The position of the last event handed to the handler and completed (or the starting position). */
+  readonly position: number;
+}
+
+export interface StreamVerification {
+  valid: boolean;
+  events: number;
+  /** The first revision whose stored content or place in the chain does not match its hash. */
+  brokenAt?: number;
+}
+
+export interface EventStore {
+  append(streamId: string, events: NewEvent[], options: AppendOptions): Promise<AppendResult>;
+  /** A missing stream yields nothing. */
+  readStream(streamId: string, options?: ReadStreamOptions): AsyncIterable<RecordedEvent>;
+  streamRevision(streamId: string): Promise<number | null>;
+  readAll(options?: ReadAllOptions): AsyncIterable<RecordedEvent>;
+  /** Catch-up from `fromPosition`, then live, in ascending position, each event once. */
+  subscribeToAll(options: SubscribeOptions, handler: EventHandler): Subscription;
+  /** The highest position a reader may read without skipping an event that commits later. */
+  headPosition(): Promise<number>;
+  verifyStream(streamId: string): Promise<StreamVerification>;
+  /** Crypto-shredding: destroys the subject's key; their data then reads as erased everywhere. */
+  forget(subjectId: string): Promise<void>;
+  /** Cheap liveness probe for health checks; throws EventStoreUnavailableError when down. */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}

@@ -1,0 +1,128 @@
+import { createCipheriv, createDecipheriv, randomBytes } from "node:crypto";
+import { canonicalJson } from "../canonical-json";
+import { EventIntegrityError, InvalidEventError } from "../errors";
+import type { JsonObject, JsonValue } from "../types";
+
+/** How a personal field is stored: ciphertext under the subject's data key, bound to the event and field. */
+export interface EncryptedField {
+  $encrypted: "aes-256-gcm";
+  keyId: string;
+  iv: string;
+  tag: string;
+  ciphertext: string;
+  [extra: string]: JsonValue;
+}
+
+/** What a reader sees in place of a forgotten subject's data. */
+export const erasedField = (): JsonObject => ({ erased: true });
+
+const KEY_BYTES = 32;
+
+export function parseMasterKey(input: string | Uint8Array): Buffer {
+  const key = typeof input === "string" ? Buffer.from(input, "base64") : Buffer.from(input);
+  if (key.length !== KEY_BYTES) {
+    throw new InvalidEventError(
+      `The vault master key must be ${KEY_BYTES} bytes (base64), got ${key.length}`,
+    );
+  }
+  return key;
+}
+
+export const newDataKey = (): Buffer => randomBytes(KEY_BYTES);
+
+function seal(key: Buffer, plaintext: Buffer, aad: string): { iv: Buffer; tag: Buffer; ciphertext: Buffer } {
+  const iv = randomBytes(12);
+  const cipher = createCipheriv("aes-256-gcm", key, iv);
+  cipher.setAAD(Buffer.from(aad, "utf8"));
+  const ciphertext = Buffer.concat([cipher.update(plaintext), cipher.final()]);
+  return { iv, tag: cipher.getAuthTag(), ciphertext };
+}
+
+function open(key: Buffer, iv: Buffer, tag: Buffer, ciphertext: Buffer, aad: string): Buffer {
+  const decipher = createDecipheriv("aes-256-gcm", key, iv);
+  decipher.setAAD(Buffer.from(aad, "utf8"));
+  decipher.setAuthTag(tag);
+  return Buffer.concat([decipher.update(ciphertext), decipher.final()]);
+}
+
+const keyAad = (keyId: string) => `motcua-dek-v1|${keyId}`;
+const fieldAad = (keyId: string, eventId: string, field: string) =>
+  `motcua-pii-v1|${keyId}|${eventId}|${field}`;
+
+/** A data key wrapped by the master key: iv (12) ‖ tag (16) ‖ ciphertext (32). */
+export function wrapDataKey(masterKey: Buffer, keyId: string, dataKey: Buffer): Buffer {
+  const { iv, tag, ciphertext } = seal(masterKey, dataKey, keyAad(keyId));
+  return Buffer.concat([iv, tag, ciphertext]);
+}
+
+export function unwrapDataKey(masterKey: Buffer, keyId: string, wrapped: Uint8Array): Buffer {
+  const bytes = Buffer.from(wrapped);
+  try {
+    return open(masterKey, bytes.subarray(0, 12), bytes.subarray(12, 28), bytes.subarray(28), keyAad(keyId));
+  } catch (cause) {
+    throw new EventIntegrityError(`Data key ${keyId} does not unwrap: wrong vault master key?`, { cause });
+  }
+}
+
+export function encryptField(
+  dataKey: Buffer,
+  keyId: string,
+  eventId: string,
+  field: string,
+  value: JsonValue,
+): EncryptedField {
+  const { iv, tag, ciphertext } = seal(
+    dataKey,
+    Buffer.from(canonicalJson(value), "utf8"),
+    fieldAad(keyId, eventId, field),
+  );
+  return {
+    $encrypted: "aes-256-gcm",
+    keyId,
+    iv: iv.toString("base64"),
+    tag: tag.toString("base64"),
+    ciphertext: ciphertext.toString("base64"),
+  };
+}
+
+export function decryptField(
+  dataKey: Buffer,
+  envelope: EncryptedField,
+  eventId: string,
+  field: string,
+): JsonValue {
+  let plaintext: Buffer;
+  try {
+    plaintext = open(
+      dataKey,
+      Buffer.from(envelope.iv, "base64"),
+      Buffer.from(envelope.tag, "base64"),
+      Buffer.from(envelope.ciphertext, "base64"),
+      fieldAad(envelope.keyId, eventId, field),
+    );
+  } catch (cause) {
+    throw new EventIntegrityError(`Personal field ${field} of event ${eventId} does not decrypt`, { cause });
+  }
+  return JSON.parse(plaintext.toString("utf8")) as JsonValue;
+}
+
+export function isEncryptedField(value: JsonValue | undefined): value is EncryptedField {
+  return (
+    typeof value === "object" &&
+    value !== null &&
+    !Array.isArray(value) &&
+    value.$encrypted === "aes-256-gcm" &&
+    typeof value.keyId === "string" &&
+    typeof value.iv === "string" &&
+    typeof value.tag === "string" &&
+    typeof value.ciphertext === "string"
+  );
+}
+
+/** Finds the encrypted field of a stored event's data, if any (events carry at most one). */
+export function findEncryptedField(data: JsonObject): { field: string; envelope: EncryptedField } | null {
+  for (const [field, value] of Object.entries(data)) {
+    if (isEncryptedField(value)) return { field, envelope: value };
+  }
+  return null;
+}
