@@ -375,6 +375,12 @@ export function createPostgresEventStore(options: PostgresEventStoreOptions): Po
     if (!options.beforeCommit) return (await pool.query<AppendRow>(config)).rows;
     const client = await pool.connect();
     let broken = false;
+    // Checked-out clients get no error listener from the pool; a backend dying between our statements
+    // would otherwise surface as an uncaught 'error' event. The next query reports it instead.
+    const onClientError = () => {
+      broken = true;
+    };
+    client.on("error", onClientError);
     try {
       await client.query("BEGIN");
       const { rows } = await client.query<AppendRow>(config);
@@ -389,10 +395,11 @@ export function createPostgresEventStore(options: PostgresEventStoreOptions): Po
       await client.query("COMMIT");
       return rows;
     } catch (error) {
-      broken = isUnavailable(error);
+      broken ||= isUnavailable(error);
       await client.query("ROLLBACK").catch(() => {});
       throw error;
     } finally {
+      client.off("error", onClientError);
       client.release(broken);
     }
   };

@@ -1,0 +1,155 @@
+import { randomUUID } from "node:crypto";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { collect, contractEvent, newStreamId } from "../contract/event-store-contract";
+import { openTestStore, type TestStore } from "./test-store";
+
+const applicant = {
+  fullName: "Trần Văn Bảo Mật",
+  idNumber: "001099012345",
+  phone: "0912345678",
+  address: "12 Phố Huế, Hà Nội",
+};
+const secrets = [applicant.fullName, applicant.idNumber, applicant.phone, "Bảo Mật", "012345"];
+
+describe("Personal data in the Postgres event store", () => {
+  let t: TestStore;
+
+  beforeAll(async () => {
+    t = await openTestStore("es_vault");
+  });
+  afterAll(async () => t?.dispose());
+
+  /** Every row of every table in the database, as text, in which any of `needles` appears. */
+  const findAnywhere = async (needles: string[]): Promise<string[]> => {
+    const tables = await t.sql<{ schema: string; name: string }>(
+      `SELECT table_schema AS schema, table_name AS name FROM information_schema.tables
+       WHERE table_type = 'BASE TABLE' AND table_schema NOT IN ('pg_catalog', 'information_schema')`,
+    );
+    expect(tables.map((table) => table.name)).toEqual(expect.arrayContaining(["events", "subject_keys"]));
+    const hits: string[] = [];
+    for (const table of tables) {
+      for (const needle of needles) {
+        const rows = await t.sql<{ n: string }>(
+          `SELECT count(*) AS n FROM "${table.schema}"."${table.name}" AS r
+           WHERE position(lower($1) IN lower(r::text)) > 0 OR position(lower($2) IN lower(r::text)) > 0`,
+          [needle, Buffer.from(needle, "utf8").toString("base64")],
+        );
+        if (Number(rows[0]?.n) > 0) hits.push(`${table.schema}.${table.name}`);
+      }
+    }
+    return hits;
+  };
+
+  const appendApplicant = async (subjectId: string, streamId = newStreamId()) => {
+    const commandId = randomUUID();
+    await t.store.append(
+      streamId,
+      [
+        contractEvent("DossierReceived", { procedure: "1.001", applicant }, commandId, {
+          personal: { subjectId, field: "applicant" },
+        }),
+        contractEvent("DossierAccepted", { by: "officer-1" }, commandId),
+      ],
+      { expectedRevision: "no_stream", commandId },
+    );
+    return streamId;
+  };
+
+  it("never stores the applicant's name, ID number or phone in clear, and reads them back decrypted", async () => {
+    const subjectId = `applicant-${randomUUID()}`;
+    const streamId = await appendApplicant(subjectId);
+    expect(await findAnywhere(secrets)).toEqual([]);
+    const [received] = await collect(t.store.readStream(streamId));
+    expect(received?.data).toEqual({ procedure: "1.001", applicant });
+    const [stored] = await t.sql<{ data: { applicant: Record<string, string> } }>(
+      "SELECT data FROM event_store.events WHERE stream_id = $1 AND revision = 1",
+      [streamId],
+    );
+    expect(stored?.data.applicant).toMatchObject({ $encrypted: "aes-256-gcm" });
+  });
+
+  it("after forget, leaves nothing anywhere that recovers the applicant, reads them as erased, and still verifies", async () => {
+    const subjectId = `applicant-${randomUUID()}`;
+    const otherSubject = `applicant-${randomUUID()}`;
+    const streamId = await appendApplicant(subjectId);
+    const otherStream = await appendApplicant(otherSubject);
+    const [sealed] = await t.sql<{ key_id: string }>(
+      "SELECT personal_key_id AS key_id FROM event_store.events WHERE stream_id = $1 AND revision = 1",
+      [streamId],
+    );
+
+    await t.store.forget(subjectId);
+
+    expect(await findAnywhere([...secrets, subjectId])).toEqual([]);
+    // The only trace left is the ciphertext, whose key id no longer names any key.
+    expect(await findAnywhere([sealed?.key_id ?? "missing"])).toEqual(["event_store.events"]);
+    const keys = await t.sql("SELECT 1 FROM event_store.subject_keys WHERE key_id = $1 OR subject_id = $2", [
+      sealed?.key_id,
+      subjectId,
+    ]);
+    expect(keys).toEqual([]);
+
+    const events = await collect(t.store.readStream(streamId));
+    expect(events[0]?.data).toEqual({ procedure: "1.001", applicant: { erased: true } });
+    expect(events[1]?.data).toEqual({ by: "officer-1" });
+    expect(await t.store.verifyStream(streamId)).toEqual({ valid: true, events: 2 });
+
+    // Another process, which never cached the key, sees the same.
+    const elsewhere = t.openAnother();
+    expect((await collect(elsewhere.readStream(streamId)))[0]?.data.applicant).toEqual({ erased: true });
+    // Other applicants are untouched.
+    expect((await collect(t.store.readStream(otherStream)))[0]?.data.applicant).toEqual(applicant);
+  });
+
+  it("erases the subject in every stream and in the global log", async () => {
+    const subjectId = `applicant-${randomUUID()}`;
+    const start = await t.store.headPosition();
+    const first = await appendApplicant(subjectId);
+    const second = await appendApplicant(subjectId);
+    await t.store.forget(subjectId);
+    const all = await collect(
+      t.store.readAll({ fromPosition: start, filter: { eventTypes: ["DossierReceived"] } }),
+    );
+    expect(all.map((event) => [event.streamId, event.data.applicant])).toEqual([
+      [first, { erased: true }],
+      [second, { erased: true }],
+    ]);
+  });
+
+  it("seals a forgotten subject's new data under a fresh key, even where the old key was still cached", async () => {
+    const subjectId = `applicant-${randomUUID()}`;
+    const before = await appendApplicant(subjectId); // this store now caches the subject's key
+    await t.openAnother().forget(subjectId); // forgotten by another process: the cache here is stale
+    const after = await appendApplicant(subjectId);
+
+    expect((await collect(t.store.readStream(before)))[0]?.data.applicant).toEqual({ erased: true });
+    expect((await collect(t.store.readStream(after)))[0]?.data.applicant).toEqual(applicant);
+    const keyIds = await t.sql<{ key_id: string }>(
+      "SELECT personal_key_id AS key_id FROM event_store.events WHERE stream_id = ANY($1) AND revision = 1",
+      [[before, after]],
+    );
+    expect(new Set(keyIds.map((row) => row.key_id)).size).toBe(2);
+  });
+
+  it("keeps personal data out of error messages", async () => {
+    const commandId = randomUUID();
+    const huge = { ...applicant, notes: "x".repeat(1024 * 1024) };
+    const error = await t.store
+      .append(
+        newStreamId(),
+        [
+          contractEvent("DossierReceived", { applicant: huge }, commandId, {
+            personal: { subjectId: "s-1", field: "applicant" },
+          }),
+        ],
+        { expectedRevision: "no_stream", commandId },
+      )
+      .then(
+        () => new Error("the append should have been refused"),
+        (caught: unknown) => caught as Error,
+      );
+    expect(error).toMatchObject({ code: "event_store.event_too_large" });
+    const text = `${error.message} ${error.stack ?? ""} ${JSON.stringify(error)}`;
+    for (const secret of secrets) expect(text).not.toContain(secret);
+  });
+});

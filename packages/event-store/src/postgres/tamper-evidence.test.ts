@@ -1,0 +1,228 @@
+import { randomUUID } from "node:crypto";
+import fc from "fast-check";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import {
+  computeLogCheckpoint,
+  generateCheckpointKeyPair,
+  signCheckpoint,
+  verifyCheckpointSignature,
+  verifyLogAgainstCheckpoint,
+} from "../checkpoint";
+import { collect, contractEvent, newStreamId } from "../contract/event-store-contract";
+import { computeEventHash } from "../hash-chain";
+import { openTestStore, type TestStore } from "./test-store";
+
+describe("Tamper evidence of the Postgres event store", () => {
+  let t: TestStore;
+
+  beforeAll(async () => {
+    t = await openTestStore("es_tamper");
+    // The attacker is a DBA who can switch off the append-only trigger; the hash chain must still tell.
+    await t.sql("ALTER TABLE event_store.events DISABLE TRIGGER events_append_only");
+  });
+  afterAll(async () => t?.dispose());
+
+  /** A stream of `count` events, one per command, each with a string value to tamper with. */
+  const appendStream = async (count: number): Promise<string> => {
+    const streamId = newStreamId();
+    for (let revision = 1; revision <= count; revision += 1) {
+      const commandId = randomUUID();
+      await t.store.append(
+        streamId,
+        [
+          contractEvent(
+            "DossierTransferred",
+            { note: `transfer number ${revision} to the district office` },
+            commandId,
+          ),
+        ],
+        { expectedRevision: revision === 1 ? "no_stream" : revision - 1, commandId },
+      );
+    }
+    return streamId;
+  };
+
+  it("refuses UPDATE and DELETE of events while the append-only trigger is on", async () => {
+    const fresh = await openTestStore("es_append_only");
+    try {
+      const streamId = newStreamId();
+      const commandId = randomUUID();
+      await fresh.store.append(streamId, [contractEvent("DossierReceived", {}, commandId)], {
+        expectedRevision: "no_stream",
+        commandId,
+      });
+      await expect(fresh.sql("UPDATE event_store.events SET type = 'X'")).rejects.toThrow(/append-only/);
+      await expect(fresh.sql("DELETE FROM event_store.events")).rejects.toThrow(/append-only/);
+      await expect(fresh.sql("TRUNCATE event_store.events")).rejects.toThrow(/append-only/);
+    } finally {
+      await fresh.dispose();
+    }
+  });
+
+  it("names the exact revision when one byte of an event's data changes anywhere in the stream", async () => {
+    const streamId = await appendStream(6);
+    const rows = await t.sql<{ revision: number; data: string }>(
+      "SELECT revision, data::text AS data FROM event_store.events WHERE stream_id = $1 ORDER BY revision",
+      [streamId],
+    );
+    await fc.assert(
+      fc.asyncProperty(fc.integer({ min: 1, max: 6 }), fc.nat(), async (revision, offsetSeed) => {
+        const original = rows[revision - 1]?.data ?? "";
+        // A byte inside the note's text, so the JSON stays valid and only the content differs.
+        const start = original.indexOf("transfer");
+        const offset = start + (offsetSeed % "transfer number".length);
+        const replacement = original[offset] === "Z" ? "Y" : "Z";
+        const tampered = original.slice(0, offset) + replacement + original.slice(offset + 1);
+        await t.sql("UPDATE event_store.events SET data = $3::json WHERE stream_id = $1 AND revision = $2", [
+          streamId,
+          revision,
+          tampered,
+        ]);
+        try {
+          expect(await t.store.verifyStream(streamId)).toEqual({
+            valid: false,
+            events: 6,
+            brokenAt: revision,
+          });
+        } finally {
+          await t.sql(
+            "UPDATE event_store.events SET data = $3::json WHERE stream_id = $1 AND revision = $2",
+            [streamId, revision, original],
+          );
+        }
+        expect(await t.store.verifyStream(streamId)).toEqual({ valid: true, events: 6 });
+      }),
+      { numRuns: 15 },
+    );
+  });
+
+  it("names the exact revision when one byte of an event's metadata or type changes", async () => {
+    const metadataStream = await appendStream(5);
+    await t.sql(
+      `UPDATE event_store.events SET metadata = replace(metadata::text, '"officer-1"', '"officer-7"')::json
+       WHERE stream_id = $1 AND revision = 4`,
+      [metadataStream],
+    );
+    expect(await t.store.verifyStream(metadataStream)).toEqual({ valid: false, events: 5, brokenAt: 4 });
+
+    const typeStream = await appendStream(5);
+    await t.sql(
+      "UPDATE event_store.events SET type = 'DossierTransferreD' WHERE stream_id = $1 AND revision = 2",
+      [typeStream],
+    );
+    expect(await t.store.verifyStream(typeStream)).toEqual({ valid: false, events: 5, brokenAt: 2 });
+
+    const versionStream = await appendStream(3);
+    await t.sql("UPDATE event_store.events SET schema_version = 2 WHERE stream_id = $1 AND revision = 3", [
+      versionStream,
+    ]);
+    expect(await t.store.verifyStream(versionStream)).toEqual({ valid: false, events: 3, brokenAt: 3 });
+  });
+
+  it("names the first revision of a reordering when two events swap places", async () => {
+    const streamId = await appendStream(5);
+    await t.sql(
+      `UPDATE event_store.events SET revision = 1000 WHERE stream_id = $1 AND revision = 3;
+       UPDATE event_store.events SET revision = 3 WHERE stream_id = $1 AND revision = 4;
+       UPDATE event_store.events SET revision = 4 WHERE stream_id = $1 AND revision = 1000;`.replaceAll(
+        "$1",
+        `'${streamId}'`,
+      ),
+    );
+    const read = await collect(t.store.readStream(streamId));
+    expect(read.map((event) => event.data.note)).toContain("transfer number 4 to the district office");
+    expect(await t.store.verifyStream(streamId)).toEqual({ valid: false, events: 5, brokenAt: 3 });
+  });
+
+  it("names the revision where an event was removed or its stored hash replaced", async () => {
+    const removed = await appendStream(4);
+    await t.sql("DELETE FROM event_store.events WHERE stream_id = $1 AND revision = 2", [removed]);
+    expect(await t.store.verifyStream(removed)).toEqual({ valid: false, events: 3, brokenAt: 2 });
+
+    const rehashed = await appendStream(4);
+    await t.sql(
+      `UPDATE event_store.events SET hash = repeat('0', 64) WHERE stream_id = $1 AND revision = 4`,
+      [rehashed],
+    );
+    expect(await t.store.verifyStream(rehashed)).toEqual({ valid: false, events: 4, brokenAt: 4 });
+  });
+
+  it("signs a log checkpoint that exposes even a rewrite whose stream chain was recomputed", async () => {
+    const keys = generateCheckpointKeyPair();
+    const streamId = await appendStream(3);
+    const checkpoint = await computeLogCheckpoint(t.store, { at: new Date("2025-03-03T17:00:00+07:00") });
+    expect(checkpoint.position).toBe(await t.store.headPosition());
+    const signed = signCheckpoint(checkpoint, keys.privateKey);
+    expect(verifyCheckpointSignature(signed, keys.publicKey)).toBe(true);
+    expect(await verifyLogAgainstCheckpoint(t.store, signed, keys.publicKey)).toEqual({ valid: true });
+
+    // Events after the checkpoint do not disturb it; an incremental checkpoint continues from it.
+    const laterStream = await appendStream(2);
+    expect(await verifyLogAgainstCheckpoint(t.store, signed, keys.publicKey)).toEqual({ valid: true });
+    const next = await computeLogCheckpoint(t.store, {
+      at: "2025-03-04T17:00:00+07:00",
+      previous: checkpoint,
+    });
+    const full = await computeLogCheckpoint(t.store, { at: "2025-03-04T17:00:00+07:00" });
+    expect(next).toEqual(full);
+    expect(laterStream).toBeTruthy();
+
+    // A forged signature or checkpoint fails.
+    const forged = { ...signed, checkpoint: { ...signed.checkpoint, events: signed.checkpoint.events - 1 } };
+    expect(verifyCheckpointSignature(forged, keys.publicKey)).toBe(false);
+    expect(verifyCheckpointSignature(signed, generateCheckpointKeyPair().publicKey)).toBe(false);
+
+    // The attacker rewrites revision 2 and recomputes the chain from there: the stream verifies again…
+    const rows = await t.sql<{
+      revision: number;
+      event_id: string;
+      type: string;
+      schema_version: number;
+      data: string;
+      metadata: string;
+      prev_hash: string | null;
+    }>(
+      `SELECT revision, event_id, type, schema_version, data::text AS data, metadata::text AS metadata, prev_hash
+       FROM event_store.events WHERE stream_id = $1 ORDER BY revision`,
+      [streamId],
+    );
+    let prevHash = rows[0]?.prev_hash === null ? null : (rows[0]?.prev_hash ?? null);
+    for (const row of rows) {
+      const data = row.revision === 2 ? row.data.replace("transfer number 2", "transfer number 9") : row.data;
+      if (row.revision === 1) {
+        prevHash = computeEventHash({
+          prevHash: null,
+          streamId,
+          revision: 1,
+          eventId: row.event_id,
+          type: row.type,
+          schemaVersion: row.schema_version,
+          dataJson: data,
+          metadataJson: row.metadata,
+        });
+        continue;
+      }
+      const hash = computeEventHash({
+        prevHash,
+        streamId,
+        revision: row.revision,
+        eventId: row.event_id,
+        type: row.type,
+        schemaVersion: row.schema_version,
+        dataJson: data,
+        metadataJson: row.metadata,
+      });
+      await t.sql(
+        "UPDATE event_store.events SET data = $3::json, hash = $4, prev_hash = $5 WHERE stream_id = $1 AND revision = $2",
+        [streamId, row.revision, data, hash, prevHash],
+      );
+      prevHash = hash;
+    }
+    expect(await t.store.verifyStream(streamId)).toEqual({ valid: true, events: 3 });
+    // …but the log no longer matches the checkpoint the auditor kept.
+    expect(await verifyLogAgainstCheckpoint(t.store, signed, keys.publicKey)).toEqual({
+      valid: false,
+      reason: "log_differs",
+    });
+  });
+});
