@@ -1,4 +1,5 @@
 export * from "./app";
+export * from "./command-headers";
 export * from "./plugins/auth";
 export * from "./plugins/errors";
 export * from "./plugins/health";
