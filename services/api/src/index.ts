@@ -1,5 +1,7 @@
 export * from "./app";
 export * from "./command-headers";
+export * from "./dossiers/dossier-service";
+export * from "./dossiers/idempotency";
 export * from "./plugins/auth";
 export * from "./plugins/errors";
 export * from "./plugins/health";
@@ -8,3 +10,4 @@ export * from "./plugins/openapi";
 export * from "./plugins/rate-limit";
 export * from "./problem";
 export * from "./read-position";
+export * from "./runtime";

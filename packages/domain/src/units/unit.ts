@@ -18,7 +18,8 @@ export const UnitLevelSchema = z
   .trim()
   .regex(/^[a-z][a-z_]{1,39}$/, { message: "must be a lower-case level name such as province or commune" });
 
-export const UnitSchema = z
+/** The fields of a unit, before the rules that relate them (for schemas that reshape it). */
+export const UnitFieldsSchema = z
   .object({
     unitId: z.string().trim().min(1).max(100),
     code: UnitCodeSchema,
@@ -30,26 +31,39 @@ export const UnitSchema = z
     successorId: z.string().trim().min(1).max(100).optional(),
     officeHours: OfficeHoursSchema.optional(),
   })
-  .strict()
-  .superRefine((unit, ctx) => {
-    if (unit.validFrom && unit.validTo && unit.validTo < unit.validFrom) {
-      ctx.addIssue({
-        code: "custom",
-        path: ["validTo"],
-        message: `must not be before validFrom (${unit.validFrom})`,
-      });
-    }
-    if (unit.parentId === unit.unitId) {
-      ctx.addIssue({ code: "custom", path: ["parentId"], message: "a unit cannot be its own parent" });
-    }
-    if (unit.successorId !== undefined && unit.validTo === undefined) {
-      ctx.addIssue({
-        code: "custom",
-        path: ["validTo"],
-        message: "a unit with a successor must say when it ended",
-      });
-    }
-  });
+  .strict();
+
+/** Rules between a unit's fields: validity in order, no self-parent, a successor only for an ended unit. */
+export function checkUnitFields(
+  unit: {
+    unitId?: string;
+    parentId: string | null;
+    validFrom?: string | undefined;
+    validTo?: string | undefined;
+    successorId?: string | undefined;
+  },
+  ctx: z.RefinementCtx,
+): void {
+  if (unit.validFrom && unit.validTo && unit.validTo < unit.validFrom) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["validTo"],
+      message: `must not be before validFrom (${unit.validFrom})`,
+    });
+  }
+  if (unit.unitId !== undefined && unit.parentId === unit.unitId) {
+    ctx.addIssue({ code: "custom", path: ["parentId"], message: "a unit cannot be its own parent" });
+  }
+  if (unit.successorId !== undefined && unit.validTo === undefined) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["validTo"],
+      message: "a unit with a successor must say when it ended",
+    });
+  }
+}
+
+export const UnitSchema = UnitFieldsSchema.superRefine(checkUnitFields);
 export type Unit = z.output<typeof UnitSchema>;
 
 export function isUnitActiveOn(unit: Unit, date: string): boolean {

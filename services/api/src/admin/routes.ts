@@ -1,0 +1,238 @@
+import {
+  CalendarYearSchema,
+  checkUnitFields,
+  createWorkSchedule,
+  hasCalendarFor,
+  LocalDateSchema,
+  ProcedureDefinitionSchema,
+  UnitFieldsSchema,
+} from "@motcua/domain";
+import {
+  getCalendar,
+  getProcedure,
+  listProcedures,
+  listUnits,
+  putCalendar,
+  putProcedure,
+  putUnit,
+  type ReferenceDatabase,
+  ReferenceDataError,
+} from "@motcua/reference-data";
+import type { Kysely } from "kysely";
+import { z } from "zod";
+import type { RouteSlice } from "../app";
+import { authenticated, principalOf, requireRole } from "../plugins/auth";
+import { AppError, problemResponse } from "../problem";
+
+const errors = {
+  400: problemResponse("Invalid input, naming the field and the rule"),
+  401: problemResponse("No or bad token"),
+  403: problemResponse("Admins only"),
+  404: problemResponse("Unknown"),
+};
+
+/** Reference-data rules that need the stored data (parent exists, code unique) answer 400 naming the field. */
+function referenceError(error: unknown): never {
+  if (error instanceof ReferenceDataError) {
+    throw new AppError(400, error.code, error.message, {
+      title: "Invalid request",
+      errors: [{ path: `body.${error.path ?? ""}`, message: error.message }],
+    });
+  }
+  throw error;
+}
+
+const unitBody = UnitFieldsSchema.omit({ unitId: true }).superRefine(checkUnitFields);
+const unitResponse = z.object({
+  unitId: z.string(),
+  code: z.string(),
+  name: z.string(),
+  level: z.string(),
+  parentId: z.string().nullable(),
+  validFrom: z.string().optional(),
+  validTo: z.string().optional(),
+  successorId: z.string().optional(),
+  officeHours: z.unknown().optional(),
+});
+
+const procedureResponse = z
+  .object({ procedureId: z.string(), version: z.number().int(), changed: z.boolean().optional() })
+  .passthrough();
+
+const calendarBody = z
+  .object({
+    holidays: z.array(LocalDateSchema).default([]),
+    compensatoryDays: z.array(LocalDateSchema).default([]),
+    workingDays: z.array(LocalDateSchema).default([]),
+    notice: z.string().trim().min(1).max(300).optional(),
+  })
+  .strict();
+
+export function adminRoutes(deps: {
+  db: Kysely<ReferenceDatabase>;
+  now: () => Date;
+  /** Called after a calendar or unit change so cached work schedules are dropped. */
+  onScheduleChange?: () => void;
+}): RouteSlice {
+  const { db } = deps;
+  return async (app) => {
+    app.put(
+      "/units/:unitId",
+      {
+        onRequest: requireRole("admin"),
+        schema: {
+          tags: ["reference data"],
+          summary: "Create or replace a unit (levels, parents and validity periods are data)",
+          params: z.object({ unitId: z.string().trim().min(1).max(100) }),
+          body: unitBody,
+          response: { 200: unitResponse, ...errors },
+        },
+      },
+      async (request) => {
+        const principal = principalOf(request);
+        const result = await putUnit(
+          db,
+          { ...request.body, unitId: request.params.unitId },
+          principal.sub,
+          deps.now().toISOString(),
+        ).catch(referenceError);
+        deps.onScheduleChange?.();
+        return result.unit;
+      },
+    );
+
+    app.get(
+      "/units",
+      {
+        onRequest: authenticated,
+        schema: {
+          tags: ["reference data"],
+          summary: "All units",
+          response: { 200: z.object({ items: z.array(unitResponse) }) },
+        },
+      },
+      async () => ({ items: await listUnits(db) }),
+    );
+
+    app.put(
+      "/procedures/:procedureId",
+      {
+        onRequest: requireRole("admin"),
+        schema: {
+          tags: ["reference data"],
+          summary: "Create or change a procedure; any change is a new version, received dossiers keep theirs",
+          params: z.object({
+            procedureId: z
+              .string()
+              .trim()
+              .min(1)
+              .max(100)
+              .regex(/^[0-9A-Za-z._-]+$/),
+          }),
+          body: ProcedureDefinitionSchema,
+          response: { 200: procedureResponse, ...errors },
+        },
+      },
+      async (request) => {
+        const principal = principalOf(request);
+        const { procedure, changed } = await putProcedure(
+          db,
+          request.params.procedureId,
+          request.body,
+          principal.sub,
+          deps.now().toISOString(),
+        );
+        return { ...procedure, changed };
+      },
+    );
+
+    app.get(
+      "/procedures",
+      {
+        onRequest: authenticated,
+        schema: {
+          tags: ["reference data"],
+          summary: "The current version of every procedure",
+          response: { 200: z.object({ items: z.array(procedureResponse) }) },
+        },
+      },
+      async () => ({ items: await listProcedures(db) }),
+    );
+
+    app.get(
+      "/procedures/:procedureId",
+      {
+        onRequest: authenticated,
+        schema: {
+          tags: ["reference data"],
+          summary: "A procedure's current version",
+          params: z.object({ procedureId: z.string() }),
+          response: { 200: procedureResponse, ...errors },
+        },
+      },
+      async (request) => {
+        const procedure = await getProcedure(db, request.params.procedureId);
+        if (!procedure) throw new AppError(404, "procedure.not_found", "There is no such procedure");
+        return procedure;
+      },
+    );
+
+    app.put(
+      "/calendars/:year",
+      {
+        onRequest: requireRole("admin"),
+        schema: {
+          tags: ["reference data"],
+          summary:
+            "A year's civil-service calendar: holidays and compensatory weekdays off, swapped working weekend days",
+          params: z.object({ year: z.coerce.number().int().min(1975).max(2200) }),
+          body: calendarBody,
+          response: { 200: z.unknown(), ...errors },
+        },
+      },
+      async (request) => {
+        const principal = principalOf(request);
+        const parsed = CalendarYearSchema.safeParse({ ...request.body, year: request.params.year });
+        if (!parsed.success) {
+          throw new AppError(400, "request.invalid", "The calendar is not valid", {
+            title: "Invalid request",
+            errors: parsed.error.issues.map((i) => ({
+              path: ["body", ...i.path].join("."),
+              message: i.message,
+            })),
+          });
+        }
+        const calendar = await putCalendar(db, parsed.data, principal.sub, deps.now().toISOString());
+        deps.onScheduleChange?.();
+        return { ...calendar, known: true };
+      },
+    );
+
+    app.get(
+      "/calendars/:year",
+      {
+        onRequest: authenticated,
+        schema: {
+          tags: ["reference data"],
+          summary: "A year's calendar; a year without one counts weekends only and says so",
+          params: z.object({ year: z.coerce.number().int().min(1975).max(2200) }),
+          response: { 200: z.unknown(), ...errors },
+        },
+      },
+      async (request) => {
+        const year = request.params.year;
+        const calendar = await getCalendar(db, year);
+        const known = hasCalendarFor(createWorkSchedule(calendar ? [calendar] : []), year);
+        if (calendar) return { ...calendar, known };
+        return {
+          year,
+          holidays: [],
+          compensatoryDays: [],
+          workingDays: [],
+          known,
+          note: `No calendar has been entered for ${year}: only Saturdays and Sundays count as days off`,
+        };
+      },
+    );
+  };
+}

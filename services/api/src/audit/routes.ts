@@ -1,0 +1,246 @@
+import { evolve, IsoDateTimeSchema, initialState, parseInstant, type ReceivedDossier } from "@motcua/domain";
+import type { EventStore } from "@motcua/event-store";
+import type { Principal } from "@motcua/platform";
+import { z } from "zod";
+import type { RouteSlice } from "../app";
+import { asReceived, type DossierService, isOverdueAt, toDomainEvent } from "../dossiers/dossier-service";
+import { principalOf, requireRole } from "../plugins/auth";
+import { AppError, problemResponse } from "../problem";
+import { answerAtPosition } from "../read-position";
+
+/** The dossier as API.md shapes it. */
+export const dossierViewSchema = z.object({
+  dossierId: z.string(),
+  code: z.string(),
+  procedureId: z.string(),
+  procedureVersion: z.number().int(),
+  field: z.string(),
+  status: z.string(),
+  receivingUnitId: z.string(),
+  currentUnitId: z.string(),
+  channel: z.string(),
+  receivedAt: z.string(),
+  dueAt: z.string().nullable(),
+  promisedAt: z.string().nullable(),
+  resolvedAt: z.string().nullable(),
+  returnedAt: z.string().nullable(),
+  timeliness: z.enum(["early", "on_time", "late"]).nullable(),
+  overdue: z.boolean(),
+  supplementRequests: z.number().int(),
+  revision: z.number().int(),
+  position: z.number().int(),
+});
+
+export function dossierView(state: ReceivedDossier, revision: number, position: number, now: number) {
+  return {
+    dossierId: state.dossierId,
+    code: state.code,
+    procedureId: state.terms.procedureId,
+    procedureVersion: state.terms.procedureVersion,
+    field: state.terms.field,
+    status: state.status,
+    receivingUnitId: state.receivingUnitId,
+    currentUnitId: state.currentUnitId,
+    channel: state.channel,
+    receivedAt: state.receivedAt,
+    dueAt: state.dueAt,
+    promisedAt: state.promisedAt,
+    resolvedAt: state.resolvedAt,
+    returnedAt: state.returnedAt,
+    timeliness: state.timeliness,
+    overdue: isOverdueAt(state, now),
+    supplementRequests: state.supplementRequests,
+    revision,
+    position,
+  };
+}
+
+/**
+ * Who may read a dossier: auditors and admins always; an officer when their unit holds it or held it
+ * before; analysts never (they get aggregates only).
+ */
+export function assertMayRead(principal: Principal, state: ReceivedDossier): void {
+  if (principal.role === "auditor" || principal.role === "admin") return;
+  if (
+    principal.role === "officer" &&
+    principal.unitId !== undefined &&
+    state.unitsHeld.includes(principal.unitId)
+  )
+    return;
+  throw new AppError(
+    403,
+    "dossier.not_readable",
+    "Only units that have held this dossier, auditors and admins may read it",
+  );
+}
+
+const params = z.object({ id: z.uuid() });
+const readErrors = {
+  401: problemResponse("No or bad token"),
+  403: problemResponse("Not allowed for this caller"),
+  404: problemResponse("No such dossier"),
+};
+
+export function auditRoutes(deps: {
+  service: DossierService;
+  store: EventStore;
+  now: () => Date;
+  /** Serve `GET /dossiers/{id}` by replaying the stream (when no read model serves it). */
+  replayDossierReads?: boolean;
+}): RouteSlice {
+  const { service, store } = deps;
+  const loadReadable = async (principal: Principal, id: string) => {
+    const loaded = await service.load(id);
+    const dossier = asReceived(loaded.state);
+    if (!dossier) throw new AppError(404, "dossier.not_found", "There is no such dossier");
+    assertMayRead(principal, dossier);
+    return { ...loaded, dossier };
+  };
+
+  return async (app) => {
+    if (deps.replayDossierReads) {
+      app.get(
+        "/dossiers/:id",
+        {
+          onRequest: requireRole("officer", "auditor", "admin"),
+          schema: {
+            tags: ["dossiers"],
+            summary: "A dossier's current state (replayed from the event store)",
+            params,
+            response: { 200: dossierViewSchema, ...readErrors },
+          },
+        },
+        async (request, reply) => {
+          const { dossier, revision, position } = await loadReadable(principalOf(request), request.params.id);
+          return answerAtPosition(
+            reply,
+            position,
+            dossierView(dossier, revision, position, deps.now().getTime()),
+          );
+        },
+      );
+    }
+
+    app.get(
+      "/dossiers/:id/history",
+      {
+        onRequest: requireRole("officer", "auditor", "admin"),
+        schema: {
+          tags: ["audit"],
+          summary:
+            "The dossier's full history, straight from the event store (the process-control slip, Mẫu 05)",
+          params,
+          response: {
+            200: z.object({
+              dossierId: z.string(),
+              events: z.array(
+                z.object({
+                  position: z.number().int(),
+                  revision: z.number().int(),
+                  type: z.string(),
+                  schemaVersion: z.number().int(),
+                  data: z.record(z.string(), z.unknown()),
+                  occurredAt: z.string(),
+                  recordedAt: z.string(),
+                  actor: z.object({ id: z.string(), role: z.string(), unitId: z.string().nullable() }),
+                  commandId: z.string(),
+                  hash: z.string(),
+                  prevHash: z.string().nullable(),
+                }),
+              ),
+              position: z.number().int(),
+            }),
+            ...readErrors,
+          },
+        },
+      },
+      async (request, reply) => {
+        const { events, position } = await loadReadable(principalOf(request), request.params.id);
+        return answerAtPosition(reply, position, {
+          dossierId: request.params.id,
+          events: events.map((e) => ({
+            position: e.position,
+            revision: e.revision,
+            type: e.type,
+            schemaVersion: e.schemaVersion,
+            data: e.data,
+            occurredAt: e.metadata.occurredAt,
+            recordedAt: e.metadata.recordedAt,
+            actor: e.metadata.actor,
+            commandId: e.metadata.commandId,
+            hash: e.hash,
+            prevHash: e.prevHash,
+          })),
+        });
+      },
+    );
+
+    app.get(
+      "/dossiers/:id/state",
+      {
+        onRequest: requireRole("officer", "auditor", "admin"),
+        schema: {
+          tags: ["audit"],
+          summary: "The dossier as it stood at an instant, replayed from its events",
+          params,
+          querystring: z.object({ at: IsoDateTimeSchema }),
+          response: {
+            200: dossierViewSchema
+              .extend({ asOf: z.string(), exists: z.boolean() })
+              .partial({ code: true })
+              .passthrough(),
+            ...readErrors,
+          },
+        },
+      },
+      async (request, reply) => {
+        const { events } = await loadReadable(principalOf(request), request.params.id);
+        const asOf = parseInstant(request.query.at);
+        const upTo = events.filter((e) => parseInstant(e.metadata.occurredAt) <= asOf);
+        const state = asReceived(upTo.map(toDomainEvent).reduce(evolve, initialState()));
+        const last = upTo.at(-1);
+        if (!state || !last) {
+          throw new AppError(
+            404,
+            "dossier.not_yet_received",
+            "The dossier had not been received at that instant",
+          );
+        }
+        return answerAtPosition(reply, last.position, {
+          ...dossierView(state, last.revision, last.position, asOf),
+          asOf: request.query.at,
+          exists: true,
+        });
+      },
+    );
+
+    app.get(
+      "/dossiers/:id/verify",
+      {
+        onRequest: requireRole("officer", "auditor", "admin"),
+        schema: {
+          tags: ["audit"],
+          summary: "Recompute the dossier's hash chain: valid, or the first broken revision",
+          params,
+          response: {
+            200: z.object({
+              valid: z.boolean(),
+              events: z.number().int(),
+              brokenAt: z.number().int().optional(),
+            }),
+            ...readErrors,
+          },
+        },
+      },
+      async (request) => {
+        await loadReadable(principalOf(request), request.params.id).catch(async (error: unknown) => {
+          // A tampered stream may no longer replay; auditors still get the verification.
+          if (error instanceof AppError || principalOf(request).role === "officer") throw error;
+        });
+        const result = await store.verifyStream(`dossier-${request.params.id}`);
+        if (result.events === 0) throw new AppError(404, "dossier.not_found", "There is no such dossier");
+        return result;
+      },
+    );
+  };
+}

@@ -1,0 +1,466 @@
+import { randomUUID } from "node:crypto";
+import {
+  type Actor,
+  CLOCK_RUNNING,
+  type DecisionContext,
+  type DossierCommand,
+  type DossierEvent,
+  type DossierState,
+  decide,
+  dossierStreamId,
+  evolve,
+  formatDossierCode,
+  formatInstant,
+  initialState,
+  localDateOf,
+  PENDING,
+  PERSONAL_DATA_FIELD,
+  parseInstant,
+  type ReceivedDossier,
+  type Refusal,
+  type WorkSchedule,
+} from "@motcua/domain";
+import {
+  type EventStore,
+  type JsonObject,
+  type NewEvent,
+  type RecordedEvent,
+  RevisionConflictError,
+} from "@motcua/event-store";
+import type { Principal } from "@motcua/platform";
+import {
+  getProcedure,
+  getUnit,
+  loadWorkSchedule,
+  nextDossierSequence,
+  type ReferenceDatabase,
+} from "@motcua/reference-data";
+import type { Kysely } from "kysely";
+import { AppError } from "../problem";
+import { applicantSubjectId, uuidFromName } from "./ids";
+
+export interface DossierServiceDeps {
+  readonly store: EventStore;
+  readonly db: Kysely<ReferenceDatabase>;
+  /** Keys the pseudonymous applicant subject ids (the vault master key serves). */
+  readonly subjectSecret: Buffer;
+  readonly now: () => Date;
+}
+
+/** What every command answers (API.md). */
+export interface CommandAnswer {
+  dossierId: string;
+  code: string;
+  status: string;
+  dueAt: string | null;
+  revision: number;
+  position: number;
+}
+
+export interface CommandRequest {
+  readonly principal: Principal;
+  /** The historical moment (admins migrating history); otherwise now. */
+  readonly at?: string | undefined;
+  readonly commandId: string;
+  readonly correlationId: string;
+  /** From If-Match: the revision the caller last saw. */
+  readonly expectedRevision?: number | undefined;
+  readonly commandHash?: string | undefined;
+}
+
+export interface LoadedDossier {
+  readonly state: DossierState;
+  readonly revision: number;
+  readonly position: number;
+  readonly events: readonly RecordedEvent[];
+}
+
+const actorOf = (principal: Principal): Actor => ({
+  id: principal.sub,
+  role: principal.role,
+  unitId: principal.unitId ?? null,
+});
+
+/** Stored events read back as domain events; they were validated when written and upcast when read. */
+export const toDomainEvent = (e: RecordedEvent): DossierEvent =>
+  ({ type: e.type, schemaVersion: e.schemaVersion, data: e.data }) as unknown as DossierEvent;
+
+/** The HTTP answer for a refusal: 404 for a dossier that does not exist, 400 for a bad `at`, else 422. */
+export function refusalError(
+  refusal: Refusal,
+  atPath = "body.at",
+  extensions: Record<string, unknown> = {},
+): AppError {
+  if (refusal.code === "dossier.not_found")
+    return new AppError(404, refusal.code, "There is no such dossier");
+  if (refusal.code === "time.before_last_event") {
+    return new AppError(400, "command.at_before_last_event", refusal.message, {
+      title: "Invalid request",
+      errors: [{ path: atPath, message: "must not precede the dossier's last event" }],
+      extensions,
+    });
+  }
+  return new AppError(422, refusal.code, refusal.message, { title: "Action not allowed", extensions });
+}
+
+export function asReceived(state: DossierState): ReceivedDossier | null {
+  return state.status === "none" || state.status === "submitted" || state.status === "refused" ? null : state;
+}
+
+/** Overdue now: recorded for the current deadline, or the deadline has passed while the clock runs. */
+export function isOverdueAt(state: ReceivedDossier, now: number): boolean {
+  if (!PENDING.has(state.status) || state.dueAt === null) return false;
+  if (state.overdueRecordedFor === state.dueAt) return true;
+  return CLOCK_RUNNING.has(state.status) && now >= parseInstant(state.dueAt);
+}
+
+export class DossierService {
+  private scheduleCache = new Map<string, { schedule: WorkSchedule; loadedAt: number }>();
+
+  constructor(private readonly deps: DossierServiceDeps) {}
+
+  /** Calendars and office hours change rarely; a few seconds' cache keeps them off the hot path. */
+  async schedule(unitId: string): Promise<WorkSchedule> {
+    const cached = this.scheduleCache.get(unitId);
+    const nowMs = Date.now();
+    if (cached && nowMs - cached.loadedAt < 5_000) return cached.schedule;
+    const schedule = await loadWorkSchedule(this.deps.db, unitId);
+    this.scheduleCache.set(unitId, { schedule, loadedAt: nowMs });
+    return schedule;
+  }
+
+  forgetCachedSchedules(): void {
+    this.scheduleCache.clear();
+  }
+
+  async load(dossierId: string): Promise<LoadedDossier> {
+    const events: RecordedEvent[] = [];
+    let state = initialState();
+    for await (const e of this.deps.store.readStream(dossierStreamId(dossierId))) {
+      events.push(e);
+      state = evolve(state, toDomainEvent(e));
+    }
+    const last = events.at(-1);
+    return { state, revision: last?.revision ?? 0, position: last?.position ?? 0, events };
+  }
+
+  /** The moment of the action: `at` for an admin's migration, never in the future; otherwise now. */
+  private momentOf(request: CommandRequest): string {
+    const now = this.deps.now();
+    if (request.at === undefined) return now.toISOString();
+    if (parseInstant(request.at) > now.getTime()) {
+      throw new AppError(400, "command.at_in_future", "`at` must not lie in the future", {
+        title: "Invalid request",
+        errors: [{ path: "body.at", message: "must not lie in the future" }],
+      });
+    }
+    return request.at;
+  }
+
+  private toNewEvents(
+    dossierId: string,
+    events: readonly DossierEvent[],
+    request: CommandRequest,
+  ): NewEvent[] {
+    return events.map((event) => {
+      const data = event.data as unknown as JsonObject;
+      const applicant =
+        PERSONAL_DATA_FIELD in data ? (data[PERSONAL_DATA_FIELD] as { idNumber?: string }) : null;
+      return {
+        type: event.type,
+        schemaVersion: event.schemaVersion,
+        data,
+        metadata: {
+          commandId: request.commandId,
+          correlationId: request.correlationId,
+          causationId: null,
+          actor: actorOf(request.principal),
+          occurredAt: event.data.at,
+          ...(request.commandHash ? { commandHash: request.commandHash } : {}),
+        },
+        ...(applicant
+          ? {
+              personal: {
+                subjectId: applicantSubjectId(this.deps.subjectSecret, dossierId, applicant.idNumber),
+                field: PERSONAL_DATA_FIELD,
+              },
+            }
+          : {}),
+      };
+    });
+  }
+
+  private async append(
+    dossierId: string,
+    events: readonly DossierEvent[],
+    expected: number | "no_stream",
+    request: CommandRequest,
+  ) {
+    try {
+      return await this.deps.store.append(
+        dossierStreamId(dossierId),
+        this.toNewEvents(dossierId, events, request),
+        {
+          expectedRevision: expected,
+          commandId: request.commandId,
+        },
+      );
+    } catch (error) {
+      if (error instanceof RevisionConflictError) {
+        throw new AppError(
+          409,
+          "dossier.revision_conflict",
+          "The dossier changed meanwhile; reload it and retry",
+        );
+      }
+      throw error;
+    }
+  }
+
+  private answer(dossierId: string, events: readonly RecordedEvent[], lastPosition: number): CommandAnswer {
+    const state = events.map(toDomainEvent).reduce(evolve, initialState());
+    const received = asReceived(state);
+    const last = events.at(-1);
+    return {
+      dossierId,
+      code: received?.code ?? "",
+      status: state.status,
+      dueAt: received?.dueAt ?? null,
+      revision: last?.revision ?? 0,
+      position: lastPosition,
+    };
+  }
+
+  /** Receives a dossier at the counter, online or by post: issues its code and starts its clock. */
+  async receive(
+    input: {
+      dossierId?: string | undefined;
+      procedureId: string;
+      unitId: string;
+      channel: "direct" | "online" | "postal";
+      applicant: {
+        name: string;
+        idNumber?: string | undefined;
+        phone?: string | undefined;
+        address?: string | undefined;
+      };
+      documents?: { name: string; digitized: boolean }[] | undefined;
+    },
+    request: CommandRequest,
+  ): Promise<CommandAnswer> {
+    const { principal } = request;
+    if (principal.role === "officer" && principal.unitId !== input.unitId) {
+      throw new AppError(
+        403,
+        "dossier.not_your_unit",
+        "An officer receives dossiers only for their own unit",
+      );
+    }
+    const [unit, procedure] = await Promise.all([
+      getUnit(this.deps.db, input.unitId),
+      getProcedure(this.deps.db, input.procedureId),
+    ]);
+    const unknown = [
+      ...(unit ? [] : [{ path: "body.unitId", message: "must be a known unit" }]),
+      ...(procedure ? [] : [{ path: "body.procedureId", message: "must be a known procedure" }]),
+    ];
+    if (!unit || !procedure) {
+      throw new AppError(400, "reference.unknown", "The unit or procedure does not exist", {
+        title: "Invalid request",
+        errors: unknown,
+      });
+    }
+    const dossierId = input.dossierId ?? uuidFromName("motcua.dossier", request.commandId);
+    const now = this.momentOf(request);
+    const existing = await this.load(dossierId);
+    if (existing.revision > 0)
+      return this.replayOrRefuse(dossierId, existing, request, "dossier.already_received");
+    const sequence = await nextDossierSequence(this.deps.db, unit.unitId, localDateOf(parseInstant(now)));
+    const command: DossierCommand = {
+      type: "ReceiveDossier",
+      data: {
+        dossierId,
+        code: formatDossierCode(unit.code, parseInstant(now), sequence),
+        unitId: unit.unitId,
+        channel: input.channel,
+        applicant: stripUndefined(input.applicant),
+        documents: input.documents ?? [],
+      },
+    };
+    const context: DecisionContext = {
+      now,
+      actor: actorOf(principal),
+      schedule: await this.schedule(unit.unitId),
+      procedure,
+    };
+    const decision = decide(command, initialState(), context);
+    if (!decision.ok) throw refusalError(decision.refusal);
+    const result = await this.append(dossierId, decision.events, "no_stream", request);
+    return this.answer(dossierId, result.events, result.lastPosition);
+  }
+
+  /**
+   * The same command id already appended (a retry that lost its answer): answer as the first time.
+   * Otherwise the dossier is there already and the command cannot apply.
+   */
+  private replayOrRefuse(
+    dossierId: string,
+    loaded: LoadedDossier,
+    request: CommandRequest,
+    code: string,
+  ): CommandAnswer {
+    const mine = loaded.events.filter((e) => e.metadata.commandId === request.commandId);
+    if (mine.length > 0) {
+      const upTo = loaded.events.filter((e) => e.revision <= (mine.at(-1)?.revision ?? 0));
+      return this.answer(dossierId, upTo, mine.at(-1)?.position ?? 0);
+    }
+    throw new AppError(422, code, "The dossier has already been received", { title: "Action not allowed" });
+  }
+
+  /** Any command on an existing dossier, by its holding unit's officer (or an admin). */
+  async execute(dossierId: string, command: DossierCommand, request: CommandRequest): Promise<CommandAnswer> {
+    const loaded = await this.load(dossierId);
+    const dossier = asReceived(loaded.state);
+    if (loaded.revision === 0 || !dossier) {
+      throw new AppError(404, "dossier.not_found", "There is no such dossier");
+    }
+    const already = loaded.events.filter((e) => e.metadata.commandId === request.commandId);
+    if (already.length > 0)
+      return this.replayOrRefuse(dossierId, loaded, request, "dossier.command_replayed");
+    const { principal } = request;
+    if (principal.role === "officer" && principal.unitId !== dossier.currentUnitId) {
+      throw new AppError(
+        403,
+        "dossier.not_held_by_your_unit",
+        "Only the unit holding the dossier may act on it",
+      );
+    }
+    if (request.expectedRevision !== undefined && request.expectedRevision !== loaded.revision) {
+      throw new AppError(
+        409,
+        "dossier.revision_conflict",
+        `The dossier is at revision ${loaded.revision}, not ${request.expectedRevision}`,
+        {
+          extensions: { revision: loaded.revision },
+        },
+      );
+    }
+    if (command.type === "TransferDossier" || command.type === "ForwardDossier") {
+      if (!(await getUnit(this.deps.db, command.data.toUnitId))) {
+        throw new AppError(400, "reference.unknown", "The unit to hand the dossier to does not exist", {
+          title: "Invalid request",
+          errors: [{ path: "body.toUnitId", message: "must be a known unit" }],
+        });
+      }
+    }
+    const context: DecisionContext = {
+      now: this.momentOf(request),
+      actor: actorOf(principal),
+      schedule: await this.schedule(dossier.receivingUnitId),
+    };
+    const decision = decide(command, loaded.state, context);
+    if (!decision.ok) throw refusalError(decision.refusal);
+    const result = await this.append(dossierId, decision.events, loaded.revision, request);
+    return this.answer(dossierId, [...loaded.events, ...result.events], result.lastPosition);
+  }
+
+  /**
+   * A whole history from an earlier system, decided in order and appended in ONE append, so nobody ever
+   * sees half of it. Deadlines the history passes get their overdue events at the deadline, as live; a
+   * dossier still pending past its deadline today gets its overdue event too.
+   */
+  async importHistory(
+    input: Parameters<DossierService["receive"]>[0] & { receivedAt: string },
+    actions: readonly { command: DossierCommand; at: string }[],
+    request: CommandRequest,
+  ): Promise<CommandAnswer> {
+    const [unit, procedure] = await Promise.all([
+      getUnit(this.deps.db, input.unitId),
+      getProcedure(this.deps.db, input.procedureId),
+    ]);
+    if (!unit || !procedure) {
+      throw new AppError(400, "reference.unknown", "The unit or procedure does not exist", {
+        title: "Invalid request",
+        errors: [
+          ...(unit ? [] : [{ path: "body.unitId", message: "must be a known unit" }]),
+          ...(procedure ? [] : [{ path: "body.procedureId", message: "must be a known procedure" }]),
+        ],
+      });
+    }
+    const now = this.deps.now().getTime();
+    const times = [
+      { path: "body.receivedAt", at: input.receivedAt },
+      ...actions.map((a, i) => ({ path: `body.actions.${i}.at`, at: a.at })),
+    ];
+    const future = times.filter((t) => parseInstant(t.at) > now);
+    if (future.length > 0) {
+      throw new AppError(400, "command.at_in_future", "A history cannot contain actions in the future", {
+        title: "Invalid request",
+        errors: future.map((t) => ({ path: t.path, message: "must not lie in the future" })),
+      });
+    }
+    const dossierId = input.dossierId ?? uuidFromName("motcua.dossier", request.commandId);
+    const existing = await this.load(dossierId);
+    if (existing.revision > 0)
+      return this.replayOrRefuse(dossierId, existing, request, "dossier.already_received");
+
+    const schedule = await this.schedule(unit.unitId);
+    const actor = actorOf(request.principal);
+    const sequence = await nextDossierSequence(
+      this.deps.db,
+      unit.unitId,
+      localDateOf(parseInstant(input.receivedAt)),
+    );
+    const steps: { command: DossierCommand; at: string; index: number | null }[] = [
+      {
+        command: {
+          type: "ReceiveDossier",
+          data: {
+            dossierId,
+            code: formatDossierCode(unit.code, parseInstant(input.receivedAt), sequence),
+            unitId: unit.unitId,
+            channel: input.channel,
+            applicant: stripUndefined(input.applicant),
+            documents: input.documents ?? [],
+          },
+        },
+        at: input.receivedAt,
+        index: null,
+      },
+      ...actions.map((a, index) => ({ ...a, index })),
+    ];
+    let state = initialState();
+    const events: DossierEvent[] = [];
+    for (const step of steps) {
+      const decision = decide(step.command, state, { now: step.at, actor, schedule, procedure });
+      if (!decision.ok) {
+        const where = step.index === null ? "the receipt" : `action ${step.index}`;
+        throw refusalError(
+          { code: decision.refusal.code, message: `${where}: ${decision.refusal.message}` },
+          step.index === null ? "body.receivedAt" : `body.actions.${step.index}.at`,
+          step.index === null ? {} : { actionIndex: step.index },
+        );
+      }
+      for (const e of decision.events) {
+        events.push(e);
+        state = evolve(state, e);
+      }
+    }
+    const overdue = decide({ type: "MarkOverdue", data: {} }, state, {
+      now: formatInstant(now),
+      actor,
+      schedule,
+    });
+    if (overdue.ok) events.push(...overdue.events);
+    const result = await this.append(dossierId, events, "no_stream", request);
+    return this.answer(dossierId, result.events, result.lastPosition);
+  }
+}
+
+function stripUndefined<T extends object>(value: T): { [K in keyof T]: Exclude<T[K], undefined> } {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as {
+    [K in keyof T]: Exclude<T[K], undefined>;
+  };
+}
+
+export const newCommandId = (): string => randomUUID();

@@ -1,0 +1,111 @@
+import { type ConfiguredEventStore, createEventStore } from "@motcua/event-store";
+import {
+  type Clock,
+  type Config,
+  createPostgresPool,
+  type HealthCheck,
+  type Logger,
+  postgresHealthCheck,
+  systemClock,
+} from "@motcua/platform";
+import { migrateReferenceData, type ReferenceDatabase } from "@motcua/reference-data";
+import type { Redis } from "ioredis";
+import { Kysely, PostgresDialect } from "kysely";
+import type pg from "pg";
+import { adminRoutes } from "./admin/routes";
+import { type App, buildApp, type RouteSlice } from "./app";
+import { auditRoutes } from "./audit/routes";
+import { DossierService } from "./dossiers/dossier-service";
+import { type ApiDatabase, IdempotencyKeys, migrateApiTables } from "./dossiers/idempotency";
+import { dossierCommandRoutes } from "./dossiers/routes";
+
+export type ApiDb = Kysely<ReferenceDatabase & ApiDatabase>;
+
+export interface ApiRuntime {
+  readonly app: App;
+  readonly store: ConfiguredEventStore;
+  readonly db: ApiDb;
+  readonly pool: pg.Pool;
+  readonly service: DossierService;
+  close(): Promise<void>;
+}
+
+export interface ApiRuntimeOptions {
+  readonly config: Config;
+  readonly logger?: Logger;
+  readonly clock?: Clock;
+  /** Postgres for the event store, reference data and API tables (defaults to config.databaseUrl). */
+  readonly databaseUrl?: string;
+  /** Shared rate-limit counters and the Redis health check; none in unit-style tests. */
+  readonly redis?: Redis;
+  readonly extraHealthChecks?: readonly HealthCheck[];
+  /** More route slices (read models, reports) registered after the command and audit slices. */
+  readonly extraSlices?: (runtime: {
+    db: ApiDb;
+    store: ConfiguredEventStore;
+    service: DossierService;
+  }) => RouteSlice[];
+  /** Serve GET /dossiers/{id} by replaying the stream, when no read-model slice serves it. */
+  readonly replayDossierReads?: boolean;
+  readonly poolSize?: number;
+}
+
+/**
+ * The API's composition root: connections, migrations, the dossier service and every route slice.
+ * `server.ts`, `scripts/start.ts` and the HTTP tests all build the API through here.
+ */
+export async function createApiRuntime(options: ApiRuntimeOptions): Promise<ApiRuntime> {
+  const { config } = options;
+  const databaseUrl = options.databaseUrl ?? config.databaseUrl;
+  if (!databaseUrl) throw new Error("DATABASE_URL is required to run the API");
+  const clock = options.clock ?? systemClock;
+  const now = () => clock.now();
+
+  const pool = createPostgresPool(databaseUrl, { max: options.poolSize ?? 20 });
+  const db: ApiDb = new Kysely({ dialect: new PostgresDialect({ pool }) });
+  const store = createEventStore(
+    {
+      kind: config.eventStore.kind,
+      databaseUrl,
+      masterKey: config.vaultMasterKey.toString("base64"),
+      ...(config.eventStore.kind === "eventstoredb" ? { eventStoreUrl: config.eventStore.url } : {}),
+    },
+    { poolSize: options.poolSize ?? 20 },
+  );
+  await store.migrate();
+  await migrateReferenceData(db);
+  await migrateApiTables(db);
+
+  const service = new DossierService({ store, db, subjectSecret: config.vaultMasterKey, now });
+  const idempotency = new IdempotencyKeys(db);
+  const slices: RouteSlice[] = [
+    dossierCommandRoutes({ service, idempotency }),
+    auditRoutes({ service, store, now, replayDossierReads: options.replayDossierReads ?? true }),
+    adminRoutes({ db, now, onScheduleChange: () => service.forgetCachedSchedules() }),
+    ...(options.extraSlices?.({ db, store, service }) ?? []),
+  ];
+  const app = await buildApp({
+    config,
+    ...(options.logger ? { logger: options.logger } : {}),
+    clock,
+    healthChecks: [
+      { name: "eventStore", check: () => store.ping() },
+      postgresHealthCheck(pool),
+      ...(options.extraHealthChecks ?? []),
+    ],
+    ...(options.redis ? { rateLimitRedis: options.redis } : {}),
+    slices,
+  });
+  return {
+    app,
+    store,
+    db,
+    pool,
+    service,
+    async close() {
+      await app.close();
+      await store.close();
+      await db.destroy();
+    },
+  };
+}
