@@ -1,0 +1,129 @@
+import {
+  ApologyIssuedSchema,
+  DossierBecameOverdueSchema,
+  type DossierEventType,
+  DossierForwardedSchema,
+  DossierIntakeRefusedSchema,
+  DossierReceivedSchema,
+  DossierResolvedSchema,
+  DossierStoppedSchema,
+  DossierSubmittedSchema,
+  DossierTransferredSchema,
+  DossierWithdrawnSchema,
+  FeePaidSchema,
+  FeeRequestedSchema,
+  PERSONAL_DATA_FIELD,
+  ResultReturnedSchema,
+  SupplementReceivedSchema,
+  SupplementRequestedSchema,
+} from "@motcua/domain";
+import { z } from "zod";
+import { PoisonEventError } from "../errors";
+
+/**
+ * What the projection needs of a recorded event (the event store's RecordedEvent is a superset). Events
+ * arrive already upcast to the domain's current schema versions.
+ */
+export interface ProjectableEvent {
+  /** `dossier-<uuid>` */
+  readonly streamId: string;
+  /** 1-based, per stream. */
+  readonly revision: number;
+  /** Global, ascending. */
+  readonly position: number;
+  readonly type: string;
+  readonly schemaVersion: number;
+  readonly data: unknown;
+  readonly metadata: {
+    readonly occurredAt: string;
+    readonly actor: { readonly id: string; readonly role: string; readonly unitId: string | null };
+  };
+}
+
+/**
+ * The domain's event schemas without the personal-data field: the read models never see the applicant,
+ * whether it arrives in clear, encrypted, or as `{ erased: true }` after crypto-shredding.
+ */
+const SubmittedWithoutApplicant = DossierSubmittedSchema.extend({
+  data: DossierSubmittedSchema.shape.data.omit({ applicant: true }),
+});
+const ReceivedWithoutApplicant = DossierReceivedSchema.extend({
+  data: DossierReceivedSchema.shape.data.omit({ applicant: true }),
+});
+
+const ProjectedEventSchema = z.discriminatedUnion("type", [
+  SubmittedWithoutApplicant,
+  DossierIntakeRefusedSchema,
+  ReceivedWithoutApplicant,
+  DossierForwardedSchema,
+  DossierTransferredSchema,
+  SupplementRequestedSchema,
+  SupplementReceivedSchema,
+  FeeRequestedSchema,
+  FeePaidSchema,
+  ApologyIssuedSchema,
+  DossierResolvedSchema,
+  ResultReturnedSchema,
+  DossierWithdrawnSchema,
+  DossierStoppedSchema,
+  DossierBecameOverdueSchema,
+]);
+
+/** A dossier event as the projection sees it: validated, without personal data. */
+export type ProjectedDossierEvent = z.infer<typeof ProjectedEventSchema>;
+
+// Every domain event type must be projected: a new one fails here until the projection learns it.
+type Unprojected = Exclude<DossierEventType, ProjectedDossierEvent["type"]>;
+const everyTypeProjected: [Unprojected] extends [never] ? true : Unprojected = true;
+void everyTypeProjected;
+
+export interface ParsedEvent {
+  readonly dossierId: string;
+  readonly revision: number;
+  readonly position: number;
+  readonly event: ProjectedDossierEvent;
+}
+
+const STREAM_ID = /^dossier-([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/i;
+
+/** Validates one recorded event, dropping personal data first. Anything unusable is a poison event. */
+export function parseProjectableEvent(recorded: ProjectableEvent): ParsedEvent {
+  const poison = (reason: string) =>
+    new PoisonEventError(
+      { streamId: String(recorded.streamId), position: recorded.position, type: String(recorded.type) },
+      reason,
+    );
+  const stream = STREAM_ID.exec(String(recorded.streamId));
+  if (!stream?.[1]) throw poison("not a dossier stream (dossier-<uuid>)");
+  if (!Number.isSafeInteger(recorded.position) || recorded.position < 1) {
+    throw poison("position must be a positive integer");
+  }
+  if (!Number.isSafeInteger(recorded.revision) || recorded.revision < 1) {
+    throw poison("revision must be a positive integer");
+  }
+  const data =
+    typeof recorded.data === "object" && recorded.data !== null && !Array.isArray(recorded.data)
+      ? withoutPersonalData(recorded.data as Record<string, unknown>)
+      : recorded.data;
+  const parsed = ProjectedEventSchema.safeParse({
+    type: recorded.type,
+    schemaVersion: recorded.schemaVersion,
+    data,
+  });
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const where = issue?.path.length ? ` at ${issue.path.join(".")}` : "";
+    throw poison(`unknown type or version, or invalid data${where}: ${issue?.message ?? "invalid"}`);
+  }
+  const dossierId = stream[1].toLowerCase();
+  if ("dossierId" in parsed.data.data && parsed.data.data.dossierId.toLowerCase() !== dossierId) {
+    throw poison("the event's dossierId is not its stream's");
+  }
+  return { dossierId, revision: recorded.revision, position: recorded.position, event: parsed.data };
+}
+
+function withoutPersonalData(data: Record<string, unknown>): Record<string, unknown> {
+  if (!(PERSONAL_DATA_FIELD in data)) return data;
+  const { [PERSONAL_DATA_FIELD]: _personal, ...rest } = data;
+  return rest;
+}

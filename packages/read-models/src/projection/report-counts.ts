@@ -1,0 +1,76 @@
+import { monthStartOf, yearStartOf } from "../local-time";
+
+export type CountColumn =
+  | "received_online"
+  | "received_direct"
+  | "received_postal"
+  | "received_digitized"
+  | "finished_early"
+  | "finished_on_time"
+  | "finished_late"
+  | "finished_late_766"
+  | "resolutions"
+  | "resolution_working_minutes";
+
+export const COUNT_COLUMNS: readonly CountColumn[] = [
+  "received_online",
+  "received_direct",
+  "received_postal",
+  "received_digitized",
+  "finished_early",
+  "finished_on_time",
+  "finished_late",
+  "finished_late_766",
+  "resolutions",
+  "resolution_working_minutes",
+];
+
+export type CountDelta = Partial<Record<CountColumn, number>>;
+
+export interface CountBucket extends Record<CountColumn, number> {
+  receiving_unit_id: string;
+  grain: "d" | "m" | "y";
+  period_start: string;
+  field: string;
+  position: number;
+}
+
+/**
+ * The report-count increments of one batch, summed per bucket before they reach Postgres (an upsert may
+ * touch each row once), at the three grains a period query sums over.
+ */
+export class ReportCountDeltas {
+  readonly #buckets = new Map<string, CountBucket>();
+
+  add(unitId: string, field: string, day: string, delta: CountDelta, position: number): void {
+    const grains = [
+      ["d", day],
+      ["m", monthStartOf(day)],
+      ["y", yearStartOf(day)],
+    ] as const;
+    for (const [grain, periodStart] of grains) {
+      const key = JSON.stringify([unitId, grain, periodStart, field]);
+      let bucket = this.#buckets.get(key);
+      if (bucket === undefined) {
+        bucket = {
+          receiving_unit_id: unitId,
+          grain,
+          period_start: periodStart,
+          field,
+          position,
+          ...(Object.fromEntries(COUNT_COLUMNS.map((c) => [c, 0])) as Record<CountColumn, number>),
+        };
+        this.#buckets.set(key, bucket);
+      }
+      for (const column of COUNT_COLUMNS) bucket[column] += delta[column] ?? 0;
+      bucket.position = Math.max(bucket.position, position);
+    }
+  }
+
+  /** In key order, so concurrent partitions lock shared rows in the same order and never deadlock. */
+  sorted(): CountBucket[] {
+    return [...this.#buckets.entries()]
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+      .map(([, bucket]) => bucket);
+  }
+}

@@ -1,0 +1,242 @@
+import { sql } from "kysely";
+import type { ReadModelDb } from "../database";
+import { ReadModelInvariantError } from "../errors";
+import { assertSchemaName } from "../schema-name";
+import { bucketRanges } from "./buckets";
+import { type Period, parsePeriod } from "./period";
+
+/** The counts of Biểu II.06a, numbered as on the form. */
+export interface Report06aCounts {
+  /** (3) = (4) + (5) + (6) = (7) + (11) */
+  readonly received: number;
+  /** (4) received online in the period */
+  readonly receivedOnline: number;
+  /** (5) received directly or by post in the period */
+  readonly receivedDirect: number;
+  /** (6) received before `from` and still pending at its start */
+  readonly carriedOver: number;
+  /** (7) = (8) + (9) + (10): finished in the period */
+  readonly resolved: number;
+  readonly resolvedEarly: number;
+  readonly resolvedOnTime: number;
+  readonly resolvedLate: number;
+  /** (11) = (12) + (13): pending at the end of `to` */
+  readonly pending: number;
+  readonly pendingInTime: number;
+  readonly pendingOverdue: number;
+}
+
+export interface Report06aRow extends Report06aCounts {
+  readonly field: string;
+}
+
+export interface Report06a {
+  readonly from: string;
+  readonly to: string;
+  readonly total: Report06aCounts;
+  /** One row per field (lĩnh vực) with any count, in the field's alphabetical order. */
+  readonly rows: readonly Report06aRow[];
+}
+
+export interface ReportQuery {
+  /** Receiving units, subunits already resolved by the caller. */
+  readonly unitIds: readonly string[];
+  /** Local dates (Asia/Ho_Chi_Minh), both days included. */
+  readonly from: string;
+  readonly to: string;
+}
+
+/** Everything the report and the indicators need for one field, read in one statement (one snapshot). */
+export interface FieldFigures {
+  readonly field: string;
+  readonly receivedOnline: number;
+  readonly receivedDirect: number;
+  readonly receivedPostal: number;
+  readonly receivedDigitized: number;
+  readonly carriedOver: number;
+  readonly finishedEarly: number;
+  readonly finishedOnTime: number;
+  readonly finishedLate: number;
+  readonly finishedLate766: number;
+  readonly resolutions: number;
+  readonly resolutionWorkingMinutes: number;
+  readonly pendingOverdue: number;
+}
+
+const localDate = (date: string) => sql<Date>`${date}::date`;
+
+/**
+ * Reads the figures per field for receiving units over a period. Counts come from `report_counts`:
+ * receptions and finishes in the period sum the buckets inside it, and what was carried over is what
+ * was received before `from` less what finished before it. Pending overdue at `to` counts the dossiers
+ * whose overdue span contains `to`. Both in one statement, so they agree with each other.
+ */
+export async function periodFigures(
+  db: ReadModelDb,
+  schema: string,
+  unitIds: readonly string[],
+  period: Period,
+): Promise<FieldFigures[]> {
+  if (unitIds.length === 0) return [];
+  const units = [...new Set(unitIds)];
+  const buckets = [...bucketRanges(null, period.from), ...bucketRanges(period.from, period.toExclusive)];
+  const from = localDate(period.from);
+  const rows = await db
+    .withSchema(assertSchemaName(schema))
+    .with("counts", (qb) =>
+      qb
+        .selectFrom("report_counts")
+        .where("receiving_unit_id", "in", units)
+        .where((eb) =>
+          eb.or(
+            buckets.map((b) =>
+              eb.and([
+                eb("grain", "=", b.grain),
+                ...(b.from === null ? [] : [eb("period_start", ">=", localDate(b.from))]),
+                eb("period_start", "<", localDate(b.to)),
+              ]),
+            ),
+          ),
+        )
+        .select((eb) => {
+          const inPeriod = <C extends Parameters<typeof eb.fn.sum>[0]>(column: C) =>
+            eb.fn.coalesce(eb.fn.sum<string>(column).filterWhere("period_start", ">=", from), sql<string>`0`);
+          return [
+            "field",
+            inPeriod("received_online").as("received_online"),
+            inPeriod("received_direct").as("received_direct"),
+            inPeriod("received_postal").as("received_postal"),
+            inPeriod("received_digitized").as("received_digitized"),
+            inPeriod("finished_early").as("finished_early"),
+            inPeriod("finished_on_time").as("finished_on_time"),
+            inPeriod("finished_late").as("finished_late"),
+            inPeriod("finished_late_766").as("finished_late_766"),
+            inPeriod("resolutions").as("resolutions"),
+            inPeriod("resolution_working_minutes").as("resolution_working_minutes"),
+            eb.fn
+              .coalesce(
+                eb.fn
+                  .sum<string>(
+                    sql`received_online + received_direct + received_postal - finished_early - finished_on_time - finished_late`,
+                  )
+                  .filterWhere("period_start", "<", from),
+                sql<string>`0`,
+              )
+              .as("carried_over"),
+          ];
+        })
+        .groupBy("field"),
+    )
+    .with("overdue", (qb) =>
+      qb
+        .selectFrom("overdue_spans")
+        .where("receiving_unit_id", "in", units)
+        // A range containing a date: the GiST index on `days` answers it.
+        .where("days", "@>", sql<string>`${period.to}::date`)
+        .select((eb) => ["field", eb.fn.countAll<string>().as("pending_overdue")])
+        .groupBy("field"),
+    )
+    .selectFrom("counts")
+    .fullJoin("overdue", "overdue.field", "counts.field")
+    .select((eb) => [
+      eb.fn.coalesce("counts.field", "overdue.field").as("field"),
+      "counts.received_online",
+      "counts.received_direct",
+      "counts.received_postal",
+      "counts.received_digitized",
+      "counts.finished_early",
+      "counts.finished_on_time",
+      "counts.finished_late",
+      "counts.finished_late_766",
+      "counts.resolutions",
+      "counts.resolution_working_minutes",
+      "counts.carried_over",
+      "overdue.pending_overdue",
+    ])
+    .execute();
+  const n = (v: string | number | null | undefined) => (v === null || v === undefined ? 0 : Number(v));
+  return rows.map((r) => ({
+    field: r.field as string,
+    receivedOnline: n(r.received_online),
+    receivedDirect: n(r.received_direct),
+    receivedPostal: n(r.received_postal),
+    receivedDigitized: n(r.received_digitized),
+    carriedOver: n(r.carried_over),
+    finishedEarly: n(r.finished_early),
+    finishedOnTime: n(r.finished_on_time),
+    finishedLate: n(r.finished_late),
+    finishedLate766: n(r.finished_late_766),
+    resolutions: n(r.resolutions),
+    resolutionWorkingMinutes: n(r.resolution_working_minutes),
+    pendingOverdue: n(r.pending_overdue),
+  }));
+}
+
+const ZERO: Report06aCounts = {
+  received: 0,
+  receivedOnline: 0,
+  receivedDirect: 0,
+  carriedOver: 0,
+  resolved: 0,
+  resolvedEarly: 0,
+  resolvedOnTime: 0,
+  resolvedLate: 0,
+  pending: 0,
+  pendingInTime: 0,
+  pendingOverdue: 0,
+};
+
+export function countsOf(f: FieldFigures): Report06aCounts {
+  const receivedOnline = f.receivedOnline;
+  const receivedDirect = f.receivedDirect + f.receivedPostal;
+  const received = f.carriedOver + receivedOnline + receivedDirect;
+  const resolved = f.finishedEarly + f.finishedOnTime + f.finishedLate;
+  const pending = received - resolved;
+  const pendingInTime = pending - f.pendingOverdue;
+  if (f.carriedOver < 0 || pending < 0 || pendingInTime < 0) {
+    throw new ReadModelInvariantError(
+      `06a figures for field "${f.field}" contradict themselves (carried over ${f.carriedOver}, pending ${pending}, overdue ${f.pendingOverdue})`,
+    );
+  }
+  return {
+    received,
+    receivedOnline,
+    receivedDirect,
+    carriedOver: f.carriedOver,
+    resolved,
+    resolvedEarly: f.finishedEarly,
+    resolvedOnTime: f.finishedOnTime,
+    resolvedLate: f.finishedLate,
+    pending,
+    pendingInTime,
+    pendingOverdue: f.pendingOverdue,
+  };
+}
+
+export function addCounts(a: Report06aCounts, b: Report06aCounts): Report06aCounts {
+  return Object.fromEntries(
+    (Object.keys(ZERO) as (keyof Report06aCounts)[]).map((k) => [k, a[k] + b[k]]),
+  ) as unknown as Report06aCounts;
+}
+
+const isEmpty = (c: Report06aCounts) => c.received === 0 && c.resolved === 0 && c.pending === 0;
+
+/**
+ * Biểu II.06a for the dossiers received by `unitIds`, per field and in total, as it read at the end of
+ * `to` (see README.md for every count and the choices made where the texts leave room).
+ */
+export async function report06a(db: ReadModelDb, schema: string, query: ReportQuery): Promise<Report06a> {
+  const period = parsePeriod(query.from, query.to);
+  const figures = await periodFigures(db, schema, query.unitIds, period);
+  const rows = figures
+    .map((f) => ({ field: f.field, ...countsOf(f) }))
+    .filter((r) => !isEmpty(r))
+    .sort(
+      (a, b) => a.field.localeCompare(b.field, "vi") || (a.field < b.field ? -1 : a.field > b.field ? 1 : 0),
+    );
+  const total = rows.reduce<Report06aCounts>(
+    (sum, { field: _field, ...counts }) => addCounts(sum, counts),
+    ZERO,
+  );
+  return { from: period.from, to: period.to, total, rows };
+}
