@@ -3,40 +3,33 @@ import { InvalidEventError } from "./errors";
 /**
  * JSON with object keys sorted (by UTF-16 code units) and no whitespace. Two equal values always give
  * the same text, and `canonicalJson(JSON.parse(text)) === text` for any text it produced — which is
- * what lets a reader recompute an event's hash from the stored JSON.
+ * what lets a reader recompute an event's hash from the stored JSON. Canonical text never contains a raw
+ * control character (JSON escapes them), which the Postgres adapter relies on to batch texts in one
+ * parameter.
  */
 export function canonicalJson(value: unknown): string {
-  const parts: string[] = [];
-  write(value, parts, "$");
-  return parts.join("");
+  return write(value, "$");
 }
 
-function write(value: unknown, out: string[], path: string): void {
-  if (value === null) {
-    out.push("null");
-    return;
-  }
+function write(value: unknown, path: string): string {
+  if (value === null) return "null";
   switch (typeof value) {
     case "string":
-      out.push(JSON.stringify(value));
-      return;
+      return JSON.stringify(value);
     case "boolean":
-      out.push(value ? "true" : "false");
-      return;
+      return value ? "true" : "false";
     case "number":
       if (!Number.isFinite(value)) throw new InvalidEventError(`Not JSON: a non-finite number at ${path}`);
-      out.push(JSON.stringify(value));
-      return;
+      return JSON.stringify(value);
     case "object": {
       if (Array.isArray(value)) {
-        out.push("[");
-        value.forEach((item, index) => {
-          if (index > 0) out.push(",");
+        let out = "[";
+        for (let index = 0; index < value.length; index += 1) {
+          const item: unknown = value[index];
           if (item === undefined) throw new InvalidEventError(`Not JSON: undefined at ${path}[${index}]`);
-          write(item, out, `${path}[${index}]`);
-        });
-        out.push("]");
-        return;
+          out += index > 0 ? `,${write(item, path)}` : write(item, path);
+        }
+        return `${out}]`;
       }
       const prototype = Object.getPrototypeOf(value);
       if (prototype !== Object.prototype && prototype !== null) {
@@ -45,17 +38,16 @@ function write(value: unknown, out: string[], path: string): void {
         );
       }
       const record = value as Record<string, unknown>;
-      const keys = Object.keys(record)
-        .filter((key) => record[key] !== undefined)
-        .sort();
-      out.push("{");
-      keys.forEach((key, index) => {
-        if (index > 0) out.push(",");
-        out.push(JSON.stringify(key), ":");
-        write(record[key], out, `${path}.${key.length > 40 ? `${key.slice(0, 40)}…` : key}`);
-      });
-      out.push("}");
-      return;
+      const keys = Object.keys(record).sort();
+      let out = "{";
+      let first = true;
+      for (const key of keys) {
+        const item = record[key];
+        if (item === undefined) continue;
+        out += `${first ? "" : ","}${JSON.stringify(key)}:${write(item, `${path}.${key.length > 40 ? `${key.slice(0, 40)}…` : key}`)}`;
+        first = false;
+      }
+      return `${out}}`;
     }
     default:
       throw new InvalidEventError(`Not JSON: a ${typeof value} at ${path}`);

@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { eventIdFor } from "./event-id";
+import { eventIdFor, eventIdsFor } from "./event-id";
 
 describe("Event ids", () => {
   it("are version-5 UUIDs derived from the command id and the event's index", () => {
@@ -14,6 +14,16 @@ describe("Event ids", () => {
       fc.property(fc.string(), fc.string(), fc.nat(50), fc.nat(50), (a, b, i, j) => {
         fc.pre(a !== b || i !== j);
         expect(eventIdFor(a, i)).not.toBe(eventIdFor(b, j));
+      }),
+    );
+  });
+
+  it("are the same whether derived one by one or for a whole batch", () => {
+    fc.assert(
+      fc.property(fc.string(), fc.integer({ min: 1, max: 20 }), (commandId, count) => {
+        expect(eventIdsFor(commandId, count)).toEqual(
+          Array.from({ length: count }, (_, index) => eventIdFor(commandId, index)),
+        );
       }),
     );
   });

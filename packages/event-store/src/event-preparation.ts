@@ -1,6 +1,6 @@
 import { canonicalJson } from "./canonical-json";
 import { EventTooLargeError, InvalidEventError, UnknownEventTypeError } from "./errors";
-import { eventIdFor } from "./event-id";
+import { eventIdsFor } from "./event-id";
 import type {
   AppendOptions,
   AppendResult,
@@ -89,6 +89,12 @@ export function prepareAppend(
   }
   const limit = settings.common.maxEventBytes ?? MAX_EVENT_BYTES;
   const recordedAt = (settings.common.clock?.() ?? new Date()).toISOString();
+  const eventIds = eventIdsFor(commandId, events.length);
+  // Events of one command usually share one metadata object: serialize it once.
+  const metadataTexts = new Map<
+    EventMetadata,
+    { metadata: RecordedEvent["metadata"]; json: string; bytes: number }
+  >();
 
   return events.map((event, index) => {
     if (typeof event.type !== "string" || !EVENT_TYPE.test(event.type)) {
@@ -121,14 +127,20 @@ export function prepareAppend(
     }
     settings.common.validateEvent?.(event);
 
-    const metadata = { ...event.metadata, recordedAt };
+    let serializedMetadata = metadataTexts.get(event.metadata);
+    if (!serializedMetadata) {
+      const metadata = { ...event.metadata, recordedAt };
+      const json = canonicalJson(metadata);
+      serializedMetadata = { metadata, json, bytes: Buffer.byteLength(json, "utf8") };
+      metadataTexts.set(event.metadata, serializedMetadata);
+    }
+    const { metadata, json: metadataJson } = serializedMetadata;
     const dataJson = canonicalJson(event.data);
-    const metadataJson = canonicalJson(metadata);
-    const size = Buffer.byteLength(dataJson, "utf8") + Buffer.byteLength(metadataJson, "utf8");
+    const size = Buffer.byteLength(dataJson, "utf8") + serializedMetadata.bytes;
     if (size > limit) throw new EventTooLargeError(event.type, size, limit);
 
     return {
-      eventId: eventIdFor(commandId, index),
+      eventId: eventIds[index] ?? "",
       type: event.type,
       schemaVersion: event.schemaVersion,
       dataJson,

@@ -10,6 +10,11 @@ class HandlerFailure {
 export interface PollingSource {
   /** The highest position that can be read without skipping a later commit. */
   head(): Promise<number>;
+  /**
+   * Optional cheap upper bound of the positions handed out so far (taken, maybe not yet committed). When
+   * a poll finds nothing above the cursor, the subscription skips asking for the head.
+   */
+  lastTakenPosition?(): Promise<number>;
   /** Events with `after < position <= upTo` matching the filter, ascending, at most `limit`. */
   page(after: number, upTo: number, limit: number, filter: EventFilter | undefined): Promise<RecordedEvent[]>;
   /** Calls `wake` when new events may exist; returns the unsubscribe function. */
@@ -67,9 +72,16 @@ export function startPollingSubscription(
   const run = async () => {
     let cursor = position;
     let unavailableSince: number | null = null;
+    let woken = true;
     while (!stopped) {
       try {
+        const wasWoken = woken || dirty;
         dirty = false;
+        woken = false;
+        if (!wasWoken && source.lastTakenPosition && (await source.lastTakenPosition()) <= cursor) {
+          await sleep(settings.pollIntervalMs);
+          continue;
+        }
         const head = await source.head();
         while (cursor < head && !stopped) {
           const events = await source.page(cursor, head, settings.pageSize, options.filter);

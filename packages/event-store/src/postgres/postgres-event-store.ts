@@ -15,7 +15,7 @@ import {
   sealPersonalData,
   toRecordedEvent,
 } from "../event-preparation";
-import { ChainVerifier } from "../hash-chain";
+import { ChainVerifier, computeEventHash } from "../hash-chain";
 import { type PollingSource, startPollingSubscription } from "../polling-subscription";
 import type {
   AppendOptions,
@@ -50,8 +50,10 @@ export interface PostgresEventStoreOptions extends EventStoreCommonOptions {
   pageSize?: number;
   /** Subscriptions re-check this often even without a NOTIFY. Default 1000 ms. */
   pollIntervalMs?: number;
-  /** NOTIFY subscribers in other processes after appends (coalesced). Default true. */
+  /** NOTIFY subscribers in other processes after appends. Default true. */
   notify?: boolean;
+  /** Appends within this interval share one NOTIFY. Default 20 ms. */
+  notifyIntervalMs?: number;
   /** A subscription gives up after the database has been unreachable this long. Default 30 s. */
   maxUnavailableMs?: number;
   /**
@@ -92,6 +94,8 @@ interface AppendRow {
 }
 
 const MAX_APPEND_ATTEMPTS = 8;
+/** Packs texts into one parameter: canonical JSON, types and ids never contain it. */
+const RECORD_SEPARATOR = "\u001e";
 const NOTIFY_CHANNEL_SUFFIX = "_appended";
 
 const expectedCode = (expected: ExpectedRevision): number =>
@@ -163,27 +167,38 @@ export function createPostgresEventStore(options: PostgresEventStoreOptions): Po
   const wakeAll = () => {
     for (const wake of wakers) wake();
   };
-  let notifying = false;
+  // NOTIFY costs a transaction (and a WAL flush) of its own, so appends share them: at most one in flight,
+  // and at most one per notifyIntervalMs. Subscribers elsewhere may hear of an append that much later.
+  const notifyIntervalMs = options.notifyIntervalMs ?? 20;
+  let notifyTimer: NodeJS.Timeout | null = null;
+  let notifying: Promise<void> | null = null;
   let notifyPending = false;
-  let notifyChain: Promise<void> = Promise.resolve();
-  const scheduleNotify = () => {
-    wakeAll();
-    if (options.notify === false || closed) return;
-    if (notifying) {
+  let lastNotifyAt = 0;
+  const sendNotify = () => {
+    notifyTimer = null;
+    notifyPending = false;
+    lastNotifyAt = Date.now();
+    notifying = pool
+      .query("SELECT pg_notify($1, '')", [channel])
+      .then(
+        () => {},
+        () => {},
+      )
+      .finally(() => {
+        notifying = null;
+        if (notifyPending && !closed) armNotify();
+      });
+  };
+  const armNotify = () => {
+    if (notifyTimer || notifying) {
       notifyPending = true;
       return;
     }
-    notifying = true;
-    notifyChain = (async () => {
-      try {
-        do {
-          notifyPending = false;
-          await pool.query("SELECT pg_notify($1, '')", [channel]).catch(() => {});
-        } while (notifyPending && !closed);
-      } finally {
-        notifying = false;
-      }
-    })();
+    notifyTimer = setTimeout(sendNotify, Math.max(0, lastNotifyAt + notifyIntervalMs - Date.now()));
+  };
+  const scheduleNotify = () => {
+    wakeAll();
+    if (options.notify !== false && !closed) armNotify();
   };
 
   let listener: pg.Client | null = null;
@@ -300,9 +315,10 @@ export function createPostgresEventStore(options: PostgresEventStoreOptions): Po
     while (remaining > 0) {
       const limit = Math.min(pageSize, remaining);
       const page = await readStreamPage(streamId, forwards, next, limit);
+      const last = page.at(-1);
+      if (forwards && page.length < limit && last) rememberHead(streamId, last.revision, last.hash);
       for (const event of page) yield event;
       remaining -= page.length;
-      const last = page.at(-1);
       if (page.length < limit || !last) return;
       next = forwards ? last.revision + 1 : last.revision - 1;
       if (next < 1) return;
@@ -351,25 +367,72 @@ export function createPostgresEventStore(options: PostgresEventStoreOptions): Po
     return appendResultOf(streamId, events, true);
   };
 
+  /**
+   * The last event each stream was seen to end with, so the client can hash an append itself (cheaper
+   * than doing it in SQL). Only a hint: append_events checks it against the real head and hashes there
+   * when it is stale.
+   */
+  const streamHeads = new Map<string, { revision: number; hash: string }>();
+  const rememberHead = (streamId: string, revision: number, hash: string) => {
+    if (streamHeads.size >= 10_000 && !streamHeads.has(streamId)) {
+      const oldest = streamHeads.keys().next();
+      if (!oldest.done) streamHeads.delete(oldest.value);
+    }
+    streamHeads.set(streamId, { revision, hash });
+  };
+
   const callAppend = async (
     streamId: string,
     prepared: PreparedEvent[],
     expected: ExpectedRevision,
     checkDuplicate: boolean,
   ): Promise<AppendRow[]> => {
+    const cached = streamHeads.get(streamId);
+    const base =
+      expected === "no_stream" || expected === 0
+        ? { revision: 0, hash: null }
+        : typeof expected === "number"
+          ? cached?.revision === expected
+            ? cached
+            : null
+          : (cached ?? null);
+    let hashes: string | null = null;
+    if (base) {
+      let prevHash = base.hash;
+      const chained = prepared.map((event, index) => {
+        prevHash = computeEventHash({
+          prevHash,
+          streamId,
+          revision: base.revision + index + 1,
+          eventId: event.eventId,
+          type: event.type,
+          schemaVersion: event.schemaVersion,
+          dataJson: event.dataJson,
+          metadataJson: event.metadataJson,
+        });
+        return prevHash;
+      });
+      hashes = chained.join(",");
+    }
     const config: pg.QueryConfig = {
       name: `${schema}.append`,
-      text: `SELECT * FROM ${schema}.append_events($1, $2, $3, $4::uuid[], $5::text[], $6::integer[], $7::text[], $8::text[], $9::uuid[])`,
+      text: `SELECT * FROM ${schema}.append_events($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
       values: [
         streamId,
         expectedCode(expected),
         checkDuplicate,
-        prepared.map((event) => event.eventId),
-        prepared.map((event) => event.type),
-        prepared.map((event) => event.schemaVersion),
-        prepared.map((event) => event.dataJson),
-        prepared.map((event) => event.metadataJson),
-        prepared.map((event) => event.keyId),
+        prepared.length,
+        prepared.map((event) => event.eventId).join(","),
+        prepared.map((event) => event.type).join(RECORD_SEPARATOR),
+        prepared.map((event) => event.schemaVersion).join(","),
+        prepared.map((event) => event.dataJson).join(RECORD_SEPARATOR),
+        prepared.map((event) => event.metadataJson).join(RECORD_SEPARATOR),
+        prepared.some((event) => event.keyId !== null)
+          ? prepared.map((event) => event.keyId ?? "").join(",")
+          : null,
+        base?.revision ?? null,
+        base?.hash ?? null,
+        hashes,
       ],
     };
     if (!options.beforeCommit) return (await pool.query<AppendRow>(config)).rows;
@@ -467,6 +530,8 @@ export function createPostgresEventStore(options: PostgresEventStoreOptions): Po
           upcast,
         );
       });
+      const last = recorded.at(-1);
+      if (last) rememberHead(streamId, last.revision, last.hash);
       scheduleNotify();
       return appendResultOf(streamId, recorded, false);
     }
@@ -474,6 +539,13 @@ export function createPostgresEventStore(options: PostgresEventStoreOptions): Po
 
   const source: PollingSource = {
     head: headPosition,
+    async lastTakenPosition() {
+      const { rows } = await query<{ last: string }>("lastTakenPosition", {
+        name: `${schema}.last_taken`,
+        text: `SELECT CASE WHEN is_called THEN last_value ELSE 0 END AS last FROM ${schema}.event_position`,
+      });
+      return Number(rows[0]?.last ?? 0);
+    },
     page: readAllPage,
     onWake(wake) {
       wakers.add(wake);
@@ -568,7 +640,8 @@ export function createPostgresEventStore(options: PostgresEventStoreOptions): Po
       await Promise.all([...subscriptions].map((subscription) => subscription.stop()));
       closed = true;
       if (reconnectTimer) clearTimeout(reconnectTimer);
-      await notifyChain.catch(() => {});
+      if (notifyTimer) clearTimeout(notifyTimer);
+      await notifying;
       await listenerStarting?.catch(() => {});
       await listener?.end().catch(() => {});
       listener = null;

@@ -68,24 +68,41 @@ CREATE OR REPLACE TRIGGER events_no_truncate BEFORE TRUNCATE ON ${schema}.events
   FOR EACH STATEMENT EXECUTE FUNCTION ${schema}.refuse_event_change();
 
 -- p_expected: -1 any, 0 no stream, n > 0 the stream's current last revision.
+-- The events come as p_count values packed in text: ids, schema versions, key ids and hashes joined by
+-- ',', types, data and metadata by the record separator U+001E (canonical JSON never contains a raw control
+-- character). p_key_ids is NULL when no event carries personal data.
+-- p_hashes, when given, were computed by the client on top of (p_hash_base, p_prev_hash); they are used only
+-- if that is still the stream's head, otherwise the chain is computed here. Either way the layout is the one
+-- of hashInput() in hash-chain.ts.
 -- Returns one 'appended' row per event, or a single 'conflict' (with the actual revision) or 'duplicate'
 -- (the first event id exists: the command was appended before) row, having written nothing.
 CREATE OR REPLACE FUNCTION ${schema}.append_events(
   p_stream_id text,
   p_expected bigint,
   p_check_duplicate boolean,
-  p_event_ids uuid[],
-  p_types text[],
-  p_schema_versions integer[],
-  p_data text[],
-  p_metadata text[],
-  p_key_ids uuid[]
+  p_count integer,
+  p_event_ids text,
+  p_types text,
+  p_schema_versions text,
+  p_data text,
+  p_metadata text,
+  p_key_ids text,
+  p_hash_base integer,
+  p_prev_hash text,
+  p_hashes text
 ) RETURNS TABLE (o_status text, o_revision integer, o_position bigint, o_hash text, o_prev_hash text)
 LANGUAGE plpgsql AS $fn$
 DECLARE
-  v_count integer := cardinality(p_event_ids);
   v_head integer;
   v_prev text;
+  v_first_id uuid := CASE WHEN p_count = 1 THEN p_event_ids::uuid ELSE split_part(p_event_ids, ',', 1)::uuid END;
+  v_client_hashes boolean;
+  v_ids uuid[];
+  v_types text[];
+  v_versions integer[];
+  v_data text[];
+  v_metadata text[];
+  v_key_ids uuid[];
   v_positions bigint[];
   v_revisions integer[] := '{}';
   v_hashes text[] := '{}';
@@ -102,19 +119,21 @@ BEGIN
   IF p_check_duplicate
      OR (p_expected = 0 AND v_head IS NOT NULL)
      OR (p_expected > 0 AND v_head IS DISTINCT FROM p_expected) THEN
-    IF EXISTS (SELECT 1 FROM ${schema}.events e WHERE e.event_id = p_event_ids[1]) THEN
+    IF EXISTS (SELECT 1 FROM ${schema}.events e WHERE e.event_id = v_first_id) THEN
       RETURN QUERY SELECT 'duplicate'::text, NULL::integer, NULL::bigint, NULL::text, NULL::text;
       RETURN;
     END IF;
-    IF NOT (p_expected = -1 OR (p_expected = 0 AND v_head IS NULL) OR (p_expected > 0 AND v_head IS NOT DISTINCT FROM p_expected)) THEN
+    IF NOT (p_expected = -1 OR (p_expected = 0 AND v_head IS NULL)
+            OR (p_expected > 0 AND v_head IS NOT DISTINCT FROM p_expected)) THEN
       RETURN QUERY SELECT 'conflict'::text, v_head, NULL::bigint, NULL::text, NULL::text;
       RETURN;
     END IF;
   END IF;
 
   -- A data key must still exist, and must not be forgotten while this append commits.
-  SELECT array_agg(DISTINCT k) INTO v_keys FROM unnest(p_key_ids) AS k WHERE k IS NOT NULL;
-  IF v_keys IS NOT NULL THEN
+  IF p_key_ids IS NOT NULL THEN
+    v_key_ids := string_to_array(p_key_ids, ',', '')::uuid[]; -- '' stands for an event without personal data
+    SELECT array_agg(DISTINCT k) INTO v_keys FROM unnest(v_key_ids) AS k WHERE k IS NOT NULL;
     SELECT count(*) INTO v_found FROM (
       SELECT 1 FROM ${schema}.subject_keys sk WHERE sk.key_id = ANY (v_keys) FOR KEY SHARE
     ) AS held;
@@ -123,24 +142,63 @@ BEGIN
     END IF;
   END IF;
 
-  SELECT array_agg(nextval('${schema}.event_position') ORDER BY g) INTO v_positions
-    FROM generate_series(1, v_count) AS g;
-
   v_head := coalesce(v_head, 0);
-  FOR i IN 1 .. v_count LOOP
-    v_revisions[i] := v_head + i;
-    v_prevs[i] := v_prev;
-    v_prev := encode(sha256(convert_to(concat_ws(E'\\n',
-      '${EVENT_HASH_VERSION}', coalesce(v_prev, ''), p_stream_id, (v_head + i)::text, p_event_ids[i]::text,
-      p_types[i], p_schema_versions[i]::text, p_data[i], p_metadata[i]), 'UTF8')), 'hex');
-    v_hashes[i] := v_prev;
-  END LOOP;
+  v_client_hashes := p_hashes IS NOT NULL AND p_hash_base = v_head AND p_prev_hash IS NOT DISTINCT FROM v_prev;
+
+  IF p_count = 1 THEN
+    -- The common case: plain expressions and one single-row INSERT.
+    o_position := nextval('${schema}.event_position');
+    o_revision := v_head + 1;
+    o_prev_hash := v_prev;
+    IF v_client_hashes THEN
+      o_hash := p_hashes;
+    ELSE
+      o_hash := encode(sha256(convert_to(concat_ws(E'\\n',
+        '${EVENT_HASH_VERSION}', coalesce(v_prev, ''), p_stream_id, o_revision::text, v_first_id::text,
+        p_types, p_schema_versions, p_data, p_metadata), 'UTF8')), 'hex');
+    END IF;
+    INSERT INTO ${schema}.events
+      (position, stream_id, revision, event_id, type, schema_version, data, metadata, personal_key_id, hash, prev_hash)
+    VALUES (o_position, p_stream_id, o_revision, v_first_id, p_types, p_schema_versions::integer, p_data::json,
+      p_metadata::json, v_key_ids[1], o_hash, o_prev_hash);
+    o_status := 'appended';
+    RETURN NEXT;
+    RETURN;
+  END IF;
+
+  v_ids := string_to_array(p_event_ids, ',')::uuid[];
+  v_types := string_to_array(p_types, E'\\x1e');
+  v_versions := string_to_array(p_schema_versions, ',')::integer[];
+  v_data := string_to_array(p_data, E'\\x1e');
+  v_metadata := string_to_array(p_metadata, E'\\x1e');
+  IF cardinality(v_ids) <> p_count OR cardinality(v_types) <> p_count OR cardinality(v_versions) <> p_count
+     OR cardinality(v_data) <> p_count OR cardinality(v_metadata) <> p_count THEN
+    RAISE EXCEPTION 'append_events: the packed events do not add up to p_count' USING ERRCODE = 'MC004';
+  END IF;
+
+  SELECT array_agg(nextval('${schema}.event_position') ORDER BY g) INTO v_positions
+    FROM generate_series(1, p_count) AS g;
+  SELECT array_agg(v_head + g ORDER BY g) INTO v_revisions FROM generate_series(1, p_count) AS g;
+
+  IF v_client_hashes THEN
+    v_hashes := string_to_array(p_hashes, ',');
+    v_prevs := array_prepend(v_prev, v_hashes[1 : p_count - 1]);
+  ELSE
+    FOR i IN 1 .. p_count LOOP
+      v_prevs[i] := v_prev;
+      v_prev := encode(sha256(convert_to(concat_ws(E'\\n',
+        '${EVENT_HASH_VERSION}', coalesce(v_prev, ''), p_stream_id, (v_head + i)::text, v_ids[i]::text,
+        v_types[i], v_versions[i]::text, v_data[i], v_metadata[i]), 'UTF8')), 'hex');
+      v_hashes[i] := v_prev;
+    END LOOP;
+  END IF;
 
   INSERT INTO ${schema}.events
     (position, stream_id, revision, event_id, type, schema_version, data, metadata, personal_key_id, hash, prev_hash)
   SELECT u.pos, p_stream_id, u.rev, u.id, u.typ, u.ver, u.dat::json, u.met::json, u.kid, u.h, u.ph
-    FROM unnest(v_positions, v_revisions, p_event_ids, p_types, p_schema_versions, p_data, p_metadata, p_key_ids,
-                v_hashes, v_prevs) AS u(pos, rev, id, typ, ver, dat, met, kid, h, ph);
+    FROM unnest(v_positions, v_revisions, v_ids, v_types, v_versions, v_data, v_metadata,
+                coalesce(v_key_ids, array_fill(NULL::uuid, ARRAY[p_count])), v_hashes, v_prevs)
+      AS u(pos, rev, id, typ, ver, dat, met, kid, h, ph);
 
   RETURN QUERY SELECT 'appended'::text, u.rev, u.pos, u.h, u.ph
     FROM unnest(v_revisions, v_positions, v_hashes, v_prevs) AS u(rev, pos, h, ph);

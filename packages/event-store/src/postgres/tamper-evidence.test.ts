@@ -42,6 +42,35 @@ describe("Tamper evidence of the Postgres event store", () => {
     return streamId;
   };
 
+  it("chains hashes identically whether the client or the database computes them", async () => {
+    // This store hashes on the client when it knows the stream's head; another store (no cached head) and
+    // a stale head make the database compute the chain instead. The result must verify as one chain.
+    const streamId = newStreamId();
+    const other = t.openAnother();
+    const append = async (
+      store: typeof t.store,
+      expectedRevision: number | "no_stream" | "any",
+      size: number,
+    ) => {
+      const commandId = randomUUID();
+      const events = Array.from({ length: size }, (_, index) =>
+        contractEvent(
+          "DossierTransferred",
+          { note: `ghi chú ${index}`, nested: { b: [1, { a: null }], a: 1.5 } },
+          commandId,
+        ),
+      );
+      return store.append(streamId, events, { expectedRevision, commandId });
+    };
+    await append(t.store, "no_stream", 1); // client-side, from nothing
+    await append(t.store, 1, 3); // client-side, cached head
+    await append(other, 4, 1); // database-side: the other store has not seen the stream
+    await append(other, "any", 2); // client-side in the other store
+    await append(t.store, "any", 2); // this store's cached head is stale: database-side
+    await append(t.store, "any", 1); // client-side again
+    expect(await t.store.verifyStream(streamId)).toEqual({ valid: true, events: 10 });
+  });
+
   it("refuses UPDATE and DELETE of events while the append-only trigger is on", async () => {
     const fresh = await openTestStore("es_append_only");
     try {
