@@ -1,5 +1,6 @@
 import type { Channel, DossierStatus, ResolutionTimeliness } from "@motcua/domain";
 import { parseInstant } from "@motcua/domain";
+import { sql } from "kysely";
 import type { DossierRow, ReadModelDb } from "../database";
 import { InvalidQueryError } from "../errors";
 import { isoOf, isoOrNull } from "../local-time";
@@ -196,7 +197,8 @@ export async function listDossiers(
   let q = received(db, schema).selectAll();
   if (query.unitIds !== undefined) {
     if (query.unitIds.length === 0) return { items: [], nextCursor: null };
-    q = q.where("units_held", "&&", [...query.unitIds]);
+    // One array parameter (a JS array in the builder would become a row of parameters).
+    q = q.where("units_held", "&&", sql<string[]>`${[...query.unitIds]}::text[]`);
   }
   if (query.currentUnitId !== undefined) q = q.where("current_unit_id", "=", query.currentUnitId);
   if (statuses !== null) {

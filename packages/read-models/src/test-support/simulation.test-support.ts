@@ -333,3 +333,39 @@ export function simulateDossiers(options: SimulationOptions): SimulatedLog {
   }
   return { events, dossierIds };
 }
+
+/**
+ * One dossier's history from a script of (command, local time) through `decide`, as recorded events
+ * from `firstPosition` on; fails loudly on any refusal.
+ */
+export function scriptedDossier(
+  dossierId: string,
+  steps: readonly (readonly [DossierCommand, string])[],
+  options: { firstPosition?: number; procedure?: ProcedureVersion; actor?: Actor } = {},
+): ProjectableEvent[] {
+  const proc = options.procedure ?? (PROCEDURES[0] as ProcedureVersion);
+  const actor: Actor = options.actor ?? { id: "officer-1", role: "officer", unitId: RECEIVING_UNITS[0] };
+  let state: DossierState = initialState();
+  let position = options.firstPosition ?? 1;
+  let revision = 0;
+  const out: ProjectableEvent[] = [];
+  for (const [command, localTime] of steps) {
+    const now = `${localTime}:00+07:00`;
+    const decision = decide(command, state, { now, actor, schedule, procedure: proc });
+    if (!decision.ok) throw new Error(`${command.type} at ${localTime} refused: ${decision.refusal.code}`);
+    for (const e of decision.events) {
+      state = evolve(state, e);
+      revision += 1;
+      out.push({
+        streamId: dossierStreamId(dossierId),
+        revision,
+        position: position++,
+        type: e.type,
+        schemaVersion: e.schemaVersion,
+        data: e.data,
+        metadata: { occurredAt: now, actor },
+      });
+    }
+  }
+  return out;
+}
