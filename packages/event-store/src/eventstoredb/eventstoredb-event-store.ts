@@ -329,14 +329,21 @@ export function createEventStoreDbEventStore(options: EventStoreDbEventStoreOpti
           { expectedRevision: current === null ? NO_STREAM : BigInt(current - 1) },
         );
         const lastPosition = result.position ? Number(result.position.commit) : 0;
-        const appended: RecordedEvent[] = [];
+        const stored: StoredEvent[] = [];
         const firstRevision = (current ?? 0) + 1;
-        for await (const stored of storedStream(streamId, {
+        for await (const event of storedStream(streamId, {
           fromRevision: firstRevision,
           maxCount: prepared.length,
         })) {
-          appended.push(toRecordedEvent(stored, () => undefined, upcast));
+          stored.push(event);
         }
+        // EventStoreDB answers success, writing nothing, when the same event ids were already written at
+        // this revision (a racing retry of this command). Our copy differs from the stored one at least by
+        // recordedAt, hence by hash: then report the original, as a replay.
+        if (stored[0] && stored[0].hash !== chained[0]?.hash) {
+          return appendResultOf(streamId, await decodeBatch(stored), true);
+        }
+        const appended = stored.map((event) => toRecordedEvent(event, () => undefined, upcast));
         // Return the caller's plaintext (the stored copy is sealed), with the positions ESDB reports.
         const recorded = chained.map(({ event, hash, prevHash, revision }, index) =>
           toRecordedEvent(
