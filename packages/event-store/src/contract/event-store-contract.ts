@@ -460,6 +460,23 @@ export function eventStoreContract(
       expect(await collect(store.readStream(streamId, { fromRevision: 121 }))).toEqual([]);
     });
 
+    it("keeps each event's own metadata when the events of one append differ", async () => {
+      const streamId = newStreamId();
+      const commandId = randomUUID();
+      const events = [1, 2, 3].map((n) => {
+        const event = contractEvent("DossierTransferred", { n }, commandId);
+        return { ...event, metadata: { ...event.metadata, occurredAt: `2025-03-0${n}T09:00:00+07:00` } };
+      });
+      await store.append(streamId, events, { expectedRevision: "no_stream", commandId });
+      const read = await collect(store.readStream(streamId));
+      expect(read.map((event) => event.metadata.occurredAt)).toEqual([
+        "2025-03-01T09:00:00+07:00",
+        "2025-03-02T09:00:00+07:00",
+        "2025-03-03T09:00:00+07:00",
+      ]);
+      expect(await store.verifyStream(streamId)).toEqual({ valid: true, events: 3 });
+    });
+
     it("verifies an intact stream's hash chain", async () => {
       const streamId = newStreamId();
       const one = randomUUID();

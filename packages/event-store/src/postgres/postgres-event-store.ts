@@ -98,6 +98,14 @@ const MAX_APPEND_ATTEMPTS = 8;
 const RECORD_SEPARATOR = "\u001e";
 const NOTIFY_CHANNEL_SUFFIX = "_appended";
 
+/** One text when every event shares its metadata (the usual case for one command), else one per event. */
+const packMetadata = (prepared: PreparedEvent[]): string => {
+  const first = prepared[0]?.metadataJson ?? "";
+  return prepared.every((event) => event.metadataJson === first)
+    ? first
+    : prepared.map((event) => event.metadataJson).join(RECORD_SEPARATOR);
+};
+
 const expectedCode = (expected: ExpectedRevision): number =>
   expected === "any" ? -1 : expected === "no_stream" ? 0 : expected;
 
@@ -426,7 +434,7 @@ export function createPostgresEventStore(options: PostgresEventStoreOptions): Po
         prepared.map((event) => event.type).join(RECORD_SEPARATOR),
         prepared.map((event) => event.schemaVersion).join(","),
         prepared.map((event) => event.dataJson).join(RECORD_SEPARATOR),
-        prepared.map((event) => event.metadataJson).join(RECORD_SEPARATOR),
+        packMetadata(prepared),
         prepared.some((event) => event.keyId !== null)
           ? prepared.map((event) => event.keyId ?? "").join(",")
           : null,

@@ -70,7 +70,8 @@ CREATE OR REPLACE TRIGGER events_no_truncate BEFORE TRUNCATE ON ${schema}.events
 -- p_expected: -1 any, 0 no stream, n > 0 the stream's current last revision.
 -- The events come as p_count values packed in text: ids, schema versions, key ids and hashes joined by
 -- ',', types, data and metadata by the record separator U+001E (canonical JSON never contains a raw control
--- character). p_key_ids is NULL when no event carries personal data.
+-- character); a single metadata text stands for all events. p_key_ids is NULL when no event carries
+-- personal data.
 -- p_hashes, when given, were computed by the client on top of (p_hash_base, p_prev_hash); they are used only
 -- if that is still the stream's head, otherwise the chain is computed here. Either way the layout is the one
 -- of hashInput() in hash-chain.ts.
@@ -171,6 +172,9 @@ BEGIN
   v_versions := string_to_array(p_schema_versions, ',')::integer[];
   v_data := string_to_array(p_data, E'\\x1e');
   v_metadata := string_to_array(p_metadata, E'\\x1e');
+  IF cardinality(v_metadata) = 1 THEN
+    v_metadata := array_fill(v_metadata[1], ARRAY[p_count]); -- one metadata shared by every event
+  END IF;
   IF cardinality(v_ids) <> p_count OR cardinality(v_types) <> p_count OR cardinality(v_versions) <> p_count
      OR cardinality(v_data) <> p_count OR cardinality(v_metadata) <> p_count THEN
     RAISE EXCEPTION 'append_events: the packed events do not add up to p_count' USING ERRCODE = 'MC004';
