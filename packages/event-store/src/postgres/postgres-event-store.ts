@@ -85,12 +85,14 @@ interface EventRow {
   wrapped_key: Buffer | null;
 }
 
+/** append_events' one-row answer (see schema.ts). */
 interface AppendRow {
   o_status: "appended" | "conflict" | "duplicate";
   o_revision: number | null;
-  o_position: string | null;
-  o_hash: string | null;
+  o_positions: string | null;
   o_prev_hash: string | null;
+  /** Null when the hashes the client sent were used. */
+  o_hashes: string | null;
 }
 
 const MAX_APPEND_ATTEMPTS = 8;
@@ -394,7 +396,7 @@ export function createPostgresEventStore(options: PostgresEventStoreOptions): Po
     prepared: PreparedEvent[],
     expected: ExpectedRevision,
     checkDuplicate: boolean,
-  ): Promise<AppendRow[]> => {
+  ): Promise<{ row: AppendRow | undefined; clientHashes: string[] | null }> => {
     const cached = streamHeads.get(streamId);
     const base =
       expected === "no_stream" || expected === 0
@@ -404,7 +406,7 @@ export function createPostgresEventStore(options: PostgresEventStoreOptions): Po
             ? cached
             : null
           : (cached ?? null);
-    let hashes: string | null = null;
+    let clientHashes: string[] | null = null;
     if (base) {
       let prevHash = base.hash;
       const chained = prepared.map((event, index) => {
@@ -420,7 +422,7 @@ export function createPostgresEventStore(options: PostgresEventStoreOptions): Po
         });
         return prevHash;
       });
-      hashes = chained.join(",");
+      clientHashes = chained;
     }
     const config: pg.QueryConfig = {
       name: `${schema}.append`,
@@ -440,10 +442,10 @@ export function createPostgresEventStore(options: PostgresEventStoreOptions): Po
           : null,
         base?.revision ?? null,
         base?.hash ?? null,
-        hashes,
+        clientHashes?.join(",") ?? null,
       ],
     };
-    if (!options.beforeCommit) return (await pool.query<AppendRow>(config)).rows;
+    if (!options.beforeCommit) return { row: (await pool.query<AppendRow>(config)).rows[0], clientHashes };
     const client = await pool.connect();
     let broken = false;
     // Checked-out clients get no error listener from the pool; a backend dying between our statements
@@ -454,17 +456,17 @@ export function createPostgresEventStore(options: PostgresEventStoreOptions): Po
     client.on("error", onClientError);
     try {
       await client.query("BEGIN");
-      const { rows } = await client.query<AppendRow>(config);
-      const appended = rows.filter((row) => row.o_status === "appended");
-      if (appended.length > 0) {
+      const row = (await client.query<AppendRow>(config)).rows[0];
+      if (row?.o_status === "appended" && row.o_positions) {
+        const positions = row.o_positions.split(",").map(Number);
         await options.beforeCommit({
           streamId,
-          firstPosition: Number(appended[0]?.o_position),
-          lastPosition: Number(appended.at(-1)?.o_position),
+          firstPosition: positions[0] ?? 0,
+          lastPosition: positions.at(-1) ?? 0,
         });
       }
       await client.query("COMMIT");
-      return rows;
+      return { row, clientHashes };
     } catch (error) {
       broken ||= isUnavailable(error);
       await client.query("ROLLBACK").catch(() => {});
@@ -490,9 +492,9 @@ export function createPostgresEventStore(options: PostgresEventStoreOptions): Po
     await sealPersonalData(prepared, vault);
 
     for (let attempt = 0; ; attempt += 1) {
-      let rows: AppendRow[];
+      let answer: Awaited<ReturnType<typeof callAppend>>;
       try {
-        rows = await callAppend(streamId, prepared, appendOptions.expectedRevision, attempt > 0);
+        answer = await callAppend(streamId, prepared, appendOptions.expectedRevision, attempt > 0);
       } catch (error) {
         const state = sqlState(error);
         if (attempt + 1 < MAX_APPEND_ATTEMPTS && state === "23505") continue; // lost a race: look again
@@ -507,37 +509,41 @@ export function createPostgresEventStore(options: PostgresEventStoreOptions): Po
         }
         throw toStoreError(error, "append");
       }
-      const status = rows[0]?.o_status;
-      if (status === "duplicate") return replayedResult(streamId, appendOptions.commandId, firstEventId);
-      if (status === "conflict") {
-        throw new RevisionConflictError(
-          streamId,
-          appendOptions.expectedRevision,
-          rows[0]?.o_revision ?? null,
-        );
+      const { row, clientHashes } = answer;
+      if (row?.o_status === "duplicate")
+        return replayedResult(streamId, appendOptions.commandId, firstEventId);
+      if (row?.o_status === "conflict") {
+        throw new RevisionConflictError(streamId, appendOptions.expectedRevision, row.o_revision);
       }
-      const recorded = prepared.map((event, index) => {
-        const row = rows[index];
-        if (!row || row.o_revision === null || row.o_position === null || row.o_hash === null) {
-          throw new EventStoreUnavailableError("append: incomplete answer from the database");
-        }
-        return toRecordedEvent(
+      const positions = row?.o_positions?.split(",").map(Number) ?? [];
+      const hashes = row?.o_hashes?.split(",") ?? clientHashes ?? [];
+      const firstRevision = row?.o_revision;
+      if (
+        !row ||
+        firstRevision == null ||
+        positions.length !== prepared.length ||
+        hashes.length !== prepared.length
+      ) {
+        throw new EventStoreUnavailableError("append: incomplete answer from the database");
+      }
+      const recorded = prepared.map((event, index) =>
+        toRecordedEvent(
           {
             eventId: event.eventId,
             streamId,
-            revision: row.o_revision,
-            position: Number(row.o_position),
+            revision: firstRevision + index,
+            position: positions[index] ?? 0,
             type: event.type,
             schemaVersion: event.schemaVersion,
             data: event.plainData,
             metadata: event.metadata,
-            hash: row.o_hash,
-            prevHash: row.o_prev_hash,
+            hash: hashes[index] ?? "",
+            prevHash: index === 0 ? row.o_prev_hash : (hashes[index - 1] ?? null),
           },
           () => undefined,
           upcast,
-        );
-      });
+        ),
+      );
       const last = recorded.at(-1);
       if (last) rememberHead(streamId, last.revision, last.hash);
       scheduleNotify();

@@ -75,8 +75,10 @@ CREATE OR REPLACE TRIGGER events_no_truncate BEFORE TRUNCATE ON ${schema}.events
 -- p_hashes, when given, were computed by the client on top of (p_hash_base, p_prev_hash); they are used only
 -- if that is still the stream's head, otherwise the chain is computed here. Either way the layout is the one
 -- of hashInput() in hash-chain.ts.
--- Returns one 'appended' row per event, or a single 'conflict' (with the actual revision) or 'duplicate'
--- (the first event id exists: the command was appended before) row, having written nothing.
+-- Returns one row: 'appended' with the first revision, the positions (joined by ',') and the prev hash of the
+-- first event, plus the hashes (joined by ',') unless the client's were used; or 'conflict' with the actual
+-- revision; or 'duplicate' (the first event id exists: the command was appended before). Only 'appended'
+-- writes anything.
 CREATE OR REPLACE FUNCTION ${schema}.append_events(
   p_stream_id text,
   p_expected bigint,
@@ -91,21 +93,22 @@ CREATE OR REPLACE FUNCTION ${schema}.append_events(
   p_hash_base integer,
   p_prev_hash text,
   p_hashes text
-) RETURNS TABLE (o_status text, o_revision integer, o_position bigint, o_hash text, o_prev_hash text)
+) RETURNS TABLE (o_status text, o_revision integer, o_positions text, o_prev_hash text, o_hashes text)
 LANGUAGE plpgsql AS $fn$
 DECLARE
   v_head integer;
   v_prev text;
   v_first_id uuid := CASE WHEN p_count = 1 THEN p_event_ids::uuid ELSE split_part(p_event_ids, ',', 1)::uuid END;
   v_client_hashes boolean;
+  v_position bigint;
+  v_hash text;
   v_ids uuid[];
   v_types text[];
   v_versions integer[];
-  v_data text[];
-  v_metadata text[];
+  v_data json[];
+  v_metadata json[];
   v_key_ids uuid[];
   v_positions bigint[];
-  v_revisions integer[] := '{}';
   v_hashes text[] := '{}';
   v_prevs text[] := '{}';
   v_keys uuid[];
@@ -121,12 +124,12 @@ BEGIN
      OR (p_expected = 0 AND v_head IS NOT NULL)
      OR (p_expected > 0 AND v_head IS DISTINCT FROM p_expected) THEN
     IF EXISTS (SELECT 1 FROM ${schema}.events e WHERE e.event_id = v_first_id) THEN
-      RETURN QUERY SELECT 'duplicate'::text, NULL::integer, NULL::bigint, NULL::text, NULL::text;
+      RETURN QUERY SELECT 'duplicate'::text, NULL::integer, NULL::text, NULL::text, NULL::text;
       RETURN;
     END IF;
     IF NOT (p_expected = -1 OR (p_expected = 0 AND v_head IS NULL)
             OR (p_expected > 0 AND v_head IS NOT DISTINCT FROM p_expected)) THEN
-      RETURN QUERY SELECT 'conflict'::text, v_head, NULL::bigint, NULL::text, NULL::text;
+      RETURN QUERY SELECT 'conflict'::text, v_head, NULL::text, NULL::text, NULL::text;
       RETURN;
     END IF;
   END IF;
@@ -148,21 +151,23 @@ BEGIN
 
   IF p_count = 1 THEN
     -- The common case: plain expressions and one single-row INSERT.
-    o_position := nextval('${schema}.event_position');
-    o_revision := v_head + 1;
-    o_prev_hash := v_prev;
+    v_position := nextval('${schema}.event_position');
     IF v_client_hashes THEN
-      o_hash := p_hashes;
+      v_hash := p_hashes;
     ELSE
-      o_hash := encode(sha256(convert_to(concat_ws(E'\\n',
-        '${EVENT_HASH_VERSION}', coalesce(v_prev, ''), p_stream_id, o_revision::text, v_first_id::text,
+      v_hash := encode(sha256(convert_to(concat_ws(E'\\n',
+        '${EVENT_HASH_VERSION}', coalesce(v_prev, ''), p_stream_id, (v_head + 1)::text, v_first_id::text,
         p_types, p_schema_versions, p_data, p_metadata), 'UTF8')), 'hex');
     END IF;
     INSERT INTO ${schema}.events
       (position, stream_id, revision, event_id, type, schema_version, data, metadata, personal_key_id, hash, prev_hash)
-    VALUES (o_position, p_stream_id, o_revision, v_first_id, p_types, p_schema_versions::integer, p_data::json,
-      p_metadata::json, v_key_ids[1], o_hash, o_prev_hash);
+    VALUES (v_position, p_stream_id, v_head + 1, v_first_id, p_types, p_schema_versions::integer, p_data::json,
+      p_metadata::json, v_key_ids[1], v_hash, v_prev);
     o_status := 'appended';
+    o_revision := v_head + 1;
+    o_positions := v_position::text;
+    o_prev_hash := v_prev;
+    o_hashes := CASE WHEN v_client_hashes THEN NULL ELSE v_hash END;
     RETURN NEXT;
     RETURN;
   END IF;
@@ -170,10 +175,11 @@ BEGIN
   v_ids := string_to_array(p_event_ids, ',')::uuid[];
   v_types := string_to_array(p_types, E'\\x1e');
   v_versions := string_to_array(p_schema_versions, ',')::integer[];
-  v_data := string_to_array(p_data, E'\\x1e');
-  v_metadata := string_to_array(p_metadata, E'\\x1e');
-  IF cardinality(v_metadata) = 1 THEN
-    v_metadata := array_fill(v_metadata[1], ARRAY[p_count]); -- one metadata shared by every event
+  v_data := string_to_array(p_data, E'\\x1e')::json[];
+  IF strpos(p_metadata, E'\\x1e') = 0 THEN
+    v_metadata := array_fill(p_metadata::json, ARRAY[p_count]); -- one metadata shared by every event
+  ELSE
+    v_metadata := string_to_array(p_metadata, E'\\x1e')::json[];
   END IF;
   IF cardinality(v_ids) <> p_count OR cardinality(v_types) <> p_count OR cardinality(v_versions) <> p_count
      OR cardinality(v_data) <> p_count OR cardinality(v_metadata) <> p_count THEN
@@ -182,30 +188,30 @@ BEGIN
 
   SELECT array_agg(nextval('${schema}.event_position') ORDER BY g) INTO v_positions
     FROM generate_series(1, p_count) AS g;
-  SELECT array_agg(v_head + g ORDER BY g) INTO v_revisions FROM generate_series(1, p_count) AS g;
 
   IF v_client_hashes THEN
     v_hashes := string_to_array(p_hashes, ',');
     v_prevs := array_prepend(v_prev, v_hashes[1 : p_count - 1]);
   ELSE
+    v_hash := v_prev;
     FOR i IN 1 .. p_count LOOP
-      v_prevs[i] := v_prev;
-      v_prev := encode(sha256(convert_to(concat_ws(E'\\n',
-        '${EVENT_HASH_VERSION}', coalesce(v_prev, ''), p_stream_id, (v_head + i)::text, v_ids[i]::text,
-        v_types[i], v_versions[i]::text, v_data[i], v_metadata[i]), 'UTF8')), 'hex');
-      v_hashes[i] := v_prev;
+      v_prevs[i] := v_hash;
+      v_hash := encode(sha256(convert_to(concat_ws(E'\\n',
+        '${EVENT_HASH_VERSION}', coalesce(v_hash, ''), p_stream_id, (v_head + i)::text, v_ids[i]::text,
+        v_types[i], v_versions[i]::text, v_data[i]::text, v_metadata[i]::text), 'UTF8')), 'hex');
+      v_hashes[i] := v_hash;
     END LOOP;
   END IF;
 
   INSERT INTO ${schema}.events
     (position, stream_id, revision, event_id, type, schema_version, data, metadata, personal_key_id, hash, prev_hash)
-  SELECT u.pos, p_stream_id, u.rev, u.id, u.typ, u.ver, u.dat::json, u.met::json, u.kid, u.h, u.ph
-    FROM unnest(v_positions, v_revisions, v_ids, v_types, v_versions, v_data, v_metadata,
+  SELECT u.pos, p_stream_id, v_head + u.n::integer, u.id, u.typ, u.ver, u.dat, u.met, u.kid, u.h, u.ph
+    FROM unnest(v_positions, v_ids, v_types, v_versions, v_data, v_metadata,
                 coalesce(v_key_ids, array_fill(NULL::uuid, ARRAY[p_count])), v_hashes, v_prevs)
-      AS u(pos, rev, id, typ, ver, dat, met, kid, h, ph);
+      WITH ORDINALITY AS u(pos, id, typ, ver, dat, met, kid, h, ph, n);
 
-  RETURN QUERY SELECT 'appended'::text, u.rev, u.pos, u.h, u.ph
-    FROM unnest(v_revisions, v_positions, v_hashes, v_prevs) AS u(rev, pos, h, ph);
+  RETURN QUERY SELECT 'appended'::text, v_head + 1, array_to_string(v_positions, ','), v_prev,
+    CASE WHEN v_client_hashes THEN NULL ELSE array_to_string(v_hashes, ',') END;
 END $fn$;
 
 -- The highest position a reader may read: waits for in-flight appends (see above), then reads the sequence.
