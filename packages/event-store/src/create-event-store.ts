@@ -1,5 +1,5 @@
 import pg from "pg";
-import { InvalidEventError } from "./errors";
+import { EventStoreConfigurationError } from "./errors";
 import type { EventStoreCommonOptions } from "./event-preparation";
 import { createEventStoreDbEventStore } from "./eventstoredb/eventstoredb-event-store";
 import { createPostgresEventStore } from "./postgres/postgres-event-store";
@@ -34,15 +34,17 @@ export function eventStoreSelectionFromEnv(
 ): EventStoreSelection {
   const kind = (env.EVENT_STORE ?? "postgres").trim().toLowerCase();
   if (kind !== "postgres" && kind !== "eventstoredb") {
-    throw new InvalidEventError('EVENT_STORE must be "postgres" or "eventstoredb"');
+    throw new EventStoreConfigurationError('EVENT_STORE must be "postgres" or "eventstoredb"');
   }
   if (kind === "eventstoredb" && !env.EVENTSTORE_URL) {
-    throw new InvalidEventError(
+    throw new EventStoreConfigurationError(
       "EVENT_STORE=eventstoredb needs EVENTSTORE_URL (e.g. esdb://localhost:2113?tls=false)",
     );
   }
-  if (!env.DATABASE_URL) throw new InvalidEventError("DATABASE_URL is required (event store or vault keys)");
-  if (!env.VAULT_MASTER_KEY) throw new InvalidEventError("VAULT_MASTER_KEY is required (32 bytes, base64)");
+  if (!env.DATABASE_URL)
+    throw new EventStoreConfigurationError("DATABASE_URL is required (event store or vault keys)");
+  if (!env.VAULT_MASTER_KEY)
+    throw new EventStoreConfigurationError("VAULT_MASTER_KEY is required (32 bytes, base64)");
   return {
     kind,
     databaseUrl: env.DATABASE_URL,
@@ -66,7 +68,7 @@ export function createEventStore(
     });
     return { ...store, kind: "postgres", migrate: () => store.migrate() };
   }
-  if (!selection.eventStoreUrl) throw new InvalidEventError("eventstoredb needs eventStoreUrl");
+  if (!selection.eventStoreUrl) throw new EventStoreConfigurationError("eventstoredb needs eventStoreUrl");
   const pool = new pg.Pool({ connectionString: selection.databaseUrl, max: options.poolSize ?? 4 });
   pool.on("error", () => {});
   const store = createEventStoreDbEventStore({

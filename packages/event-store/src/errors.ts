@@ -81,3 +81,8 @@ export class EventStoreClosedError extends EventStoreError {
     super("The event store was closed");
   }
 }
+
+/** A setting is missing or malformed (named in the message; secret values are never quoted). */
+export class EventStoreConfigurationError extends EventStoreError {
+  readonly code = "event_store.configuration";
+}

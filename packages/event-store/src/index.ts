@@ -19,6 +19,7 @@ export {
   CommandIdReusedError,
   EventIntegrityError,
   EventStoreClosedError,
+  EventStoreConfigurationError,
   EventStoreError,
   EventStoreUnavailableError,
   EventTooLargeError,

@@ -1,6 +1,6 @@
 import { createCipheriv, createDecipheriv, randomBytes } from "node:crypto";
 import { canonicalJson } from "../canonical-json";
-import { EventIntegrityError, InvalidEventError } from "../errors";
+import { EventIntegrityError, EventStoreConfigurationError } from "../errors";
 import type { JsonObject, JsonValue } from "../types";
 
 /** How a personal field is stored: ciphertext under the subject's data key, bound to the event and field. */
@@ -21,7 +21,7 @@ const KEY_BYTES = 32;
 export function parseMasterKey(input: string | Uint8Array): Buffer {
   const key = typeof input === "string" ? Buffer.from(input, "base64") : Buffer.from(input);
   if (key.length !== KEY_BYTES) {
-    throw new InvalidEventError(
+    throw new EventStoreConfigurationError(
       `The vault master key must be ${KEY_BYTES} bytes (base64), got ${key.length}`,
     );
   }
