@@ -27,7 +27,7 @@ export {
   RevisionConflictError,
   UnknownEventTypeError,
 } from "./errors";
-export { eventIdFor } from "./event-id";
+export { eventIdFor, eventIdsFor } from "./event-id";
 export { type EventStoreCommonOptions, MAX_EVENT_BYTES } from "./event-preparation";
 export {
   createEventStoreDbEventStore,
