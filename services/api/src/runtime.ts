@@ -18,6 +18,8 @@ import { auditRoutes } from "./audit/routes";
 import { DossierService } from "./dossiers/dossier-service";
 import { type ApiDatabase, IdempotencyKeys, migrateApiTables } from "./dossiers/idempotency";
 import { dossierCommandRoutes } from "./dossiers/routes";
+import { ensureActiveReadModel, ReadModelAccess } from "./reads/read-model-access";
+import { readRoutes } from "./reads/routes";
 
 export type ApiDb = Kysely<ReferenceDatabase & ApiDatabase>;
 
@@ -45,8 +47,6 @@ export interface ApiRuntimeOptions {
     store: ConfiguredEventStore;
     service: DossierService;
   }) => RouteSlice[];
-  /** Serve GET /dossiers/{id} by replaying the stream, when no read-model slice serves it. */
-  readonly replayDossierReads?: boolean;
   readonly poolSize?: number;
 }
 
@@ -75,12 +75,15 @@ export async function createApiRuntime(options: ApiRuntimeOptions): Promise<ApiR
   await store.migrate();
   await migrateReferenceData(db);
   await migrateApiTables(db);
+  await ensureActiveReadModel(db, config.projectionPartitions);
+  const access = new ReadModelAccess(db as never);
 
   const service = new DossierService({ store, db, subjectSecret: config.vaultMasterKey, now });
   const idempotency = new IdempotencyKeys(db);
   const slices: RouteSlice[] = [
     dossierCommandRoutes({ service, idempotency }),
-    auditRoutes({ service, store, now, replayDossierReads: options.replayDossierReads ?? true }),
+    auditRoutes({ service, store, now }),
+    readRoutes({ access, db, service, store, now }),
     adminRoutes({ db, now, onScheduleChange: () => service.forgetCachedSchedules() }),
     ...(options.extraSlices?.({ db, store, service }) ?? []),
   ];

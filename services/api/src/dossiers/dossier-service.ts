@@ -75,6 +75,9 @@ export interface LoadedDossier {
   readonly events: readonly RecordedEvent[];
 }
 
+/** The actor of the system's own commands (the deadline watcher). */
+export const SYSTEM_ACTOR: Actor = { id: "deadline-watcher", role: "system", unitId: null };
+
 const actorOf = (principal: Principal): Actor => ({
   id: principal.sub,
   role: principal.role,
@@ -161,6 +164,7 @@ export class DossierService {
     dossierId: string,
     events: readonly DossierEvent[],
     request: CommandRequest,
+    actor: Actor = actorOf(request.principal),
   ): NewEvent[] {
     return events.map((event) => {
       const data = event.data as unknown as JsonObject;
@@ -174,7 +178,7 @@ export class DossierService {
           commandId: request.commandId,
           correlationId: request.correlationId,
           causationId: null,
-          actor: actorOf(request.principal),
+          actor,
           occurredAt: event.data.at,
           ...(request.commandHash ? { commandHash: request.commandHash } : {}),
         },
@@ -195,11 +199,12 @@ export class DossierService {
     events: readonly DossierEvent[],
     expected: number | "no_stream",
     request: CommandRequest,
+    actor?: Actor,
   ) {
     try {
       return await this.deps.store.append(
         dossierStreamId(dossierId),
-        this.toNewEvents(dossierId, events, request),
+        this.toNewEvents(dossierId, events, request, actor),
         {
           expectedRevision: expected,
           commandId: request.commandId,
@@ -362,6 +367,37 @@ export class DossierService {
     if (!decision.ok) throw refusalError(decision.refusal);
     const result = await this.append(dossierId, decision.events, loaded.revision, request);
     return this.answer(dossierId, [...loaded.events, ...result.events], result.lastPosition);
+  }
+
+  /**
+   * The deadline watcher's system command: records `DossierBecameOverdue` at the due moment when the
+   * dossier is still pending past it, and nothing otherwise (null). Its command id is derived from the
+   * deadline, so a watcher that fires twice, or restarts, records it once.
+   */
+  async markOverdue(dossierId: string, correlationId = "deadline-watcher"): Promise<CommandAnswer | null> {
+    const loaded = await this.load(dossierId);
+    const dossier = asReceived(loaded.state);
+    if (!dossier || dossier.dueAt === null) return null;
+    const context: DecisionContext = {
+      now: this.deps.now().toISOString(),
+      actor: SYSTEM_ACTOR,
+      schedule: await this.schedule(dossier.receivingUnitId),
+    };
+    const decision = decide({ type: "MarkOverdue", data: {} }, loaded.state, context);
+    if (!decision.ok) return null;
+    const request: CommandRequest = {
+      principal: { sub: SYSTEM_ACTOR.id, name: "Deadline watcher", role: "admin", unitId: undefined },
+      commandId: uuidFromName("motcua.overdue", `${dossierId}@${dossier.dueAt}`),
+      correlationId,
+    };
+    try {
+      const result = await this.append(dossierId, decision.events, loaded.revision, request, SYSTEM_ACTOR);
+      return this.answer(dossierId, [...loaded.events, ...result.events], result.lastPosition);
+    } catch (error) {
+      // Someone acted meanwhile: their action recorded the overdue event first, or the dossier moved on.
+      if (error instanceof AppError && error.status === 409) return null;
+      throw error;
+    }
   }
 
   /**

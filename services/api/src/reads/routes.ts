@@ -1,0 +1,433 @@
+import { IsoDateTimeSchema } from "@motcua/domain";
+import type { EventStore } from "@motcua/event-store";
+import type { Principal } from "@motcua/platform";
+import {
+  delaysByHoldingUnit,
+  getDossier,
+  getDossierByCode,
+  InvalidQueryError,
+  indicators,
+  listDossiers,
+  listProcessSteps,
+  readCheckpoints,
+  report06a,
+} from "@motcua/read-models";
+import { getUnit, type ReferenceDatabase, unitSubtree } from "@motcua/reference-data";
+import type { Kysely } from "kysely";
+import { z } from "zod";
+import type { RouteSlice } from "../app";
+import { assertMayRead, dossierView, dossierViewSchema } from "../audit/routes";
+import { asReceived, type DossierService } from "../dossiers/dossier-service";
+import { principalOf, requireRole } from "../plugins/auth";
+import { AppError, problemResponse } from "../problem";
+import { answerAtPosition, minPositionQuery, positionField, waitForPosition } from "../read-position";
+import type { ReadModelAccess } from "./read-model-access";
+
+const errors = {
+  400: problemResponse("Invalid query, naming the parameter and the rule"),
+  401: problemResponse("No or bad token"),
+  403: problemResponse("Not allowed for this caller"),
+  404: problemResponse("Unknown"),
+  503: problemResponse("The read models have not reached `minPosition` in 5 s; retry"),
+};
+
+const STATUSES = [
+  "received",
+  "processing",
+  "awaiting_supplement",
+  "awaiting_payment",
+  "resolved",
+  "returned",
+  "withdrawn",
+  "stopped",
+] as const;
+
+const countsSchema = z.object({
+  received: z.number().int(),
+  receivedOnline: z.number().int(),
+  receivedDirect: z.number().int(),
+  carriedOver: z.number().int(),
+  resolved: z.number().int(),
+  resolvedEarly: z.number().int(),
+  resolvedOnTime: z.number().int(),
+  resolvedLate: z.number().int(),
+  pending: z.number().int(),
+  pendingInTime: z.number().int(),
+  pendingOverdue: z.number().int(),
+});
+
+const periodQuery = minPositionQuery.extend({
+  unitId: z.string().trim().min(1).max(100),
+  from: z.string().meta({ description: "First day (YYYY-MM-DD, Asia/Ho_Chi_Minh), included" }),
+  to: z.string().meta({ description: "Last day (YYYY-MM-DD), included; at most 5 years after from" }),
+  includeSubunits: z
+    .enum(["true", "false"])
+    .optional()
+    .transform((v) => v === "true")
+    .meta({ description: "Add the units below unitId" }),
+});
+
+/** Bad period or cursor: 400 naming the query parameter. */
+function queryError(error: unknown): never {
+  if (error instanceof InvalidQueryError) {
+    throw new AppError(400, "request.invalid", error.message, {
+      title: "Invalid request",
+      errors: [{ path: `query.${error.parameter}`, message: error.message.replace(/^[^:]+: /, "") }],
+    });
+  }
+  throw error;
+}
+
+export function readRoutes(deps: {
+  access: ReadModelAccess;
+  db: Kysely<ReferenceDatabase>;
+  service: DossierService;
+  store: EventStore;
+  now: () => Date;
+}): RouteSlice {
+  const { access } = deps;
+  const waitFor = (minPosition: number | undefined) =>
+    waitForPosition({ minPosition, currentPosition: () => access.position() });
+
+  /** Officers see reports for their unit and the units below; analysts, auditors and admins for any. */
+  async function reportUnits(
+    principal: Principal,
+    unitId: string,
+    includeSubunits: boolean,
+  ): Promise<string[]> {
+    if (!(await getUnit(deps.db, unitId))) {
+      throw new AppError(400, "request.invalid", "unitId: must be a known unit", {
+        title: "Invalid request",
+        errors: [{ path: "query.unitId", message: "must be a known unit" }],
+      });
+    }
+    if (principal.role === "officer") {
+      const own = await unitSubtree(deps.db, principal.unitId ?? "");
+      if (!own.includes(unitId)) {
+        throw new AppError(
+          403,
+          "report.not_your_unit",
+          "Officers read reports for their unit and the units below it",
+        );
+      }
+    }
+    return includeSubunits ? unitSubtree(deps.db, unitId) : [unitId];
+  }
+
+  return async (app) => {
+    app.get(
+      "/dossiers/:id",
+      {
+        onRequest: requireRole("officer", "auditor", "admin"),
+        schema: {
+          tags: ["dossiers"],
+          summary: "A dossier's current state, from the read models (`?minPosition=` to read your own write)",
+          params: z.object({ id: z.uuid() }),
+          querystring: minPositionQuery,
+          response: { 200: dossierViewSchema, ...errors },
+        },
+      },
+      async (request, reply) => {
+        const principal = principalOf(request);
+        const position = await waitFor(request.query.minPosition);
+        const schema = await access.schema();
+        const row = await getDossier(access.db, schema, request.params.id);
+        if (row) {
+          if (principal.role === "officer" && !row.unitsHeld.includes(principal.unitId ?? "")) {
+            throw new AppError(
+              403,
+              "dossier.not_readable",
+              "Only units that have held this dossier, auditors and admins may read it",
+            );
+          }
+          return answerAtPosition(reply, position, {
+            dossierId: row.dossierId,
+            code: row.code,
+            procedureId: row.procedureId,
+            procedureVersion: row.procedureVersion,
+            field: row.field,
+            status: row.status,
+            receivingUnitId: row.receivingUnitId,
+            currentUnitId: row.currentUnitId,
+            channel: row.channel,
+            receivedAt: row.receivedAt,
+            dueAt: row.dueAt,
+            promisedAt: row.promisedAt,
+            resolvedAt: row.resolvedAt,
+            returnedAt: row.returnedAt,
+            timeliness: row.timeliness,
+            overdue: row.overdue,
+            supplementRequests: row.supplementRequests,
+            revision: row.revision,
+          });
+        }
+        // Not projected yet (the projector is behind): answer from the event store, with the stream's
+        // own position — the truth, never a made-up read-model position.
+        const loaded = await deps.service.load(request.params.id);
+        const dossier = asReceived(loaded.state);
+        if (!dossier) throw new AppError(404, "dossier.not_found", "There is no such dossier");
+        assertMayRead(principal, dossier);
+        return answerAtPosition(
+          reply,
+          loaded.position,
+          dossierView(dossier, loaded.revision, loaded.position, deps.now().getTime()),
+        );
+      },
+    );
+
+    app.get(
+      "/dossiers",
+      {
+        onRequest: requireRole("officer", "auditor", "admin"),
+        schema: {
+          tags: ["dossiers"],
+          summary: "Worklist: dossiers by holding unit, status, overdue, due before; cursor-paginated",
+          querystring: minPositionQuery.extend({
+            unitId: z
+              .string()
+              .trim()
+              .min(1)
+              .max(100)
+              .optional()
+              .meta({ description: "Dossiers this unit holds now" }),
+            status: z.enum(STATUSES).optional(),
+            overdue: z
+              .enum(["true", "false"])
+              .optional()
+              .transform((v) => (v === undefined ? undefined : v === "true")),
+            dueBefore: IsoDateTimeSchema.optional(),
+            limit: z.coerce.number().int().min(1).max(200).default(50),
+            cursor: z.string().max(500).optional(),
+          }),
+          response: {
+            200: z.object({
+              items: z.array(dossierViewSchema.omit({ position: true }).passthrough()),
+              nextCursor: z.string().nullable(),
+              position: positionField,
+            }),
+            ...errors,
+          },
+        },
+      },
+      async (request, reply) => {
+        const principal = principalOf(request);
+        const q = request.query;
+        let unitId = q.unitId;
+        if (principal.role === "officer") {
+          unitId ??= principal.unitId;
+          if (unitId !== principal.unitId) {
+            throw new AppError(
+              403,
+              "dossier.not_your_unit",
+              "Officers list the dossiers their own unit holds",
+            );
+          }
+        }
+        const position = await waitFor(q.minPosition);
+        const page = await listDossiers(access.db, await access.schema(), {
+          ...(unitId ? { currentUnitId: unitId } : {}),
+          ...(q.status ? { status: q.status } : {}),
+          ...(q.overdue === undefined ? {} : { overdue: q.overdue }),
+          ...(q.dueBefore ? { dueBefore: q.dueBefore } : {}),
+          limit: q.limit,
+          ...(q.cursor ? { cursor: q.cursor } : {}),
+        }).catch(queryError);
+        return answerAtPosition(reply, position, {
+          items: page.items as never[],
+          nextCursor: page.nextCursor,
+        });
+      },
+    );
+
+    app.get(
+      "/dossiers/:id/steps",
+      {
+        onRequest: requireRole("officer", "auditor", "admin"),
+        schema: {
+          tags: ["audit"],
+          summary:
+            "The process-control log (phiếu kiểm soát, Mẫu 05): each unit's holding, with times and lateness",
+          params: z.object({ id: z.uuid() }),
+          querystring: minPositionQuery,
+          response: { 200: z.object({ steps: z.array(z.unknown()), position: positionField }), ...errors },
+        },
+      },
+      async (request, reply) => {
+        const principal = principalOf(request);
+        const position = await waitFor(request.query.minPosition);
+        const schema = await access.schema();
+        const row = await getDossier(access.db, schema, request.params.id);
+        if (!row)
+          throw new AppError(
+            404,
+            "dossier.not_found",
+            "There is no such dossier (or it is not projected yet)",
+          );
+        if (principal.role === "officer" && !row.unitsHeld.includes(principal.unitId ?? "")) {
+          throw new AppError(
+            403,
+            "dossier.not_readable",
+            "Only units that have held this dossier, auditors and admins may read it",
+          );
+        }
+        return answerAtPosition(reply, position, {
+          steps: await listProcessSteps(access.db, schema, request.params.id),
+        });
+      },
+    );
+
+    app.get(
+      "/reports/06a",
+      {
+        onRequest: requireRole("officer", "analyst", "auditor", "admin"),
+        schema: {
+          tags: ["reports"],
+          summary: "Biểu II.06a: reception and resolution of dossiers, per unit and per field, for a period",
+          querystring: periodQuery,
+          response: {
+            200: z.object({
+              unitId: z.string(),
+              from: z.string(),
+              to: z.string(),
+              includeSubunits: z.boolean(),
+              total: countsSchema,
+              rows: z.array(countsSchema.extend({ field: z.string() })),
+              position: positionField,
+            }),
+            ...errors,
+          },
+        },
+      },
+      async (request, reply) => {
+        const q = request.query;
+        const unitIds = await reportUnits(principalOf(request), q.unitId, q.includeSubunits);
+        const position = await waitFor(q.minPosition);
+        const report = await report06a(access.db, await access.schema(), {
+          unitIds,
+          from: q.from,
+          to: q.to,
+        }).catch(queryError);
+        return answerAtPosition(reply, position, {
+          unitId: q.unitId,
+          from: report.from,
+          to: report.to,
+          includeSubunits: q.includeSubunits,
+          total: report.total,
+          rows: report.rows.map((r) => ({ ...r })),
+        });
+      },
+    );
+
+    app.get(
+      "/indicators",
+      {
+        onRequest: requireRole("officer", "analyst", "auditor", "admin"),
+        schema: {
+          tags: ["reports"],
+          summary:
+            "On-time rate, online and digitised shares, average resolution time, the 766 progress score",
+          querystring: periodQuery,
+          response: {
+            200: z.object({
+              unitId: z.string(),
+              from: z.string(),
+              to: z.string(),
+              onTimeRate: z.number().nullable(),
+              onlineShare: z.number().nullable(),
+              digitizedShare: z.number().nullable(),
+              averageResolutionWorkingDays: z.number().nullable(),
+              progressScore766: z.number().nullable(),
+              position: positionField,
+            }),
+            ...errors,
+          },
+        },
+      },
+      async (request, reply) => {
+        const q = request.query;
+        const unitIds = await reportUnits(principalOf(request), q.unitId, q.includeSubunits);
+        const position = await waitFor(q.minPosition);
+        const figures = await indicators(access.db, await access.schema(), {
+          unitIds,
+          from: q.from,
+          to: q.to,
+        }).catch(queryError);
+        return answerAtPosition(reply, position, { unitId: q.unitId, from: q.from, to: q.to, ...figures });
+      },
+    );
+
+    app.get(
+      "/reports/delays",
+      {
+        onRequest: requireRole("officer", "analyst", "auditor", "admin"),
+        schema: {
+          tags: ["reports"],
+          summary:
+            "Overdue attribution: how many dossiers each holding unit let pass their deadline in a period",
+          querystring: periodQuery,
+          response: { 200: z.object({ items: z.array(z.unknown()), position: positionField }), ...errors },
+        },
+      },
+      async (request, reply) => {
+        const q = request.query;
+        const unitIds = await reportUnits(principalOf(request), q.unitId, q.includeSubunits);
+        const position = await waitFor(q.minPosition);
+        const items = await delaysByHoldingUnit(access.db, await access.schema(), {
+          unitIds,
+          from: q.from,
+          to: q.to,
+        }).catch(queryError);
+        return answerAtPosition(reply, position, { items: items as unknown[] });
+      },
+    );
+
+    app.get(
+      "/public/dossiers/:code",
+      {
+        schema: {
+          tags: ["public"],
+          summary:
+            "Public lookup by dossier code (appointment slip, QR code): status and dates, nothing personal",
+          params: z.object({ code: z.string().trim().min(1).max(80) }),
+          response: {
+            200: z.object({
+              code: z.string(),
+              status: z.string(),
+              receivedAt: z.string(),
+              dueAt: z.string().nullable(),
+              promisedAt: z.string().nullable(),
+              position: positionField,
+            }),
+            404: problemResponse("No dossier with that code"),
+          },
+        },
+      },
+      async (request, reply) => {
+        const position = await access.position();
+        const found = await getDossierByCode(access.db, await access.schema(), request.params.code);
+        if (!found) throw new AppError(404, "dossier.not_found", "No dossier has that code");
+        return answerAtPosition(reply, position, found);
+      },
+    );
+
+    // Projection lag per partition, refreshed for /metrics while the API runs.
+    const lag = app.metrics.projectionLag;
+    const refreshLag = async () => {
+      try {
+        const schema = await access.schema();
+        const [head, checkpoints] = await Promise.all([
+          deps.store.headPosition(),
+          readCheckpoints(access.db, schema),
+        ]);
+        for (const c of checkpoints)
+          lag.set({ partition: String(c.partition) }, Math.max(0, head - c.position));
+      } catch {
+        // The next refresh tries again; /health reports a store or database that is down.
+      }
+    };
+    const timer = setInterval(() => void refreshLag(), 5_000);
+    timer.unref();
+    app.addHook("onReady", refreshLag);
+    app.addHook("onClose", async () => clearInterval(timer));
+  };
+}
