@@ -130,8 +130,9 @@ export interface OverdueSpansTable {
 }
 
 /**
- * Counts per receiving unit, field and local period, at three grains (`d` day, `m` month, `y` year;
- * `period_start` is the grain's first day), so any date range sums over a few dozen buckets per unit.
+ * Counts per receiving unit, field and local period, at four grains (`d` day, `t` dekad — days 1–10,
+ * 11–20, 21–end —, `m` month, `y` year; `period_start` is the bucket's first day), so any date range
+ * sums over a few buckets per unit and field.
  * Receptions count on the day of receipt, finishes on the day the dossier left the pending set.
  */
 export interface ReportCountsTable {
@@ -149,6 +150,10 @@ export interface ReportCountsTable {
   finished_late_766: number;
   resolutions: number;
   resolution_working_minutes: Int8;
+  /** Overdue spans beginning on this day (see `overdue_spans`): pending overdue at D = Σ starts − Σ ends up to D. */
+  overdue_starts: number;
+  /** Overdue spans whose last day was the day before. */
+  overdue_ends: number;
   position: Int8;
 }
 

@@ -20,8 +20,3 @@ export const normalizeIso = (iso: string): string => formatInstant(parseInstant(
 export const dayOf = (iso: string): LocalDate => localDateOf(parseInstant(iso));
 export const dayNumberOf = (iso: string): DayNumber => localDayOf(parseInstant(iso));
 export { dayToLocalDate, localDateToDay };
-
-/** `YYYY-MM-01` of the month of a local date. */
-export const monthStartOf = (date: LocalDate): LocalDate => `${date.slice(0, 7)}-01`;
-/** `YYYY-01-01` of the year of a local date. */
-export const yearStartOf = (date: LocalDate): LocalDate => `${date.slice(0, 4)}-01-01`;

@@ -157,7 +157,7 @@ export function foldEvent(work: DossierWork, parsed: ParsedEvent, counts: Report
     r = receivedRecord(work.dossierId, current, event);
     openHolding(work, r, event.data.unitId, "received", r.received_at as string, null, null, null, position);
     addDeadline(work, r, r.received_at as string, r.due_at, "received", position);
-    reconfigureOverdueSpan(work, r, r.received_at as string, position);
+    reconfigureOverdueSpan(work, r, r.received_at as string, position, counts);
     counts.add(r.receiving_unit_id, r.field, r.received_day as string, receptionDelta(r), position);
   } else {
     if (current === null) throw poison("no such dossier in the read model");
@@ -238,7 +238,7 @@ function applyToExisting(
       } else {
         r.status = "awaiting_payment";
       }
-      reconfigureOverdueSpan(work, r, at, position);
+      reconfigureOverdueSpan(work, r, at, position, counts);
       return;
     }
     case "SupplementReceived":
@@ -264,7 +264,7 @@ function applyToExisting(
         work.openStep.position = position;
         work.steps.set(work.openStep.seq, work.openStep);
       }
-      reconfigureOverdueSpan(work, r, at, position);
+      reconfigureOverdueSpan(work, r, at, position, counts);
       return;
     }
     case "ApologyIssued":
@@ -463,7 +463,7 @@ function finish(
   r.finished_day = dayOf(at);
   r.finish_class = finishClass;
   r.late_for_766 = lateFor766;
-  reconfigureOverdueSpan(work, r, at, position);
+  reconfigureOverdueSpan(work, r, at, position, counts);
   counts.add(
     r.receiving_unit_id,
     r.field,
@@ -578,28 +578,36 @@ function endPause(
  * the previous span stops at d−1 (or vanishes if it had not begun), and a new one opens where the new
  * configuration first counts overdue.
  */
-function reconfigureOverdueSpan(work: DossierWork, r: DossierRecord, at: string, position: number): void {
+function reconfigureOverdueSpan(
+  work: DossierWork,
+  r: DossierRecord,
+  at: string,
+  position: number,
+  counts: ReportCountDeltas,
+): void {
   const d = dayNumberOf(at);
   if (r.overdue_span_from !== null) {
     const from = r.overdue_span_from;
-    work.spans.set(
-      from,
-      localDateToDay(from) <= d - 1
-        ? {
-            dossier_id: r.dossier_id,
-            from_day: from,
-            to_day: dayToLocalDate(d - 1),
-            receiving_unit_id: r.receiving_unit_id,
-            field: r.field,
-            position,
-          }
-        : null,
-    );
+    if (localDateToDay(from) <= d - 1) {
+      work.spans.set(from, {
+        dossier_id: r.dossier_id,
+        from_day: from,
+        to_day: dayToLocalDate(d - 1),
+        receiving_unit_id: r.receiving_unit_id,
+        field: r.field,
+        position,
+      });
+      counts.add(r.receiving_unit_id, r.field, dayToLocalDate(d), { overdue_ends: 1 }, position);
+    } else {
+      work.spans.set(from, null);
+      counts.add(r.receiving_unit_id, r.field, from, { overdue_starts: -1 }, position);
+    }
     r.overdue_span_from = null;
   }
   const start = overdueFrom(r, d);
   if (start === null) return;
   const from = dayToLocalDate(start);
+  counts.add(r.receiving_unit_id, r.field, from, { overdue_starts: 1 }, position);
   work.spans.set(from, {
     dossier_id: r.dossier_id,
     from_day: from,

@@ -1,4 +1,4 @@
-import { monthStartOf, yearStartOf } from "../local-time";
+import { bucketStartsOf, type Grain } from "../reports/buckets";
 
 export type CountColumn =
   | "received_online"
@@ -10,7 +10,9 @@ export type CountColumn =
   | "finished_late"
   | "finished_late_766"
   | "resolutions"
-  | "resolution_working_minutes";
+  | "resolution_working_minutes"
+  | "overdue_starts"
+  | "overdue_ends";
 
 export const COUNT_COLUMNS: readonly CountColumn[] = [
   "received_online",
@@ -23,13 +25,15 @@ export const COUNT_COLUMNS: readonly CountColumn[] = [
   "finished_late_766",
   "resolutions",
   "resolution_working_minutes",
+  "overdue_starts",
+  "overdue_ends",
 ];
 
 export type CountDelta = Partial<Record<CountColumn, number>>;
 
 export interface CountBucket extends Record<CountColumn, number> {
   receiving_unit_id: string;
-  grain: "d" | "m" | "y";
+  grain: Grain;
   period_start: string;
   field: string;
   position: number;
@@ -37,17 +41,13 @@ export interface CountBucket extends Record<CountColumn, number> {
 
 /**
  * The report-count increments of one batch, summed per bucket before they reach Postgres (an upsert may
- * touch each row once), at the three grains a period query sums over.
+ * touch each row once), at the four grains a period query sums over.
  */
 export class ReportCountDeltas {
   readonly #buckets = new Map<string, CountBucket>();
 
   add(unitId: string, field: string, day: string, delta: CountDelta, position: number): void {
-    const grains = [
-      ["d", day],
-      ["m", monthStartOf(day)],
-      ["y", yearStartOf(day)],
-    ] as const;
+    const grains = Object.entries(bucketStartsOf(day)) as [Grain, string][];
     for (const [grain, periodStart] of grains) {
       const key = JSON.stringify([unitId, grain, periodStart, field]);
       let bucket = this.#buckets.get(key);
@@ -67,7 +67,11 @@ export class ReportCountDeltas {
     }
   }
 
-  /** In key order, so concurrent partitions lock shared rows in the same order and never deadlock. */
+  /**
+   * Every bucket touched, even when its deltas cancel out (a span opened and dropped in one batch), so
+   * the rows that exist never depend on how the events were batched.
+   *
+   * In key order, so concurrent partitions lock shared rows in the same order and never deadlock. */
   sorted(): CountBucket[] {
     return [...this.#buckets.entries()]
       .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))

@@ -1,57 +1,68 @@
 import { dayToLocalDate, localDateToDay } from "@motcua/domain";
 import { describe, expect, it } from "vitest";
 import { seededRandom } from "../test-support/simulation.test-support";
-import { bucketRanges } from "./buckets";
+import { bucketStartsOf, type Grain, prefixBuckets } from "./buckets";
 
-/** The buckets (grain, start) that a list of ranges selects, among all buckets that can exist. */
-function selected(ranges: ReturnType<typeof bucketRanges>, firstDay: number, lastDay: number) {
-  const days: string[] = [];
-  for (let d = firstDay; d <= lastDay; d++) {
+/** How many times (with signs) the prefix of `x` counts each day from `first` to `last`. */
+function coverage(x: string, first: number, last: number): Map<string, number> {
+  const selections = prefixBuckets(x);
+  const weight = (grain: Grain, start: string) =>
+    selections
+      .filter((b) => b.grain === grain && ("before" in b ? start < b.before : b.starts.includes(start)))
+      .reduce((s, b) => s + b.sign, 0);
+  const out = new Map<string, number>();
+  for (let d = first; d <= last; d++) {
     const date = dayToLocalDate(d);
-    const inRange = (grain: "d" | "m" | "y", start: string) =>
-      ranges.some((r) => r.grain === grain && (r.from === null || start >= r.from) && start < r.to);
-    // A day is covered by its day bucket, its month bucket or its year bucket.
-    const covers = [
-      inRange("d", date),
-      inRange("m", `${date.slice(0, 7)}-01`),
-      inRange("y", `${date.slice(0, 4)}-01-01`),
-    ].filter(Boolean).length;
-    for (let i = 0; i < covers; i++) days.push(date);
+    // A day lies in one bucket of each grain.
+    const starts = bucketStartsOf(date);
+    out.set(
+      date,
+      (["d", "t", "m", "y"] as const).reduce((s, g) => s + weight(g, starts[g]), 0),
+    );
   }
-  return days;
+  return out;
 }
 
-describe("bucket ranges", () => {
-  it("cover every day of a period exactly once, and no day outside it", () => {
+const rowsRead = (x: string, grain: Grain) =>
+  prefixBuckets(x)
+    .filter((b) => b.grain === grain && "starts" in b)
+    .reduce((n, b) => n + ("starts" in b ? b.starts.length : 0), 0);
+
+describe("prefix buckets", () => {
+  it("count every day before a date exactly once and no day from it on, for any date", () => {
     const rng = seededRandom(3);
-    const lo = localDateToDay("2023-01-01");
+    const dates = [
+      "2024-01-01",
+      "2024-02-29",
+      "2024-03-01",
+      "2024-03-11",
+      "2024-12-31",
+      "2025-07-16",
+      "2025-12-21",
+    ];
+    for (let i = 0; i < 60; i++) dates.push(dayToLocalDate(localDateToDay("2023-01-01") + rng.int(0, 1100)));
+    for (const x of dates) {
+      const xDay = localDateToDay(x);
+      // Two years either side: every bucket the prefix could wrongly take or leave lies in there.
+      const counted = coverage(x, xDay - 800, xDay + 800);
+      for (const [date, times] of counted) {
+        expect(times, `prefix of ${x} counts ${date}`).toBe(localDateToDay(date) < xDay ? 1 : 0);
+      }
+    }
+  });
+
+  it("read one bucket per year, and at most half a year of months, two dekads and six days at an edge", () => {
+    expect(prefixBuckets("2026-01-01")).toEqual([{ grain: "y", before: "2026-01-01", sign: 1 }]);
+    expect(prefixBuckets("2025-04-01")).toEqual([
+      { grain: "y", before: "2025-01-01", sign: 1 },
+      { grain: "m", starts: ["2025-01-01", "2025-02-01", "2025-03-01"], sign: 1 },
+    ]);
+    const rng = seededRandom(4);
     for (let i = 0; i < 300; i++) {
-      const a = lo + rng.int(0, 900);
-      const b = a + rng.pick([0, 1, 27, 31, 59, 365, rng.int(0, 800)]);
-      const ranges = bucketRanges(dayToLocalDate(a), dayToLocalDate(b + 1));
-      const covered = selected(ranges, lo - 40, lo + 2000);
-      const expected = Array.from({ length: b - a + 1 }, (_, k) => dayToLocalDate(a + k));
-      expect(covered, `${dayToLocalDate(a)}…${dayToLocalDate(b)}`).toEqual(expected);
+      const x = dayToLocalDate(localDateToDay("2024-01-01") + rng.int(0, 900));
+      expect(rowsRead(x, "m"), x).toBeLessThanOrEqual(7);
+      expect(rowsRead(x, "t"), x).toBeLessThanOrEqual(3);
+      expect(rowsRead(x, "d"), x).toBeLessThanOrEqual(6);
     }
-  });
-
-  it("cover every day before a date when the range is open below", () => {
-    for (const end of ["2024-01-01", "2024-03-01", "2024-03-17", "2025-12-31"]) {
-      const ranges = bucketRanges(null, end);
-      const lo = localDateToDay("2020-01-01");
-      const covered = selected(ranges, lo, localDateToDay("2026-06-30"));
-      const expected = Array.from({ length: localDateToDay(end) - lo }, (_, k) => dayToLocalDate(lo + k));
-      expect(covered, end).toEqual(expected);
-    }
-  });
-
-  it("use whole years and months where they fit, so a year-long report reads one bucket per unit and field", () => {
-    expect(bucketRanges("2025-01-01", "2026-01-01")).toEqual([
-      { grain: "y", from: "2025-01-01", to: "2026-01-01" },
-    ]);
-    expect(bucketRanges("2025-03-01", "2025-04-01")).toEqual([
-      { grain: "m", from: "2025-03-01", to: "2025-04-01" },
-    ]);
-    expect(bucketRanges("2025-03-05", "2025-03-05")).toEqual([]);
   });
 });

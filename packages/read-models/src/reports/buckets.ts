@@ -1,61 +1,95 @@
+import { dayToLocalDate, localDateToDay } from "@motcua/domain";
+
 /**
- * Which `report_counts` buckets make up a range of local days. A bucket is a day, a month or a year;
- * the range `[from, toExclusive)` (from = null: since the beginning) is covered exactly, with no bucket
- * counted twice, by whole years in the middle, whole months around them and single days at the edges:
- * at most ~60 day buckets, 22 month buckets and the years, per unit and field.
+ * `report_counts` keeps every count at four grains: the local day (`d`), the dekad (`t`: days 1–10,
+ * 11–20 and 21–end of a month), the month (`m`) and the year (`y`). A bucket is named by its grain and
+ * its first day.
  */
-export interface BucketRange {
-  readonly grain: "d" | "m" | "y";
-  /** Bucket starts from this date (inclusive); null: no lower bound. */
-  readonly from: string | null;
-  /** …to this date (exclusive). */
-  readonly to: string;
+export type Grain = "d" | "t" | "m" | "y";
+
+const pad = (n: number, width = 2) => String(n).padStart(width, "0");
+export const yearStartOf = (date: string): string => `${date.slice(0, 4)}-01-01`;
+export const monthStartOf = (date: string): string => `${date.slice(0, 7)}-01`;
+export const dekadStartOf = (date: string): string => {
+  const day = Number(date.slice(8, 10));
+  return `${date.slice(0, 8)}${day <= 10 ? "01" : day <= 20 ? "11" : "21"}`;
+};
+
+/** The first day of each grain's bucket that contains `date`. */
+export const bucketStartsOf = (date: string): Record<Grain, string> => ({
+  d: date,
+  t: dekadStartOf(date),
+  m: monthStartOf(date),
+  y: yearStartOf(date),
+});
+
+const monthsOf = (yearStart: string) =>
+  Array.from({ length: 12 }, (_, i) => `${yearStart.slice(0, 5)}${pad(i + 1)}-01`);
+const dekadsOf = (monthStart: string) => ["01", "11", "21"].map((d) => `${monthStart.slice(0, 8)}${d}`);
+function daysOf(dekadStart: string): string[] {
+  const first = localDateToDay(dekadStart);
+  const out: string[] = [];
+  for (let d = first; dekadStartOf(dayToLocalDate(d)) === dekadStart; d++) out.push(dayToLocalDate(d));
+  return out;
 }
 
-const monthFloor = (date: string) => `${date.slice(0, 7)}-01`;
-const yearFloor = (date: string) => `${date.slice(0, 4)}-01-01`;
+/** Buckets to add (sign +1) or take away (−1): either listed, or every year bucket before a date. */
+export type BucketSelection =
+  | { readonly grain: "y"; readonly before: string; readonly sign: 1 }
+  | { readonly grain: Grain; readonly starts: readonly string[]; readonly sign: 1 | -1 };
 
-function nextMonth(monthStart: string): string {
-  const y = Number(monthStart.slice(0, 4));
-  const m = Number(monthStart.slice(5, 7));
-  return m === 12
-    ? `${String(y + 1).padStart(4, "0")}-01-01`
-    : `${monthStart.slice(0, 5)}${String(m + 1).padStart(2, "0")}-01`;
+interface Level {
+  readonly grain: Exclude<Grain, "y">;
+  readonly parentGrain: Exclude<Grain, "d">;
+  readonly parent: string;
+  readonly own: string;
+  readonly siblings: readonly string[];
 }
-const monthCeil = (date: string) => (date.endsWith("-01") ? date : nextMonth(monthFloor(date)));
-const yearCeil = (date: string) =>
-  date.endsWith("-01-01") ? date : `${String(Number(date.slice(0, 4)) + 1).padStart(4, "0")}-01-01`;
 
-export function bucketRanges(from: string | null, toExclusive: string): BucketRange[] {
-  const ranges: BucketRange[] = [];
-  const push = (grain: BucketRange["grain"], a: string | null, b: string) => {
-    if (a === null || a < b) ranges.push({ grain, from: a, to: b });
-  };
-  if (from === null) {
-    const y = yearFloor(toExclusive);
-    const m = monthFloor(toExclusive);
-    push("y", null, y);
-    push("m", y, m);
-    push("d", m, toExclusive);
-    return ranges;
+/**
+ * The buckets whose signed sum is everything before day `x`, read from as few buckets as it can: the
+ * years before x's year, then at each grain below either the buckets before x's (months before its
+ * month, dekads before its dekad, days before x) or the whole parent bucket less the buckets from x's
+ * on — whichever reads fewer rows. A period's sums are then prefix(to + 1) − prefix(from): at most
+ * about six months, two dekads and six days per edge, and one year bucket for a calendar year.
+ */
+export function prefixBuckets(x: string): BucketSelection[] {
+  const starts = bucketStartsOf(x);
+  const levels: Level[] = [
+    { grain: "m", parentGrain: "y", parent: starts.y, own: starts.m, siblings: monthsOf(starts.y) },
+    { grain: "t", parentGrain: "m", parent: starts.m, own: starts.t, siblings: dekadsOf(starts.m) },
+    { grain: "d", parentGrain: "t", parent: starts.t, own: x, siblings: daysOf(starts.t) },
+  ];
+  let best: Map<string, number> | null = null;
+  // Each level reads its parent's buckets one way or the other: try the eight combinations.
+  for (let choice = 0; choice < 8; choice++) {
+    const weights = new Map<string, number>();
+    const add = (grain: Grain, start: string, sign: number) => {
+      const key = `${grain}|${start}`;
+      weights.set(key, (weights.get(key) ?? 0) + sign);
+    };
+    levels.forEach((level, i) => {
+      const before = level.siblings.filter((s) => s < level.own);
+      if ((choice >> i) & 1) {
+        add(level.parentGrain, level.parent, 1);
+        for (const s of level.siblings.filter((s) => s >= level.own)) add(level.grain, s, -1);
+      } else {
+        for (const s of before) add(level.grain, s, 1);
+      }
+    });
+    for (const [key, weight] of weights) if (weight === 0) weights.delete(key);
+    if (best === null || weights.size < best.size) best = weights;
   }
-  if (from >= toExclusive) return ranges;
-  const m1 = monthCeil(from);
-  const m2 = monthFloor(toExclusive);
-  if (m1 >= m2) {
-    push("d", from, toExclusive);
-    return ranges;
+  const selections: BucketSelection[] = [{ grain: "y", before: starts.y, sign: 1 }];
+  const grouped = new Map<string, { grain: Grain; sign: 1 | -1; starts: string[] }>();
+  for (const [key, weight] of best ?? []) {
+    const [grain, start] = key.split("|") as [Grain, string];
+    if (weight !== 1 && weight !== -1) throw new Error(`bucket ${key} weighs ${weight}`);
+    const groupKey = `${grain}|${weight}`;
+    const group = grouped.get(groupKey) ?? { grain, sign: weight, starts: [] };
+    group.starts.push(start);
+    grouped.set(groupKey, group);
   }
-  const y1 = yearCeil(m1);
-  const y2 = yearFloor(m2);
-  push("d", from, m1);
-  if (y1 >= y2) {
-    push("m", m1, m2);
-  } else {
-    push("m", m1, y1);
-    push("y", y1, y2);
-    push("m", y2, m2);
-  }
-  push("d", m2, toExclusive);
-  return ranges;
+  for (const group of grouped.values()) selections.push({ ...group, starts: group.starts.sort() });
+  return selections;
 }
