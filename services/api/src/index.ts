@@ -1,6 +1,6 @@
+export * from "@motcua/commands";
 export * from "./app";
 export * from "./command-headers";
-export * from "./dossiers/dossier-service";
 export * from "./dossiers/idempotency";
 export * from "./plugins/auth";
 export * from "./plugins/errors";

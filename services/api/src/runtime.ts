@@ -1,3 +1,4 @@
+import { DossierService } from "@motcua/commands";
 import { type ConfiguredEventStore, createEventStore } from "@motcua/event-store";
 import {
   type Clock,
@@ -15,7 +16,6 @@ import type pg from "pg";
 import { adminRoutes } from "./admin/routes";
 import { type App, buildApp, type RouteSlice } from "./app";
 import { auditRoutes } from "./audit/routes";
-import { DossierService } from "./dossiers/dossier-service";
 import { type ApiDatabase, IdempotencyKeys, migrateApiTables } from "./dossiers/idempotency";
 import { dossierCommandRoutes } from "./dossiers/routes";
 import { ensureActiveReadModel, ReadModelAccess } from "./reads/read-model-access";

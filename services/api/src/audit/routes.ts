@@ -1,9 +1,9 @@
+import { asReceived, type DossierService, isOverdueAt, toDomainEvent } from "@motcua/commands";
 import { evolve, IsoDateTimeSchema, initialState, parseInstant, type ReceivedDossier } from "@motcua/domain";
 import type { EventStore } from "@motcua/event-store";
 import type { Principal } from "@motcua/platform";
 import { z } from "zod";
 import type { RouteSlice } from "../app";
-import { asReceived, type DossierService, isOverdueAt, toDomainEvent } from "../dossiers/dossier-service";
 import { principalOf, requireRole } from "../plugins/auth";
 import { AppError, problemResponse } from "../problem";
 import { answerAtPosition } from "../read-position";

@@ -1,11 +1,11 @@
 import { randomUUID } from "node:crypto";
+import type { CommandAnswer, CommandRequest } from "@motcua/commands";
+import { uuidFromName } from "@motcua/commands";
 import type { Principal } from "@motcua/platform";
 import type { FastifyReply, FastifyRequest } from "fastify";
 import { expectedRevision } from "../command-headers";
 import { AppError, PROBLEM_CONTENT_TYPE } from "../problem";
-import type { CommandAnswer, CommandRequest } from "./dossier-service";
 import { type IdempotencyKeys, requestHash } from "./idempotency";
-import { uuidFromName } from "./ids";
 
 /** Answers worth replaying to a retry: success and the refusals a retry would meet again. */
 const keepAnswer = (status: number) => status < 500 && status !== 409 && status !== 429;

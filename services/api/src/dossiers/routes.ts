@@ -1,3 +1,4 @@
+import type { DossierService } from "@motcua/commands";
 import {
   ApplicantSchema,
   ChannelSchema,
@@ -21,7 +22,6 @@ import { assertMayBackdate, commandHeaders } from "../command-headers";
 import { principalOf, requireRole } from "../plugins/auth";
 import { problemResponse } from "../problem";
 import { runCommand } from "./command-runner";
-import type { DossierService } from "./dossier-service";
 import type { IdempotencyKeys } from "./idempotency";
 
 const at = IsoDateTimeSchema.optional().meta({

@@ -1,3 +1,4 @@
+import { asReceived, type DossierService } from "@motcua/commands";
 import { IsoDateTimeSchema } from "@motcua/domain";
 import type { EventStore } from "@motcua/event-store";
 import type { Principal } from "@motcua/platform";
@@ -17,7 +18,6 @@ import type { Kysely } from "kysely";
 import { z } from "zod";
 import type { RouteSlice } from "../app";
 import { assertMayRead, dossierView, dossierViewSchema } from "../audit/routes";
-import { asReceived, type DossierService } from "../dossiers/dossier-service";
 import { principalOf, requireRole } from "../plugins/auth";
 import { AppError, problemResponse } from "../problem";
 import { answerAtPosition, minPositionQuery, positionField, waitForPosition } from "../read-position";

@@ -27,7 +27,7 @@ import {
   type RecordedEvent,
   RevisionConflictError,
 } from "@motcua/event-store";
-import type { Principal } from "@motcua/platform";
+import { AppError, type Principal } from "@motcua/platform";
 import {
   getProcedure,
   getUnit,
@@ -36,7 +36,6 @@ import {
   type ReferenceDatabase,
 } from "@motcua/reference-data";
 import type { Kysely } from "kysely";
-import { AppError } from "../problem";
 import { applicantSubjectId, uuidFromName } from "./ids";
 
 export interface DossierServiceDeps {

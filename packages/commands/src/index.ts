@@ -1,0 +1,2 @@
+export * from "./dossier-service";
+export * from "./ids";
