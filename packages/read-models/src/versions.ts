@@ -53,7 +53,7 @@ const registry = (db: AnyKysely) => (db as Kysely<RegistryDatabase>).withSchema(
 export async function migrateReadModels(db: AnyKysely, schema: string): Promise<void> {
   assertSchemaName(schema);
   await migrateSchema(db, REGISTRY_SCHEMA, registryMigrations);
-  await migrateSchema(db, schema, readModelMigrations);
+  await migrateSchema(db, schema, readModelMigrations(schema));
   await registry(db)
     .insertInto("versions")
     .values({ schema_name: schema })

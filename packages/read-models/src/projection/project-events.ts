@@ -1,12 +1,22 @@
 import type { DossierStatus, ResolutionTimeliness } from "@motcua/domain";
-import { type RawBuilder, sql } from "kysely";
+import { sql } from "kysely";
 import type { ReadModelDb } from "../database";
 import { EventOrderError, ReadModelError } from "../errors";
 import { isoOf, isoOrNull } from "../local-time";
 import { assertSchemaName } from "../schema-name";
+import { bulkUpsert, type ColumnTypes, type PgType } from "./bulk-write";
 import { type ParsedEvent, type ProjectableEvent, parseProjectableEvent } from "./events";
-import { type DossierRecord, type DossierWork, foldEvent, newWork, type StepRecord } from "./fold";
-import { COUNT_COLUMNS, ReportCountDeltas } from "./report-counts";
+import {
+  type DeadlineRecord,
+  type DossierRecord,
+  type DossierWork,
+  foldEvent,
+  newWork,
+  type PauseRecord,
+  type SpanRecord,
+  type StepRecord,
+} from "./fold";
+import { COUNT_COLUMNS, type CountBucket, type CountColumn, ReportCountDeltas } from "./report-counts";
 
 export interface ProjectOptions {
   /**
@@ -26,8 +36,8 @@ export interface ProjectResult {
   readonly checkpoint: number;
 }
 
-/** Rows per INSERT: under Postgres's 65,535 bind parameters for the widest table. */
-const CHUNK = 500;
+/** Dossiers loaded per query. */
+const CHUNK = 2_000;
 
 /**
  * Applies a batch of one partition's events in the caller's transaction: the read-model rows and the
@@ -78,7 +88,8 @@ export async function projectEvents(
     const counts = new ReportCountDeltas();
     for (const event of parsed) foldEvent(works.get(event.dossierId) as DossierWork, event, counts);
     await writeWork(
-      db,
+      trx,
+      schema,
       [...works.values()].filter((w) => w.touched),
       counts,
     );
@@ -113,7 +124,7 @@ async function loadWork(db: SchemaDb, events: readonly ParsedEvent[]): Promise<M
         asText("finished_day").as("finished_day_text"),
         asText("overdue_span_from").as("overdue_span_from_text"),
       ])
-      .where("dossier_id", "in", chunk)
+      .where(sql<boolean>`dossier_id = any(${chunk}::uuid[])`)
       .execute();
     for (const row of rows) {
       const { received_day_text, finished_day_text, overdue_span_from_text, ...stored } = row;
@@ -143,7 +154,7 @@ async function loadWork(db: SchemaDb, events: readonly ParsedEvent[]): Promise<M
     const steps = await db
       .selectFrom("process_steps")
       .selectAll()
-      .where("dossier_id", "in", chunk)
+      .where(sql<boolean>`dossier_id = any(${chunk}::uuid[])`)
       .where("to_at", "is", null)
       .execute();
     for (const step of steps) {
@@ -162,166 +173,170 @@ async function loadWork(db: SchemaDb, events: readonly ParsedEvent[]): Promise<M
   return works;
 }
 
-function chunks<T>(rows: readonly T[]): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < rows.length; i += CHUNK) out.push(rows.slice(i, i + CHUNK));
-  return out;
-}
+const DOSSIER_COLUMNS = {
+  dossier_id: "uuid",
+  code: "text",
+  procedure_id: "text",
+  procedure_version: "int4",
+  procedure_code: "text",
+  field: "text",
+  time_limit_value: "float8",
+  time_limit_unit: "text",
+  supplement_policy: "text",
+  status: "text",
+  receiving_unit_id: "text",
+  current_unit_id: "text",
+  units_held: "text[]",
+  channel: "text",
+  submitted_at: "timestamptz",
+  received_at: "timestamptz",
+  received_day: "date",
+  clock_starts_at: "timestamptz",
+  due_at: "timestamptz",
+  promised_at: "timestamptz",
+  apologies: "int4",
+  paused_at: "timestamptz",
+  supplement_respond_by: "timestamptz",
+  supplement_requests: "int4",
+  paused_working_minutes: "float8",
+  resolved_at: "timestamptz",
+  outcome: "text",
+  timeliness: "text",
+  returned_at: "timestamptz",
+  return_method: "text",
+  closed_at: "timestamptz",
+  finished_at: "timestamptz",
+  finished_day: "date",
+  finish_class: "text",
+  late_for_766: "bool",
+  elapsed_working_minutes: "int4",
+  overdue: "bool",
+  overdue_recorded_for: "timestamptz",
+  overdue_holding_unit_id: "text",
+  ever_overdue: "bool",
+  documents_total: "int4",
+  documents_digitized: "int4",
+  step_seq: "int4",
+  deadline_seq: "int4",
+  pause_seq: "int4",
+  overdue_span_from: "date",
+  revision: "int4",
+  position: "int8",
+} as const satisfies ColumnTypes<DossierRecord>;
 
-/** `SET column = excluded.column` for every column given: an upsert that writes the whole row. */
-function fromExcluded<C extends string>(columns: readonly C[]): Record<C, RawBuilder<never>> {
-  return Object.fromEntries(columns.map((c) => [c, sql<never>`excluded.${sql.ref(c)}`])) as Record<
-    C,
-    RawBuilder<never>
-  >;
-}
+const STEP_COLUMNS = {
+  dossier_id: "uuid",
+  seq: "int4",
+  unit_id: "text",
+  kind: "text",
+  step: "text",
+  reason: "text",
+  from_at: "timestamptz",
+  to_at: "timestamptz",
+  ended_by: "text",
+  due_at: "timestamptz",
+  step_due_at: "timestamptz",
+  overdue_recorded: "bool",
+  late: "bool",
+  position: "int8",
+} as const satisfies ColumnTypes<StepRecord>;
 
-const DOSSIER_COLUMNS = [
-  "code",
-  "procedure_id",
-  "procedure_version",
-  "procedure_code",
-  "field",
-  "time_limit_value",
-  "time_limit_unit",
-  "supplement_policy",
-  "status",
-  "receiving_unit_id",
-  "current_unit_id",
-  "units_held",
-  "channel",
-  "submitted_at",
-  "received_at",
-  "received_day",
-  "clock_starts_at",
-  "due_at",
-  "promised_at",
-  "apologies",
-  "paused_at",
-  "supplement_respond_by",
-  "supplement_requests",
-  "paused_working_minutes",
-  "resolved_at",
-  "outcome",
-  "timeliness",
-  "returned_at",
-  "return_method",
-  "closed_at",
-  "finished_at",
-  "finished_day",
-  "finish_class",
-  "late_for_766",
-  "elapsed_working_minutes",
-  "overdue",
-  "overdue_recorded_for",
-  "overdue_holding_unit_id",
-  "ever_overdue",
-  "documents_total",
-  "documents_digitized",
-  "step_seq",
-  "deadline_seq",
-  "pause_seq",
-  "overdue_span_from",
-  "revision",
-  "position",
-] as const satisfies readonly (keyof DossierRecord)[];
+const DEADLINE_COLUMNS = {
+  dossier_id: "uuid",
+  seq: "int4",
+  effective_at: "timestamptz",
+  due_at: "timestamptz",
+  cause: "text",
+  position: "int8",
+} as const satisfies ColumnTypes<DeadlineRecord>;
 
-const STEP_COLUMNS = [
-  "unit_id",
-  "kind",
-  "step",
-  "reason",
-  "from_at",
-  "to_at",
-  "ended_by",
-  "due_at",
-  "step_due_at",
-  "overdue_recorded",
-  "late",
-  "position",
-] as const;
+const PAUSE_COLUMNS = {
+  dossier_id: "uuid",
+  seq: "int4",
+  kind: "text",
+  paused_at: "timestamptz",
+  ended_at: "timestamptz",
+  ended_by: "text",
+  paused_working_minutes: "float8",
+  position: "int8",
+} as const satisfies ColumnTypes<PauseRecord>;
 
-const PAUSE_COLUMNS = [
-  "kind",
-  "paused_at",
-  "ended_at",
-  "ended_by",
-  "paused_working_minutes",
-  "position",
-] as const;
+const SPAN_COLUMNS = {
+  dossier_id: "uuid",
+  from_day: "date",
+  to_day: "date",
+  receiving_unit_id: "text",
+  field: "text",
+  position: "int8",
+} as const satisfies ColumnTypes<SpanRecord>;
 
-async function writeWork(db: SchemaDb, works: readonly DossierWork[], counts: ReportCountDeltas) {
+const COUNT_COLUMN_TYPES = {
+  receiving_unit_id: "text",
+  grain: "text",
+  period_start: "date",
+  field: "text",
+  ...(Object.fromEntries(
+    COUNT_COLUMNS.map((c) => [c, c === "resolution_working_minutes" ? "int8" : "int4"]),
+  ) as Record<CountColumn, PgType>),
+  position: "int8",
+} satisfies ColumnTypes<CountBucket>;
+
+async function writeWork(
+  trx: ReadModelDb,
+  schema: string,
+  works: readonly DossierWork[],
+  counts: ReportCountDeltas,
+) {
   const sorted = [...works].sort((a, b) => (a.dossierId < b.dossierId ? -1 : 1));
-  const records = sorted.map((w) => w.record as DossierRecord);
-  for (const rows of chunks(records)) {
-    await db
-      .insertInto("dossiers")
-      .values(rows)
-      .onConflict((oc) => oc.column("dossier_id").doUpdateSet(fromExcluded(DOSSIER_COLUMNS)))
-      .execute();
-  }
-
-  const steps = sorted.flatMap((w) => [...w.steps.values()]);
-  for (const rows of chunks(steps)) {
-    await db
-      .insertInto("process_steps")
-      .values(rows)
-      .onConflict((oc) => oc.columns(["dossier_id", "seq"]).doUpdateSet(fromExcluded(STEP_COLUMNS)))
-      .execute();
-  }
-
-  const deadlines = sorted.flatMap((w) => w.deadlines);
-  for (const rows of chunks(deadlines)) {
-    await db.insertInto("dossier_deadlines").values(rows).execute();
-  }
-
-  const pauses = sorted.flatMap((w) => [...w.pauses.values()]);
-  for (const rows of chunks(pauses)) {
-    await db
-      .insertInto("dossier_pauses")
-      .values(rows)
-      .onConflict((oc) => oc.columns(["dossier_id", "seq"]).doUpdateSet(fromExcluded(PAUSE_COLUMNS)))
-      .execute();
-  }
+  const table = (name: string) => `${schema}.${name}`;
+  await bulkUpsert(
+    trx,
+    { table: table("dossiers"), columns: DOSSIER_COLUMNS, key: ["dossier_id"] },
+    sorted.map((w) => w.record as DossierRecord),
+  );
+  await bulkUpsert(
+    trx,
+    { table: table("process_steps"), columns: STEP_COLUMNS, key: ["dossier_id", "seq"] },
+    sorted.flatMap((w) => [...w.steps.values()]),
+  );
+  await bulkUpsert(
+    trx,
+    { table: table("dossier_deadlines"), columns: DEADLINE_COLUMNS },
+    sorted.flatMap((w) => w.deadlines),
+  );
+  await bulkUpsert(
+    trx,
+    { table: table("dossier_pauses"), columns: PAUSE_COLUMNS, key: ["dossier_id", "seq"] },
+    sorted.flatMap((w) => [...w.pauses.values()]),
+  );
 
   const spanEntries = sorted.flatMap((w) =>
     [...w.spans.entries()].map(([from, span]) => ({ w, from, span })),
   );
   const deletions = spanEntries.filter((e) => e.span === null);
-  for (const rows of chunks(deletions)) {
-    await db
-      .deleteFrom("overdue_spans")
-      .where(
-        sql<boolean>`(dossier_id, from_day) in (${sql.join(
-          rows.map((r) => sql`(${r.w.dossierId}::uuid, ${r.from}::date)`),
-        )})`,
-      )
-      .execute();
+  if (deletions.length > 0) {
+    await sql`delete from ${sql.table(table("overdue_spans"))} s
+      using unnest(${deletions.map((d) => d.w.dossierId)}::uuid[], ${deletions.map((d) => d.from)}::date[]) as gone(id, day)
+      where s.dossier_id = gone.id and s.from_day = gone.day`.execute(trx);
   }
-  const spans = spanEntries.flatMap((e) => (e.span === null ? [] : [e.span]));
-  for (const rows of chunks(spans)) {
-    await db
-      .insertInto("overdue_spans")
-      .values(rows)
-      .onConflict((oc) =>
-        oc.columns(["dossier_id", "from_day"]).doUpdateSet(fromExcluded(["to_day", "position"])),
-      )
-      .execute();
-  }
+  await bulkUpsert(
+    trx,
+    { table: table("overdue_spans"), columns: SPAN_COLUMNS, key: ["dossier_id", "from_day"] },
+    spanEntries.flatMap((e) => (e.span === null ? [] : [e.span])),
+  );
 
   // Shared with other partitions: last, in key order, so the row locks are held briefly and in one order.
-  for (const rows of chunks(counts.sorted())) {
-    await db
-      .insertInto("report_counts")
-      .values(rows)
-      .onConflict((oc) =>
-        oc.columns(["receiving_unit_id", "grain", "period_start", "field"]).doUpdateSet((eb) => ({
-          ...Object.fromEntries(
-            COUNT_COLUMNS.map((c) => [c, eb(eb.ref(`report_counts.${c}`), "+", eb.ref(`excluded.${c}`))]),
-          ),
-          position: sql<string>`greatest(${sql.ref("report_counts.position")}, ${sql.ref("excluded.position")})`,
-        })),
-      )
-      .execute();
-  }
+  await bulkUpsert(
+    trx,
+    {
+      table: table("report_counts"),
+      columns: COUNT_COLUMN_TYPES,
+      key: ["receiving_unit_id", "grain", "period_start", "field"],
+      merge: (c) =>
+        c === "position"
+          ? sql`greatest(${sql.ref("report_counts.position")}, ${sql.ref("excluded.position")})`
+          : sql`${sql.ref(`report_counts.${c}`)} + ${sql.ref(`excluded.${c}`)}`,
+    },
+    counts.sorted(),
+  );
 }

@@ -31,6 +31,9 @@ export const COUNT_COLUMNS: readonly CountColumn[] = [
 
 export type CountDelta = Partial<Record<CountColumn, number>>;
 
+const ZEROS = Object.fromEntries(COUNT_COLUMNS.map((c) => [c, 0])) as Record<CountColumn, number>;
+const GRAINS: readonly Grain[] = ["d", "t", "m", "y"];
+
 export interface CountBucket extends Record<CountColumn, number> {
   receiving_unit_id: string;
   grain: Grain;
@@ -47,23 +50,17 @@ export class ReportCountDeltas {
   readonly #buckets = new Map<string, CountBucket>();
 
   add(unitId: string, field: string, day: string, delta: CountDelta, position: number): void {
-    const grains = Object.entries(bucketStartsOf(day)) as [Grain, string][];
-    for (const [grain, periodStart] of grains) {
-      const key = JSON.stringify([unitId, grain, periodStart, field]);
+    const starts = bucketStartsOf(day);
+    for (const grain of GRAINS) {
+      const periodStart = starts[grain];
+      const key = `${unitId}\u0000${grain}\u0000${periodStart}\u0000${field}`;
       let bucket = this.#buckets.get(key);
       if (bucket === undefined) {
-        bucket = {
-          receiving_unit_id: unitId,
-          grain,
-          period_start: periodStart,
-          field,
-          position,
-          ...(Object.fromEntries(COUNT_COLUMNS.map((c) => [c, 0])) as Record<CountColumn, number>),
-        };
+        bucket = { receiving_unit_id: unitId, grain, period_start: periodStart, field, position, ...ZEROS };
         this.#buckets.set(key, bucket);
       }
-      for (const column of COUNT_COLUMNS) bucket[column] += delta[column] ?? 0;
-      bucket.position = Math.max(bucket.position, position);
+      for (const column in delta) bucket[column as CountColumn] += delta[column as CountColumn] ?? 0;
+      if (position > bucket.position) bucket.position = position;
     }
   }
 
