@@ -1,0 +1,334 @@
+import {
+  addWorkingTime,
+  computeDueAt,
+  formatInstant,
+  type Instant,
+  isWorkingDay,
+  localDateToDay,
+  nextWorkingMoment,
+  type ProcedureVersion,
+  resumeDueAt,
+  startOfLocalDay,
+  type WorkSchedule,
+  workingTimeBetween,
+} from "@motcua/domain";
+import { Random } from "./random";
+
+/**
+ * Plans a province's dossiers: who files what, where, when, and what happens to each, shaped after
+ * DOMAIN.md's seed figures (about half online, 97–99.9 % on time with a tail of late ones, inter-level
+ * transfers, supplements under both policies, apologies, fees, withdrawals and stops). Pure: the same
+ * seed gives the same province. Deadlines come from the domain's own engine, so a plan "on time" is on
+ * time by the same rules the API applies.
+ */
+
+export interface SimulationUnit {
+  readonly unitId: string;
+  readonly level: string;
+}
+
+export type PlannedAction = { readonly action: string; readonly at: string } & Record<string, unknown>;
+
+export interface DossierPlan {
+  readonly dossierId: string;
+  readonly unitId: string;
+  readonly procedureId: string;
+  readonly channel: "direct" | "online" | "postal";
+  readonly applicant: { name: string; idNumber: string; phone?: string };
+  readonly documents: { name: string; digitized: boolean }[];
+  readonly receivedAt: string;
+  /** Actions up to `now`; later ones have not happened yet. */
+  readonly actions: PlannedAction[];
+}
+
+export interface PlanOptions {
+  readonly seed: number;
+  readonly dossiers: number;
+  /** Local dates, both included. */
+  readonly from: string;
+  readonly to: string;
+  /** Nothing is planned after this instant. */
+  readonly now: Instant;
+  readonly units: readonly SimulationUnit[];
+  readonly procedures: readonly ProcedureVersion[];
+  readonly schedule: WorkSchedule;
+}
+
+const HOUR = 3_600_000;
+const FAMILY = [
+  "Nguyễn",
+  "Trần",
+  "Lê",
+  "Phạm",
+  "Hoàng",
+  "Huỳnh",
+  "Phan",
+  "Vũ",
+  "Võ",
+  "Đặng",
+  "Bùi",
+  "Đỗ",
+  "Hồ",
+  "Ngô",
+  "Dương",
+  "Lý",
+];
+const MIDDLE = ["Văn", "Thị", "Hữu", "Đức", "Minh", "Thanh", "Ngọc", "Quang", "Thu", "Xuân"];
+const GIVEN = [
+  "An",
+  "Bình",
+  "Chi",
+  "Dũng",
+  "Giang",
+  "Hà",
+  "Hải",
+  "Hùng",
+  "Lan",
+  "Linh",
+  "Mai",
+  "Nam",
+  "Phương",
+  "Quân",
+  "Sơn",
+  "Thảo",
+  "Trang",
+  "Tuấn",
+  "Vy",
+  "Yến",
+];
+const DOCUMENTS = ["Tờ khai", "Bản sao giấy tờ tùy thân", "Giấy tờ chứng minh", "Bản vẽ", "Biên lai"];
+
+function uuid(random: Random): string {
+  const hex = Array.from({ length: 32 }, () => Math.floor(random.next() * 16).toString(16));
+  hex[12] = "4";
+  hex[16] = ((Number.parseInt(hex[16] as string, 16) & 0x3) | 0x8).toString(16);
+  const s = hex.join("");
+  return `${s.slice(0, 8)}-${s.slice(8, 12)}-${s.slice(12, 16)}-${s.slice(16, 20)}-${s.slice(20)}`;
+}
+
+/** The working time a procedure's limit amounts to, for placing actions within it. */
+function limitMs(schedule: WorkSchedule, start: Instant, due: Instant | null): number {
+  if (due === null) return 5 * schedule.dayMs;
+  return Math.max(HOUR, workingTimeBetween(schedule, start, due));
+}
+
+/** An arrival: counter and post within office hours of a working day; online at any hour. */
+function arrival(
+  random: Random,
+  schedule: WorkSchedule,
+  fromDay: number,
+  toDay: number,
+  online: boolean,
+): Instant {
+  for (let attempt = 0; attempt < 100; attempt++) {
+    const day = random.int(fromDay, toDay);
+    const midnight = startOfLocalDay(day, schedule.utcOffsetMinutes);
+    if (online && random.chance(0.3)) {
+      // Evenings and weekends: the portal never closes.
+      return midnight + random.int(6 * 60, 23 * 60) * 60_000;
+    }
+    if (!isWorkingDay(schedule, day)) continue;
+    const period = random.weighted(schedule.periods.map((p, i) => [p, i === 0 ? 0.6 : 0.4] as const));
+    return midnight + period.startMs + Math.floor(random.next() * (period.endMs - period.startMs - 60_000));
+  }
+  return startOfLocalDay(fromDay, schedule.utcOffsetMinutes) + (schedule.periods[0]?.startMs ?? 0);
+}
+
+export function planProvince(options: PlanOptions): DossierPlan[] {
+  const random = new Random(options.seed);
+  const { schedule } = options;
+  const communes = options.units.filter((u) => u.level === "commune");
+  const departments = options.units.filter((u) => u.level === "department");
+  const byLevel = (level: string) => options.procedures.filter((p) => p.level === level);
+  const communeProcedures = byLevel("commune");
+  const departmentProcedures = [...byLevel("department"), ...byLevel("province")];
+  const fromDay = localDateToDay(options.from);
+  const toDay = Math.min(
+    localDateToDay(options.to),
+    Math.floor((options.now + schedule.utcOffsetMinutes * 60_000) / 86_400_000),
+  );
+  // Each unit has its own punctuality: most are excellent, a few struggle (DOMAIN.md: 96.84, 93.45 …).
+  const lateRate = new Map(
+    options.units.map((u) => [
+      u.unitId,
+      random.chance(0.1) ? random.between(0.01, 0.03) : random.between(0.001, 0.01),
+    ]),
+  );
+
+  const plans: DossierPlan[] = [];
+  for (let i = 0; i < options.dossiers; i++) {
+    const atCommune = communes.length > 0 && (departments.length === 0 || random.chance(0.8));
+    const unit = atCommune
+      ? random.pick(communes)
+      : random.pick(departments.length > 0 ? departments : options.units);
+    const pool = atCommune ? communeProcedures : departmentProcedures;
+    const procedure = random.pick(pool.length > 0 ? pool : options.procedures);
+    const online =
+      procedure.onlineService !== "none" && random.chance(procedure.onlineService === "full" ? 0.65 : 0.35);
+    const channel = online ? "online" : random.chance(0.08) ? "postal" : "direct";
+    const received = arrival(random, schedule, fromDay, toDay, online);
+    if (received > options.now) continue;
+    plans.push(
+      planLife(
+        random,
+        options,
+        unit,
+        procedure,
+        channel,
+        received,
+        departments,
+        lateRate.get(unit.unitId) ?? 0.01,
+      ),
+    );
+  }
+  return plans;
+}
+
+function planLife(
+  random: Random,
+  options: PlanOptions,
+  unit: SimulationUnit,
+  procedure: ProcedureVersion,
+  channel: DossierPlan["channel"],
+  received: Instant,
+  departments: readonly SimulationUnit[],
+  lateRate: number,
+): DossierPlan {
+  const { schedule } = options;
+  const rules = { timeLimit: procedure.timeLimit, sameDayCutoff: procedure.sameDayCutoff };
+  const at = (instant: Instant) => formatInstant(instant, schedule.utcOffsetMinutes);
+  const actions: PlannedAction[] = [];
+  let clock = nextWorkingMoment(schedule, received);
+  let { dueAt } = computeDueAt(schedule, rules, received);
+  const limit = limitMs(schedule, clock, dueAt);
+  const after = (from: Instant, fraction: number) =>
+    addWorkingTime(schedule, from, Math.max(60_000, Math.floor(limit * fraction)));
+  let holder = unit.unitId;
+
+  if (procedure.interLevel && unit.level === "commune" && departments.length > 0) {
+    clock = after(clock, random.between(0.05, 0.2));
+    holder = random.pick(departments).unitId;
+    actions.push({ action: "transfer", at: at(clock), toUnitId: holder, reason: "Chuyển hồ sơ liên thông" });
+  }
+
+  const fate = random.next();
+  if (fate < 0.01) {
+    actions.push({
+      action: "withdraw",
+      at: at(after(clock, random.between(0.1, 0.6))),
+      reason: "Công dân xin rút hồ sơ",
+    });
+    return finish();
+  }
+
+  const requests = random.chance(0.08) ? (random.chance(0.04) ? 2 : 1) : 0;
+  for (let r = 0; r < requests; r++) {
+    const pausedAt = after(clock, random.between(0.1, 0.4));
+    actions.push({
+      action: "supplement-request",
+      at: at(pausedAt),
+      reason: "Đề nghị bổ sung giấy tờ còn thiếu (Mẫu 02)",
+    });
+    if (random.chance(0.06)) {
+      const closeAt = addWorkingTime(
+        schedule,
+        pausedAt,
+        (procedure.supplementWindowWorkingDays ?? 15) * schedule.dayMs + HOUR,
+      );
+      actions.push({ action: "supplement-missed", at: at(closeAt) });
+      return finish();
+    }
+    const resumedAt = addWorkingTime(schedule, pausedAt, random.int(1, 5) * schedule.dayMs);
+    actions.push({ action: "supplement-received", at: at(resumedAt) });
+    dueAt =
+      procedure.supplementPolicy === "restart"
+        ? computeDueAt(schedule, rules, resumedAt).dueAt
+        : resumeDueAt(schedule, dueAt, pausedAt, resumedAt);
+    clock = resumedAt;
+  }
+
+  if (random.chance(0.03) && dueAt !== null) {
+    const requestedAt = after(clock, random.between(0.05, 0.2));
+    actions.push({
+      action: "fee-request",
+      at: at(requestedAt),
+      reason: "Nộp phí, lệ phí",
+      amount: random.int(1, 50) * 10_000,
+    });
+    const paidAt = addWorkingTime(schedule, requestedAt, random.int(2, 12) * HOUR);
+    actions.push({ action: "fee-paid", at: at(paidAt) });
+    dueAt = resumeDueAt(schedule, dueAt, requestedAt, paidAt);
+    clock = paidAt;
+  }
+
+  if (fate < 0.02) {
+    actions.push({
+      action: "stop",
+      at: at(after(clock, random.between(0.1, 0.5))),
+      reason: "Hồ sơ không đủ điều kiện giải quyết",
+    });
+    return finish();
+  }
+
+  const late = dueAt !== null && random.chance(lateRate);
+  let resolveAt: Instant;
+  if (late && dueAt !== null) {
+    resolveAt = addWorkingTime(
+      schedule,
+      dueAt,
+      Math.max(schedule.dayMs, Math.floor(limit * random.between(0.05, 0.5))),
+    );
+    if (random.chance(0.6)) {
+      const apologyAt = Math.max(clock + 60_000, dueAt - 4 * HOUR);
+      if (apologyAt < resolveAt) {
+        actions.push({
+          action: "apology",
+          at: at(apologyAt),
+          reason: "Hồ sơ cần xin ý kiến cơ quan liên quan",
+          promisedAt: at(resolveAt + HOUR),
+        });
+      }
+    }
+  } else {
+    const window = dueAt === null ? limit : Math.max(60_000, workingTimeBetween(schedule, clock, dueAt));
+    resolveAt = addWorkingTime(
+      schedule,
+      clock,
+      Math.max(60_000, Math.floor(window * random.between(0.1, 0.97))),
+    );
+    if (dueAt !== null && resolveAt > dueAt) resolveAt = dueAt;
+  }
+  actions.push({
+    action: "resolve",
+    at: at(resolveAt),
+    outcome: random.chance(0.97) ? "approved" : "rejected",
+  });
+  const returnAt = addWorkingTime(schedule, resolveAt, random.int(1, 16) * HOUR);
+  actions.push({
+    action: "return",
+    at: at(returnAt),
+    method: channel === "online" ? "online" : channel === "postal" ? "postal" : "counter",
+  });
+  return finish();
+
+  function finish(): DossierPlan {
+    const family = random.pick(FAMILY);
+    const applicant = {
+      name: `${family} ${random.pick(MIDDLE)} ${random.pick(GIVEN)}`,
+      idNumber: `0${String(random.int(1, 96)).padStart(2, "0")}${random.int(0, 3)}${String(random.int(50, 99)).padStart(2, "0")}${String(random.int(0, 999_999)).padStart(6, "0")}`,
+      ...(random.chance(0.8) ? { phone: `09${String(random.int(0, 99_999_999)).padStart(8, "0")}` } : {}),
+    };
+    const documentCount = random.int(1, 4);
+    const digitized = channel === "online" || random.chance(0.85);
+    return {
+      dossierId: uuid(random),
+      unitId: unit.unitId,
+      procedureId: procedure.procedureId,
+      channel,
+      applicant,
+      documents: DOCUMENTS.slice(0, documentCount).map((name) => ({ name, digitized })),
+      receivedAt: at(received),
+      actions: actions.filter((a) => Date.parse(a.at) <= options.now),
+    };
+  }
+}
