@@ -56,10 +56,11 @@ export function validateOptions(
   const to = String(raw.to ?? today);
   if (!isValidLocalDate(from)) problems.push(`--from must be a date written YYYY-MM-DD (got ${from})`);
   if (!isValidLocalDate(to)) problems.push(`--to must be a date written YYYY-MM-DD (got ${to})`);
+  if (isValidLocalDate(to) && to > today) {
+    problems.push(`--to must not be after today (${today}): history cannot come from the future`);
+  }
   if (isValidLocalDate(from) && isValidLocalDate(to)) {
     if (to < from) problems.push("--to must not be before --from");
-    if (to > today)
-      problems.push(`--to must not be after today (${today}): history cannot come from the future`);
     if (Number(to.slice(0, 4)) - Number(from.slice(0, 4)) > 5)
       problems.push("the period may span at most 5 years");
   }
