@@ -1,0 +1,127 @@
+import type { DossierService } from "@motcua/commands";
+import type { Clock } from "@motcua/platform";
+import { enterUnlessRebuilding } from "../coordination";
+import { loadDeadlineRows, type SchedulerDb } from "../database";
+import type { FiringSource, SchedulerMetrics } from "../metrics";
+import type { NotificationRoutes } from "../notifications/channels";
+import { type OutboxRef, recordNotices } from "../notifications/outbox";
+import type { ReferenceCache } from "../reference-cache";
+import { deadlineOccasion, notice } from "./fold";
+import type { DeadlineJobKind } from "./jobs";
+
+export type FiringResult =
+  /** The effect happened now: the overdue event was appended, or the warning recorded. */
+  | { readonly outcome: "recorded" }
+  /** Nothing to do: the deadline moved, the clock stopped, the dossier closed, or it was done before. */
+  | { readonly outcome: "nothing" }
+  /** Its moment has not come on the scheduler's clock (a job that fired early): try again at `at`. */
+  | { readonly outcome: "not_yet"; readonly at: number }
+  /** A read-model rebuild is running: try again later. */
+  | { readonly outcome: "paused" };
+
+export interface DeadlineFiringDeps {
+  readonly db: SchedulerDb;
+  readonly service: DossierService;
+  readonly clock: Clock;
+  readonly reference: ReferenceCache;
+  readonly metrics: SchedulerMetrics;
+  /** Channels per recipient kind; null when notifications are off. */
+  readonly routes: NotificationRoutes | null;
+  /** Hands notices just written to the outbox to the dispatcher (after their transaction committed). */
+  readonly dispatch: (refs: readonly OutboxRef[]) => Promise<void>;
+}
+
+/**
+ * What happens when a deadline's moment comes, whether a BullMQ job or the sweep noticed it. Idempotent:
+ * the deadlines row says what is still owed, the overdue command's id derives from the deadline, and the
+ * outbox keeps one notice per deadline.
+ */
+export function createDeadlineFiring(deps: DeadlineFiringDeps) {
+  const { db, clock, metrics } = deps;
+
+  const fireOverdue = async (dossierId: string, dueAtMs: number): Promise<FiringResult> =>
+    db.transaction().execute(async (trx): Promise<FiringResult> => {
+      if (!(await enterUnlessRebuilding(trx))) return { outcome: "paused" };
+      const row = (await loadDeadlineRows(trx, [dossierId], false)).get(dossierId);
+      if (!row?.clockRunning || row.dueAt !== dueAtMs || row.overdueFor === dueAtMs) {
+        return { outcome: "nothing" };
+      }
+      if (clock.now().getTime() < dueAtMs) return { outcome: "not_yet", at: dueAtMs };
+      // The domain records the event at dueAt, naming the holding unit, only if the dossier is still pending
+      // with its clock running; the watcher's view may lag the log, the decision never does.
+      const answer = await deps.service.markOverdue(dossierId);
+      if (answer !== null) {
+        metrics.overdueLateness.observe(Math.max(0, clock.now().getTime() - dueAtMs) / 1_000);
+      }
+      await trx
+        .updateTable("scheduler.deadlines")
+        .set({ overdue_for: new Date(dueAtMs) })
+        .where("dossier_id", "=", dossierId)
+        .where("due_at", "=", new Date(dueAtMs))
+        .execute();
+      return { outcome: answer === null ? "nothing" : "recorded" };
+    });
+
+  const fireWarning = async (
+    kind: "due-soon" | "due-today",
+    dossierId: string,
+    dueAtMs: number,
+  ): Promise<FiringResult> => {
+    let written: OutboxRef[] = [];
+    const result = await db.transaction().execute(async (trx): Promise<FiringResult> => {
+      if (!(await enterUnlessRebuilding(trx))) return { outcome: "paused" };
+      const row = (await loadDeadlineRows(trx, [dossierId], true)).get(dossierId);
+      const done = kind === "due-soon" ? row?.dueSoonFor : row?.dueTodayFor;
+      const at = kind === "due-soon" ? row?.dueSoonAt : row?.dueTodayAt;
+      if (!row?.clockRunning || row.dueAt !== dueAtMs || done === dueAtMs || at == null) {
+        return { outcome: "nothing" };
+      }
+      const now = clock.now().getTime();
+      if (now < at) return { outcome: "not_yet", at };
+      // A warning whose deadline has already passed says nothing useful: the overdue notice will.
+      const owed = now < dueAtMs && deps.routes !== null;
+      if (owed && deps.routes !== null) {
+        await deps.reference.load([row.holdingUnitId]);
+        const facts = {
+          kind: kind === "due-soon" ? ("due_soon" as const) : ("due_today" as const),
+          code: row.code,
+          unitName: deps.reference.unitNameOf(row.holdingUnitId),
+          dueAt: dueAtMs,
+        };
+        written = await recordNotices(
+          trx,
+          [notice(dossierId, deadlineOccasion(dueAtMs), row.holdingUnitId, facts)],
+          deps.routes,
+          clock.now(),
+        );
+        if (written.length > 0) metrics.noticesRecorded.inc({ kind: facts.kind }, written.length);
+      }
+      await trx
+        .updateTable("scheduler.deadlines")
+        .set(kind === "due-soon" ? { due_soon_for: new Date(dueAtMs) } : { due_today_for: new Date(dueAtMs) })
+        .where("dossier_id", "=", dossierId)
+        .execute();
+      return { outcome: owed ? "recorded" : "nothing" };
+    });
+    if (written.length > 0) await deps.dispatch(written);
+    return result;
+  };
+
+  return {
+    async fire(
+      kind: DeadlineJobKind,
+      dossierId: string,
+      dueAtMs: number,
+      source: FiringSource,
+    ): Promise<FiringResult> {
+      const result =
+        kind === "overdue"
+          ? await fireOverdue(dossierId, dueAtMs)
+          : await fireWarning(kind, dossierId, dueAtMs);
+      metrics.firings.inc({ kind, source, outcome: result.outcome });
+      return result;
+    },
+  };
+}
+
+export type DeadlineFiring = ReturnType<typeof createDeadlineFiring>;
