@@ -1,0 +1,419 @@
+import type { EventStore, RecordedEvent } from "@motcua/event-store";
+import type { Logger } from "@motcua/platform";
+import {
+  activateReadModelVersion,
+  activeReadModelVersion,
+  ensureCheckpoints,
+  listReadModelVersions,
+  migrateReadModels,
+  partitionOf,
+  type ReadModelDb,
+  readCheckpoints,
+  readModelSchemaName,
+} from "@motcua/read-models";
+import type { JobsOptions, Queue } from "bullmq";
+import pg from "pg";
+import { haltedPartitions } from "./dead-letters";
+import {
+  type JobEvent,
+  type ProjectionJobData,
+  projectionJobId,
+  projectionJobPriority,
+  toJobEvent,
+} from "./job";
+
+/** One feeder per deployment: whoever holds this session-level advisory lock feeds; the others stand by. */
+export const FEEDER_LOCK_KEY = "motcua.projector.feeder";
+
+/** How jobs are added: retried without end on transient errors (capped backoff), kept briefly for bull-board. */
+export const PROJECTION_JOB_OPTIONS: JobsOptions = {
+  attempts: 1_000_000,
+  backoff: { type: "capped" },
+  removeOnComplete: { count: 1_000 },
+  removeOnFail: false,
+};
+
+export interface FeederOptions {
+  readonly store: EventStore;
+  readonly db: ReadModelDb;
+  /** The read models' database: the feeder holds its advisory lock on a connection of its own. */
+  readonly databaseUrl: string;
+  readonly queue: Queue<ProjectionJobData>;
+  readonly partitions: number;
+  readonly logger?: Logger;
+  /** Events read per page (one job per partition per page). Default 2,000. */
+  readonly pageSize?: number;
+  /** How often an idle feeder asks for the head. Default 25 ms. */
+  readonly pollIntervalMs?: number;
+  /** An idle partition is told how far the log goes at most this often. Default 50 ms. */
+  readonly idleAdvanceMs?: number;
+  /** Positions the feeder may run ahead of the lowest checkpoint (bounds Redis memory). Default 20,000. */
+  readonly maxInFlight?: number;
+  /** A partition at rest this long while behind has its next job looked up in Redis. Default 1 s. */
+  readonly lossGraceMs?: number;
+  /** How often to look for a newly activated version. Default 250 ms. */
+  readonly versionCheckMs?: number;
+  /** A standby retries the lock this often. Default 1 s. */
+  readonly standbyRetryMs?: number;
+  /** Progress lines at info level this often. Default 10 s. */
+  readonly progressEveryMs?: number;
+}
+
+export interface FeederState {
+  readonly role: "starting" | "standby" | "active" | "stopped";
+  readonly schema: string | null;
+  /** The log position read and handed to jobs up to. */
+  readonly cursor: number;
+  /** Times the feeder went back to the lowest checkpoint because jobs had gone missing (or a replay). */
+  readonly rewinds: number;
+}
+
+export interface Feeder {
+  readonly state: FeederState;
+  /** Stops feeding and releases the lock. */
+  stop(): Promise<void>;
+}
+
+/**
+ * The version the feeder feeds: the active one. A deployment's first start creates and activates the
+ * first version (empty; the feeder fills it from position 0).
+ */
+async function servingVersion(db: ReadModelDb): Promise<string | null> {
+  const active = await activeReadModelVersion(db);
+  if (active !== null) return active;
+  const versions = await listReadModelVersions(db).catch(() => []);
+  if (versions.length > 0) return null; // a rebuild is under way and will activate its version
+  const first = readModelSchemaName(1);
+  await migrateReadModels(db, first);
+  await activateReadModelVersion(db, first);
+  return activeReadModelVersion(db);
+}
+
+export function startFeeder(options: FeederOptions): Feeder {
+  const { store, db, queue, logger } = options;
+  const P = options.partitions;
+  const pageSize = options.pageSize ?? 2_000;
+  const pollMs = options.pollIntervalMs ?? 25;
+  const idleAdvanceMs = options.idleAdvanceMs ?? 50;
+  const maxInFlight = options.maxInFlight ?? 20_000;
+  const lossGraceMs = options.lossGraceMs ?? 1_000;
+  const versionCheckMs = options.versionCheckMs ?? 250;
+  const standbyRetryMs = options.standbyRetryMs ?? 1_000;
+  const progressEveryMs = options.progressEveryMs ?? 10_000;
+
+  let state: FeederState = { role: "starting", schema: null, cursor: 0, rewinds: 0 };
+  let stopping = false;
+  let wake: (() => void) | null = null;
+  const nap = (ms: number) =>
+    stopping
+      ? Promise.resolve()
+      : new Promise<void>((resolve) => {
+          const timer = setTimeout(() => {
+            wake = null;
+            resolve();
+          }, ms);
+          wake = () => {
+            clearTimeout(timer);
+            wake = null;
+            resolve();
+          };
+        });
+
+  let lockClient: pg.Client | null = null;
+  let lockLost = false;
+
+  const acquireLock = async (): Promise<boolean> => {
+    const client = new pg.Client({
+      connectionString: options.databaseUrl,
+      application_name: "motcua-feeder",
+      keepAlive: true,
+    });
+    const lost = () => {
+      if (lockClient === client) lockLost = true;
+    };
+    client.on("error", lost);
+    client.on("end", lost);
+    try {
+      await client.connect();
+      const { rows } = await client.query<{ locked: boolean }>(
+        "select pg_try_advisory_lock(hashtext($1)) as locked",
+        [FEEDER_LOCK_KEY],
+      );
+      if (rows[0]?.locked) {
+        lockClient = client;
+        lockLost = false;
+        return true;
+      }
+    } catch {
+      // Postgres unreachable: stand by and try again.
+    }
+    await client.end().catch(() => {});
+    return false;
+  };
+
+  const releaseLock = async () => {
+    const client = lockClient;
+    lockClient = null;
+    if (client === null) return;
+    // Closing the session releases the lock; an explicit unlock first makes it immediate for the standbys.
+    await client.query("select pg_advisory_unlock(hashtext($1))", [FEEDER_LOCK_KEY]).catch(() => {});
+    await client.end().catch(() => {});
+  };
+
+  /** Feeds the active version while this process holds the lock. */
+  const feed = async () => {
+    let schema: string | null = null;
+    for (;;) {
+      if (stopping || lockLost) return;
+      schema = await servingVersion(db);
+      if (schema !== null) break;
+      logger?.info("no read-model version is active yet: waiting for the rebuild to activate one");
+      await nap(versionCheckMs * 4);
+    }
+    await migrateReadModels(db, schema);
+    await ensureCheckpoints(db, schema, P);
+
+    let checkpoints = new Array<number>(P).fill(0);
+    let halted = new Set<number>();
+    /** Per partition, the position its last job reached: the next job for it starts there. */
+    const sentThrough = new Array<number>(P).fill(0);
+    const lastSentAt = new Array<number>(P).fill(0);
+    /** Per partition, the jobs sent since the last rewind: fromPosition → throughPosition. */
+    const sent = Array.from({ length: P }, () => new Map<number, number>());
+    let cursor = 0;
+
+    const refresh = async () => {
+      const rows = await readCheckpoints(db, schema as string);
+      const next = new Array<number>(P).fill(0);
+      for (const row of rows) if (row.partition < P) next[row.partition] = row.position;
+      checkpoints = next;
+      const nowHalted = await haltedPartitions(db, schema as string);
+      const released = [...halted].filter((p) => !nowHalted.has(p));
+      halted = nowHalted;
+      return released;
+    };
+    const lowest = () => {
+      let min = Number.POSITIVE_INFINITY;
+      for (let p = 0; p < P; p++) if (!halted.has(p)) min = Math.min(min, checkpoints[p] as number);
+      return Number.isFinite(min) ? min : cursor;
+    };
+    const rewindTo = (position: number, why: string) => {
+      if (position < cursor) {
+        logger?.warn({ schema, from: cursor, to: position }, `feeder rewinds: ${why}`);
+      }
+      cursor = position;
+      sentThrough.fill(position);
+      lastSentAt.fill(0);
+      for (const chain of sent) chain.clear();
+    };
+
+    await refresh();
+    rewindTo(lowest(), "start");
+    state = { ...state, role: "active", schema, cursor };
+    logger?.info({ schema, cursor, partitions: P }, "feeder active");
+
+    let lastVersionCheck = Date.now();
+    let lastRefresh = 0;
+    /** Per partition, when its checkpoint last moved (or the feeder last saw it at rest and up to date). */
+    const movedAt = new Array<number>(P).fill(Date.now());
+    const seenAt = new Array<number>(P).fill(-1);
+
+    /**
+     * Redis is a transport: it may lose jobs (flush, restart without persistence). A partition whose
+     * checkpoint has not moved for `lossGraceMs` while jobs were sent past it is checked: the job that
+     * covers its checkpoint must still be in the queue (waiting, delayed, or active — a dead worker's
+     * job is taken up again by BullMQ). If it is gone, the feeder goes back to the lowest checkpoint.
+     */
+    const jobsWentMissing = async (now: number): Promise<boolean> => {
+      for (let p = 0; p < P; p++) {
+        const checkpoint = checkpoints[p] as number;
+        if (checkpoint !== seenAt[p]) {
+          seenAt[p] = checkpoint;
+          movedAt[p] = now;
+        }
+        const chain = sent[p] as Map<number, number>;
+        for (const [from, through] of chain) if (through <= checkpoint) chain.delete(from);
+        if (halted.has(p) || checkpoint >= (sentThrough[p] as number)) {
+          movedAt[p] = now;
+          continue;
+        }
+        if (now - (movedAt[p] as number) < lossGraceMs) continue;
+        // The job that covers the checkpoint: it starts at or below it (below after a rewind).
+        let next: [number, number] | undefined;
+        for (const [from, through] of chain) {
+          if (from <= checkpoint && through > checkpoint && (next === undefined || from < next[0])) {
+            next = [from, through];
+          }
+        }
+        if (next === undefined) return true;
+        const jobState = await queue.getJobState(
+          projectionJobId({
+            schema: schema as string,
+            partition: p,
+            fromPosition: next[0],
+            throughPosition: next[1],
+          }),
+        );
+        if (jobState === "unknown" || jobState === "completed") {
+          // Read after the job's state: if the job has just been applied, the checkpoint shows it.
+          await refresh();
+          if ((checkpoints[p] as number) === checkpoint && !halted.has(p)) return true;
+        }
+        movedAt[p] = now; // still queued (or just applied): look again after another grace period
+      }
+      return false;
+    };
+    let lastProgress = Date.now();
+    let fedSinceProgress = 0;
+
+    const addJobs = async (jobs: ProjectionJobData[]) => {
+      if (jobs.length === 0) return;
+      await queue.addBulk(
+        jobs.map((data) => ({
+          name: "project",
+          data,
+          opts: {
+            ...PROJECTION_JOB_OPTIONS,
+            jobId: projectionJobId(data),
+            priority: projectionJobPriority(data.fromPosition),
+          },
+        })),
+      );
+      const now = Date.now();
+      for (const job of jobs) {
+        sent[job.partition]?.set(job.fromPosition, job.throughPosition);
+        sentThrough[job.partition] = job.throughPosition;
+        lastSentAt[job.partition] = now;
+      }
+    };
+
+    /** Jobs for the page (cursor, through]: partitions with events, and idle ones due an advance. */
+    const jobsFor = (events: readonly RecordedEvent[], through: number): ProjectionJobData[] => {
+      const byPartition = new Map<number, JobEvent[]>();
+      for (const event of events) {
+        const p = partitionOf(event.streamId, P);
+        let list = byPartition.get(p);
+        if (list === undefined) {
+          list = [];
+          byPartition.set(p, list);
+        }
+        list.push(toJobEvent(event));
+      }
+      const now = Date.now();
+      const jobs: ProjectionJobData[] = [];
+      for (let p = 0; p < P; p++) {
+        if (halted.has(p)) continue;
+        const from = sentThrough[p] as number;
+        if (from >= through) continue;
+        const list = byPartition.get(p);
+        if (list === undefined && now - (lastSentAt[p] as number) < idleAdvanceMs) continue;
+        jobs.push({
+          schema: schema as string,
+          partition: p,
+          fromPosition: from,
+          throughPosition: through,
+          events: list ?? [],
+        });
+      }
+      return jobs;
+    };
+
+    while (!stopping && !lockLost) {
+      const now = Date.now();
+      if (now - lastVersionCheck >= versionCheckMs) {
+        lastVersionCheck = now;
+        const active = await activeReadModelVersion(db);
+        if (active !== null && active !== schema) {
+          logger?.info({ from: schema, to: active }, "feeder follows the newly activated read-model version");
+          return; // start over on the new version
+        }
+      }
+      if (now - lastRefresh >= Math.max(pollMs, 50) || cursor - lowest() > maxInFlight) {
+        lastRefresh = now;
+        const released = await refresh();
+        if (released.length > 0) {
+          rewindTo(lowest(), `partitions ${released.join(", ")} were replayed`);
+          state = { ...state, cursor, rewinds: state.rewinds + 1 };
+        }
+        if (await jobsWentMissing(now)) {
+          rewindTo(lowest(), "a partition's next job is gone from Redis");
+          state = { ...state, cursor, rewinds: state.rewinds + 1 };
+        }
+      }
+      if (cursor - lowest() > maxInFlight) {
+        await nap(pollMs);
+        continue;
+      }
+
+      const head = await store.headPosition();
+      if (head > cursor) {
+        const events: RecordedEvent[] = [];
+        for await (const event of store.readAll({ fromPosition: cursor, maxCount: pageSize }))
+          events.push(event);
+        const last = events.at(-1)?.position ?? cursor;
+        // A short page holds everything up to the head read before it; a full one only up to its last event.
+        const through = events.length >= pageSize ? last : Math.max(head, last);
+        await addJobs(jobsFor(events, through));
+        cursor = through;
+        fedSinceProgress += events.length;
+        state = { ...state, cursor };
+      } else {
+        await addJobs(jobsFor([], cursor));
+        await nap(pollMs);
+      }
+      if (Date.now() - lastProgress >= progressEveryMs) {
+        const seconds = (Date.now() - lastProgress) / 1_000;
+        logger?.info(
+          {
+            schema,
+            cursor,
+            head,
+            lowestCheckpoint: lowest(),
+            eventsPerSecond: Math.round(fedSinceProgress / seconds),
+          },
+          "feeder progress",
+        );
+        lastProgress = Date.now();
+        fedSinceProgress = 0;
+      }
+    }
+  };
+
+  const done = (async () => {
+    while (!stopping) {
+      if (lockClient === null || lockLost) {
+        await releaseLock();
+        if (!(await acquireLock())) {
+          if (state.role !== "standby") logger?.info("feeder on standby: another feeder holds the lock");
+          state = { ...state, role: "standby" };
+          await nap(standbyRetryMs);
+          continue;
+        }
+      }
+      try {
+        await feed();
+      } catch (error) {
+        const err = error as Error;
+        logger?.error({ err: { name: err.name, message: err.message } }, "feeder failed; starting over");
+        await nap(1_000);
+      }
+      if (lockLost && !stopping) {
+        logger?.warn("feeder lost its lock connection: standing by");
+        state = { ...state, role: "standby" };
+      }
+    }
+    await releaseLock();
+    state = { ...state, role: "stopped" };
+  })();
+
+  return {
+    get state() {
+      return state;
+    },
+    async stop() {
+      stopping = true;
+      wake?.();
+      await done;
+    },
+  };
+}

@@ -1,0 +1,77 @@
+import type { RecordedEvent } from "@motcua/event-store";
+import type { ProjectableEvent } from "@motcua/read-models";
+
+/** The one BullMQ queue of projection jobs (keys under the deployment's REDIS_PREFIX). */
+export const PROJECTION_QUEUE = "projections";
+
+/**
+ * Fields of an event's `data` that hold a person's data. The read models never use them, so they never
+ * travel through Redis: the domain keeps the applicant (name, ID number, phone, address) in `applicant`.
+ */
+export const PERSONAL_DATA_FIELDS: readonly string[] = ["applicant"];
+
+/** An event as a job carries it: what the projection reads, nothing else (no ids, hashes or applicant). */
+export interface JobEvent extends ProjectableEvent {
+  readonly data: Record<string, unknown>;
+}
+
+/**
+ * One partition's slice of the log: every event of `partition` in (fromPosition, throughPosition], in
+ * ascending position. A job is applied only once the partition's checkpoint has reached `fromPosition`.
+ */
+export interface ProjectionJobData {
+  /** The read-model version (Postgres schema) the job feeds. */
+  readonly schema: string;
+  readonly partition: number;
+  readonly fromPosition: number;
+  readonly throughPosition: number;
+  readonly events: readonly JobEvent[];
+}
+
+/** Deterministic: the same slice of the log always gets the same id, so re-adding it adds nothing. */
+export const projectionJobId = (
+  job: Pick<ProjectionJobData, "schema" | "partition" | "fromPosition" | "throughPosition">,
+) => `${job.schema}:${job.partition}:${job.fromPosition}-${job.throughPosition}`;
+
+/** BullMQ's highest priority number (1 is served first). */
+const PRIORITY_LIMIT = 2 ** 21 - 1;
+/** Positions per priority step: jobs within one step keep the order they were added in. */
+const PRIORITY_STEP = 1_024;
+
+/**
+ * Jobs are served oldest slice of the log first: a job's predecessor in its partition always starts
+ * lower, so it is never stuck behind a queue of successors that arrived early and were put back. The
+ * priority is the start position in steps of 1,024, wrapping after about two billion positions (a wrap
+ * only costs order for a moment, never correctness: an early job waits and is tried again).
+ */
+export const projectionJobPriority = (fromPosition: number): number =>
+  1 + (Math.floor(fromPosition / PRIORITY_STEP) % (PRIORITY_LIMIT - 1));
+
+/** What a job carries of a recorded event: personal fields and everything the projection ignores are dropped. */
+export function toJobEvent(event: RecordedEvent): JobEvent {
+  const data: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(event.data)) {
+    if (!PERSONAL_DATA_FIELDS.includes(key)) data[key] = value;
+  }
+  return {
+    streamId: event.streamId,
+    revision: event.revision,
+    position: event.position,
+    type: event.type,
+    schemaVersion: event.schemaVersion,
+    data,
+    metadata: { occurredAt: event.metadata.occurredAt, actor: event.metadata.actor },
+  };
+}
+
+const isWhole = (value: unknown): value is number => Number.isSafeInteger(value) && (value as number) >= 0;
+
+/** A job's data as stored in Redis is untrusted input: anything malformed is refused. */
+export function parseProjectionJobData(value: unknown): ProjectionJobData | null {
+  if (typeof value !== "object" || value === null) return null;
+  const job = value as Record<string, unknown>;
+  if (typeof job.schema !== "string" || !/^[a-z][a-z0-9_]{0,62}$/.test(job.schema)) return null;
+  if (!isWhole(job.partition) || !isWhole(job.fromPosition) || !isWhole(job.throughPosition)) return null;
+  if (job.throughPosition < job.fromPosition || !Array.isArray(job.events)) return null;
+  return job as unknown as ProjectionJobData;
+}

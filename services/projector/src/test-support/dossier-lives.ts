@@ -1,0 +1,434 @@
+import { randomUUID } from "node:crypto";
+import {
+  type Actor,
+  CalendarYearSchema,
+  createWorkSchedule,
+  type DecisionContext,
+  type DossierCommand,
+  type DossierEvent,
+  type DossierState,
+  decide,
+  dossierStreamId,
+  evolve,
+  formatDossierCode,
+  formatInstant,
+  initialState,
+  PERSONAL_DATA_FIELD,
+  ProcedureDefinitionSchema,
+  type ProcedureVersion,
+  parseInstant,
+  type ReceivedDossier,
+} from "@motcua/domain";
+import type { EventStore, NewEvent } from "@motcua/event-store";
+import { CALENDAR_2025 } from "@motcua/testing";
+
+/*
+ * Realistic dossier lives for the projector's tests and benchmark: a province's dossiers lived through
+ * the domain's `decide` (the same mix as the read models' randomized test: online submissions, receipts,
+ * forwards, transfers, supplements under both policies, fees, apologies, resolutions, returns,
+ * withdrawals, stops, overdue events), then appended to a real event store the way the API would.
+ */
+
+export const schedule = createWorkSchedule([CalendarYearSchema.parse(CALENDAR_2025)]);
+
+/** A small seeded PRNG (mulberry32): the same seed gives the same province every run. */
+export function seededRandom(seed: number) {
+  let a = seed >>> 0;
+  const next = () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
+  };
+  return {
+    next,
+    int: (min: number, max: number) => min + Math.floor(next() * (max - min + 1)),
+    chance: (p: number) => next() < p,
+    pick: <T>(items: readonly T[]): T => items[Math.floor(next() * items.length)] as T,
+    uuid: () => {
+      const hex = Array.from({ length: 32 }, () => Math.floor(next() * 16).toString(16)).join("");
+      return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-a${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
+    },
+  };
+}
+export type Random = ReturnType<typeof seededRandom>;
+
+const procedure = (
+  procedureId: string,
+  field: string,
+  timeLimit: {
+    value: number;
+    unit: "working_days" | "calendar_days" | "working_hours" | "same_day" | "none";
+  },
+  supplementPolicy: "restart" | "resume",
+  supplementWindowWorkingDays?: number,
+): ProcedureVersion => ({
+  ...ProcedureDefinitionSchema.parse({
+    code: `1.${procedureId.length}${field.length}0001`,
+    name: `Thủ tục ${procedureId}`,
+    field,
+    level: "commune",
+    timeLimit,
+    onlineService: "full",
+    supplementPolicy,
+    ...(supplementWindowWorkingDays === undefined ? {} : { supplementWindowWorkingDays }),
+  }),
+  procedureId,
+  version: 1,
+});
+
+/** Procedures over several fields, every kind of time limit and both supplement policies. */
+export const PROCEDURES: readonly ProcedureVersion[] = [
+  procedure("building-permit", "Xây dựng", { value: 5, unit: "working_days" }, "restart", 5),
+  procedure("land-use", "Đất đai", { value: 10, unit: "working_days" }, "resume", 10),
+  procedure("birth-registration", "Hộ tịch", { value: 0, unit: "same_day" }, "restart"),
+  procedure("certified-copy", "Chứng thực", { value: 4, unit: "working_hours" }, "resume"),
+  procedure("business-licence", "Kinh doanh", { value: 15, unit: "calendar_days" }, "restart", 3),
+  procedure("school-transfer", "Giáo dục", { value: 0, unit: "none" }, "resume"),
+  procedure("judicial-record", "Tư pháp", { value: 3, unit: "working_days" }, "resume", 2),
+];
+
+export const RECEIVING_UNITS = [
+  "unit-commune-tan-thinh",
+  "unit-commune-phan-dinh-phung",
+  "unit-commune-gia-sang",
+  "unit-ward-ha-dong",
+  "unit-dept-construction",
+  "unit-dept-justice",
+] as const;
+const OTHER_UNITS = ["unit-province-office", "unit-dept-finance", "unit-dept-natural-resources"] as const;
+const ALL_UNITS: readonly string[] = [...RECEIVING_UNITS, ...OTHER_UNITS];
+const unitCode = (unitId: string) => `000.00.${String(ALL_UNITS.indexOf(unitId) + 10)}.H26`;
+
+const HOUR = 3_600_000;
+const DAY = 24 * HOUR;
+
+export interface SimulationOptions {
+  readonly seed: number;
+  readonly dossiers: number;
+  /** Receipts spread from this local date … */
+  readonly from?: string;
+  /** … to this one; the simulation's clock stops at `until` (later actions are not taken). */
+  readonly to?: string;
+  readonly until?: string;
+}
+
+/** One command's outcome: what the API would append in one go. */
+export interface Decision {
+  readonly at: number;
+  readonly dossierId: string;
+  readonly events: readonly DossierEvent[];
+  readonly actor: Actor;
+}
+
+export interface SimulatedLives {
+  /** Every decision, in time order. */
+  readonly decisions: Decision[];
+  readonly dossierIds: string[];
+  /** Events over all decisions. */
+  readonly eventCount: number;
+}
+
+interface TimedDecision extends Decision {
+  readonly dossier: number;
+  readonly step: number;
+}
+
+/**
+ * A province's dossiers lived through the domain's `decide`: online submissions (received, refused,
+ * withdrawn or left waiting), receipts at the counter and by post, forwards, inter-unit transfers,
+ * supplements under both policies (some missed), fees, apologies, resolutions, returns, withdrawals,
+ * stops, and overdue events both from the deadline watcher and owed by later actions; some dossiers
+ * pass their due date with nobody recording it. Every decision is appended at its own time.
+ */
+export function simulateDossierLives(options: SimulationOptions): SimulatedLives {
+  const rng = seededRandom(options.seed);
+  const start = parseInstant(`${options.from ?? "2025-01-02"}T00:00:00+07:00`);
+  const end = parseInstant(`${options.to ?? "2025-12-20"}T00:00:00+07:00`);
+  const until = parseInstant(`${options.until ?? "2025-12-31"}T23:59:00+07:00`);
+  const sequences = new Map<string, number>();
+  const decisions: TimedDecision[] = [];
+  const dossierIds: string[] = [];
+
+  for (let i = 0; i < options.dossiers; i++) {
+    const dossierId = rng.uuid();
+    dossierIds.push(dossierId);
+    const proc = rng.pick(PROCEDURES);
+    const unitId = rng.pick(RECEIVING_UNITS);
+    const officer: Actor = { id: `officer-${unitId}`, role: "officer", unitId };
+    // Receipt: a random day, at a random time from 06:00 to 19:00 (some outside office hours).
+    let now =
+      start + Math.floor(rng.next() * ((end - start) / DAY)) * DAY + rng.int(6 * 60, 19 * 60) * 60_000;
+    let state: DossierState = initialState();
+    let step = 0;
+    const slow = rng.chance(0.25);
+    // A few dossiers are left lying after a couple of actions: still pending when the log ends.
+    const actions = rng.chance(0.05) ? rng.int(0, 3) : 40;
+    const run = (command: DossierCommand, at: number, actor: Actor = officer): boolean => {
+      const context: DecisionContext = {
+        now: formatInstant(at),
+        actor,
+        schedule,
+        procedure: proc,
+      };
+      const decision = decide(command, state, context);
+      if (!decision.ok) return false;
+      for (const e of decision.events) state = evolve(state, e);
+      decisions.push({ at, dossierId, dossier: i, step: step++, events: decision.events, actor });
+      return true;
+    };
+    const applicant = { name: `Công dân ${i}`, idNumber: String(100_000_000_000 + i), phone: "0912345678" };
+    const documents = Array.from({ length: rng.int(0, 3) }, (_, d) => ({
+      name: `Giấy tờ ${d + 1}`,
+      digitized: rng.chance(0.8),
+    }));
+
+    let channel: "direct" | "online" | "postal" = rng.chance(0.35)
+      ? "online"
+      : rng.chance(0.2)
+        ? "postal"
+        : "direct";
+    if (channel === "online" && rng.chance(0.6)) {
+      const citizen: Actor = { id: "citizen-portal", role: "citizen", unitId: null };
+      run({ type: "SubmitDossier", data: { dossierId, unitId, applicant, documents } }, now, citizen);
+      now += rng.int(1, 30) * HOUR;
+      const fate = rng.next();
+      if (fate < 0.05) {
+        run({ type: "RefuseIntake", data: { reason: "Thiếu giấy tờ" } }, now);
+        continue;
+      }
+      if (fate < 0.08) {
+        run({ type: "WithdrawDossier", data: { reason: "Công dân rút" } }, now, citizen);
+        continue;
+      }
+      if (fate < 0.1 || now > until) continue;
+      channel = "online";
+    }
+    const day = formatInstant(now).slice(0, 10);
+    const seqKey = `${unitId}|${day}`;
+    const seq = (sequences.get(seqKey) ?? 0) + 1;
+    sequences.set(seqKey, seq);
+    const code = formatDossierCode(unitCode(unitId), now, seq);
+    run(
+      {
+        type: "ReceiveDossier",
+        data: {
+          dossierId,
+          code,
+          unitId,
+          channel,
+          applicant,
+          documents,
+        },
+      },
+      now,
+    );
+
+    for (let guard = 0; guard < actions; guard++) {
+      if (state.status === "none" || state.status === "submitted" || state.status === "refused") break;
+      const s = state as ReceivedDossier;
+      if (s.status === "returned" || s.status === "withdrawn" || s.status === "stopped") break;
+      const gapHours = slow ? rng.int(4, 24 * 12) : rng.chance(0.7) ? rng.int(1, 30) : rng.int(24, 24 * 6);
+      let next = now + gapHours * HOUR;
+      // The deadline watcher, when it is up, records the overdue event at the due moment.
+      if (
+        (s.status === "received" || s.status === "processing") &&
+        s.dueAt !== null &&
+        s.overdueRecordedFor !== s.dueAt &&
+        parseInstant(s.dueAt) < next &&
+        rng.chance(0.6)
+      ) {
+        const due = Math.max(parseInstant(s.dueAt), parseInstant(s.lastEventAt));
+        if (due <= until) {
+          run({ type: "MarkOverdue", data: {} }, due + rng.int(0, 5) * 60_000, {
+            id: "deadline-watcher",
+            role: "system",
+            unitId: null,
+          });
+        }
+      }
+      next = Math.max(next, parseInstant((state as ReceivedDossier).lastEventAt));
+      if (next > until) break;
+      now = next;
+      const current = state as ReceivedDossier;
+      const roll = rng.next();
+      const holder = current.currentUnitId;
+      const holderActor: Actor = { id: `officer-${holder}`, role: "officer", unitId: holder };
+      switch (current.status) {
+        case "received":
+        case "processing": {
+          if (roll < 0.12) {
+            run(
+              {
+                type: "ForwardDossier",
+                data: {
+                  toUnitId: rng.chance(0.5) ? holder : rng.pick(ALL_UNITS),
+                  step: "thẩm định",
+                  ...(rng.chance(0.5) ? { stepDueAt: formatInstant(now + rng.int(4, 72) * HOUR) } : {}),
+                },
+              },
+              now,
+              holderActor,
+            );
+          } else if (roll < 0.24) {
+            const to = rng.pick(ALL_UNITS.filter((u) => u !== holder));
+            run({ type: "TransferDossier", data: { toUnitId: to, reason: "liên thông" } }, now, holderActor);
+          } else if (roll < 0.36) {
+            run({ type: "RequestSupplement", data: { reason: "Bổ sung bản sao" } }, now, holderActor);
+          } else if (roll < 0.42) {
+            run({ type: "RequestFee", data: { reason: "Lệ phí", amount: 50_000 } }, now, holderActor);
+          } else if (roll < 0.48) {
+            run(
+              {
+                type: "IssueApology",
+                data: { reason: "Xin lỗi vì chậm", promisedAt: formatInstant(now + rng.int(1, 10) * DAY) },
+              },
+              now,
+              holderActor,
+            );
+          } else if (roll < 0.53) {
+            run({ type: "WithdrawDossier", data: { reason: "Công dân rút" } }, now, holderActor);
+          } else if (roll < 0.57) {
+            run({ type: "StopDossier", data: { reason: "Không đủ điều kiện" } }, now, holderActor);
+          } else {
+            run(
+              { type: "ResolveDossier", data: { outcome: rng.chance(0.9) ? "approved" : "rejected" } },
+              now,
+              holderActor,
+            );
+          }
+          break;
+        }
+        case "awaiting_supplement": {
+          if (roll < 0.7) run({ type: "ReceiveSupplement", data: {} }, now, holderActor);
+          else if (roll < 0.9) run({ type: "CloseMissedSupplement", data: {} }, now, holderActor);
+          else run({ type: "WithdrawDossier", data: { reason: "Công dân rút" } }, now, holderActor);
+          break;
+        }
+        case "awaiting_payment": {
+          if (roll < 0.85) run({ type: "RecordFeePaid", data: {} }, now, holderActor);
+          else run({ type: "WithdrawDossier", data: { reason: "Không nộp phí" } }, now, holderActor);
+          break;
+        }
+        case "resolved": {
+          if (roll < 0.8) {
+            run(
+              { type: "ReturnResult", data: { method: rng.pick(["counter", "postal", "online"] as const) } },
+              now,
+            );
+          } else {
+            guard = actions;
+          }
+          break;
+        }
+        default:
+          guard = actions;
+      }
+    }
+  }
+
+  decisions.sort((a, b) => a.at - b.at || a.dossier - b.dossier || a.step - b.step);
+  const eventCount = decisions.reduce((n, d) => n + d.events.length, 0);
+  return { decisions, dossierIds, eventCount };
+}
+
+/** Roughly how many dossiers give `events` events with this mix (about 4 events a dossier). */
+export const dossiersForEvents = (events: number): number => Math.max(1, Math.ceil(events / 4));
+
+export interface AppendOptions {
+  /**
+   * Decisions of one dossier within a window of this many days go in one append (bulk loading); windows
+   * follow each other in time, so the log interleaves dossiers as a year of work would. Default 1.
+   */
+  readonly windowDays?: number;
+  /** Appends in flight at once. Default 8. */
+  readonly concurrency?: number;
+  /** Stop after this many events (whole appends). */
+  readonly maxEvents?: number;
+  readonly onProgress?: (appended: number, total: number) => void;
+  /** Each stream's revision so far, when appending a log in several calls (updated as it goes). */
+  readonly revisions?: Map<string, number>;
+}
+
+/** The events of one dossier's decisions as the API appends them (applicant sealed in the vault). */
+export function toNewEvents(decisions: readonly Decision[], commandId: string): NewEvent[] {
+  const out: NewEvent[] = [];
+  for (const decision of decisions) {
+    for (const event of decision.events) {
+      const data = event.data as unknown as NewEvent["data"];
+      out.push({
+        type: event.type,
+        schemaVersion: event.schemaVersion,
+        data,
+        metadata: {
+          commandId,
+          correlationId: commandId,
+          causationId: null,
+          actor: decision.actor,
+          occurredAt: formatInstant(decision.at),
+        },
+        ...(PERSONAL_DATA_FIELD in data
+          ? { personal: { subjectId: `applicant-${decision.dossierId}`, field: PERSONAL_DATA_FIELD } }
+          : {}),
+      });
+    }
+  }
+  return out;
+}
+
+/**
+ * Appends the decisions in time order: window by window, each dossier's decisions of the window as one
+ * append with its expected revision, several dossiers at once. Returns the number of events appended.
+ */
+export async function appendDossierLives(
+  store: EventStore,
+  lives: SimulatedLives,
+  options: AppendOptions = {},
+): Promise<number> {
+  const windowMs = Math.max(1, (options.windowDays ?? 1) * DAY);
+  const concurrency = options.concurrency ?? 8;
+  const total = Math.min(lives.eventCount, options.maxEvents ?? Number.POSITIVE_INFINITY);
+  const revisions = options.revisions ?? new Map<string, number>();
+  let appended = 0;
+  let i = 0;
+  const decisions = lives.decisions;
+  while (i < decisions.length && appended < total) {
+    // One window: its decisions grouped by dossier, in time order within each dossier.
+    const first = decisions[i] as Decision;
+    const windowEnd = first.at - (first.at % windowMs) + windowMs;
+    const byDossier = new Map<string, Decision[]>();
+    const groups: Decision[][] = [];
+    for (; i < decisions.length; i++) {
+      const d = decisions[i] as Decision;
+      if (d.at >= windowEnd) break;
+      let group = byDossier.get(d.dossierId);
+      if (group === undefined) {
+        group = [];
+        byDossier.set(d.dossierId, group);
+        groups.push(group);
+      }
+      group.push(d);
+    }
+    let next = 0;
+    const run = async () => {
+      while (next < groups.length && appended < total) {
+        const group = groups[next++] as Decision[];
+        const dossierId = (group[0] as Decision).dossierId;
+        const streamId = dossierStreamId(dossierId);
+        const commandId = randomUUID();
+        const events = toNewEvents(group, commandId);
+        const revision = revisions.get(streamId) ?? 0;
+        revisions.set(streamId, revision + events.length);
+        await store.append(streamId, events, {
+          expectedRevision: revision === 0 ? "no_stream" : revision,
+          commandId,
+        });
+        appended += events.length;
+        options.onProgress?.(appended, total);
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(concurrency, groups.length) }, run));
+  }
+  return appended;
+}

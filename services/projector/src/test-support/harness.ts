@@ -1,0 +1,77 @@
+import { randomBytes } from "node:crypto";
+import { createPostgresEventStore, type PostgresEventStore } from "@motcua/event-store";
+import { createRedis } from "@motcua/platform";
+import { type ReadModelDb, type TableChecksum, tableChecksums } from "@motcua/read-models";
+import { createTestDatabase, createTestRedis, type TestDatabase, type TestRedis } from "@motcua/testing";
+import type { Redis } from "ioredis";
+import { Kysely, PostgresDialect } from "kysely";
+import pg from "pg";
+import { migrateProjectorTables } from "../dead-letters";
+
+/** A throw-away database with a migrated event store, a Kysely on it, and a Redis prefix of its own. */
+export interface ProjectorTestBed {
+  readonly database: TestDatabase;
+  readonly testRedis: TestRedis;
+  readonly store: PostgresEventStore;
+  readonly db: ReadModelDb;
+  readonly redis: Redis;
+  readonly masterKey: string;
+  /** Deletes every key under this test's prefix (and nothing else): Redis "loses" its jobs. */
+  flushRedis(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export async function openTestBed(label: string): Promise<ProjectorTestBed> {
+  const database = await createTestDatabase(label);
+  const testRedis = await createTestRedis(label);
+  const masterKey = randomBytes(32).toString("base64");
+  const store = createPostgresEventStore({
+    connectionString: database.url,
+    masterKey,
+    poolSize: 8,
+    pageSize: 2_000,
+    pollIntervalMs: 200,
+  });
+  await store.migrate();
+  const db: ReadModelDb = new Kysely({
+    dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: database.url, max: 12 }) }),
+  });
+  await migrateProjectorTables(db);
+  const redis = createRedis(testRedis.url, { connectionName: `motcua-test-${label}` });
+  return {
+    database,
+    testRedis,
+    store,
+    db,
+    redis,
+    masterKey,
+    flushRedis: () => testRedis.cleanup(),
+    async close() {
+      await store.close().catch(() => {});
+      await db.destroy().catch(() => {});
+      redis.disconnect();
+      await testRedis.cleanup().catch(() => {});
+      await database.drop();
+    },
+  };
+}
+
+/** Every key this test wrote, with the data of each job (to look for personal data). */
+export async function jobPayloads(redis: Redis, prefix: string): Promise<string[]> {
+  const payloads: string[] = [];
+  let cursor = "0";
+  do {
+    const [next, keys] = await redis.scan(cursor, "MATCH", `${prefix}:*`, "COUNT", 1000);
+    cursor = next;
+    for (const key of keys) {
+      if ((await redis.type(key)) !== "hash") continue;
+      const data = await redis.hget(key, "data");
+      if (data !== null) payloads.push(data);
+    }
+  } while (cursor !== "0");
+  return payloads;
+}
+
+export type Checksums = Record<string, TableChecksum>;
+export const checksumsOf = (db: ReadModelDb, schema: string): Promise<Checksums> =>
+  tableChecksums(db, schema);
