@@ -1,0 +1,55 @@
+/**
+ * The API as `pnpm bench:commands` runs it: in a process of its own, so that the load generator never
+ * competes with the server for its event loop. Builds the whole API with `createApiRuntime` on the
+ * database in DATABASE_URL, seeds the demo province (BENCH_COMMUNES communes, its departments, its
+ * procedures and calendars), listens on 127.0.0.1 on a free port and prints one JSON line on stdout:
+ * `{"port":N}`. It stops on SIGINT/SIGTERM and when its parent goes away (stdin closes).
+ *
+ * Not a production entry point: the config is development's, logs are silent and the rate limit is
+ * lifted so that the benchmark measures commands rather than 429s.
+ */
+import { createApiRuntime } from "@motcua/api";
+import { loadConfig } from "@motcua/platform";
+import { seedDemoReferenceData } from "../demo/seed";
+
+const databaseUrl = process.env.DATABASE_URL;
+if (!databaseUrl) {
+  process.stderr.write("api-child: DATABASE_URL is required\n");
+  process.exit(2);
+}
+const communes = Number(process.env.BENCH_COMMUNES ?? 8);
+const poolSize = Number(process.env.BENCH_POOL_SIZE ?? 20);
+
+const config = loadConfig({
+  NODE_ENV: "development",
+  HOST: "127.0.0.1",
+  PORT: "0",
+  DATABASE_URL: databaseUrl,
+  LOG_LEVEL: "silent",
+  RATE_LIMIT_MAX: "1000000",
+  RATE_LIMIT_WINDOW: "1s",
+});
+const runtime = await createApiRuntime({ config, databaseUrl, poolSize });
+await seedDemoReferenceData(runtime.db, { communes });
+await runtime.app.listen({ host: "127.0.0.1", port: 0 });
+const address = runtime.app.server.address();
+if (address === null || typeof address === "string") throw new Error("api-child: no TCP address");
+process.stdout.write(`${JSON.stringify({ port: address.port })}\n`);
+
+let closing = false;
+async function close(code: number): Promise<void> {
+  if (closing) return;
+  closing = true;
+  const force = setTimeout(() => process.exit(code), 5_000);
+  force.unref();
+  try {
+    await runtime.close();
+  } finally {
+    process.exit(code);
+  }
+}
+process.once("SIGINT", () => void close(0));
+process.once("SIGTERM", () => void close(0));
+process.stdin.on("end", () => void close(0));
+process.stdin.on("error", () => void close(0));
+process.stdin.resume();

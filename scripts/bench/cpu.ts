@@ -1,0 +1,80 @@
+import { readFileSync } from "node:fs";
+import { availableParallelism } from "node:os";
+
+/**
+ * Where the CPU went during a benchmark window, from Linux's /proc: the whole machine (/proc/stat) and
+ * chosen processes (/proc/<pid>/stat). Figures are in cores (2.0 = both cores of a 2-core machine busy).
+ * On a machine without /proc every figure is NaN and the report prints "–".
+ */
+
+const TICKS_PER_SECOND = 100; // USER_HZ on Linux
+
+export interface CpuSnapshot {
+  readonly at: number;
+  /** Machine-wide ticks: busy (everything but idle and iowait) and total. */
+  readonly busy: number;
+  readonly total: number;
+  /** utime + stime per pid, for the pids that could be read. */
+  readonly processes: ReadonlyMap<number, number>;
+}
+
+function machineTicks(): { busy: number; total: number } {
+  try {
+    const line = readFileSync("/proc/stat", "utf8").split("\n")[0] ?? "";
+    const values = line.trim().split(/\s+/).slice(1).map(Number);
+    // user nice system idle iowait irq softirq steal guest guest_nice; guest time is already in user.
+    const total = values.slice(0, 8).reduce((a, b) => a + b, 0);
+    const idle = (values[3] ?? 0) + (values[4] ?? 0);
+    return { busy: total - idle, total };
+  } catch {
+    return { busy: Number.NaN, total: Number.NaN };
+  }
+}
+
+function processTicks(pid: number): number | undefined {
+  try {
+    const text = readFileSync(`/proc/${pid}/stat`, "utf8");
+    // The command name (field 2) may contain spaces; the fields after its closing parenthesis are fixed.
+    const fields = text.slice(text.lastIndexOf(")") + 2).split(" ");
+    return Number(fields[11]) + Number(fields[12]); // utime, stime: fields 14 and 15 of the line
+  } catch {
+    return undefined;
+  }
+}
+
+export function cpuSnapshot(pids: Iterable<number>): CpuSnapshot {
+  const processes = new Map<number, number>();
+  for (const pid of pids) {
+    const ticks = processTicks(pid);
+    if (ticks !== undefined) processes.set(pid, ticks);
+  }
+  return { at: performance.now(), ...machineTicks(), processes };
+}
+
+/** Cores used between two snapshots by the machine and by each group of pids. */
+export function coresBetween(
+  start: CpuSnapshot,
+  end: CpuSnapshot,
+  groups: Record<string, readonly number[]>,
+): { machine: number; groups: Record<string, number> } {
+  const seconds = (end.at - start.at) / 1000;
+  const machine = ((end.busy - start.busy) / (end.total - start.total)) * availableParallelism();
+  const result: Record<string, number> = {};
+  for (const [name, pids] of Object.entries(groups)) {
+    let ticks = 0;
+    for (const pid of pids) {
+      const after = end.processes.get(pid);
+      // A process born inside the window spent all its ticks there; one that died is lost (undercount).
+      if (after !== undefined) ticks += after - (start.processes.get(pid) ?? 0);
+    }
+    result[name] = ticks / TICKS_PER_SECOND / seconds;
+  }
+  return { machine, groups: result };
+}
+
+/** Cores busy machine-wide over a short sample: how quiet the machine was before the runs. */
+export async function machineBusyCores(sampleMs = 1000): Promise<number> {
+  const start = cpuSnapshot([]);
+  await new Promise((resolve) => setTimeout(resolve, sampleMs));
+  return coresBetween(start, cpuSnapshot([]), {}).machine;
+}
