@@ -1,7 +1,7 @@
 export {
-  enterUnlessRebuilding,
   holdRebuildLock,
   REBUILD_LOCK_KEY,
+  RebuildGate,
   SCHEDULER_LOCK_KEY,
 } from "./coordination";
 export {

@@ -5,7 +5,7 @@ import { DelayedError, type Job, Queue, UnrecoverableError, Worker } from "bullm
 import type { Redis } from "ioredis";
 import { type Kysely, sql } from "kysely";
 import type { Registry } from "prom-client";
-import { enterUnlessRebuilding, SCHEDULER_LOCK_KEY } from "./coordination";
+import { RebuildGate, SCHEDULER_LOCK_KEY } from "./coordination";
 import {
   advanceCheckpoint,
   type DeadlineRow,
@@ -98,8 +98,10 @@ export interface SchedulerOptions {
   readonly pageSize?: number;
   /** A standby tries to become active this often. Default 2 s. */
   readonly standbyRetryMs?: number;
-  /** Work held off by a rebuild is tried again after this long. Default 5 s. */
+  /** While a rebuild runs, the scheduler asks this often whether it may resume. Default 5 s. */
   readonly rebuildRetryMs?: number;
+  /** How often the active scheduler looks for a rebuild waiting to start. Default 1 s. */
+  readonly rebuildCheckMs?: number;
   /** Deadline jobs handled at once. Default 8. */
   readonly deadlineConcurrency?: number;
   /** Run the BullMQ workers in this process. Default true. */
@@ -110,6 +112,8 @@ export interface SchedulerOptions {
    * always do. Default 24 hours.
    */
   readonly noticeHorizonMs?: number;
+  /** Due-soon and due-today warnings. Default true; off leaves only the overdue deadline (the benchmark). */
+  readonly warnings?: boolean;
   readonly notifications?: NotificationOptions;
   /** Register the metrics here (e.g. the API's registry); default a registry of the scheduler's own. */
   readonly registry?: Registry;
@@ -209,8 +213,10 @@ export async function startScheduler(options: SchedulerOptions): Promise<Schedul
   const pageSize = options.pageSize ?? 1_000;
   const standbyRetryMs = options.standbyRetryMs ?? 2_000;
   const rebuildRetryMs = options.rebuildRetryMs ?? 5_000;
+  const rebuildCheckMs = options.rebuildCheckMs ?? 1_000;
   const noticeHorizonMs = options.noticeHorizonMs ?? 86_400_000;
   const runWorkers = options.workers ?? true;
+  const warningsOn = options.warnings ?? true;
   const n = options.notifications ?? {};
   const notify = n.enabled ?? true;
   const routes = notify ? (n.routes ?? DEFAULT_ROUTES) : null;
@@ -256,8 +262,10 @@ export async function startScheduler(options: SchedulerOptions): Promise<Schedul
     );
   };
 
-  const firing = createDeadlineFiring({ db, service, clock, reference, metrics, routes, dispatch });
-  const dispatcher = createDispatcher({ db, clock, channels, contacts, metrics, logger });
+  let gate: RebuildGate | null = null;
+  const gateOpen = () => gate?.open === true;
+  const firing = createDeadlineFiring({ db, service, clock, reference, metrics, routes, dispatch, gateOpen });
+  const dispatcher = createDispatcher({ db, clock, channels, contacts, metrics, logger, gateOpen });
 
   let role: SchedulerRole = "starting";
   let position = await readCheckpoint(db);
@@ -297,7 +305,7 @@ export async function startScheduler(options: SchedulerOptions): Promise<Schedul
   const addDeadlineJobs = async (rows: readonly DeadlineRow[], includeDue: boolean) => {
     const now = clock.now().getTime();
     const jobs = rows.flatMap((row) =>
-      deadlineJobs(row)
+      deadlineJobs(row, warningsOn)
         .filter((job) => includeDue || job.at > now)
         .map((job) => ({
           name: job.kind,
@@ -356,6 +364,7 @@ export async function startScheduler(options: SchedulerOptions): Promise<Schedul
 
   /** One page of the log applied: rows, notices and checkpoint in one transaction, then Redis. */
   const followOnce = async (): Promise<{ events: number; caughtUp: boolean; paused: boolean }> => {
+    if (!gateOpen()) return { events: 0, caughtUp: true, paused: true };
     const from = await readCheckpoint(db);
     const head = await store.headPosition();
     if (head <= from) {
@@ -375,18 +384,20 @@ export async function startScheduler(options: SchedulerOptions): Promise<Schedul
     if (through <= from) return { events: 0, caughtUp: true, paused: false };
     const dossierIds = [...new Set(page.map(idOf))];
 
+    const domainEvents = page.map(toDomainEvent);
+    // Every unit a row can name comes from the rows as they are or from the page's own events; only this
+    // loop changes a row's units. Looked up before the transaction, which then needs no second connection.
+    const units = new Set<string>();
+    for (const row of (await loadDeadlineRows(db, dossierIds, false)).values())
+      units.add(row.receivingUnitId).add(row.holdingUnitId);
+    for (const event of domainEvents) for (const unit of unitsMentioned(null, event)) units.add(unit);
+    await reference.load(units);
+
     let before = new Map<string, DeadlineRow>();
     const after = new Map<string, DeadlineRow | null>();
     let written: OutboxRef[] = [];
-    const entered = await db.transaction().execute(async (trx) => {
-      if (!(await enterUnlessRebuilding(trx))) return false;
+    await db.transaction().execute(async (trx) => {
       before = await loadDeadlineRows(trx, dossierIds, true);
-      const domainEvents = page.map(toDomainEvent);
-      // Every unit a row can name comes from the rows as they were or from the page's own events.
-      const units = new Set<string>();
-      for (const row of before.values()) units.add(row.receivingUnitId).add(row.holdingUnitId);
-      for (const event of domainEvents) for (const unit of unitsMentioned(null, event)) units.add(unit);
-      await reference.load(units);
       const now = clock.now().getTime();
       const notices: NoticeToRecord[] = [];
       domainEvents.forEach((event, i) => {
@@ -413,9 +424,7 @@ export async function startScheduler(options: SchedulerOptions): Promise<Schedul
       await saveDeadlineRows(trx, open, closed);
       if (routes !== null) written = await recordNotices(trx, notices, routes, clock.now());
       if (!(await advanceCheckpoint(trx, from, through))) throw new CheckpointMovedError();
-      return true;
     });
-    if (!entered) return { events: 0, caughtUp: true, paused: true };
     position = through;
     metrics.checkpoint.set(through);
     for (const ref of written) metrics.noticesRecorded.inc({ kind: ref.kind });
@@ -440,12 +449,7 @@ export async function startScheduler(options: SchedulerOptions): Promise<Schedul
   // ── the sweep ───────────────────────────────────────────────────────────────────────────────────────
 
   const sweepOnce = async (): Promise<SweepResult> => {
-    const gate = await db.transaction().execute((trx) => enterUnlessRebuilding(trx));
-    if (!gate) {
-      setPaused(true);
-      return { overdue: 0, warnings: 0, notices: 0, paused: true };
-    }
-    setPaused(false);
+    if (!gateOpen()) return { overdue: 0, warnings: 0, notices: 0, paused: true };
     if ((await redis.exists(sentinelKey(prefix))) === 0) {
       logger?.warn("Redis has lost the scheduler's jobs (its sentinel key is gone): scheduling them again");
       await resync();
@@ -456,34 +460,37 @@ export async function startScheduler(options: SchedulerOptions): Promise<Schedul
       const marker = { due_at: "overdue_for", due_soon_at: "due_soon_for", due_today_at: "due_today_for" }[
         column
       ];
-      const skip = new Set<string>();
+      // Keyset pages: an overdue row keeps matching until the watcher reads its event back (after the sweep).
+      let after: { at: Date; dossierId: string } | null = null;
       for (;;) {
         const now = clock.now();
-        const { rows } = await sql<{ dossier_id: string; due_at: Date }>`
-          select dossier_id, due_at from scheduler.deadlines
+        const { rows } = await sql<{ dossier_id: string; due_at: Date; moment: Date }>`
+          select dossier_id, due_at, ${sql.ref(column)} as moment from scheduler.deadlines
           where clock_running and ${sql.ref(column)} <= ${now}
             and ${sql.ref(marker)} is distinct from due_at
-          order by ${sql.ref(column)}
-          limit ${SWEEP_BATCH + skip.size}`.execute(db);
-        const todo = rows.filter((r) => !skip.has(r.dossier_id));
-        if (todo.length === 0) return;
+            ${after === null ? sql`` : sql`and (${sql.ref(column)}, dossier_id) > (${after.at}, ${after.dossierId})`}
+          order by ${sql.ref(column)}, dossier_id
+          limit ${SWEEP_BATCH}`.execute(db);
+        if (rows.length === 0) return;
         let paused = false;
-        await inBatches(todo, 8, async (row) => {
+        await inBatches(rows, 8, async (row) => {
           const result = await firing.fire(kind, row.dossier_id, row.due_at.getTime(), "sweep");
           if (result.outcome === "recorded") {
             if (kind === "overdue") overdue++;
             else warnings++;
           }
           if (result.outcome === "paused") paused = true;
-          // Not marked done (an error, a rebuild): leave it for the next sweep rather than loop on it.
-          if (result.outcome !== "recorded" && result.outcome !== "nothing") skip.add(row.dossier_id);
         });
-        if (paused || stopping || todo.length < SWEEP_BATCH) return;
+        const last = rows.at(-1) as { dossier_id: string; moment: Date };
+        after = { at: last.moment, dossierId: last.dossier_id };
+        if (paused || stopping || rows.length < SWEEP_BATCH) return;
       }
     };
     await owed("overdue", "due_at");
-    await owed("due-soon", "due_soon_at");
-    await owed("due-today", "due_today_at");
+    if (warningsOn) {
+      await owed("due-soon", "due_soon_at");
+      await owed("due-today", "due_today_at");
+    }
     const pending = routes === null ? [] : await pendingOutbox(db, 5_000);
     await dispatch(pending);
     return { overdue, warnings, notices: pending.length, paused: false };
@@ -545,6 +552,15 @@ export async function startScheduler(options: SchedulerOptions): Promise<Schedul
     workers = [deadlineWorker, notificationWorker];
   };
 
+  const pauseWorkers = async () => {
+    // Waits for the jobs being worked on.
+    await Promise.all(workers.map((w) => w.pause()));
+  };
+
+  const resumeWorkers = () => {
+    for (const w of workers) w.resume();
+  };
+
   const stopWorkers = async () => {
     const closing = workers;
     workers = [];
@@ -556,8 +572,14 @@ export async function startScheduler(options: SchedulerOptions): Promise<Schedul
   /** Everything the active scheduler does, on the connection that holds the lock. */
   // biome-ignore lint/suspicious/noExplicitAny: the lock connection is used for raw statements only
   const lead = async (conn: Kysely<any>) => {
+    const myGate = new RebuildGate(conn);
+    gate = myGate;
     startWorkers();
     try {
+      if (!(await myGate.tryOpen())) {
+        await pauseWorkers();
+        setPaused(true);
+      }
       if ((await redis.exists(sentinelKey(prefix))) === 0) await exclusive(resync);
       role = "active";
       metrics.active.set(1);
@@ -566,14 +588,33 @@ export async function startScheduler(options: SchedulerOptions): Promise<Schedul
       activeWaiters = [];
       let lastSweep = 0;
       let lastBeat = Date.now();
+      let lastGateCheck = Date.now();
       let sweepOwed = true;
       while (!stopping) {
-        if (Date.now() - lastBeat >= HEARTBEAT_MS) {
+        const now = Date.now();
+        if (now - lastBeat >= HEARTBEAT_MS) {
           await sql`select 1`.execute(conn); // throws when the lock's session is gone
-          lastBeat = Date.now();
+          lastBeat = now;
+        }
+        if (now - lastGateCheck >= (myGate.open ? rebuildCheckMs : rebuildRetryMs)) {
+          lastGateCheck = now;
+          if (myGate.open) {
+            if (await myGate.rebuildWaiting()) {
+              // Nothing new starts; the sweep or page in hand and the jobs being worked on finish first.
+              await exclusive(() => myGate.letRebuildIn(pauseWorkers));
+              setPaused(true);
+            }
+          } else if (await myGate.tryOpen()) {
+            resumeWorkers();
+            setPaused(false);
+            sweepOwed = true;
+          }
+        }
+        if (!myGate.open) {
+          await nap(Math.min(rebuildRetryMs, pollIntervalMs * 4));
+          continue;
         }
         const step = await exclusive(followOnce);
-        setPaused(step.paused);
         if (step.events > 0 && !step.caughtUp) sweepOwed = true;
         if (!step.caughtUp) continue;
         if (sweepOwed || Date.now() - lastSweep >= sweepIntervalMs) {
@@ -581,9 +622,11 @@ export async function startScheduler(options: SchedulerOptions): Promise<Schedul
           lastSweep = Date.now();
           sweepOwed = false;
         }
-        if (step.events === 0) await nap(step.paused ? rebuildRetryMs : pollIntervalMs);
+        if (step.events === 0) await nap(pollIntervalMs);
       }
     } finally {
+      myGate.lost();
+      gate = null;
       role = stopping ? "stopped" : "standby";
       metrics.active.set(0);
       await stopWorkers();

@@ -1,6 +1,6 @@
 import type { DossierService } from "@motcua/commands";
 import type { Clock } from "@motcua/platform";
-import { enterUnlessRebuilding } from "../coordination";
+import { sql } from "kysely";
 import { loadDeadlineRows, type SchedulerDb } from "../database";
 import type { FiringSource, SchedulerMetrics } from "../metrics";
 import type { NotificationRoutes } from "../notifications/channels";
@@ -27,6 +27,8 @@ export interface DeadlineFiringDeps {
   readonly metrics: SchedulerMetrics;
   /** Channels per recipient kind; null when notifications are off. */
   readonly routes: NotificationRoutes | null;
+  /** False while a read-model rebuild holds the scheduler off. */
+  readonly gateOpen: () => boolean;
   /** Hands notices just written to the outbox to the dispatcher (after their transaction committed). */
   readonly dispatch: (refs: readonly OutboxRef[]) => Promise<void>;
 }
@@ -39,37 +41,32 @@ export interface DeadlineFiringDeps {
 export function createDeadlineFiring(deps: DeadlineFiringDeps) {
   const { db, clock, metrics } = deps;
 
-  const fireOverdue = async (dossierId: string, dueAtMs: number): Promise<FiringResult> =>
-    db.transaction().execute(async (trx): Promise<FiringResult> => {
-      if (!(await enterUnlessRebuilding(trx))) return { outcome: "paused" };
-      const row = (await loadDeadlineRows(trx, [dossierId], false)).get(dossierId);
-      if (!row?.clockRunning || row.dueAt !== dueAtMs || row.overdueFor === dueAtMs) {
-        return { outcome: "nothing" };
-      }
-      if (clock.now().getTime() < dueAtMs) return { outcome: "not_yet", at: dueAtMs };
-      // The domain records the event at dueAt, naming the holding unit, only if the dossier is still pending
-      // with its clock running; the watcher's view may lag the log, the decision never does.
-      const answer = await deps.service.markOverdue(dossierId);
-      if (answer !== null) {
-        metrics.overdueLateness.observe(Math.max(0, clock.now().getTime() - dueAtMs) / 1_000);
-      }
-      await trx
-        .updateTable("scheduler.deadlines")
-        .set({ overdue_for: new Date(dueAtMs) })
-        .where("dossier_id", "=", dossierId)
-        .where("due_at", "=", new Date(dueAtMs))
-        .execute();
-      return { outcome: answer === null ? "nothing" : "recorded" };
-    });
+  const fireOverdue = async (dossierId: string, dueAtMs: number): Promise<FiringResult> => {
+    if (!deps.gateOpen()) return { outcome: "paused" };
+    if (clock.now().getTime() < dueAtMs) return { outcome: "not_yet", at: dueAtMs };
+    // No look at the deadlines row: the command loads the dossier and decides from its history, so a job
+    // for a deadline that has since moved, stopped or been met records nothing, and a firing costs two
+    // round trips and one durable commit. The event says dueAt and the unit holding the dossier; the
+    // row's marker is set when the watcher reads the event back.
+    const answer = await deps.service.markOverdue(dossierId);
+    if (answer === null) return { outcome: "nothing" };
+    metrics.overdueLateness.observe(Math.max(0, clock.now().getTime() - dueAtMs) / 1_000);
+    return { outcome: "recorded" };
+  };
 
   const fireWarning = async (
     kind: "due-soon" | "due-today",
     dossierId: string,
     dueAtMs: number,
   ): Promise<FiringResult> => {
+    if (!deps.gateOpen()) return { outcome: "paused" };
+    const seen = (await loadDeadlineRows(db, [dossierId], false)).get(dossierId);
+    // Reference data first: nothing waits for a second connection while a transaction holds one.
+    if (seen) await deps.reference.load([seen.holdingUnitId]);
     let written: OutboxRef[] = [];
     const result = await db.transaction().execute(async (trx): Promise<FiringResult> => {
-      if (!(await enterUnlessRebuilding(trx))) return { outcome: "paused" };
+      // Losing this commit in a crash only means recording the warning again later (once: the outbox key).
+      await sql`set local synchronous_commit = off`.execute(trx);
       const row = (await loadDeadlineRows(trx, [dossierId], true)).get(dossierId);
       const done = kind === "due-soon" ? row?.dueSoonFor : row?.dueTodayFor;
       const at = kind === "due-soon" ? row?.dueSoonAt : row?.dueTodayAt;
@@ -81,7 +78,7 @@ export function createDeadlineFiring(deps: DeadlineFiringDeps) {
       // A warning whose deadline has already passed says nothing useful: the overdue notice will.
       const owed = now < dueAtMs && deps.routes !== null;
       if (owed && deps.routes !== null) {
-        await deps.reference.load([row.holdingUnitId]);
+        await deps.reference.load([row.holdingUnitId]); // a no-op unless a transfer just changed the holder
         const facts = {
           kind: kind === "due-soon" ? ("due_soon" as const) : ("due_today" as const),
           code: row.code,

@@ -27,10 +27,11 @@ export const notificationJobId = (outboxId: number, requeues: number): string =>
   `notify:${outboxId}:${requeues}`;
 
 /** The jobs a row's current deadline calls for: each effect not yet done, at its moment. */
-export function deadlineJobs(row: DeadlineRow): { kind: DeadlineJobKind; at: number }[] {
+export function deadlineJobs(row: DeadlineRow, warnings = true): { kind: DeadlineJobKind; at: number }[] {
   if (!row.clockRunning || row.dueAt === null) return [];
   const jobs: { kind: DeadlineJobKind; at: number }[] = [];
   if (row.overdueFor !== row.dueAt) jobs.push({ kind: "overdue", at: row.dueAt });
+  if (!warnings) return jobs;
   if (row.dueSoonAt !== null && row.dueSoonFor !== row.dueAt)
     jobs.push({ kind: "due-soon", at: row.dueSoonAt });
   if (row.dueTodayAt !== null && row.dueTodayFor !== row.dueAt)

@@ -1,5 +1,4 @@
 import type { Clock, Logger } from "@motcua/platform";
-import { enterUnlessRebuilding } from "../coordination";
 import type { SchedulerDb } from "../database";
 import type { SchedulerMetrics } from "../metrics";
 import type { ChannelName, ContactResolver, NotificationChannel, Recipient } from "./channels";
@@ -23,6 +22,8 @@ export interface DispatcherDeps {
   readonly contacts: ContactResolver;
   readonly metrics: SchedulerMetrics;
   readonly logger?: Logger | undefined;
+  /** False while a read-model rebuild holds the scheduler off. */
+  readonly gateOpen: () => boolean;
 }
 
 /**
@@ -53,11 +54,8 @@ export function createDispatcher(deps: DispatcherDeps) {
   const { db, metrics, logger } = deps;
   return {
     async dispatch(outboxId: number, attempt: { made: number; allowed: number }): Promise<DispatchResult> {
-      const notice = await db.transaction().execute(async (trx) => {
-        if (!(await enterUnlessRebuilding(trx))) return "paused" as const;
-        return getOutboxNotice(trx, outboxId);
-      });
-      if (notice === "paused") return { outcome: "paused" };
+      if (!deps.gateOpen()) return { outcome: "paused" };
+      const notice = await getOutboxNotice(db, outboxId);
       if (notice === null || notice.status !== "pending") return { outcome: "nothing" };
       const labels = { kind: notice.kind, channel: notice.channel };
       const final = attempt.made + 1 >= attempt.allowed;

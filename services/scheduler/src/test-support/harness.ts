@@ -149,6 +149,8 @@ export async function createHarness(label: string, start = "2025-03-12T10:00:00+
         sweepIntervalMs: 3_600_000,
         pollIntervalMs: 20,
         standbyRetryMs: 100,
+        rebuildCheckMs: 50,
+        rebuildRetryMs: 100,
         ...options,
       });
       started.push(scheduler);
