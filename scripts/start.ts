@@ -1,19 +1,19 @@
-import { createApiRuntime } from "@motcua/api";
-import {
-  ConfigError,
-  createLogger,
-  createRedis,
-  loadConfig,
-  redisHealthCheck,
-  signDevToken,
-} from "@motcua/platform";
+import { ConfigError, createLogger, loadConfig, signDevToken } from "@motcua/platform";
 import { seedDemoReferenceData } from "./demo/seed";
-import { ensureLocalServices, LocalServicesError } from "./services";
+import { LocalServicesError } from "./services";
+import { ApiClient } from "./simulate/driver";
+import { startLiveArrivals } from "./simulate/live";
+import { printSummary, simulateProvince, todayLocal } from "./simulate/simulate";
+import { startSystem } from "./system";
 
 /**
  * `pnpm start`: the whole system on one machine. Without DATABASE_URL / REDIS_URL it finds or starts a
- * local Postgres and Redis; it migrates, loads the demo province on an empty database, serves the API
- * and prints the URL and a development token per role. Ctrl-C stops what it started.
+ * local Postgres and Redis; it migrates, and on an empty database loads the demo province, a few weeks
+ * of simulated history and then live arrivals at a gentle pace, so the reports and the overdue lists show
+ * real-looking data at once. Prints the URL and a development token per role. Ctrl-C stops what it started.
+ *
+ * MOTCUA_DEMO=off skips the demo data; MOTCUA_DEMO_WEEKS (4) and MOTCUA_DEMO_DOSSIERS (1500) size the
+ * history; MOTCUA_LIVE_PER_MINUTE (6, 0 = none) paces the live arrivals.
  */
 async function main(): Promise<void> {
   let config: ReturnType<typeof loadConfig>;
@@ -29,43 +29,72 @@ async function main(): Promise<void> {
   const logger = createLogger({ level: config.logLevel, name: "motcua" });
   for (const warning of config.warnings) logger.warn(warning);
   const say = (line: string) => process.stdout.write(`${line}\n`);
+  const env = process.env;
+  const demo = env.MOTCUA_DEMO !== "off";
+  const weeks = Math.max(1, Math.min(52, Number(env.MOTCUA_DEMO_WEEKS ?? 4) || 4));
+  const dossiers = Math.max(1, Math.min(200_000, Number(env.MOTCUA_DEMO_DOSSIERS ?? 1500) || 1500));
+  const perMinute = Math.max(0, Number(env.MOTCUA_LIVE_PER_MINUTE ?? 6) || 0);
 
-  let services: Awaited<ReturnType<typeof ensureLocalServices>> | null = null;
-  if (!config.databaseUrl || !config.redisUrl) {
-    try {
-      services = await ensureLocalServices({ log: (line) => say(`  ${line}`) });
-    } catch (error) {
-      if (error instanceof LocalServicesError) {
-        process.stderr.write(`${error.message}\n`);
-        process.exit(1);
-      }
-      throw error;
+  say("motcua: starting services, migrating…");
+  let system: Awaited<ReturnType<typeof startSystem>>;
+  try {
+    system = await startSystem({ config, logger, say });
+  } catch (error) {
+    if (error instanceof LocalServicesError) {
+      process.stderr.write(`${error.message}\n`);
+      process.exit(1);
     }
+    throw error;
   }
-  const databaseUrl = config.databaseUrl ?? (services?.databaseUrl as string);
-  const redisUrl = config.redisUrl ?? (services?.redisUrl as string);
-  const redis = createRedis(redisUrl, { connectionName: "motcua-api", failFast: true });
-
-  say("motcua: migrating and starting…");
-  const runtime = await createApiRuntime({
-    config,
-    logger,
-    databaseUrl,
-    redis,
-    extraHealthChecks: [redisHealthCheck(redis)],
-  });
-  const seed = await seedDemoReferenceData(runtime.db);
+  const secret = config.auth.jwtSecret;
+  let live: { stop(): Promise<void> } | null = null;
+  const seed = await seedDemoReferenceData(system.runtime.db);
   if (seed.seeded) say(`  loaded the demo province: ${seed.units.length} units, procedures and calendars`);
 
-  await runtime.app.listen({ host: config.host, port: config.port });
-  const base = `http://${config.host}:${config.port}`;
-  const secret = config.auth.jwtSecret;
+  if (demo && secret && (await system.runtime.store.headPosition()) === 0) {
+    const admin = new ApiClient(
+      system.baseUrl,
+      await signDevToken({ role: "admin", sub: "demo", name: "Demo" }, secret),
+    );
+    const to = todayLocal();
+    const fromDay = new Date(Date.parse(`${to}T00:00:00Z`) - weeks * 7 * 86_400_000)
+      .toISOString()
+      .slice(0, 10);
+    say(`  simulating ${weeks} weeks of history (${dossiers} dossiers)…`);
+    const options = {
+      dossiers,
+      from: fromDay,
+      to,
+      seed: 20_251_122,
+      concurrency: 8,
+      now: Date.now(),
+      units: 30,
+    };
+    const summary = await simulateProvince(admin, options);
+    printSummary(summary, options);
+    if (perMinute > 0) {
+      live = startLiveArrivals(admin, {
+        perMinute,
+        units: await admin.units(),
+        procedures: await admin.procedures(),
+        onError: (error) => logger.warn({ err: error }, "a live demo arrival failed"),
+      });
+      say(`  live arrivals: about ${perMinute} a minute`);
+    }
+  }
+
+  const base = system.baseUrl;
   const commune = seed.units.find((u) => u.level === "commune");
   const department = seed.units.find((u) => u.level === "department");
+  const province = seed.units.find((u) => u.level === "province");
   say("");
   say(`motcua is running at ${base}`);
   say(`  API docs     ${base}/docs`);
   say(`  health       ${base}/health`);
+  if (province)
+    say(
+      `  06a report   ${base}/reports/06a?unitId=${province.unitId}&from=${todayLocal().slice(0, 4)}-01-01&to=${todayLocal()}&includeSubunits=true`,
+    );
   if (secret) {
     say("Development tokens (8 h; `pnpm run token --role <role> [--unit <id>]` makes more):");
     const tokens: [string, Parameters<typeof signDevToken>[0]][] = [
@@ -87,9 +116,8 @@ async function main(): Promise<void> {
     if (closing) return;
     closing = true;
     say(`\nmotcua: ${signal}, stopping…`);
-    await runtime.close().catch((error: unknown) => logger.error({ err: error }, "closing the API failed"));
-    redis.disconnect();
-    if (services) await services.stop();
+    await live?.stop();
+    await system.stop();
     process.exit(0);
   };
   process.once("SIGINT", () => void close("SIGINT"));

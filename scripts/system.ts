@@ -1,0 +1,97 @@
+import type { AddressInfo } from "node:net";
+import { type ApiRuntime, createApiRuntime } from "@motcua/api";
+import { type Config, createLogger, createRedis, type Logger, redisHealthCheck } from "@motcua/platform";
+import { type Projector, startProjector } from "@motcua/projector";
+import { type Scheduler, startScheduler } from "@motcua/scheduler";
+import type { Redis } from "ioredis";
+import { ensureLocalServices, type LocalServices } from "./services";
+
+export interface System {
+  readonly runtime: ApiRuntime;
+  readonly projector: Projector | null;
+  readonly scheduler: Scheduler | null;
+  readonly baseUrl: string;
+  readonly databaseUrl: string;
+  readonly redisUrl: string;
+  stop(): Promise<void>;
+}
+
+export interface SystemOptions {
+  readonly config: Config;
+  readonly logger?: Logger;
+  /** Listen on config.host:config.port (start), or on a free port (simulate). */
+  readonly port?: number;
+  readonly projector?: boolean;
+  readonly scheduler?: boolean;
+  readonly say?: (line: string) => void;
+}
+
+/**
+ * The whole system in one process, as `pnpm start` and `pnpm simulate` run it: local Postgres and Redis
+ * when none are configured, the API, the projector (feeder + workers) and the scheduler (deadline watcher
+ * and notifications). Stopping stops what it started.
+ */
+export async function startSystem(options: SystemOptions): Promise<System> {
+  const { config } = options;
+  const logger = options.logger ?? createLogger({ level: config.logLevel, name: "motcua" });
+  let services: LocalServices | null = null;
+  if (!config.databaseUrl || !config.redisUrl) {
+    services = await ensureLocalServices(options.say ? { log: (line) => options.say?.(`  ${line}`) } : {});
+  }
+  const databaseUrl = config.databaseUrl ?? (services?.databaseUrl as string);
+  const redisUrl = config.redisUrl ?? (services?.redisUrl as string);
+  const rateLimitRedis = createRedis(redisUrl, { connectionName: "motcua-api", failFast: true });
+  const queueRedis: Redis = createRedis(redisUrl, { connectionName: "motcua-projector" });
+
+  const runtime = await createApiRuntime({
+    config,
+    logger,
+    databaseUrl,
+    redis: rateLimitRedis,
+    extraHealthChecks: [redisHealthCheck(rateLimitRedis)],
+  });
+  const projector =
+    options.projector === false
+      ? null
+      : await startProjector({
+          store: runtime.store,
+          db: runtime.db as never,
+          databaseUrl,
+          redis: queueRedis,
+          prefix: config.redisPrefix,
+          partitions: config.projectionPartitions,
+          logger,
+        });
+  const schedulerRedis: Redis = createRedis(redisUrl, { connectionName: "motcua-scheduler" });
+  const scheduler =
+    options.scheduler === false
+      ? null
+      : await startScheduler({
+          store: runtime.store,
+          db: runtime.db,
+          redis: schedulerRedis,
+          prefix: config.redisPrefix,
+          logger,
+          service: runtime.service,
+        });
+  await runtime.app.listen({ host: config.host, port: options.port ?? config.port });
+  const address = runtime.app.server.address() as AddressInfo;
+  return {
+    runtime,
+    projector,
+    scheduler,
+    baseUrl: `http://${config.host}:${address.port}`,
+    databaseUrl,
+    redisUrl,
+    async stop() {
+      await projector
+        ?.stop()
+        .catch((error: unknown) => logger.error({ err: error }, "stopping the projector failed"));
+      await runtime.close().catch((error: unknown) => logger.error({ err: error }, "closing the API failed"));
+      rateLimitRedis.disconnect();
+      queueRedis.disconnect();
+      schedulerRedis.disconnect();
+      if (services) await services.stop();
+    },
+  };
+}
