@@ -107,6 +107,36 @@ describe("notifications", () => {
     expect(receipt?.body).toContain("Ngày hẹn trả kết quả: 19/03/2025 10:00");
   });
 
+  it("records no notices for an imported history, only for what happens from now on", async () => {
+    h.clock.set("2025-04-15T10:00:00+07:00");
+    const scheduler = await h.scheduler();
+    await scheduler.whenActive();
+    const imported = await h.service.importHistory(
+      {
+        procedureId: "permit",
+        unitId: "ca",
+        channel: "direct",
+        applicant: { name: "Trần Thị Bình" },
+        receivedAt: "2025-03-03T09:00:00+07:00",
+      },
+      [
+        {
+          command: { type: "ResolveDossier", data: { outcome: "approved" } },
+          at: "2025-03-06T15:00:00+07:00",
+        },
+      ],
+      {
+        principal: { sub: "migration", name: "Chuyển đổi dữ liệu", role: "admin", unitId: undefined },
+        commandId: "9a3f0c1e-4b7d-4c55-9e61-3f1d2a7b8c90",
+        correlationId: "import",
+      },
+    );
+    const { dossierId } = await h.receive();
+    await scheduler.catchUp();
+    expect(await listOutbox(h.db, { dossierId: imported.dossierId })).toHaveLength(0);
+    expect((await listOutbox(h.db, { dossierId })).map((n) => n.kind)).toEqual(["receipt"]);
+  });
+
   it("sends each notice through its channel with the contact resolved at send time", async () => {
     const sms = createRecordingChannel("sms");
     const email = createRecordingChannel("email");

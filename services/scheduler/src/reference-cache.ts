@@ -37,6 +37,11 @@ export class ReferenceCache {
     );
   }
 
+  /** Units never loaded (a unit loaded once stays usable; `load` refreshes it after the TTL). */
+  unknown(unitIds: Iterable<string>): string[] {
+    return [...new Set(unitIds)].filter((id) => !this.schedules.has(id));
+  }
+
   /** After `load`: the unit's schedule. */
   scheduleOf(unitId: string): WorkSchedule {
     const entry = this.schedules.get(unitId);

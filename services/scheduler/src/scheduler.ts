@@ -385,11 +385,9 @@ export async function startScheduler(options: SchedulerOptions): Promise<Schedul
     const dossierIds = [...new Set(page.map(idOf))];
 
     const domainEvents = page.map(toDomainEvent);
-    // Every unit a row can name comes from the rows as they are or from the page's own events; only this
-    // loop changes a row's units. Looked up before the transaction, which then needs no second connection.
+    // Units the page's events name, looked up before the transaction (which then seldom needs a second
+    // connection); the rows' own units were looked up when the rows were made, unless by another process.
     const units = new Set<string>();
-    for (const row of (await loadDeadlineRows(db, dossierIds, false)).values())
-      units.add(row.receivingUnitId).add(row.holdingUnitId);
     for (const event of domainEvents) for (const unit of unitsMentioned(null, event)) units.add(unit);
     await reference.load(units);
 
@@ -398,6 +396,9 @@ export async function startScheduler(options: SchedulerOptions): Promise<Schedul
     let written: OutboxRef[] = [];
     await db.transaction().execute(async (trx) => {
       before = await loadDeadlineRows(trx, dossierIds, true);
+      const rowUnits = [...before.values()].flatMap((row) => [row.receivingUnitId, row.holdingUnitId]);
+      const unknown = reference.unknown(rowUnits);
+      if (unknown.length > 0) await reference.load(unknown);
       const now = clock.now().getTime();
       const notices: NoticeToRecord[] = [];
       domainEvents.forEach((event, i) => {

@@ -47,6 +47,6 @@ export function deadlineJobs(row: DeadlineRow, warnings = true): { kind: Deadlin
 export const DEADLINE_JOB_OPTIONS: JobsOptions = {
   attempts: 5,
   backoff: { type: "exponential", delay: 1_000 },
-  removeOnComplete: { count: 1_000 },
+  removeOnComplete: true,
   removeOnFail: { age: 7 * 86_400, count: 10_000 },
 };
