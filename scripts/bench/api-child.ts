@@ -5,11 +5,11 @@
  * procedures and calendars), listens on 127.0.0.1 on a free port and prints one JSON line on stdout:
  * `{"port":N}`. It stops on SIGINT/SIGTERM and when its parent goes away (stdin closes).
  *
- * Not a production entry point: the config is development's, logs are silent and the rate limit is
- * lifted so that the benchmark measures commands rather than 429s.
+ * Not a production entry point: the config is development's, only errors are logged (as JSON on stderr)
+ * and the rate limit is lifted so that the benchmark measures commands rather than 429s.
  */
 import { createApiRuntime } from "@motcua/api";
-import { loadConfig } from "@motcua/platform";
+import { createLogger, type LogLevel, loadConfig } from "@motcua/platform";
 import { seedDemoReferenceData } from "../demo/seed";
 
 const databaseUrl = process.env.DATABASE_URL;
@@ -29,7 +29,14 @@ const config = loadConfig({
   RATE_LIMIT_MAX: "1000000",
   RATE_LIMIT_WINDOW: "1s",
 });
-const runtime = await createApiRuntime({ config, databaseUrl, poolSize });
+// Errors (the 500s) go to stderr, where the benchmark counts them; the redacting logger keeps personal
+// data out. Nothing is logged per request below `error`.
+const logger = createLogger({
+  level: (process.env.BENCH_API_LOG_LEVEL ?? "error") as LogLevel,
+  name: "api",
+  destination: process.stderr,
+});
+const runtime = await createApiRuntime({ config, logger, databaseUrl, poolSize });
 await seedDemoReferenceData(runtime.db, { communes });
 await runtime.app.listen({ host: "127.0.0.1", port: 0 });
 const address = runtime.app.server.address();

@@ -77,6 +77,21 @@ interface Child {
   readonly port: number;
 }
 
+/** What the servers logged on stderr: JSON error lines counted by message, anything else passed on. */
+const serverErrors = new Map<string, number>();
+function noteServerLog(name: string, line: string): void {
+  type LogLine = { msg?: unknown; err?: { type?: unknown; message?: unknown } };
+  let entry: LogLine;
+  try {
+    entry = JSON.parse(line) as LogLine;
+  } catch {
+    process.stderr.write(`  [${name}] ${line}\n`);
+    return;
+  }
+  const what = [entry.msg, entry.err?.type, entry.err?.message].filter(Boolean).join(": ").slice(0, 240);
+  serverErrors.set(`${name}: ${what}`, (serverErrors.get(`${name}: ${what}`) ?? 0) + 1);
+}
+
 /** Every child started, to stop on the way out (also those that never said their port). */
 const children: ChildProcess[] = [];
 
@@ -88,9 +103,12 @@ async function startChild(name: string, file: string, env: Record<string, string
   }
   const child = spawn(process.execPath, [...nodeArgs, join(here, file)], {
     env: { ...process.env, ...env },
-    stdio: ["pipe", "pipe", "inherit"],
+    stdio: ["pipe", "pipe", "pipe"],
   });
   children.push(child);
+  createInterface({ input: child.stderr as NodeJS.ReadableStream }).on("line", (line) =>
+    noteServerLog(name, line),
+  );
   const port = await new Promise<number>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`${name} did not start within 60 s`)), 60_000);
     const lines = createInterface({ input: child.stdout as NodeJS.ReadableStream });
@@ -681,6 +699,8 @@ async function main(): Promise<void> {
     if (c.errorKinds) say(`  errors at ${rate}/s: ${c.errorKinds}`);
   }
   for (const [kind, body] of errorSamples) say(`  first ${kind} answer: ${body}`);
+  const logged = [...serverErrors].sort((a, b) => b[1] - a[1]);
+  for (const [what, count] of logged.slice(0, 5)) say(`  server logged ×${count}: ${what}`);
   say(
     `\n  capacity (closed loop, ${PROBE_CONCURRENCY} workers, load generator on the same 2 cores): ` +
       `${commandCapacity.toFixed(0)} commands/s vs ${pingCapacity.toFixed(0)} GET /ping/s ` +
