@@ -51,14 +51,14 @@ describe("feeding the read models through BullMQ", () => {
     await appendDossierLives(bed.store, part(0, 0.4), { windowDays: 7, revisions });
 
     const projector = await start();
-    await projector.caughtUp(await bed.store.headPosition(), { timeoutMs: 30_000 });
+    await projector.caughtUp(await bed.store.headPosition(), { timeoutMs: 60_000 });
     const schema = (await activeReadModelVersion(bed.db)) as string;
     expect(schema).toBe("rm_v1");
 
     // Live: the rest of the year arrives while the projector runs.
     await appendDossierLives(bed.store, part(0.4, 0.85), { windowDays: 7, revisions });
     const head = await bed.store.headPosition();
-    await projector.caughtUp(head, { timeoutMs: 30_000 });
+    await projector.caughtUp(head, { timeoutMs: 60_000 });
     expect(await readPosition(bed.db, schema)).toBeGreaterThanOrEqual(head);
 
     const rebuilt = await rebuildReadModels({ store: bed.store, db: bed.db, partitions: 3, activate: false });
@@ -70,7 +70,7 @@ describe("feeding the read models through BullMQ", () => {
     ]);
     expect(incremental.dossiers?.rows).toBeGreaterThan(300);
     expect(incremental).toEqual(direct);
-  });
+  }, 120_000);
 
   it("keeps a second feeder on standby until the first one stops, then hands over", async () => {
     const [first] = running as [Projector];
@@ -87,6 +87,6 @@ describe("feeding the read models through BullMQ", () => {
     expect(second.feeder?.state.role).toBe("active");
 
     await appendDossierLives(bed.store, part(0.85, 1), { windowDays: 7, revisions });
-    await second.caughtUp(await bed.store.headPosition(), { timeoutMs: 20_000 });
-  });
+    await second.caughtUp(await bed.store.headPosition(), { timeoutMs: 60_000 });
+  }, 90_000);
 });

@@ -45,7 +45,7 @@ export interface FeederOptions {
   readonly pageSize?: number;
   /** How often an idle feeder asks for the head. Default 25 ms. */
   readonly pollIntervalMs?: number;
-  /** An idle partition is told how far the log goes at most this often. Default 50 ms. */
+  /** An idle partition is told how far the log goes at most this often. Default 100 ms. */
   readonly idleAdvanceMs?: number;
   /** Positions the feeder may run ahead of the lowest checkpoint (bounds Redis memory). Default 20,000. */
   readonly maxInFlight?: number;
@@ -94,7 +94,7 @@ export function startFeeder(options: FeederOptions): Feeder {
   const P = options.partitions;
   const pageSize = options.pageSize ?? 2_000;
   const pollMs = options.pollIntervalMs ?? 25;
-  const idleAdvanceMs = options.idleAdvanceMs ?? 50;
+  const idleAdvanceMs = options.idleAdvanceMs ?? 100;
   const maxInFlight = options.maxInFlight ?? 20_000;
   const lossGraceMs = options.lossGraceMs ?? 1_000;
   const versionCheckMs = options.versionCheckMs ?? 250;

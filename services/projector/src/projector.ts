@@ -45,7 +45,7 @@ export interface Projector {
   readonly feeder: Feeder | null;
   readonly worker: ProjectionWorker | null;
   /** Resolves once the active version's read position has reached `position`. */
-  caughtUp(position: number, options?: { timeoutMs?: number }): Promise<void>;
+  caughtUp(position: number, options?: { timeoutMs?: number; pollMs?: number }): Promise<void>;
   /** Graceful: workers finish their jobs, the feeder stops and releases its lock. */
   stop(): Promise<void>;
 }

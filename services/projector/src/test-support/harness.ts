@@ -16,6 +16,8 @@ export interface ProjectorTestBed {
   readonly db: ReadModelDb;
   readonly redis: Redis;
   readonly masterKey: string;
+  /** Runs SQL straight against the test database (as an operator or a DBA would). */
+  sql(text: string, values?: unknown[]): Promise<unknown[]>;
   /** Deletes every key under this test's prefix (and nothing else): Redis "loses" its jobs. */
   flushRedis(): Promise<void>;
   close(): Promise<void>;
@@ -28,14 +30,14 @@ export async function openTestBed(label: string): Promise<ProjectorTestBed> {
   const store = createPostgresEventStore({
     connectionString: database.url,
     masterKey,
-    poolSize: 8,
+    poolSize: 4,
     pageSize: 2_000,
     pollIntervalMs: 200,
   });
   await store.migrate();
-  const db: ReadModelDb = new Kysely({
-    dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: database.url, max: 12 }) }),
-  });
+  const pool = new pg.Pool({ connectionString: database.url, max: 6 });
+  pool.on("error", () => {});
+  const db: ReadModelDb = new Kysely({ dialect: new PostgresDialect({ pool }) });
   await migrateProjectorTables(db);
   const redis = createRedis(testRedis.url, { connectionName: `motcua-test-${label}` });
   return {
@@ -45,6 +47,9 @@ export async function openTestBed(label: string): Promise<ProjectorTestBed> {
     db,
     redis,
     masterKey,
+    async sql(text, values) {
+      return (await pool.query(text, values)).rows;
+    },
     flushRedis: () => testRedis.cleanup(),
     async close() {
       await store.close().catch(() => {});

@@ -15,7 +15,7 @@ const env = (name: string): string => {
   return value;
 };
 
-const pool = new pg.Pool({ connectionString: env("DATABASE_URL"), max: 8 });
+const pool = new pg.Pool({ connectionString: env("DATABASE_URL"), max: 4 });
 pool.on("error", () => {});
 const db: ReadModelDb = new Kysely({ dialect: new PostgresDialect({ pool }) });
 const redis = createRedis(env("REDIS_URL"), { connectionName: "motcua-test-worker" });
@@ -28,6 +28,7 @@ const worker = startProjectionWorker({
   lockDurationMs: 1_000,
   stalledIntervalMs: 500,
   earlyRetryMaxMs: 200,
+  earlyWaitMs: 250,
   logger: createLogger({
     level: (process.env.LOG_LEVEL as LogLevel | undefined) ?? "silent",
     name: "worker-child",
