@@ -569,24 +569,23 @@ const cores = (n: number | undefined) => (n === undefined || Number.isNaN(n) ? "
 
 function cpuTable(rows: { rate: number; commands: Summary; ping: Summary }[]): void {
   say(
-    `\n  Where the CPU went in each measured window, in cores (this machine has ${availableParallelism()}):`,
+    `\n  Where the CPU went in each measured window, in cores (this machine has ${availableParallelism()}),`,
   );
-  const widths = [8, 9, 9, 9, 9, 9, 1, 9, 9, 9];
+  say("  and CPU milliseconds per answered command (API, Postgres) or per answered GET /ping (Fastify):");
+  const widths = [8, 9, 9, 9, 9, 9, 10, 9, 1, 9, 9, 10];
   const line = (cells: string[]) => say(`  ${cells.map((c, i) => c.padStart(widths[i] ?? 8)).join(" ")}`);
-  line([
-    "target/s",
-    "API node",
-    "Postgres",
-    "load gen",
-    "others",
-    "machine",
-    "│",
-    "Fastify",
-    "load gen",
-    "others",
-  ]);
+  line(
+    ["target/s", "API node", "Postgres", "load gen", "others", "machine", "API ms/c", "PG ms/c"].concat([
+      "│",
+      "Fastify",
+      "others",
+      "ms/ping",
+    ]),
+  );
   const others = (cpu: Summary["cpu"]) =>
     cpu ? cpu.machine - Object.values(cpu.groups).reduce((a, b) => a + b, 0) : undefined;
+  const perAnswer = (cores: number | undefined, perSecond: number) =>
+    cores === undefined || perSecond <= 0 ? "–" : ((cores * 1000) / perSecond).toFixed(2);
   for (const { rate, commands: c, ping: p } of rows) {
     line([
       String(rate),
@@ -595,14 +594,17 @@ function cpuTable(rows: { rate: number; commands: Summary; ping: Summary }[]): v
       cores(c.cpu?.groups.loadgen),
       cores(others(c.cpu)),
       cores(c.cpu?.machine),
+      perAnswer(c.cpu?.groups.api, c.achieved),
+      perAnswer(c.cpu?.groups.postgres, c.achieved),
       "│",
       cores(p.cpu?.groups.api),
-      cores(p.cpu?.groups.loadgen),
       cores(others(p.cpu)),
+      perAnswer(p.cpu?.groups.api, p.achieved),
     ]);
   }
   say("  Postgres = the API pool's backends; others = the rest of the machine: other people's work on it,");
-  say("  Postgres' WAL writer and checkpointer, the kernel's interrupts.");
+  say("  Postgres' WAL writer and checkpointer, the kernel's interrupts. When others take a share, the");
+  say("  scheduler gives each of our processes less, and the latencies above say more about the machine.");
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -715,6 +717,16 @@ async function main(): Promise<void> {
     say(
       `\n  Goal "p99 under ${GOAL.p99Ms} ms at ${GOAL.rate} commands/s": ${met ? "MET" : "NOT MET"} ` +
         `(p99 ${p99.toFixed(1)} ms, ${achieved.toFixed(0)} commands/s sustained, ${errors} errors)`,
+    );
+  }
+  // What one single-threaded API process can do at all, from the least loaded row's CPU per command.
+  const first = rows[0];
+  const apiCores = first?.commands.cpu?.groups.api;
+  if (first && apiCores !== undefined && first.commands.achieved > 0) {
+    const ms = (apiCores * 1000) / first.commands.achieved;
+    say(
+      `  At ${ms.toFixed(2)} ms of API CPU per command (at ${first.rate}/s), one API process (one event loop) ` +
+        `saturates near ${(1000 / ms).toFixed(0)} commands/s even with a core to itself.`,
     );
   }
   say(`  total time ${((performance.now() - startedAt) / 1000).toFixed(0)} s`);
