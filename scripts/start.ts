@@ -120,8 +120,8 @@ async function main(): Promise<void> {
     await system.stop();
     process.exit(0);
   };
-  process.once("SIGINT", () => void close("SIGINT"));
-  process.once("SIGTERM", () => void close("SIGTERM"));
+  process.on("SIGINT", () => void close("SIGINT"));
+  process.on("SIGTERM", () => void close("SIGTERM"));
 }
 
 await main();

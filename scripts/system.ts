@@ -1,7 +1,7 @@
 import type { AddressInfo } from "node:net";
-import { type ApiRuntime, createApiRuntime } from "@motcua/api";
+import { type ApiRuntime, createApiRuntime, requireRole } from "@motcua/api";
 import { type Config, createLogger, createRedis, type Logger, redisHealthCheck } from "@motcua/platform";
-import { type Projector, startProjector } from "@motcua/projector";
+import { createProjectionQueue, mountBullBoard, type Projector, startProjector } from "@motcua/projector";
 import { type Scheduler, startScheduler } from "@motcua/scheduler";
 import type { Redis } from "ioredis";
 import { ensureLocalServices, type LocalServices } from "./services";
@@ -43,12 +43,23 @@ export async function startSystem(options: SystemOptions): Promise<System> {
   const rateLimitRedis = createRedis(redisUrl, { connectionName: "motcua-api", failFast: true });
   const queueRedis: Redis = createRedis(redisUrl, { connectionName: "motcua-projector" });
 
+  // bull-board (admins only) shows the projection queue: jobs, failures, dead letters.
+  const boardQueue = createProjectionQueue(queueRedis, config.redisPrefix);
   const runtime = await createApiRuntime({
     config,
     logger,
     databaseUrl,
     redis: rateLimitRedis,
     extraHealthChecks: [redisHealthCheck(rateLimitRedis)],
+    extraSlices: () => [
+      async (app) => {
+        await mountBullBoard(app as never, {
+          queues: [boardQueue],
+          basePath: "/admin/queues",
+          onRequest: requireRole("admin") as never,
+        });
+      },
+    ],
   });
   const projector =
     options.projector === false
@@ -89,6 +100,7 @@ export async function startSystem(options: SystemOptions): Promise<System> {
         .catch((error: unknown) => logger.error({ err: error }, "stopping the projector failed"));
       await runtime.close().catch((error: unknown) => logger.error({ err: error }, "closing the API failed"));
       rateLimitRedis.disconnect();
+      await boardQueue.close().catch(() => undefined);
       queueRedis.disconnect();
       schedulerRedis.disconnect();
       if (services) await services.stop();
