@@ -187,15 +187,18 @@ describe("the deadline watcher", () => {
     const before = await scheduler.catchUp();
     // Resolves only once the scheduler has paused and released its shared hold on the key.
     const rebuild = await holdRebuildLock(h.db);
-    expect(scheduler.state.pausedForRebuild).toBe(true);
-    const { dossierId } = await h.receive();
-    expect(await scheduler.catchUp()).toBe(before);
-    expect(await readCheckpoint(h.db)).toBe(before);
-    h.clock.set("2025-03-19T10:30:00+07:00");
-    expect((await scheduler.sweep()).paused).toBe(true);
-    expect(scheduler.state.pausedForRebuild).toBe(true);
-
-    await rebuild.release();
+    let dossierId: string;
+    try {
+      expect(scheduler.state.pausedForRebuild).toBe(true);
+      ({ dossierId } = await h.receive());
+      expect(await scheduler.catchUp()).toBe(before);
+      expect(await readCheckpoint(h.db)).toBe(before);
+      h.clock.set("2025-03-19T10:30:00+07:00");
+      expect((await scheduler.sweep()).paused).toBe(true);
+      expect(scheduler.state.pausedForRebuild).toBe(true);
+    } finally {
+      await rebuild.release();
+    }
     const until = Date.now() + 5_000;
     while (scheduler.state.pausedForRebuild && Date.now() < until)
       await new Promise((r) => setTimeout(r, 20));

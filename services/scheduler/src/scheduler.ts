@@ -602,8 +602,12 @@ export async function startScheduler(options: SchedulerOptions): Promise<Schedul
           if (myGate.open) {
             if (await myGate.rebuildWaiting()) {
               // Nothing new starts; the sweep or page in hand and the jobs being worked on finish first.
-              await exclusive(() => myGate.letRebuildIn(pauseWorkers));
-              setPaused(true);
+              await exclusive(() =>
+                myGate.letRebuildIn(async () => {
+                  await pauseWorkers();
+                  setPaused(true);
+                }),
+              );
             }
           } else if (await myGate.tryOpen()) {
             resumeWorkers();
