@@ -37,7 +37,7 @@ import { DEV_JWT_SECRET, signDevToken } from "@motcua/platform";
 import { createTestDatabase, type TestDatabase } from "@motcua/testing";
 import pg from "pg";
 import { DEMO_PROCEDURES, demoUnits } from "../demo/demo-reference-data";
-import { coresBetween, cpuSnapshot, machineBusyCores } from "./cpu";
+import { type CpuUse, coresBetween, cpuSnapshot, machineBusyCores } from "./cpu";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const numberEnv = (name: string, fallback: number): number => {
@@ -264,7 +264,7 @@ interface Summary {
   readonly errors: number;
   readonly errorKinds: string;
   /** Cores used during the measured window: the whole machine and each group of processes. */
-  cpu?: { machine: number; groups: Record<string, number> };
+  cpu?: CpuUse & { checkpoints: number };
 }
 
 function percentile(sorted: readonly number[], p: number): number {
@@ -302,7 +302,7 @@ interface Workload {
 }
 
 /** The processes whose CPU time a run reports, by group (looked up at the window's start and end). */
-type CpuGroups = () => Promise<Record<string, number[]>>;
+type CpuGroups = () => Promise<{ pids: Record<string, number[]>; checkpoints: number }>;
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
@@ -414,14 +414,15 @@ async function openLoop(
     cpu = (async () => {
       await sleep(windowStart - performance.now());
       const before = await cpuGroups();
-      const start = cpuSnapshot(Object.values(before).flat());
+      const start = cpuSnapshot(Object.values(before.pids).flat());
       await sleep(windowEnd - performance.now());
       const after = await cpuGroups();
       const groups: Record<string, number[]> = {};
-      for (const name of Object.keys(after)) {
-        groups[name] = [...new Set([...(before[name] ?? []), ...(after[name] ?? [])])];
+      for (const name of Object.keys(after.pids)) {
+        groups[name] = [...new Set([...(before.pids[name] ?? []), ...(after.pids[name] ?? [])])];
       }
-      return coresBetween(start, cpuSnapshot(Object.values(groups).flat()), groups);
+      const use = coresBetween(start, cpuSnapshot(Object.values(groups).flat()), groups);
+      return { ...use, checkpoints: after.checkpoints - before.checkpoints };
     })().catch(() => undefined);
   }
 
@@ -569,16 +570,18 @@ const cores = (n: number | undefined) => (n === undefined || Number.isNaN(n) ? "
 
 function cpuTable(rows: { rate: number; commands: Summary; ping: Summary }[]): void {
   say(
-    `\n  Where the CPU went in each measured window, in cores (this machine has ${availableParallelism()}),`,
+    `\n  Where the CPU went in each measured window, in cores (this machine has ${availableParallelism()});`,
   );
-  say("  and CPU milliseconds per answered command (API, Postgres) or per answered GET /ping (Fastify):");
-  const widths = [8, 9, 9, 9, 9, 9, 10, 9, 1, 9, 9, 10];
+  say("  CPU milliseconds per answered command (API, Postgres) or GET /ping (Fastify); the share of the");
+  say("  window in which some process was stalled on the disk; Postgres checkpoints during the window:");
+  const widths = [8, 8, 8, 8, 8, 8, 8, 8, 5, 1, 8, 8, 8, 8];
   const line = (cells: string[]) => say(`  ${cells.map((c, i) => c.padStart(widths[i] ?? 8)).join(" ")}`);
   line(
-    ["target/s", "API node", "Postgres", "load gen", "others", "machine", "API ms/c", "PG ms/c"].concat([
+    ["target/s", "API", "Postgres", "load gen", "others", "API ms", "PG ms", "IO stall", "ckpt"].concat([
       "│",
       "Fastify",
       "others",
+      "IO stall",
       "ms/ping",
     ]),
   );
@@ -586,6 +589,8 @@ function cpuTable(rows: { rate: number; commands: Summary; ping: Summary }[]): v
     cpu ? cpu.machine - Object.values(cpu.groups).reduce((a, b) => a + b, 0) : undefined;
   const perAnswer = (cores: number | undefined, perSecond: number) =>
     cores === undefined || perSecond <= 0 ? "–" : ((cores * 1000) / perSecond).toFixed(2);
+  const percent = (share: number | undefined) =>
+    share === undefined || Number.isNaN(share) ? "–" : `${(share * 100).toFixed(0)}%`;
   for (const { rate, commands: c, ping: p } of rows) {
     line([
       String(rate),
@@ -593,18 +598,21 @@ function cpuTable(rows: { rate: number; commands: Summary; ping: Summary }[]): v
       cores(c.cpu?.groups.postgres),
       cores(c.cpu?.groups.loadgen),
       cores(others(c.cpu)),
-      cores(c.cpu?.machine),
       perAnswer(c.cpu?.groups.api, c.achieved),
       perAnswer(c.cpu?.groups.postgres, c.achieved),
+      percent(c.cpu?.ioStall),
+      String(c.cpu?.checkpoints ?? "–"),
       "│",
       cores(p.cpu?.groups.api),
       cores(others(p.cpu)),
+      percent(p.cpu?.ioStall),
       perAnswer(p.cpu?.groups.api, p.achieved),
     ]);
   }
-  say("  Postgres = the API pool's backends; others = the rest of the machine: other people's work on it,");
-  say("  Postgres' WAL writer and checkpointer, the kernel's interrupts. When others take a share, the");
-  say("  scheduler gives each of our processes less, and the latencies above say more about the machine.");
+  say("  API = the API process (one event loop); Postgres = its pool's backends; others = the rest of the");
+  say("  machine (other people's work, Postgres' WAL writer and checkpointer, interrupts). Whatever others");
+  say("  take, the scheduler and the disk give our processes less: the latencies then say more about the");
+  say("  machine than about the API.");
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -663,12 +671,23 @@ async function main(): Promise<void> {
     ).rows.map((r) => r.pid);
   const apiPid = api.process.pid ?? 0;
   const pingPid = ping.process.pid ?? 0;
+  // Checkpoints (anyone's: DROP DATABASE forces one) flush dirty pages and can stall every commit.
+  const checkpoints = async () =>
+    Number(
+      (
+        await monitor.query<{ n: string }>(
+          "SELECT checkpoints_timed + checkpoints_req AS n FROM pg_stat_bgwriter",
+        )
+      ).rows[0]?.n ?? Number.NaN,
+    );
   const commandCpu: CpuGroups = async () => ({
-    api: [apiPid],
-    postgres: await backends(),
-    loadgen: [process.pid],
+    pids: { api: [apiPid], postgres: await backends(), loadgen: [process.pid] },
+    checkpoints: await checkpoints(),
   });
-  const pingCpu: CpuGroups = async () => ({ api: [pingPid], postgres: [], loadgen: [process.pid] });
+  const pingCpu: CpuGroups = async () => ({
+    pids: { api: [pingPid], postgres: [], loadgen: [process.pid] },
+    checkpoints: await checkpoints(),
+  });
   const quiet = await machineBusyCores();
   say(`  machine before the runs: ${quiet.toFixed(2)} of ${availableParallelism()} cores busy (other work)`);
   if (quiet > 0.3) say("  warning: other work is running on this machine; the figures will be noisy");

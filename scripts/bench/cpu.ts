@@ -16,6 +16,8 @@ export interface CpuSnapshot {
   readonly total: number;
   /** utime + stime per pid, for the pids that could be read. */
   readonly processes: ReadonlyMap<number, number>;
+  /** Pressure stall information: microseconds in which some task waited on I/O (NaN without PSI). */
+  readonly ioStallMicros: number;
 }
 
 function machineTicks(): { busy: number; total: number } {
@@ -42,13 +44,31 @@ function processTicks(pid: number): number | undefined {
   }
 }
 
+function ioStallMicros(): number {
+  try {
+    const some = readFileSync("/proc/pressure/io", "utf8").match(/^some .*total=(\d+)/m);
+    return some ? Number(some[1]) : Number.NaN;
+  } catch {
+    return Number.NaN;
+  }
+}
+
 export function cpuSnapshot(pids: Iterable<number>): CpuSnapshot {
   const processes = new Map<number, number>();
   for (const pid of pids) {
     const ticks = processTicks(pid);
     if (ticks !== undefined) processes.set(pid, ticks);
   }
-  return { at: performance.now(), ...machineTicks(), processes };
+  return { at: performance.now(), ...machineTicks(), processes, ioStallMicros: ioStallMicros() };
+}
+
+export interface CpuUse {
+  /** Cores busy machine-wide. */
+  readonly machine: number;
+  /** Share of the time (0–1) in which some task was stalled waiting for the disk. */
+  readonly ioStall: number;
+  /** Cores used by each group of processes. */
+  readonly groups: Record<string, number>;
 }
 
 /** Cores used between two snapshots by the machine and by each group of pids. */
@@ -56,7 +76,7 @@ export function coresBetween(
   start: CpuSnapshot,
   end: CpuSnapshot,
   groups: Record<string, readonly number[]>,
-): { machine: number; groups: Record<string, number> } {
+): CpuUse {
   const seconds = (end.at - start.at) / 1000;
   const machine = ((end.busy - start.busy) / (end.total - start.total)) * availableParallelism();
   const result: Record<string, number> = {};
@@ -69,7 +89,8 @@ export function coresBetween(
     }
     result[name] = ticks / TICKS_PER_SECOND / seconds;
   }
-  return { machine, groups: result };
+  const ioStall = (end.ioStallMicros - start.ioStallMicros) / 1000 / (end.at - start.at);
+  return { machine, ioStall, groups: result };
 }
 
 /** Cores busy machine-wide over a short sample: how quiet the machine was before the runs. */
