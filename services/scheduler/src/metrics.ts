@@ -2,7 +2,7 @@ import { Counter, Gauge, Histogram, Registry } from "prom-client";
 
 export type NotificationOutcome = "sent" | "retried" | "dead_lettered" | "no_contact";
 export type FiringSource = "job" | "sweep";
-export type FiringOutcome = "recorded" | "nothing" | "not_yet" | "paused";
+export type FiringOutcome = "recorded" | "nothing" | "not_yet" | "paused" | "error";
 
 export interface SchedulerMetrics {
   /** The scheduler's registry: pass one in to serve these from an existing `/metrics`. */

@@ -16,7 +16,7 @@ import {
   type SchedulerDb,
   saveDeadlineRows,
 } from "./database";
-import { createDeadlineFiring } from "./deadlines/firing";
+import { createDeadlineFiring, type FiringResult } from "./deadlines/firing";
 import { activeDeadline, foldDeadline, type NoticeToRecord, unitsMentioned } from "./deadlines/fold";
 import {
   DEADLINE_JOB_KINDS,
@@ -45,10 +45,12 @@ import { createDispatcher } from "./notifications/dispatcher";
 import {
   countDeadLetters,
   listDeadLetters,
+  markAttemptFailed,
   type OutboxNotice,
   type OutboxRef,
   pendingOutbox,
   recordNotices,
+  redactContact,
   requeueFailed,
 } from "./notifications/outbox";
 import { ReferenceCache } from "./reference-cache";
@@ -457,6 +459,8 @@ export async function startScheduler(options: SchedulerOptions): Promise<Schedul
     }
     let overdue = 0;
     let warnings = 0;
+    let failures = 0;
+    let lastFailure: Error | null = null;
     const owed = async (kind: DeadlineJobKind, column: "due_at" | "due_soon_at" | "due_today_at") => {
       const marker = { due_at: "overdue_for", due_soon_at: "due_soon_for", due_today_at: "due_today_for" }[
         column
@@ -475,7 +479,16 @@ export async function startScheduler(options: SchedulerOptions): Promise<Schedul
         if (rows.length === 0) return;
         let paused = false;
         await inBatches(rows, 8, async (row) => {
-          const result = await firing.fire(kind, row.dossier_id, row.due_at.getTime(), "sweep");
+          let result: FiringResult;
+          try {
+            result = await firing.fire(kind, row.dossier_id, row.due_at.getTime(), "sweep");
+          } catch (error) {
+            // One dossier's failure (a database hiccup) must not stop the sweep; the next one retries it.
+            metrics.firings.inc({ kind, source: "sweep", outcome: "error" });
+            failures++;
+            lastFailure = error instanceof Error ? error : new Error(String(error));
+            return;
+          }
           if (result.outcome === "recorded") {
             if (kind === "overdue") overdue++;
             else warnings++;
@@ -491,6 +504,13 @@ export async function startScheduler(options: SchedulerOptions): Promise<Schedul
     if (warningsOn) {
       await owed("due-soon", "due_soon_at");
       await owed("due-today", "due_today_at");
+    }
+    if (failures > 0 && lastFailure !== null) {
+      const err = lastFailure as Error;
+      logger?.warn(
+        { failures, err: { name: err.name, message: err.message } },
+        "sweep: some deadlines failed; next sweep retries them",
+      );
     }
     const pending = routes === null ? [] : await pendingOutbox(db, 5_000);
     await dispatch(pending);
@@ -548,6 +568,14 @@ export async function startScheduler(options: SchedulerOptions): Promise<Schedul
           err: { name: error.name, message: error.message },
         },
         "deadline job failed; it is retried, and the sweep catches it otherwise",
+      );
+    });
+    notificationWorker.on("failed", (job, error) => {
+      if (!job || error.name === "DelayedError" || job.attemptsMade < (job.opts.attempts ?? 1)) return;
+      // The last attempt failed before the channel was reached (the database, say): the notice must still
+      // land in the dead-letter list rather than stay pending behind a failed job.
+      markAttemptFailed(db, job.data.outboxId, `${error.name}: ${redactContact(error.message)}`, true).catch(
+        () => {},
       );
     });
     workers = [deadlineWorker, notificationWorker];
