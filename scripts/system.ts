@@ -84,6 +84,7 @@ export async function startSystem(options: SystemOptions): Promise<System> {
           prefix: config.redisPrefix,
           logger,
           service: runtime.service,
+          registry: runtime.app.metrics.registry,
         });
   await runtime.app.listen({ host: config.host, port: options.port ?? config.port });
   const address = runtime.app.server.address() as AddressInfo;
