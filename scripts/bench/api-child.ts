@@ -3,11 +3,12 @@
  * competes with the server for its event loop. Builds the whole API with `createApiRuntime` on the
  * database in DATABASE_URL, seeds the demo province (BENCH_COMMUNES communes, its departments, its
  * procedures and calendars), listens on 127.0.0.1 on a free port and prints one JSON line on stdout:
- * `{"port":N}`. It stops on SIGINT/SIGTERM and when its parent goes away (stdin closes).
+ * `{"port":N}`, then a `{"stats":…}` line a second. It stops on SIGINT/SIGTERM and when its parent goes away (stdin closes).
  *
  * Not a production entry point: the config is development's, only errors are logged (as JSON on stderr)
  * and the rate limit is lifted so that the benchmark measures commands rather than 429s.
  */
+import { monitorEventLoopDelay, PerformanceObserver } from "node:perf_hooks";
 import { createApiRuntime } from "@motcua/api";
 import { createLogger, type LogLevel, loadConfig } from "@motcua/platform";
 import { seedDemoReferenceData } from "../demo/seed";
@@ -42,6 +43,32 @@ await runtime.app.listen({ host: "127.0.0.1", port: 0 });
 const address = runtime.app.server.address();
 if (address === null || typeof address === "string") throw new Error("api-child: no TCP address");
 process.stdout.write(`${JSON.stringify({ port: address.port })}\n`);
+
+// Once a second, what the process itself went through: the worst event-loop delay (the loop blocked by
+// synchronous work or GC), garbage-collection pauses, and the reference-data pool's queue. The benchmark
+// uses these to tell a stalled API from a stalled database or disk.
+const loop = monitorEventLoopDelay({ resolution: 10 });
+loop.enable();
+let gcMs = 0;
+let gcMaxMs = 0;
+new PerformanceObserver((list) => {
+  for (const entry of list.getEntries()) {
+    gcMs += entry.duration;
+    gcMaxMs = Math.max(gcMaxMs, entry.duration);
+  }
+}).observe({ entryTypes: ["gc"] });
+setInterval(() => {
+  const stats = {
+    loopMaxMs: loop.max / 1e6,
+    gcMs,
+    gcMaxMs,
+    poolWaiting: runtime.pool.waitingCount,
+  };
+  process.stdout.write(`${JSON.stringify({ stats })}\n`);
+  loop.reset();
+  gcMs = 0;
+  gcMaxMs = 0;
+}, 1000).unref();
 
 let closing = false;
 async function close(code: number): Promise<void> {

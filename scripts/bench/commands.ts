@@ -92,6 +92,27 @@ function noteServerLog(name: string, line: string): void {
   serverErrors.set(`${name}: ${what}`, (serverErrors.get(`${name}: ${what}`) ?? 0) + 1);
 }
 
+/** The API process's own account of each second (see api-child.ts). */
+interface ServerStats {
+  readonly loopMaxMs: number;
+  readonly gcMs: number;
+  readonly gcMaxMs: number;
+  readonly poolWaiting: number;
+}
+const serverStats: (ServerStats & { at: number })[] = [];
+
+/** The worst second of the API process between two moments. */
+function serverStatsBetween(from: number, to: number) {
+  const seconds = serverStats.filter((s) => s.at > from && s.at <= to + 1000);
+  if (seconds.length === 0) return undefined;
+  return {
+    loopMaxMs: Math.max(...seconds.map((s) => s.loopMaxMs)),
+    gcMsPerSecond: seconds.reduce((sum, s) => sum + s.gcMs, 0) / seconds.length,
+    gcMaxMs: Math.max(...seconds.map((s) => s.gcMaxMs)),
+    poolWaitingMax: Math.max(...seconds.map((s) => s.poolWaiting)),
+  };
+}
+
 /** Every child started, to stop on the way out (also those that never said their port). */
 const children: ChildProcess[] = [];
 
@@ -114,8 +135,9 @@ async function startChild(name: string, file: string, env: Record<string, string
     const lines = createInterface({ input: child.stdout as NodeJS.ReadableStream });
     lines.on("line", (line) => {
       try {
-        const parsed = JSON.parse(line) as { port?: unknown };
-        if (typeof parsed.port === "number") {
+        const parsed = JSON.parse(line) as { port?: unknown; stats?: ServerStats };
+        if (parsed.stats) serverStats.push({ ...parsed.stats, at: performance.now() });
+        else if (typeof parsed.port === "number") {
           clearTimeout(timer);
           resolve(parsed.port);
         }
@@ -265,6 +287,8 @@ interface Summary {
   readonly errorKinds: string;
   /** Cores used during the measured window: the whole machine and each group of processes. */
   cpu?: CpuUse & { checkpoints: number };
+  /** The API process's worst second in the window (commands only). */
+  server?: ReturnType<typeof serverStatsBetween>;
 }
 
 function percentile(sorted: readonly number[], p: number): number {
@@ -444,6 +468,11 @@ async function openLoop(
   };
 
   let elapsed = 0;
+  const serverSecond = () => {
+    const last = serverStats.at(-1);
+    if (workload.label !== "commands" || !last || performance.now() - last.at > 1500) return "";
+    return `  │ API loop ≤${last.loopMaxMs.toFixed(0)} ms, GC ${last.gcMs.toFixed(0)} ms`;
+  };
   const progress = setInterval(() => {
     elapsed++;
     const sorted = secondLatencies.sort((a, b) => a - b);
@@ -452,7 +481,7 @@ async function openLoop(
     say(
       `  ${workload.label.padEnd(8)} ${String(ratePerSecond).padStart(5)}/s  ${phase} ${String(elapsed).padStart(3)} s` +
         `  ok ${String(secondOk).padStart(5)}/s  p50 ${fmt(percentile(sorted, 50))}  p99 ${fmt(percentile(sorted, 99))}` +
-        `  in flight ${String(running.size).padStart(4)}  errors ${secondErrors}`,
+        `  in flight ${String(running.size).padStart(4)}  errors ${secondErrors}${serverSecond()}`,
     );
     secondOk = 0;
     secondErrors = 0;
@@ -495,6 +524,7 @@ async function openLoop(
   const summary = summarize(recorder);
   const used = await cpu;
   if (used) summary.cpu = used;
+  if (workload.label === "commands") summary.server = serverStatsBetween(windowStart, windowEnd);
   return summary;
 }
 
@@ -729,6 +759,16 @@ async function main(): Promise<void> {
       `(1 : ${(pingCapacity / commandCapacity).toFixed(1)})`,
   );
   cpuTable(rows);
+  say("\n  The API process in each measured window (its worst second):");
+  for (const { rate, commands: c } of rows) {
+    const server = c.server;
+    if (!server) continue;
+    say(
+      `  ${String(rate).padStart(8)}/s  event loop blocked up to ${server.loopMaxMs.toFixed(0)} ms; ` +
+        `GC ${server.gcMsPerSecond.toFixed(0)} ms/s on average, longest pause ${server.gcMaxMs.toFixed(0)} ms; ` +
+        `up to ${server.poolWaitingMax} queries waiting for a reference-data connection`,
+    );
+  }
   const goalRow = rows.find((r) => r.rate === GOAL.rate);
   if (goalRow) {
     const { p99, achieved, errors } = goalRow.commands;
