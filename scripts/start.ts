@@ -1,4 +1,4 @@
-import { ConfigError, createLogger, loadConfig, signDevToken } from "@motcua/platform";
+import { createLogger, loadConfigOrExit, signDevToken } from "@motcua/platform";
 import { seedDemoReferenceData } from "./demo/seed";
 import { LocalServicesError } from "./services";
 import { ApiClient } from "./simulate/driver";
@@ -16,16 +16,7 @@ import { startSystem } from "./system";
  * history; MOTCUA_LIVE_PER_MINUTE (6, 0 = none) paces the live arrivals.
  */
 async function main(): Promise<void> {
-  let config: ReturnType<typeof loadConfig>;
-  try {
-    config = loadConfig(process.env);
-  } catch (error) {
-    if (error instanceof ConfigError) {
-      process.stderr.write(`${error.message}\n`);
-      process.exit(1);
-    }
-    throw error;
-  }
+  const config = loadConfigOrExit(process.env);
   const logger = createLogger({ level: config.logLevel, name: "motcua" });
   for (const warning of config.warnings) logger.warn(warning);
   const say = (line: string) => process.stdout.write(`${line}\n`);

@@ -287,3 +287,19 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
     warnings,
   };
 }
+
+/**
+ * For command-line entry points: the validated configuration, or every problem with it on stderr and
+ * exit code 1 — one message per bad variable, never a stack trace.
+ */
+export function loadConfigOrExit(env: Readonly<Record<string, string | undefined>> = process.env): Config {
+  try {
+    return loadConfig(env);
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`${error.message}\n`);
+      process.exit(1);
+    }
+    throw error;
+  }
+}

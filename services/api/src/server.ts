@@ -1,18 +1,9 @@
-import { ConfigError, createLogger, loadConfig } from "@motcua/platform";
+import { createLogger, loadConfigOrExit } from "@motcua/platform";
 import { buildApp } from "./app";
 
 /** Listens on HOST:PORT with the API alone; `scripts/start.ts` wires the store, read models and workers. */
 async function main(): Promise<void> {
-  let config: ReturnType<typeof loadConfig>;
-  try {
-    config = loadConfig(process.env);
-  } catch (error) {
-    if (error instanceof ConfigError) {
-      process.stderr.write(`${error.message}\n`);
-      process.exit(1);
-    }
-    throw error;
-  }
+  const config = loadConfigOrExit(process.env);
   const logger = createLogger({ level: config.logLevel, name: "api" });
   for (const warning of config.warnings) logger.warn(warning);
 

@@ -1,12 +1,11 @@
 import { type ConfiguredEventStore, createEventStore, createPostgresEventStore } from "@motcua/event-store";
 import {
   type Config,
-  ConfigError,
   createLogger,
   createPostgresPool,
   createRedis,
   type Logger,
-  loadConfig,
+  loadConfigOrExit,
 } from "@motcua/platform";
 import type { ReadModelDb } from "@motcua/read-models";
 import type { Queue } from "bullmq";
@@ -33,16 +32,7 @@ export async function openCommandContext(
   name: string,
   options: { poolSize?: number } = {},
 ): Promise<CommandContext> {
-  let config: Config;
-  try {
-    config = loadConfig(process.env);
-  } catch (error) {
-    if (error instanceof ConfigError) {
-      process.stderr.write(`${error.message}\n`);
-      process.exit(1);
-    }
-    throw error;
-  }
+  const config: Config = loadConfigOrExit(process.env);
   if (!config.databaseUrl || !config.redisUrl) {
     process.stderr.write(
       "DATABASE_URL and REDIS_URL are required (pnpm start finds or starts local ones; set them to run the projector on its own)\n",
