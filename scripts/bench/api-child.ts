@@ -5,7 +5,7 @@
  * procedures and calendars), listens on 127.0.0.1 on a free port and prints one JSON line on stdout:
  * `{"port":N}`, then a `{"stats":…}` line a second. It stops on SIGINT/SIGTERM and when its parent goes away (stdin closes).
  *
- * Not a production entry point: the config is development's, only errors are logged (as JSON on stderr)
+ * Not a production entry point: the config is development's, only warnings and errors are logged (JSON on stderr)
  * and the rate limit is lifted so that the benchmark measures commands rather than 429s.
  */
 import { monitorEventLoopDelay, PerformanceObserver } from "node:perf_hooks";
@@ -30,10 +30,10 @@ const config = loadConfig({
   RATE_LIMIT_MAX: "1000000",
   RATE_LIMIT_WINDOW: "1s",
 });
-// Errors (the 500s) go to stderr, where the benchmark counts them; the redacting logger keeps personal
-// data out. Nothing is logged per request below `error`.
+// Warnings and errors (503s, 500s) go to stderr, where the benchmark counts them by message; the
+// redacting logger keeps personal data out. Nothing is logged per request below `warn`.
 const logger = createLogger({
-  level: (process.env.BENCH_API_LOG_LEVEL ?? "error") as LogLevel,
+  level: (process.env.BENCH_API_LOG_LEVEL ?? "warn") as LogLevel,
   name: "api",
   destination: process.stderr,
 });

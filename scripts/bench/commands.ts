@@ -80,7 +80,8 @@ interface Child {
 /** What the servers logged on stderr: JSON error lines counted by message, anything else passed on. */
 const serverErrors = new Map<string, number>();
 function noteServerLog(name: string, line: string): void {
-  type LogLine = { msg?: unknown; err?: { type?: unknown; message?: unknown } };
+  type LogError = { type?: unknown; code?: unknown; message?: unknown };
+  type LogLine = { msg?: unknown; code?: unknown; error?: LogError; err?: LogError };
   let entry: LogLine;
   try {
     entry = JSON.parse(line) as LogLine;
@@ -88,7 +89,11 @@ function noteServerLog(name: string, line: string): void {
     process.stderr.write(`  [${name}] ${line}\n`);
     return;
   }
-  const what = [entry.msg, entry.err?.type, entry.err?.message].filter(Boolean).join(": ").slice(0, 240);
+  const error = entry.error ?? entry.err;
+  const what = [entry.msg, entry.code, error?.type, error?.code, error?.message]
+    .filter(Boolean)
+    .join(": ")
+    .slice(0, 240);
   serverErrors.set(`${name}: ${what}`, (serverErrors.get(`${name}: ${what}`) ?? 0) + 1);
 }
 
