@@ -226,3 +226,29 @@ describe("errors as application/problem+json", () => {
     expect(response.headers["retry-after"]).toBe("1");
   });
 });
+
+describe("a dependency that is down or full", () => {
+  it.each([
+    ["53300", "sorry, too many clients already"],
+    ["57P01", "terminating connection due to administrator command"],
+    ["ECONNREFUSED", "connect ECONNREFUSED 127.0.0.1:5432"],
+    ["event_store.unavailable", "The event store is unavailable"],
+    [undefined, "timeout exceeded when trying to connect"],
+  ])("answers 503 with Retry-After, not 500 (code %s)", async (code, message) => {
+    const app = await buildTestApp({
+      slices: [
+        async (scope) => {
+          scope.get("/fails", async () => {
+            throw Object.assign(new Error(message), code === undefined ? {} : { code });
+          });
+        },
+      ],
+    });
+    const response = await app.inject({ method: "GET", url: "/fails" });
+    expect(response.statusCode).toBe(503);
+    expect(response.headers["retry-after"]).toBe("2");
+    expect(response.json()).toMatchObject({ code: "dependency.unavailable", status: 503 });
+    expect(response.body).not.toContain("127.0.0.1");
+    await app.close();
+  });
+});

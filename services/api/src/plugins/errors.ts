@@ -90,8 +90,48 @@ function fastifyClientProblem(error: FastifyError, request: FastifyRequest): App
   return undefined;
 }
 
+/** Postgres SQLSTATEs and socket errors that mean "a dependency is down or full", not "a bug". */
+const UNAVAILABLE_CODES = new Set([
+  "53300", // too_many_connections
+  "53400", // configuration_limit_exceeded
+  "57P01", // admin_shutdown
+  "57P02", // crash_shutdown
+  "57P03", // cannot_connect_now
+  "08000",
+  "08001",
+  "08003",
+  "08004",
+  "08006",
+  "ECONNREFUSED",
+  "ECONNRESET",
+  "ETIMEDOUT",
+  "EPIPE",
+  "event_store.unavailable",
+]);
+const UNAVAILABLE_MESSAGES =
+  /timeout exceeded when trying to connect|Connection terminated|connection is closed/i;
+
+/** A dependency that is down, full or restarting: 503 with Retry-After, never a 500 (API.md). */
+export function unavailableProblem(error: unknown): AppError | undefined {
+  if (typeof error !== "object" || error === null) return undefined;
+  const { code, message } = error as { code?: unknown; message?: unknown };
+  const known = typeof code === "string" && UNAVAILABLE_CODES.has(code);
+  if (!known && !(typeof message === "string" && UNAVAILABLE_MESSAGES.test(message))) return undefined;
+  return new AppError(
+    503,
+    "dependency.unavailable",
+    "A service the API depends on is unavailable; retry shortly",
+    {
+      title: "Service Unavailable",
+      headers: { "retry-after": "2" },
+    },
+  );
+}
+
 export function toAppError(error: unknown, request: FastifyRequest): AppError | undefined {
   if (error instanceof AppError) return error;
+  const unavailable = unavailableProblem(error);
+  if (unavailable) return unavailable;
   if (hasZodFastifySchemaValidationErrors(error) || isValidationFailure(error)) {
     return validationProblem(error as ValidationFailure);
   }
