@@ -637,7 +637,8 @@ function cpuTable(rows: { rate: number; commands: Summary; ping: Summary }[]): v
     ]),
   );
   const others = (cpu: Summary["cpu"]) =>
-    cpu ? cpu.machine - Object.values(cpu.groups).reduce((a, b) => a + b, 0) : undefined;
+    // Clamped: per-process ticks are 10 ms coarse, so on a quiet machine the difference can dip below 0.
+    cpu ? Math.max(0, cpu.machine - Object.values(cpu.groups).reduce((a, b) => a + b, 0)) : undefined;
   const perAnswer = (cores: number | undefined, perSecond: number) =>
     cores === undefined || perSecond <= 0 ? "–" : ((cores * 1000) / perSecond).toFixed(2);
   const percent = (share: number | undefined) =>
