@@ -133,6 +133,30 @@ export class DossierService {
 
   forgetCachedSchedules(): void {
     this.scheduleCache.clear();
+    this.referenceCache.clear();
+  }
+
+  private referenceCache = new Map<string, { value: unknown; loadedAt: number }>();
+
+  /**
+   * Units and procedures on the hot path of every receipt, cached a few seconds like the schedules (an
+   * admin's change in this process clears the cache at once; other processes see it within 5 s). A
+   * procedure change is a new version, which a receipt a few seconds later picks up.
+   */
+  private async cached<T>(key: string, load: () => Promise<T>): Promise<T> {
+    const hit = this.referenceCache.get(key);
+    const nowMs = Date.now();
+    if (hit && nowMs - hit.loadedAt < 5_000) return hit.value as T;
+    const value = await load();
+    if (value !== null) this.referenceCache.set(key, { value, loadedAt: nowMs });
+    return value;
+  }
+
+  private unitAndProcedure(unitId: string, procedureId: string) {
+    return Promise.all([
+      this.cached(`unit:${unitId}`, () => getUnit(this.deps.db, unitId)),
+      this.cached(`procedure:${procedureId}`, () => getProcedure(this.deps.db, procedureId)),
+    ]);
   }
 
   async load(dossierId: string): Promise<LoadedDossier> {
@@ -260,10 +284,7 @@ export class DossierService {
         "An officer receives dossiers only for their own unit",
       );
     }
-    const [unit, procedure] = await Promise.all([
-      getUnit(this.deps.db, input.unitId),
-      getProcedure(this.deps.db, input.procedureId),
-    ]);
+    const [unit, procedure] = await this.unitAndProcedure(input.unitId, input.procedureId);
     const unknown = [
       ...(unit ? [] : [{ path: "body.unitId", message: "must be a known unit" }]),
       ...(procedure ? [] : [{ path: "body.procedureId", message: "must be a known procedure" }]),
@@ -350,7 +371,11 @@ export class DossierService {
       );
     }
     if (command.type === "TransferDossier" || command.type === "ForwardDossier") {
-      if (!(await getUnit(this.deps.db, command.data.toUnitId))) {
+      if (
+        !(await this.cached(`unit:${command.data.toUnitId}`, () =>
+          getUnit(this.deps.db, command.data.toUnitId),
+        ))
+      ) {
         throw new AppError(400, "reference.unknown", "The unit to hand the dossier to does not exist", {
           title: "Invalid request",
           errors: [{ path: "body.toUnitId", message: "must be a known unit" }],
@@ -409,10 +434,7 @@ export class DossierService {
     actions: readonly { command: DossierCommand; at: string }[],
     request: CommandRequest,
   ): Promise<CommandAnswer> {
-    const [unit, procedure] = await Promise.all([
-      getUnit(this.deps.db, input.unitId),
-      getProcedure(this.deps.db, input.procedureId),
-    ]);
+    const [unit, procedure] = await this.unitAndProcedure(input.unitId, input.procedureId);
     if (!unit || !procedure) {
       throw new AppError(400, "reference.unknown", "The unit or procedure does not exist", {
         title: "Invalid request",

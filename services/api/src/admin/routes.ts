@@ -71,7 +71,7 @@ const calendarBody = z
 export function adminRoutes(deps: {
   db: Kysely<ReferenceDatabase>;
   now: () => Date;
-  /** Called after a calendar or unit change so cached work schedules are dropped. */
+  /** Called after any reference-data change so cached units, procedures and schedules are dropped. */
   onScheduleChange?: () => void;
 }): RouteSlice {
   const { db } = deps;
@@ -142,6 +142,7 @@ export function adminRoutes(deps: {
           principal.sub,
           deps.now().toISOString(),
         );
+        deps.onScheduleChange?.();
         return { ...procedure, changed };
       },
     );

@@ -94,14 +94,24 @@ export type TokenVerifier = (token: string) => Promise<Principal>;
  * issuer and audience are checked when configured, and the claims must name a role (and a unit for officers).
  */
 export function createTokenVerifier(auth: AuthConfig): TokenVerifier {
-  const secret = auth.jwtSecret === undefined ? undefined : new TextEncoder().encode(auth.jwtSecret);
+  // Imported once: jose would otherwise import the raw secret through WebCrypto on every request.
+  const secret =
+    auth.jwtSecret === undefined
+      ? undefined
+      : globalThis.crypto.subtle.importKey(
+          "raw",
+          new TextEncoder().encode(auth.jwtSecret),
+          { name: "HMAC", hash: "SHA-256" },
+          false,
+          ["verify"],
+        );
   const jwks =
     auth.jwksUrl === undefined
       ? undefined
       : createRemoteJWKSet(new URL(auth.jwksUrl), { timeoutDuration: 3_000, cooldownDuration: 30_000 });
 
   const getKey: JWTVerifyGetKey = async (header, token) => {
-    if (header.alg === "HS256" && secret !== undefined) return secret;
+    if (header.alg === "HS256" && secret !== undefined) return await secret;
     if (header.alg === "RS256" && jwks !== undefined) {
       try {
         return await jwks(header, token);
