@@ -263,7 +263,9 @@ class Recorder implements Sink {
   private sample(dueAt: number, doneAt: number): void {
     this.latencies.push(doneAt - dueAt);
     const second = Math.floor((dueAt - this.windowStart) / 1000);
-    (this.bySecond[second] ??= []).push(doneAt - dueAt);
+    const bucket = this.bySecond[second] ?? [];
+    this.bySecond[second] = bucket;
+    bucket.push(doneAt - dueAt);
   }
 
   ok(dueAt: number, doneAt: number): void {

@@ -109,7 +109,7 @@ export function expected06a(dossiers: readonly DossierEvent[][], from: string, t
   const day = (iso: string) => localDateOf(Date.parse(iso));
   for (const events of dossiers) {
     const received = events.find((e) => e.type === "DossierReceived");
-    if (!received || received.type !== "DossierReceived") continue;
+    if (received?.type !== "DossierReceived") continue;
     const receivedDay = day(received.data.at);
     if (receivedDay > to) continue;
     const finish = finishOf(events);
