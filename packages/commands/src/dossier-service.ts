@@ -245,8 +245,14 @@ export class DossierService {
     }
   }
 
-  private answer(dossierId: string, events: readonly RecordedEvent[], lastPosition: number): CommandAnswer {
-    const state = events.map(toDomainEvent).reduce(evolve, initialState());
+  /** The answer after `events`, folded onto `from` (the state before them; a fresh dossier by default). */
+  private answer(
+    dossierId: string,
+    events: readonly RecordedEvent[],
+    lastPosition: number,
+    from: DossierState = initialState(),
+  ): CommandAnswer {
+    const state = events.map(toDomainEvent).reduce(evolve, from);
     const received = asReceived(state);
     const last = events.at(-1);
     return {
@@ -390,7 +396,7 @@ export class DossierService {
     const decision = decide(command, loaded.state, context);
     if (!decision.ok) throw refusalError(decision.refusal);
     const result = await this.append(dossierId, decision.events, loaded.revision, request);
-    return this.answer(dossierId, [...loaded.events, ...result.events], result.lastPosition);
+    return this.answer(dossierId, result.events, result.lastPosition, loaded.state);
   }
 
   /**
@@ -416,7 +422,7 @@ export class DossierService {
     };
     try {
       const result = await this.append(dossierId, decision.events, loaded.revision, request, SYSTEM_ACTOR);
-      return this.answer(dossierId, [...loaded.events, ...result.events], result.lastPosition);
+      return this.answer(dossierId, result.events, result.lastPosition, loaded.state);
     } catch (error) {
       // Someone acted meanwhile: their action recorded the overdue event first, or the dossier moved on.
       if (error instanceof AppError && error.status === 409) return null;
