@@ -189,6 +189,9 @@ export interface StoredEvent {
  * Stored → what readers see: the personal field decrypted (or `{ erased: true }` when its key is gone),
  * then upcast to the current schema version.
  */
+/** Pass as `dataKeyFor` to leave the personal-data field out of the event instead of decrypting it. */
+export const OMIT_PERSONAL_DATA = (_keyId: string): Buffer | undefined => undefined;
+
 export function toRecordedEvent(
   stored: StoredEvent,
   dataKeyFor: (keyId: string) => Buffer | undefined,
@@ -196,7 +199,10 @@ export function toRecordedEvent(
 ): RecordedEvent {
   let data = stored.data;
   const sealed = findEncryptedField(data);
-  if (sealed) {
+  if (sealed && dataKeyFor === OMIT_PERSONAL_DATA) {
+    const { [sealed.field]: _omitted, ...rest } = data;
+    data = rest;
+  } else if (sealed) {
     const key = dataKeyFor(sealed.envelope.keyId);
     data = {
       ...data,

@@ -90,7 +90,15 @@ export interface ReadAllOptions {
   fromPosition?: number;
   maxCount?: number;
   filter?: EventFilter;
+  /**
+   * `"omit"`: the personal-data field is left out of each event's data instead of being decrypted — for
+   * readers that never use it (projections, reactors), which then skip the vault and the decryption.
+   * Default `"decrypt"`.
+   */
+  personalData?: PersonalDataReading;
 }
+
+export type PersonalDataReading = "decrypt" | "omit";
 
 export interface SubscribeOptions {
   /** Exclusive: deliver events after this position (a read model's checkpoint). */

@@ -348,7 +348,11 @@ export function startFeeder(options: FeederOptions): Feeder {
       const head = await store.headPosition();
       if (head > cursor) {
         const events: RecordedEvent[] = [];
-        for await (const event of store.readAll({ fromPosition: cursor, maxCount: pageSize }))
+        for await (const event of store.readAll({
+          fromPosition: cursor,
+          maxCount: pageSize,
+          personalData: "omit",
+        }))
           events.push(event);
         const last = events.at(-1)?.position ?? cursor;
         // A short page holds everything up to the head read before it; a full one only up to its last event.

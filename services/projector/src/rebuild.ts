@@ -111,7 +111,8 @@ export async function rebuildReadModels(options: RebuildOptions): Promise<Rebuil
   const readPage = async (from: number) => {
     const page: RecordedEvent[] = [];
     const headBefore = await store.headPosition();
-    for await (const event of store.readAll({ fromPosition: from, maxCount: pageSize })) page.push(event);
+    for await (const event of store.readAll({ fromPosition: from, maxCount: pageSize, personalData: "omit" }))
+      page.push(event);
     const last = page.at(-1)?.position ?? from;
     const through = page.length >= pageSize ? last : Math.max(headBefore, last);
     return { page, through, headBefore };

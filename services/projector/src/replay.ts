@@ -37,6 +37,7 @@ export async function replayDeadLetters(
     for await (const event of store.readAll({
       fromPosition: letter.fromPosition,
       maxCount: Math.max(1, letter.throughPosition - letter.fromPosition),
+      personalData: "omit",
     })) {
       if (event.position > letter.throughPosition) break;
       if (partitionOf(event.streamId, partitions) === letter.partition) events.push(toJobEvent(event));

@@ -378,6 +378,7 @@ export async function startScheduler(options: SchedulerOptions): Promise<Schedul
       fromPosition: from,
       maxCount: pageSize,
       filter: { streamPrefix: DOSSIER_STREAM_PREFIX },
+      personalData: "omit", // the watcher reads a phone number only when it sends, from the dossier's stream
     }))
       page.push(event);
     const full = page.length >= pageSize;

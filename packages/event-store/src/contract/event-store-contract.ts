@@ -513,6 +513,15 @@ export function eventStoreContract(
       );
       const [read] = await collect(store.readStream(streamId));
       expect(read?.data).toEqual({ procedure: "1.001", applicant });
+      // Readers that never use personal data (projections) get the event without the field at all.
+      const fromLog = await collect(
+        store.readAll({ fromPosition: (read?.position ?? 1) - 1, maxCount: 1, personalData: "omit" }),
+      );
+      expect(fromLog.map((e) => [e.eventId, e.data])).toEqual([[read?.eventId, { procedure: "1.001" }]]);
+      const decrypted = await collect(
+        store.readAll({ fromPosition: (read?.position ?? 1) - 1, maxCount: 1 }),
+      );
+      expect(decrypted[0]?.data).toEqual({ procedure: "1.001", applicant });
 
       await store.forget(subjectId);
       const [erased] = await collect(store.readStream(streamId));

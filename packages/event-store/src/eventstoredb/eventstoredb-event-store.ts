@@ -29,6 +29,7 @@ import {
   appendResultOf,
   assertStreamId,
   type EventStoreCommonOptions,
+  OMIT_PERSONAL_DATA,
   type PreparedEvent,
   prepareAppend,
   type StoredEvent,
@@ -44,6 +45,7 @@ import type {
   EventStore,
   JsonObject,
   NewEvent,
+  PersonalDataReading,
   ReadAllOptions,
   ReadStreamOptions,
   RecordedEvent,
@@ -166,7 +168,12 @@ export function createEventStoreDbEventStore(options: EventStoreDbEventStoreOpti
   };
 
   /** Decrypts a batch with one vault query, then upcasts. */
-  const decodeBatch = async (batch: StoredEvent[]): Promise<RecordedEvent[]> => {
+  const decodeBatch = async (
+    batch: StoredEvent[],
+    personalData: PersonalDataReading = "decrypt",
+  ): Promise<RecordedEvent[]> => {
+    if (personalData === "omit")
+      return batch.map((event) => toRecordedEvent(event, OMIT_PERSONAL_DATA, upcast));
     const keyIds = batch.flatMap((event) => {
       const sealed = findEncryptedField(event.data);
       return sealed ? [sealed.envelope.keyId] : [];
@@ -244,12 +251,12 @@ export function createEventStoreDbEventStore(options: EventStoreDbEventStoreOpti
       batch.push(stored);
       remaining -= 1;
       if (batch.length >= pageSize || remaining <= 0) {
-        yield* await decodeBatch(batch);
+        yield* await decodeBatch(batch, readOptions.personalData);
         batch = [];
       }
       if (remaining <= 0) return;
     }
-    if (batch.length > 0) yield* await decodeBatch(batch);
+    if (batch.length > 0) yield* await decodeBatch(batch, readOptions.personalData);
   }
 
   const streamHead = async (streamId: string): Promise<StoredEvent | null> => {

@@ -9,6 +9,7 @@ import {
   appendResultOf,
   assertStreamId,
   type EventStoreCommonOptions,
+  OMIT_PERSONAL_DATA,
   type PreparedEvent,
   prepareAppend,
   type StoredEvent,
@@ -24,6 +25,7 @@ import type {
   EventStore,
   ExpectedRevision,
   NewEvent,
+  PersonalDataReading,
   ReadAllOptions,
   ReadStreamOptions,
   RecordedEvent,
@@ -136,6 +138,8 @@ export function createPostgresEventStore(options: PostgresEventStoreOptions): Po
   const channel = `${schema}${NOTIFY_CHANNEL_SUFFIX}`;
   const columns = `e.event_id, e.stream_id, e.revision, e.position, e.type, e.schema_version, e.data, e.metadata,
     e.hash, e.prev_hash, e.personal_key_id, k.wrapped_key`;
+  const columnsWithoutKeys = `e.event_id, e.stream_id, e.revision, e.position, e.type, e.schema_version,
+    e.data, e.metadata, e.hash, e.prev_hash`;
   const fromEvents = `${schema}.events e LEFT JOIN ${schema}.subject_keys k ON k.key_id = e.personal_key_id`;
   let closed = false;
 
@@ -151,26 +155,27 @@ export function createPostgresEventStore(options: PostgresEventStoreOptions): Po
     }
   };
 
-  const decode = (row: EventRow): RecordedEvent => {
-    const stored: StoredEvent = {
-      eventId: row.event_id,
-      streamId: row.stream_id,
-      revision: row.revision,
-      position: Number(row.position),
-      type: row.type,
-      schemaVersion: row.schema_version,
-      data: row.data,
-      metadata: row.metadata,
-      hash: row.hash,
-      prevHash: row.prev_hash,
-    };
-    return toRecordedEvent(
-      stored,
+  const storedOf = (row: EventRow): StoredEvent => ({
+    eventId: row.event_id,
+    streamId: row.stream_id,
+    revision: row.revision,
+    position: Number(row.position),
+    type: row.type,
+    schemaVersion: row.schema_version,
+    data: row.data,
+    metadata: row.metadata,
+    hash: row.hash,
+    prevHash: row.prev_hash,
+  });
+  const decodeOmitting = (row: EventRow): RecordedEvent =>
+    toRecordedEvent(storedOf(row), OMIT_PERSONAL_DATA, upcast);
+  const decode = (row: EventRow): RecordedEvent =>
+    toRecordedEvent(
+      storedOf(row),
       (keyId) =>
         row.wrapped_key && row.personal_key_id === keyId ? vault.unwrap(keyId, row.wrapped_key) : undefined,
       upcast,
     );
-  };
 
   // ---- notifications: wake subscribers here at once, and in other processes through NOTIFY ----------
   const wakers = new Set<() => void>();
@@ -283,19 +288,22 @@ export function createPostgresEventStore(options: PostgresEventStoreOptions): Po
     upTo: number,
     limit: number,
     filter: EventFilter | undefined,
+    personalData: PersonalDataReading = "decrypt",
   ): Promise<RecordedEvent[]> => {
     const types = filter?.eventTypes && filter.eventTypes.length > 0 ? [...filter.eventTypes] : null;
     const prefix = filter?.streamPrefix ? filter.streamPrefix : null;
+    const omit = personalData === "omit";
     const { rows } = await query<EventRow>("readAll", {
-      name: `${schema}.read_all`,
-      text: `SELECT ${columns} FROM ${fromEvents}
+      // Readers that leave personal data out skip the key join (and, below, the vault and the cipher).
+      name: omit ? `${schema}.read_all_omit` : `${schema}.read_all`,
+      text: `SELECT ${omit ? columnsWithoutKeys : columns} FROM ${omit ? `${schema}.events e` : fromEvents}
         WHERE e.position > $1 AND e.position <= $2
           AND ($4::text[] IS NULL OR e.type = ANY ($4::text[]))
           AND ($5::text IS NULL OR starts_with(e.stream_id, $5::text))
         ORDER BY e.position LIMIT $3`,
       values: [after, upTo, limit, types, prefix],
     });
-    return rows.map(decode);
+    return omit ? rows.map(decodeOmitting) : rows.map(decode);
   };
 
   const readStreamPage = async (
@@ -341,7 +349,7 @@ export function createPostgresEventStore(options: PostgresEventStoreOptions): Po
     let remaining = readOptions.maxCount ?? Number.POSITIVE_INFINITY;
     while (remaining > 0 && cursor < head) {
       const limit = Math.min(pageSize, remaining);
-      const page = await readAllPage(cursor, head, limit, readOptions.filter);
+      const page = await readAllPage(cursor, head, limit, readOptions.filter, readOptions.personalData);
       for (const event of page) yield event;
       remaining -= page.length;
       const last = page.at(-1);
