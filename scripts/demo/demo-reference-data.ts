@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import type { CalendarYearInput, ProcedureDefinitionInput } from "@motcua/domain";
+import { CALENDAR_2025, type CalendarYearInput, type ProcedureDefinitionInput } from "@motcua/domain";
 
 /**
  * Demo reference data for `pnpm start` and `pnpm simulate`: a real province's post-2025 communes and
@@ -351,29 +351,12 @@ export const DEMO_PROCEDURES: DemoProcedure[] = [
 ];
 
 /**
- * Civil-service calendars. 2025 follows the official notices; 2026 is this project's reading of the
- * announced holidays and must be checked against the year's notice by an admin before real use.
+ * Civil-service calendars. 2025 is the domain's, from the official notices (the tests use the same one);
+ * 2026 is this project's reading of the announced holidays and must be checked against the year's notice
+ * by an admin before real use.
  */
 export const DEMO_CALENDARS: CalendarYearInput[] = [
-  {
-    year: 2025,
-    notice: "Thông báo 6150/TB-LĐTBXH; Công văn 1914/BNV-CTL",
-    holidays: [
-      "2025-01-01",
-      "2025-01-27",
-      "2025-01-28",
-      "2025-01-29",
-      "2025-01-30",
-      "2025-01-31",
-      "2025-04-07",
-      "2025-04-30",
-      "2025-05-01",
-      "2025-05-02",
-      "2025-09-01",
-      "2025-09-02",
-    ],
-    workingDays: ["2025-04-26"],
-  },
+  CALENDAR_2025,
   {
     year: 2026,
     notice: "Demo calendar for 2026 — verify against the year's official notice",

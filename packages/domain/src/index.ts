@@ -1,4 +1,5 @@
 export * from "./calendar/calendar";
+export * from "./calendar/official-calendars";
 export * from "./calendar/working-time";
 export * from "./deadlines/compute-due-at";
 export * from "./dossier/code";

@@ -1,4 +1,3 @@
-export * from "./decider-specification";
-export * from "./fixtures/calendars";
+export { CALENDAR_2020, CALENDAR_2023, CALENDAR_2025, REAL_CALENDARS } from "@motcua/domain";
 export * from "./postgres";
 export * from "./redis";

@@ -1,6 +1,6 @@
-import { CALENDAR_2020, CALENDAR_2023, CALENDAR_2025 } from "@motcua/testing";
 import { describe, expect, it } from "vitest";
 import { CalendarYearSchema, createWorkSchedule, OfficeHoursSchema } from "../calendar/calendar";
+import { CALENDAR_2020, CALENDAR_2023, CALENDAR_2025 } from "../calendar/official-calendars";
 import type { TimeLimit } from "../procedures/procedure";
 import { formatInstant, parseInstant } from "../time/local-time";
 import { computeDueAt, resumeDueAt } from "./compute-due-at";

@@ -1,7 +1,7 @@
-import { REAL_CALENDARS } from "@motcua/testing";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { CalendarYearSchema, createWorkSchedule } from "../calendar/calendar";
+import { REAL_CALENDARS } from "../calendar/official-calendars";
 import { addWorkingTime, isWithinWorkingHours, workingTimeBetween } from "../calendar/working-time";
 import type { TimeLimit } from "../procedures/procedure";
 import { parseInstant } from "../time/local-time";

@@ -1,5 +1,5 @@
-import { deciderSpecification } from "@motcua/testing";
 import { describe, expect, it } from "vitest";
+import { deciderSpecification } from "../decider-specification.test-support";
 import { dossierDecider } from "./decide";
 import type { DossierEvent } from "./events";
 import {

@@ -1,5 +1,5 @@
-import { CALENDAR_2025 } from "@motcua/testing";
 import { CalendarYearSchema, createWorkSchedule } from "../calendar/calendar";
+import { CALENDAR_2025 } from "../calendar/official-calendars";
 import { ProcedureDefinitionSchema, type ProcedureVersion } from "../procedures/procedure";
 import type { DossierCommand } from "./commands";
 import type { DecisionContext } from "./decide";
