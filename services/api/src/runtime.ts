@@ -10,9 +10,11 @@ import {
   systemClock,
 } from "@motcua/platform";
 import { migrateReferenceData, type ReferenceDatabase } from "@motcua/reference-data";
+import { migrateSchedulerTables } from "@motcua/scheduler";
 import type { Redis } from "ioredis";
 import { Kysely, PostgresDialect } from "kysely";
 import type pg from "pg";
+import { notificationRoutes } from "./admin/notifications";
 import { adminRoutes } from "./admin/routes";
 import { type App, buildApp, type RouteSlice } from "./app";
 import { auditRoutes } from "./audit/routes";
@@ -75,6 +77,8 @@ export async function createApiRuntime(options: ApiRuntimeOptions): Promise<ApiR
   await store.migrate();
   await migrateReferenceData(db);
   await migrateApiTables(db);
+  // The admin routes read the scheduler's outbox in this database, whether or not a scheduler ran yet.
+  await migrateSchedulerTables(db);
   await ensureActiveReadModel(db, config.projectionPartitions);
   const access = new ReadModelAccess(db as never);
 
@@ -85,6 +89,7 @@ export async function createApiRuntime(options: ApiRuntimeOptions): Promise<ApiR
     auditRoutes({ service, store, now }),
     readRoutes({ access, db, service, store, now }),
     adminRoutes({ db, now, onScheduleChange: () => service.forgetCachedSchedules() }),
+    notificationRoutes({ db: db as never }),
     ...(options.extraSlices?.({ db, store, service }) ?? []),
   ];
   const app = await buildApp({

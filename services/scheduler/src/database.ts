@@ -39,7 +39,9 @@ export interface DeadlinesTable {
   position: BigInt;
 }
 
-export type OutboxStatus = "pending" | "sent" | "failed" | "no_contact";
+/** `failed`: every attempt failed (the dead-letter list); `no_contact`: the recipient has no address. */
+export const OUTBOX_STATUSES = ["pending", "sent", "failed", "no_contact"] as const;
+export type OutboxStatus = (typeof OUTBOX_STATUSES)[number];
 
 /**
  * Notices to send, each recorded once per (dossier, kind, occasion, channel). Holds the dossier id, the

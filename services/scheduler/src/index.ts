@@ -7,6 +7,8 @@ export {
 export {
   type DeadlineRow,
   migrateSchedulerTables,
+  OUTBOX_STATUSES,
+  type OutboxStatus,
   readCheckpoint,
   SCHEDULER_SCHEMA,
   type SchedulerDatabase,
@@ -39,7 +41,22 @@ export {
   type RecordedMessage,
   type RecordingChannel,
 } from "./notifications/channels";
-export { listDeadLetters, listOutbox, type OutboxNotice, type OutboxQuery } from "./notifications/outbox";
+export {
+  formatDeadLetters,
+  parseDeadLetterArgs,
+  parseRequeueArgs,
+  type RequeueTarget,
+} from "./notifications/operator";
+export {
+  countDeadLetters,
+  listDeadLetters,
+  listOutbox,
+  type OutboxNotice,
+  type OutboxQuery,
+  type OutboxRef,
+  redactContact,
+  requeueFailed,
+} from "./notifications/outbox";
 export {
   formatVietnamDateTime,
   NOTICE_KINDS,

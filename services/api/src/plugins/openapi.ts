@@ -40,7 +40,7 @@ export const openApiPlugin = fp<OpenApiOptions>(
           { name: "reference", description: "Units, procedures and calendars" },
           { name: "reports", description: "Report 06a and indicators" },
           { name: "public", description: "Unauthenticated lookups" },
-          { name: "operations", description: "Health and metrics" },
+          { name: "operations", description: "Health, metrics and the notification outbox (admins)" },
         ],
       },
       transform: jsonSchemaTransform,
