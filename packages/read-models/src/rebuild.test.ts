@@ -1,3 +1,4 @@
+import { seededRandom, simulateDossiers } from "@motcua/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { tableChecksums } from "./checksums";
 import { readPosition } from "./projection/checkpoints";
@@ -7,7 +8,6 @@ import {
   openTestDatabase,
   type ReadModelTestDatabase,
 } from "./test-support/database.test-support";
-import { seededRandom, simulateDossiers } from "./test-support/simulation.test-support";
 
 let t: ReadModelTestDatabase;
 

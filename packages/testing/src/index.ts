@@ -1,3 +1,4 @@
 export { CALENDAR_2020, CALENDAR_2023, CALENDAR_2025, REAL_CALENDARS } from "@motcua/domain";
+export * from "./dossier-lives";
 export * from "./postgres";
 export * from "./redis";

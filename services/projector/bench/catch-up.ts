@@ -11,17 +11,18 @@ import { randomBytes } from "node:crypto";
 import { createPostgresEventStore } from "@motcua/event-store";
 import { createRedis } from "@motcua/platform";
 import { type ReadModelDb, readPosition } from "@motcua/read-models";
-import { createTestDatabase, createTestRedis } from "@motcua/testing";
+import {
+  createTestDatabase,
+  createTestRedis,
+  dossiersForEvents,
+  simulateDossierLives,
+} from "@motcua/testing";
 import { Kysely, PostgresDialect } from "kysely";
 import pg from "pg";
 import { migrateProjectorTables } from "../src/dead-letters";
 import { startProjector } from "../src/projector";
 import { rebuildReadModels } from "../src/rebuild";
-import {
-  appendDossierLives,
-  dossiersForEvents,
-  simulateDossierLives,
-} from "../src/test-support/dossier-lives";
+import { appendDossierLives } from "../src/test-support/append-dossier-lives";
 
 function option(name: string, fallback: number): number {
   const i = process.argv.indexOf(`--${name}`);

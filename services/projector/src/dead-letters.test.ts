@@ -1,13 +1,14 @@
 import { randomUUID } from "node:crypto";
 import { dossierStreamId } from "@motcua/domain";
 import { getDossier, partitionOf, readCheckpoints, readPosition } from "@motcua/read-models";
+import { type SimulatedDecision, simulateDossierLives } from "@motcua/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openDeadLetters } from "./dead-letters";
 import { type Projector, startProjector } from "./projector";
 import { rebuildReadModels } from "./rebuild";
 import { replayDeadLetters } from "./replay";
 import { formatProjectionStatus, projectionStatus } from "./status";
-import { appendDossierLives, type Decision, simulateDossierLives } from "./test-support/dossier-lives";
+import { appendDossierLives } from "./test-support/append-dossier-lives";
 import { checksumsOf, jobPayloads, openTestBed, type ProjectorTestBed } from "./test-support/harness";
 
 const PARTITIONS = 4;
@@ -42,7 +43,7 @@ describe("poison events and the dead letters", () => {
     );
 
     // A dossier still pending, and a withdrawal for it written without its reason by a buggy writer.
-    const byDossier = new Map<string, Decision[]>();
+    const byDossier = new Map<string, SimulatedDecision[]>();
     for (const d of lives.decisions.slice(0, half))
       byDossier.set(d.dossierId, [...(byDossier.get(d.dossierId) ?? []), d]);
     const pending = [...byDossier.entries()].find(([, decisions]) => {
@@ -53,9 +54,9 @@ describe("poison events and the dead letters", () => {
       );
     });
     expect(pending).toBeDefined();
-    const [dossierId, decisions] = pending as [string, Decision[]];
+    const [dossierId, decisions] = pending as [string, SimulatedDecision[]];
     const streamId = dossierStreamId(dossierId);
-    const at = new Date((decisions.at(-1) as Decision).at + 3_600_000).toISOString();
+    const at = new Date((decisions.at(-1) as SimulatedDecision).at + 3_600_000).toISOString();
     const commandId = randomUUID();
     const poison = await bed.store.append(
       streamId,

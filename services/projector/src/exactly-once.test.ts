@@ -2,16 +2,12 @@ import { type ChildProcess, fork } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { createLogger, type LogLevel } from "@motcua/platform";
 import { activeReadModelVersion, readPosition } from "@motcua/read-models";
+import { dossiersForEvents, seededRandom, simulateDossierLives } from "@motcua/testing";
 import { build } from "esbuild";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Projector, startProjector } from "./projector";
 import { rebuildReadModels } from "./rebuild";
-import {
-  appendDossierLives,
-  dossiersForEvents,
-  seededRandom,
-  simulateDossierLives,
-} from "./test-support/dossier-lives";
+import { appendDossierLives } from "./test-support/append-dossier-lives";
 import { checksumsOf, openTestBed, type ProjectorTestBed } from "./test-support/harness";
 
 const CHILD_SOURCE = fileURLToPath(new URL("./test-support/worker-child.ts", import.meta.url));

@@ -1,9 +1,10 @@
 import { createLogger } from "@motcua/platform";
 import { activeReadModelVersion, readPosition } from "@motcua/read-models";
+import { simulateDossierLives } from "@motcua/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Projector, startProjector } from "./projector";
 import { rebuildReadModels } from "./rebuild";
-import { appendDossierLives, simulateDossierLives } from "./test-support/dossier-lives";
+import { appendDossierLives } from "./test-support/append-dossier-lives";
 import { checksumsOf, openTestBed, type ProjectorTestBed } from "./test-support/harness";
 
 let bed: ProjectorTestBed;

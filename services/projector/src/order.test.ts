@@ -1,6 +1,7 @@
+import { simulateDossierLives } from "@motcua/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Projector, startProjector } from "./projector";
-import { appendDossierLives, simulateDossierLives } from "./test-support/dossier-lives";
+import { appendDossierLives } from "./test-support/append-dossier-lives";
 import { openTestBed, type ProjectorTestBed } from "./test-support/harness";
 import { type ProjectionWorker, startProjectionWorker } from "./worker";
 

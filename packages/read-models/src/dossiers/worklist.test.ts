@@ -1,3 +1,4 @@
+import { RECEIVING_UNITS, seededRandom, simulateDossiers } from "@motcua/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { DossierRow } from "../database";
 import {
@@ -6,7 +7,6 @@ import {
   openTestDatabase,
   type ReadModelTestDatabase,
 } from "../test-support/database.test-support";
-import { RECEIVING_UNITS, seededRandom, simulateDossiers } from "../test-support/simulation.test-support";
 import { type DossierView, type ListDossiersQuery, listDossiers, type ReceivedStatus } from "./queries";
 
 const SCHEMA = "rm_v1";

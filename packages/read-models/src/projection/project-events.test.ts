@@ -6,6 +6,7 @@ import {
   localDateToDay,
   parseInstant,
 } from "@motcua/domain";
+import { PROCEDURES, RECEIVING_UNITS, scriptedDossier, simulateDossiers } from "@motcua/testing";
 import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { tableChecksums } from "../checksums";
@@ -18,12 +19,6 @@ import {
   openTestDatabase,
   type ReadModelTestDatabase,
 } from "../test-support/database.test-support";
-import {
-  PROCEDURES,
-  RECEIVING_UNITS,
-  scriptedDossier,
-  simulateDossiers,
-} from "../test-support/simulation.test-support";
 import { ensureCheckpoints, readCheckpoints, readPosition } from "./checkpoints";
 import type { ProjectableEvent } from "./events";
 import { projectEvents } from "./project-events";

@@ -1,6 +1,6 @@
 import { dayToLocalDate, localDateToDay } from "@motcua/domain";
+import { seededRandom } from "@motcua/testing";
 import { describe, expect, it } from "vitest";
-import { seededRandom } from "../test-support/simulation.test-support";
 import { bucketStartsOf, type Grain, prefixBuckets } from "./buckets";
 
 /** How many times (with signs) the prefix of `x` counts each day from `first` to `last`. */

@@ -6,6 +6,7 @@ import {
   parseInstant,
   startOfLocalDay,
 } from "@motcua/domain";
+import { RECEIVING_UNITS, type SimulatedLog, seededRandom, simulateDossiers } from "@motcua/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ProjectableEvent } from "../projection/events";
 import {
@@ -14,12 +15,6 @@ import {
   openTestDatabase,
   type ReadModelTestDatabase,
 } from "../test-support/database.test-support";
-import {
-  RECEIVING_UNITS,
-  type SimulatedLog,
-  seededRandom,
-  simulateDossiers,
-} from "../test-support/simulation.test-support";
 import { indicators } from "./indicators";
 import { type Report06aCounts, report06a } from "./report06a";
 

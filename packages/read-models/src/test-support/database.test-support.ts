@@ -1,4 +1,4 @@
-import { createTestDatabase, type TestDatabase } from "@motcua/testing";
+import { createTestDatabase, type Random, type TestDatabase } from "@motcua/testing";
 import { Kysely, PostgresDialect } from "kysely";
 import pg from "pg";
 import type { ReadModelDb } from "../database";
@@ -7,7 +7,6 @@ import { ensureCheckpoints } from "../projection/checkpoints";
 import type { ProjectableEvent } from "../projection/events";
 import { projectEvents } from "../projection/project-events";
 import { migrateReadModels } from "../versions";
-import type { Random } from "./simulation.test-support";
 
 export interface ReadModelTestDatabase {
   readonly db: ReadModelDb;

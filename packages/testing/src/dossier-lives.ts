@@ -1,6 +1,6 @@
-import { randomUUID } from "node:crypto";
 import {
   type Actor,
+  CALENDAR_2025,
   CalendarYearSchema,
   createWorkSchedule,
   type DecisionContext,
@@ -13,23 +13,22 @@ import {
   formatDossierCode,
   formatInstant,
   initialState,
-  PERSONAL_DATA_FIELD,
   ProcedureDefinitionSchema,
   type ProcedureVersion,
   parseInstant,
   type ReceivedDossier,
 } from "@motcua/domain";
-import type { EventStore, NewEvent } from "@motcua/event-store";
-import { CALENDAR_2025 } from "@motcua/testing";
 
 /*
- * Realistic dossier lives for the projector's tests and benchmark: a province's dossiers lived through
- * the domain's `decide` (the same mix as the read models' randomized test: online submissions, receipts,
- * forwards, transfers, supplements under both policies, fees, apologies, resolutions, returns,
- * withdrawals, stops, overdue events), then appended to a real event store the way the API would.
+ * Realistic dossier lives for the read models' randomized tests and the projector's tests and benchmark:
+ * a province's dossiers lived through the domain's `decide` (online submissions, receipts, forwards,
+ * transfers, supplements under both policies, fees, apologies, resolutions, returns, withdrawals, stops,
+ * overdue events). `simulateDossierLives` gives the decisions in time order (the projector appends them to
+ * a real event store as the API would); `simulateDossiers` gives the global log they make, as the event
+ * store hands it to the projector.
  */
 
-export const schedule = createWorkSchedule([CalendarYearSchema.parse(CALENDAR_2025)]);
+const schedule = createWorkSchedule([CalendarYearSchema.parse(CALENDAR_2025)]);
 
 /** A small seeded PRNG (mulberry32): the same seed gives the same province every run. */
 export function seededRandom(seed: number) {
@@ -115,7 +114,7 @@ export interface SimulationOptions {
 }
 
 /** One command's outcome: what the API would append in one go. */
-export interface Decision {
+export interface SimulatedDecision {
   readonly at: number;
   readonly dossierId: string;
   readonly events: readonly DossierEvent[];
@@ -124,13 +123,13 @@ export interface Decision {
 
 export interface SimulatedLives {
   /** Every decision, in time order. */
-  readonly decisions: Decision[];
+  readonly decisions: SimulatedDecision[];
   readonly dossierIds: string[];
   /** Events over all decisions. */
   readonly eventCount: number;
 }
 
-interface TimedDecision extends Decision {
+interface TimedDecision extends SimulatedDecision {
   readonly dossier: number;
   readonly step: number;
 }
@@ -336,99 +335,85 @@ export function simulateDossierLives(options: SimulationOptions): SimulatedLives
 /** Roughly how many dossiers give `events` events with this mix (about 4 events a dossier). */
 export const dossiersForEvents = (events: number): number => Math.max(1, Math.ceil(events / 4));
 
-export interface AppendOptions {
-  /**
-   * Decisions of one dossier within a window of this many days go in one append (bulk loading); windows
-   * follow each other in time, so the log interleaves dossiers as a year of work would. Default 1.
-   */
-  readonly windowDays?: number;
-  /** Appends in flight at once. Default 8. */
-  readonly concurrency?: number;
-  /** Stop after this many events (whole appends). */
-  readonly maxEvents?: number;
-  readonly onProgress?: (appended: number, total: number) => void;
-  /** Each stream's revision so far, when appending a log in several calls (updated as it goes). */
-  readonly revisions?: Map<string, number>;
+/**
+ * A recorded event as a reader of the global log sees it: the fields the read models' projection needs
+ * (the event store's RecordedEvent is a superset).
+ */
+export interface SimulatedEvent {
+  /** `dossier-<uuid>` */
+  readonly streamId: string;
+  /** 1-based, per stream. */
+  readonly revision: number;
+  /** Global, ascending. */
+  readonly position: number;
+  readonly type: string;
+  readonly schemaVersion: number;
+  readonly data: unknown;
+  readonly metadata: { readonly occurredAt: string; readonly actor: Actor };
 }
 
-/** The events of one dossier's decisions as the API appends them (applicant sealed in the vault). */
-export function toNewEvents(decisions: readonly Decision[], commandId: string): NewEvent[] {
-  const out: NewEvent[] = [];
-  for (const decision of decisions) {
-    for (const event of decision.events) {
-      const data = event.data as unknown as NewEvent["data"];
+export interface SimulatedLog {
+  /** The global log, ascending positions, as the event store would hand it to the projector. */
+  readonly events: SimulatedEvent[];
+  readonly dossierIds: string[];
+}
+
+/** The dossiers of `simulateDossierLives` as the global log their decisions append, positions from 1. */
+export function simulateDossiers(options: SimulationOptions): SimulatedLog {
+  const { decisions, dossierIds } = simulateDossierLives(options);
+  const revisions = new Map<string, number>();
+  const events: SimulatedEvent[] = [];
+  for (const d of decisions) {
+    const streamId = dossierStreamId(d.dossierId);
+    for (const e of d.events) {
+      const revision = (revisions.get(streamId) ?? 0) + 1;
+      revisions.set(streamId, revision);
+      events.push({
+        streamId,
+        revision,
+        position: events.length + 1,
+        type: e.type,
+        schemaVersion: e.schemaVersion,
+        data: e.data,
+        metadata: { occurredAt: formatInstant(d.at), actor: d.actor },
+      });
+    }
+  }
+  return { events, dossierIds };
+}
+
+/**
+ * One dossier's history from a script of (command, local time) through `decide`, as recorded events
+ * from `firstPosition` on; fails loudly on any refusal.
+ */
+export function scriptedDossier(
+  dossierId: string,
+  steps: readonly (readonly [DossierCommand, string])[],
+  options: { firstPosition?: number; procedure?: ProcedureVersion; actor?: Actor } = {},
+): SimulatedEvent[] {
+  const proc = options.procedure ?? (PROCEDURES[0] as ProcedureVersion);
+  const actor: Actor = options.actor ?? { id: "officer-1", role: "officer", unitId: RECEIVING_UNITS[0] };
+  let state: DossierState = initialState();
+  let position = options.firstPosition ?? 1;
+  let revision = 0;
+  const out: SimulatedEvent[] = [];
+  for (const [command, localTime] of steps) {
+    const now = `${localTime}:00+07:00`;
+    const decision = decide(command, state, { now, actor, schedule, procedure: proc });
+    if (!decision.ok) throw new Error(`${command.type} at ${localTime} refused: ${decision.refusal.code}`);
+    for (const e of decision.events) {
+      state = evolve(state, e);
+      revision += 1;
       out.push({
-        type: event.type,
-        schemaVersion: event.schemaVersion,
-        data,
-        metadata: {
-          commandId,
-          correlationId: commandId,
-          causationId: null,
-          actor: decision.actor,
-          occurredAt: formatInstant(decision.at),
-        },
-        ...(PERSONAL_DATA_FIELD in data
-          ? { personal: { subjectId: `applicant-${decision.dossierId}`, field: PERSONAL_DATA_FIELD } }
-          : {}),
+        streamId: dossierStreamId(dossierId),
+        revision,
+        position: position++,
+        type: e.type,
+        schemaVersion: e.schemaVersion,
+        data: e.data,
+        metadata: { occurredAt: now, actor },
       });
     }
   }
   return out;
-}
-
-/**
- * Appends the decisions in time order: window by window, each dossier's decisions of the window as one
- * append with its expected revision, several dossiers at once. Returns the number of events appended.
- */
-export async function appendDossierLives(
-  store: EventStore,
-  lives: SimulatedLives,
-  options: AppendOptions = {},
-): Promise<number> {
-  const windowMs = Math.max(1, (options.windowDays ?? 1) * DAY);
-  const concurrency = options.concurrency ?? 8;
-  const total = Math.min(lives.eventCount, options.maxEvents ?? Number.POSITIVE_INFINITY);
-  const revisions = options.revisions ?? new Map<string, number>();
-  let appended = 0;
-  let i = 0;
-  const decisions = lives.decisions;
-  while (i < decisions.length && appended < total) {
-    // One window: its decisions grouped by dossier, in time order within each dossier.
-    const first = decisions[i] as Decision;
-    const windowEnd = first.at - (first.at % windowMs) + windowMs;
-    const byDossier = new Map<string, Decision[]>();
-    const groups: Decision[][] = [];
-    for (; i < decisions.length; i++) {
-      const d = decisions[i] as Decision;
-      if (d.at >= windowEnd) break;
-      let group = byDossier.get(d.dossierId);
-      if (group === undefined) {
-        group = [];
-        byDossier.set(d.dossierId, group);
-        groups.push(group);
-      }
-      group.push(d);
-    }
-    let next = 0;
-    const run = async () => {
-      while (next < groups.length && appended < total) {
-        const group = groups[next++] as Decision[];
-        const dossierId = (group[0] as Decision).dossierId;
-        const streamId = dossierStreamId(dossierId);
-        const commandId = randomUUID();
-        const events = toNewEvents(group, commandId);
-        const revision = revisions.get(streamId) ?? 0;
-        revisions.set(streamId, revision + events.length);
-        await store.append(streamId, events, {
-          expectedRevision: revision === 0 ? "no_stream" : revision,
-          commandId,
-        });
-        appended += events.length;
-        options.onProgress?.(appended, total);
-      }
-    };
-    await Promise.all(Array.from({ length: Math.min(concurrency, groups.length) }, run));
-  }
-  return appended;
 }
