@@ -21,6 +21,7 @@ import { assertMayRead, dossierView, dossierViewSchema } from "../audit/routes";
 import { principalOf, requireRole } from "../plugins/auth";
 import { AppError, problemResponse } from "../problem";
 import { answerAtPosition, minPositionQuery, positionField, waitForPosition } from "../read-position";
+import { periodReport } from "./period-report";
 import type { ReadModelAccess } from "./read-model-access";
 
 const errors = {
@@ -113,6 +114,8 @@ export function readRoutes(deps: {
     }
     return includeSubunits ? unitSubtree(deps.db, unitId) : [unitId];
   }
+
+  const answerPeriodReport = periodReport({ access, units: reportUnits, waitFor, queryError });
 
   return async (app) => {
     app.get(
@@ -300,21 +303,14 @@ export function readRoutes(deps: {
       },
       async (request, reply) => {
         const q = request.query;
-        const unitIds = await reportUnits(principalOf(request), q.unitId, q.includeSubunits);
-        const position = await waitFor(q.minPosition);
-        const report = await report06a(access.db, await access.schema(), {
-          unitIds,
-          from: q.from,
-          to: q.to,
-        }).catch(queryError);
-        return answerAtPosition(reply, position, {
+        return answerPeriodReport(principalOf(request), q, reply, report06a, (report) => ({
           unitId: q.unitId,
           from: report.from,
           to: report.to,
           includeSubunits: q.includeSubunits,
           total: report.total,
           rows: report.rows.map((r) => ({ ...r })),
-        });
+        }));
       },
     );
 
@@ -345,14 +341,12 @@ export function readRoutes(deps: {
       },
       async (request, reply) => {
         const q = request.query;
-        const unitIds = await reportUnits(principalOf(request), q.unitId, q.includeSubunits);
-        const position = await waitFor(q.minPosition);
-        const figures = await indicators(access.db, await access.schema(), {
-          unitIds,
+        return answerPeriodReport(principalOf(request), q, reply, indicators, (figures) => ({
+          unitId: q.unitId,
           from: q.from,
           to: q.to,
-        }).catch(queryError);
-        return answerAtPosition(reply, position, { unitId: q.unitId, from: q.from, to: q.to, ...figures });
+          ...figures,
+        }));
       },
     );
 
@@ -368,17 +362,10 @@ export function readRoutes(deps: {
           response: { 200: z.object({ items: z.array(z.unknown()), position: positionField }), ...errors },
         },
       },
-      async (request, reply) => {
-        const q = request.query;
-        const unitIds = await reportUnits(principalOf(request), q.unitId, q.includeSubunits);
-        const position = await waitFor(q.minPosition);
-        const items = await delaysByHoldingUnit(access.db, await access.schema(), {
-          unitIds,
-          from: q.from,
-          to: q.to,
-        }).catch(queryError);
-        return answerAtPosition(reply, position, { items: items as unknown[] });
-      },
+      async (request, reply) =>
+        answerPeriodReport(principalOf(request), request.query, reply, delaysByHoldingUnit, (items) => ({
+          items: items as unknown[],
+        })),
     );
 
     app.get(
