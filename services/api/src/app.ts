@@ -53,7 +53,7 @@ export interface AppDeps {
 }
 
 /**
- * Builds the API without listening: `server.ts` listens, tests use `app.inject`. Infrastructure comes
+ * Builds the API without listening: `scripts/api.ts` and `scripts/start.ts` listen, tests use `app.inject`. Infrastructure comes
  * first (errors, security headers, rate limits, metrics, auth, OpenAPI, health), then the route slices.
  */
 export async function buildApp(deps: AppDeps): Promise<App> {

@@ -54,7 +54,7 @@ export interface ApiRuntimeOptions {
 
 /**
  * The API's composition root: connections, migrations, the dossier service and every route slice.
- * `server.ts`, `scripts/start.ts` and the HTTP tests all build the API through here.
+ * `scripts/api.ts`, `scripts/start.ts` and the HTTP tests all build the API through here.
  */
 export async function createApiRuntime(options: ApiRuntimeOptions): Promise<ApiRuntime> {
   const { config } = options;

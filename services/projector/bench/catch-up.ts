@@ -38,7 +38,8 @@ function option(name: string, fallback: number): number {
 const EVENTS = option("events", 1_000_000);
 const PARTITIONS = option("partitions", 8);
 const CONCURRENCY = option("concurrency", 16);
-const PAGE_SIZE = option("page-size", 5_000);
+/** Pages as the deployment reads them unless told: the feeder's default, and the rebuild's. */
+const PAGE_SIZE = process.argv.includes("--page-size") ? option("page-size", 0) : undefined;
 const n = (value: number) => Math.round(value).toLocaleString("en-US");
 const tty = process.stdout.isTTY;
 const progress = (line: string) => process.stdout.write(tty ? `\r${line.padEnd(100)}` : `${line}\n`);
@@ -50,7 +51,7 @@ const store = createPostgresEventStore({
   connectionString: database.url,
   masterKey: randomBytes(32).toString("base64"),
   poolSize: 16,
-  pageSize: PAGE_SIZE,
+  pageSize: 5_000,
   notify: false,
 });
 const pool = new pg.Pool({ connectionString: database.url, max: 24 });
@@ -62,7 +63,7 @@ try {
   await store.migrate();
   await migrateProjectorTables(db);
   process.stdout.write(
-    `bench:projections: ${n(EVENTS)} events, ${PARTITIONS} partitions, concurrency ${CONCURRENCY}, pages of ${n(PAGE_SIZE)}\n`,
+    `bench:projections: ${n(EVENTS)} events, ${PARTITIONS} partitions, concurrency ${CONCURRENCY}, pages of ${PAGE_SIZE === undefined ? "the default size" : n(PAGE_SIZE)}\n`,
   );
 
   let started = Date.now();
@@ -103,7 +104,7 @@ try {
     prefix: testRedis.prefix,
     partitions: PARTITIONS,
     concurrency: CONCURRENCY,
-    feederOptions: { pageSize: PAGE_SIZE, maxInFlight: PAGE_SIZE * 12 },
+    feederOptions: PAGE_SIZE === undefined ? {} : { pageSize: PAGE_SIZE, maxInFlight: PAGE_SIZE * 10 },
   });
   const ticker = setInterval(async () => {
     const position = await readPosition(db, "rm_v1").catch(() => 0);
@@ -124,7 +125,7 @@ try {
     store,
     db,
     partitions: PARTITIONS,
-    pageSize: PAGE_SIZE,
+    ...(PAGE_SIZE === undefined ? {} : { pageSize: PAGE_SIZE }),
     activate: false,
     onProgress: (p) =>
       progress(`direct rebuild: ${n(p.position)} / ${n(p.head)}  ${n(p.eventsPerSecond)} events/s`),

@@ -33,6 +33,8 @@ export const PROJECTION_JOB_OPTIONS: JobsOptions = {
   removeOnFail: false,
 };
 
+export const DEFAULT_FEEDER_PAGE_SIZE = 10_000;
+
 export interface FeederOptions {
   readonly store: EventStore;
   readonly db: ReadModelDb;
@@ -41,13 +43,17 @@ export interface FeederOptions {
   readonly queue: Queue<ProjectionJobData>;
   readonly partitions: number;
   readonly logger?: Logger;
-  /** Events read per page (one job per partition per page). Default 2,000. */
+  /**
+   * Events read per page (one job per partition per page). Default 10,000: when the feeder is behind, big
+   * pages mean few large batches (the projection's cost is per statement more than per row); when it is
+   * not, a page holds just what arrived since the last look.
+   */
   readonly pageSize?: number;
   /** How often an idle feeder asks for the head. Default 25 ms. */
   readonly pollIntervalMs?: number;
   /** An idle partition is told how far the log goes at most this often. Default 100 ms. */
   readonly idleAdvanceMs?: number;
-  /** Positions the feeder may run ahead of the lowest checkpoint (bounds Redis memory). Default 20,000. */
+  /** Positions the feeder may run ahead of the lowest checkpoint (bounds Redis memory). Default 100,000. */
   readonly maxInFlight?: number;
   /** A partition at rest this long while behind has its next job looked up in Redis. Default 1 s. */
   readonly lossGraceMs?: number;
@@ -92,10 +98,10 @@ async function servingVersion(db: ReadModelDb): Promise<string | null> {
 export function startFeeder(options: FeederOptions): Feeder {
   const { store, db, queue, logger } = options;
   const P = options.partitions;
-  const pageSize = options.pageSize ?? 2_000;
+  const pageSize = options.pageSize ?? DEFAULT_FEEDER_PAGE_SIZE;
   const pollMs = options.pollIntervalMs ?? 25;
   const idleAdvanceMs = options.idleAdvanceMs ?? 100;
-  const maxInFlight = options.maxInFlight ?? 20_000;
+  const maxInFlight = options.maxInFlight ?? 10 * DEFAULT_FEEDER_PAGE_SIZE;
   const lossGraceMs = options.lossGraceMs ?? 1_000;
   const versionCheckMs = options.versionCheckMs ?? 250;
   const standbyRetryMs = options.standbyRetryMs ?? 1_000;
@@ -180,6 +186,12 @@ export function startFeeder(options: FeederOptions): Feeder {
     const lastSentAt = new Array<number>(P).fill(0);
     /** Per partition, the jobs sent since the last rewind: fromPosition → throughPosition. */
     const sent = Array.from({ length: P }, () => new Map<number, number>());
+    /**
+     * Per partition, events read but not sent yet: a partition whose last job is still being applied
+     * gets the events that arrive meanwhile in ONE next job once it is done, so under load the batches
+     * grow instead of the queue, and no job waits behind its predecessor in a worker.
+     */
+    let held: JobEvent[][] = Array.from({ length: P }, () => []);
     let cursor = 0;
 
     const refresh = async () => {
@@ -202,6 +214,7 @@ export function startFeeder(options: FeederOptions): Feeder {
         logger?.warn({ schema, from: cursor, to: position }, `feeder rewinds: ${why}`);
       }
       cursor = position;
+      held = Array.from({ length: P }, () => []);
       sentThrough.fill(position);
       lastSentAt.fill(0);
       for (const chain of sent) chain.clear();
@@ -287,17 +300,19 @@ export function startFeeder(options: FeederOptions): Feeder {
       }
     };
 
-    /** Jobs for the page (cursor, through]: partitions with events, and idle ones due an advance. */
+    /** Whether a partition's last job is still being applied, as far as the last refresh knows. */
+    const busy = (p: number) => (checkpoints[p] as number) < (sentThrough[p] as number);
+    const holding = () => held.some((list, p) => list.length > 0 && !halted.has(p));
+
+    /**
+     * Jobs for everything read up to `through`: partitions with events (held while busy, unless a full
+     * page has piled up), and idle ones due an advance. A halted partition gets nothing: its release
+     * rewinds the feeder, which reads its events again.
+     */
     const jobsFor = (events: readonly RecordedEvent[], through: number): ProjectionJobData[] => {
-      const byPartition = new Map<number, JobEvent[]>();
       for (const event of events) {
         const p = partitionOf(event.streamId, P);
-        let list = byPartition.get(p);
-        if (list === undefined) {
-          list = [];
-          byPartition.set(p, list);
-        }
-        list.push(toJobEvent(event));
+        if (!halted.has(p)) held[p]?.push(toJobEvent(event));
       }
       const now = Date.now();
       const jobs: ProjectionJobData[] = [];
@@ -305,15 +320,17 @@ export function startFeeder(options: FeederOptions): Feeder {
         if (halted.has(p)) continue;
         const from = sentThrough[p] as number;
         if (from >= through) continue;
-        const list = byPartition.get(p);
-        if (list === undefined && now - (lastSentAt[p] as number) < idleAdvanceMs) continue;
+        const list = held[p] as JobEvent[];
+        if (busy(p) && list.length < pageSize) continue;
+        if (list.length === 0 && now - (lastSentAt[p] as number) < idleAdvanceMs) continue;
         jobs.push({
           schema: schema as string,
           partition: p,
           fromPosition: from,
           throughPosition: through,
-          events: list ?? [],
+          events: list,
         });
+        held[p] = [];
       }
       return jobs;
     };
@@ -328,7 +345,11 @@ export function startFeeder(options: FeederOptions): Feeder {
           return; // start over on the new version
         }
       }
-      if (now - lastRefresh >= Math.max(pollMs, 50) || cursor - lowest() > maxInFlight) {
+      // Held events go out as soon as their partition is free: look at the checkpoints every poll then.
+      if (
+        now - lastRefresh >= (holding() ? pollMs : Math.max(pollMs, 50)) ||
+        cursor - lowest() > maxInFlight
+      ) {
         lastRefresh = now;
         const released = await refresh();
         if (released.length > 0) {

@@ -32,7 +32,7 @@ export interface RebuildOptions {
   readonly partitions: number;
   /** The version to fill; default the next one after every version known (`rm_v<N+1>`). An unfinished one resumes. */
   readonly schema?: string;
-  /** Events read per page. Default 5,000. */
+  /** Events read per page. Default 20,000. */
   readonly pageSize?: number;
   /** Partitions of a page applied at once (each in its own transaction). Default 4. */
   readonly parallel?: number;
@@ -77,7 +77,7 @@ export async function nextReadModelVersion(db: ReadModelDb): Promise<string> {
 export async function rebuildReadModels(options: RebuildOptions): Promise<RebuildSummary> {
   const { store, db } = options;
   const P = options.partitions;
-  const pageSize = options.pageSize ?? 5_000;
+  const pageSize = options.pageSize ?? 20_000;
   const parallel = Math.max(1, options.parallel ?? 4);
   const progressEveryMs = options.progressEveryMs ?? 1_000;
   const schema = options.schema ?? (await nextReadModelVersion(db));

@@ -68,17 +68,14 @@ export async function applyProjectionJob(
   versions: ActiveVersionCache = new ActiveVersionCache(db, 0),
 ): Promise<JobOutcome> {
   if (!(await versions.isActive(job.schema))) return { kind: "retired" };
-  return db.transaction().execute(async (trx) => {
-    const { rows } = await sql<{ position: string }>`
-      select position from ${sql.table(`${job.schema}.checkpoints`)}
-      where partition = ${job.partition} for update`.execute(trx);
-    const checkpoint = Number(rows[0]?.position ?? 0);
-    if (checkpoint < job.fromPosition) return { kind: "early", checkpoint } as const;
-    const result = await projectEvents(trx, job.schema, job.partition, job.events, {
+  const result = await db.transaction().execute((trx) =>
+    projectEvents(trx, job.schema, job.partition, job.events, {
+      fromPosition: job.fromPosition,
       throughPosition: job.throughPosition,
-    });
-    return { kind: "applied", ...result } as const;
-  });
+    }),
+  );
+  if (result.early) return { kind: "early", checkpoint: result.checkpoint };
+  return { kind: "applied", applied: result.applied, skipped: result.skipped, checkpoint: result.checkpoint };
 }
 
 export interface ProjectionWorkerOptions {
@@ -138,7 +135,7 @@ export function startProjectionWorker(options: ProjectionWorkerOptions): Project
         let pause = 5;
         while (outcome.kind === "early" && Date.now() < deadline && !closing) {
           await new Promise((resolve) => setTimeout(resolve, pause));
-          pause = Math.min(50, pause * 2);
+          pause = Math.min(20, pause * 2);
           if ((await readCheckpoint(db, data.schema, data.partition)) >= data.fromPosition) {
             outcome = await applyProjectionJob(db, data, versions);
           }

@@ -25,6 +25,11 @@ export interface ProjectOptions {
    * the greater of this and the last event's position, so the read position can pass idle partitions.
    */
   readonly throughPosition?: number;
+  /**
+   * The batch starts at this position: when the partition's checkpoint is still below it (the batch
+   * arrived before its predecessor was applied), nothing is applied and the result says `early`.
+   */
+  readonly fromPosition?: number;
 }
 
 export interface ProjectResult {
@@ -34,6 +39,8 @@ export interface ProjectResult {
   readonly skipped: number;
   /** The partition's checkpoint after the call. */
   readonly checkpoint: number;
+  /** Present when the checkpoint was below `fromPosition`: nothing was applied. */
+  readonly early?: true;
 }
 
 /** Dossiers loaded per query. */
@@ -66,22 +73,11 @@ export async function projectEvents(
     }
   }
   const db = trx.withSchema(schema);
-  // The rows and the checkpoint commit together, so a commit lost in a crash loses both: the feeder then
-  // sends those events again. Nobody was told anything succeeded, so the commit need not wait for the disk.
-  await sql`set local synchronous_commit = off`.execute(trx);
 
-  await db
-    .insertInto("checkpoints")
-    .values({ partition, position: 0 })
-    .onConflict((oc) => oc.column("partition").doNothing())
-    .execute();
-  const { position: stored } = await db
-    .selectFrom("checkpoints")
-    .select("position")
-    .where("partition", "=", partition)
-    .forUpdate()
-    .executeTakeFirstOrThrow();
-  const checkpoint = Number(stored);
+  const checkpoint = await lockCheckpoint(trx, schema, partition);
+  if (options.fromPosition !== undefined && checkpoint < options.fromPosition) {
+    return { applied: 0, skipped: 0, checkpoint, early: true };
+  }
 
   const fresh = events.filter((e) => e.position > checkpoint);
   const parsed = fresh.map(parseProjectableEvent);
@@ -108,6 +104,27 @@ export async function projectEvents(
       .execute();
   }
   return { applied: fresh.length, skipped: events.length - fresh.length, checkpoint: next };
+}
+
+/**
+ * Locks the partition's checkpoint row (creating it at 0 the first time) and answers its position. The
+ * same statement makes the transaction commit asynchronously: the rows and the checkpoint commit
+ * together, so a commit lost in a crash loses both and the feeder sends those events again — nobody was
+ * told anything succeeded, so the commit need not wait for the disk. One round trip in the usual case.
+ */
+async function lockCheckpoint(trx: ReadModelDb, schema: string, partition: number): Promise<number> {
+  const table = sql.table(`${schema}.checkpoints`);
+  const locked = async () => {
+    const { rows } = await sql<{ position: string }>`
+      select position, set_config('synchronous_commit', 'off', true) as commit_mode
+      from ${table} where partition = ${partition} for update`.execute(trx);
+    return rows[0] === undefined ? null : Number(rows[0].position);
+  };
+  const found = await locked();
+  if (found !== null) return found;
+  await sql`insert into ${table} (partition, position) values (${partition}, 0)
+    on conflict (partition) do nothing`.execute(trx);
+  return (await locked()) ?? 0;
 }
 
 type SchemaDb = ReturnType<ReadModelDb["withSchema"]>;

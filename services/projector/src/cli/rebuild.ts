@@ -37,7 +37,7 @@ async function rebuild() {
     store: context.store,
     db: context.db,
     partitions: context.config.projectionPartitions,
-    pageSize: wholeNumberFromEnv("REBUILD_PAGE_SIZE", 5_000, 100, 100_000),
+    pageSize: wholeNumberFromEnv("REBUILD_PAGE_SIZE", 20_000, 100, 100_000),
     activate: !args.has("--no-activate"),
     dropOld: args.has("--drop-old"),
     onProgress: (p) => {
@@ -50,12 +50,12 @@ async function rebuild() {
 }
 if (tty) process.stdout.write("\n");
 process.stdout.write(
-  [
+  `${[
     `rebuilt ${summary.schema} from position 0: ${n(summary.events)} events in ${summary.seconds.toFixed(1)} s (${n(summary.eventsPerSecond)} events/s), read position ${n(summary.position)}`,
     summary.activated
       ? `active version: ${summary.schema} (was ${summary.previous ?? "none"}); the feeder follows it`
       : `not activated (--no-activate); ${summary.previous ?? "no version"} still serves`,
     ...(summary.dropped.length > 0 ? [`dropped: ${summary.dropped.join(", ")}`] : []),
-  ].join("\n") + "\n",
+  ].join("\n")}\n`,
 );
 await context.close();
