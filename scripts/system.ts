@@ -96,6 +96,10 @@ export async function startSystem(options: SystemOptions): Promise<System> {
     databaseUrl,
     redisUrl,
     async stop() {
+      // The scheduler first: its firings append through the API runtime's store.
+      await scheduler
+        ?.stop()
+        .catch((error: unknown) => logger.error({ err: error }, "stopping the scheduler failed"));
       await projector
         ?.stop()
         .catch((error: unknown) => logger.error({ err: error }, "stopping the projector failed"));
