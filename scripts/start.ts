@@ -16,7 +16,17 @@ import { startSystem } from "./system";
  * history; MOTCUA_LIVE_PER_MINUTE (6, 0 = none) paces the live arrivals.
  */
 async function main(): Promise<void> {
-  const config = loadConfigOrExit(process.env);
+  const configured = loadConfigOrExit(process.env);
+  // The demo history goes in through the API from this one address (thousands of imports in a minute);
+  // unless an operator set RATE_LIMIT_MAX, the authenticated limit must not throttle it. The public
+  // routes keep their own limit.
+  const config =
+    process.env.RATE_LIMIT_MAX === undefined && process.env.MOTCUA_DEMO !== "off"
+      ? {
+          ...configured,
+          http: { ...configured.http, rateLimit: { ...configured.http.rateLimit, max: 1_000_000 } },
+        }
+      : configured;
   const logger = createLogger({ level: config.logLevel, name: "motcua" });
   for (const warning of config.warnings) logger.warn(warning);
   const say = (line: string) => process.stdout.write(`${line}\n`);
