@@ -51,15 +51,27 @@ export const DEPARTMENTS = [
   ["so-khoa-hoc-cong-nghe", "Sở Khoa học và Công nghệ"],
 ] as const;
 
+/** The most synthetic districts a three-level province is given (Thừa Thiên Huế had 9 district centres). */
+export const MAX_SYNTHETIC_DISTRICTS = 9;
+
 /**
  * A province's units: the provincial People's Committee, its departments and its communes and wards.
  * Codes follow the shape of QCVN 102 (`000.00.00.H19`): communes use their official 5-digit code.
+ *
+ * `structure: "three-level"` puts back a district level (before 1 July 2025): the shared data holds only
+ * the post-reform communes, so they are grouped, in the order of their official codes (which follows the
+ * old districts), into about nine synthetic districts — "Huyện mô phỏng số N", ids `…-huyen-mo-phong-N`
+ * and codes `000.MPN.00.H19` that no real unit can have — each the parent of its communes.
  */
-export function demoUnits(provinceCode = "19", options: { communes?: number } = {}): DemoUnit[] {
+export function demoUnits(
+  provinceCode = "19",
+  options: { communes?: number; structure?: "two-level" | "three-level" } = {},
+): DemoUnit[] {
   const province = loadProvinces().find((p) => p.Code === provinceCode);
   if (!province) throw new Error(`no province with code ${provinceCode} in ${unitsDataPath()}`);
   const suffix = `H${provinceCode}`;
   const provinceId = `vn-${provinceCode}`;
+  const shortName = province.FullName.replace(/^(Tỉnh|Thành phố) /, "");
   const units: DemoUnit[] = [
     {
       unitId: provinceId,
@@ -73,19 +85,39 @@ export function demoUnits(provinceCode = "19", options: { communes?: number } = 
     units.push({
       unitId: `${provinceId}-${slug}`,
       code: `000.00.${String(10 + i).padStart(2, "0")}.${suffix}`,
-      name: `${name} ${province.FullName.replace(/^(Tỉnh|Thành phố) /, "")}`,
+      name: `${name} ${shortName}`,
       level: "department",
       parentId: provinceId,
     });
   });
   const wards = options.communes === undefined ? province.Wards : province.Wards.slice(0, options.communes);
+  const sorted = [...wards].sort((a, b) => a.Code.localeCompare(b.Code));
+  const districtCount =
+    options.structure === "three-level"
+      ? Math.max(1, Math.min(MAX_SYNTHETIC_DISTRICTS, Math.round(wards.length / 10)))
+      : 0;
+  const districtOf = new Map<string, string>();
+  for (let d = 0; d < districtCount; d++) {
+    const n = d + 1;
+    const unitId = `${provinceId}-huyen-mo-phong-${n}`;
+    units.push({
+      unitId,
+      code: `000.MP${n}.00.${suffix}`,
+      name: `UBND Huyện mô phỏng số ${n} (${shortName})`,
+      level: "district",
+      parentId: provinceId,
+    });
+    const first = Math.floor((d * sorted.length) / districtCount);
+    const last = Math.floor(((d + 1) * sorted.length) / districtCount);
+    for (const ward of sorted.slice(first, last)) districtOf.set(ward.Code, unitId);
+  }
   for (const ward of wards) {
     units.push({
       unitId: `${provinceId}-${ward.Code}`,
       code: `${ward.Code.slice(0, 3)}.${ward.Code.slice(3, 5)}.00.${suffix}`,
       name: `UBND ${ward.FullName}`,
       level: "commune",
-      parentId: provinceId,
+      parentId: districtOf.get(ward.Code) ?? provinceId,
     });
   }
   return units;

@@ -15,16 +15,23 @@ export interface SeedSummary {
 
 /**
  * Loads the demo province's reference data into an empty database (no units yet). A database that
- * already has units is left alone: the demo never overwrites an admin's data.
+ * already has units is left alone: the demo never overwrites an admin's data. Parents come before their
+ * children (districts before their communes).
  */
 export async function seedDemoReferenceData(
   db: Kysely<ReferenceDatabase>,
-  options: { provinceCode?: string; communes?: number; at?: string } = {},
+  options: {
+    provinceCode?: string;
+    communes?: number;
+    at?: string;
+    /** two-level (default, after 1 July 2025) or three-level with synthetic districts. */
+    structure?: "two-level" | "three-level";
+  } = {},
 ): Promise<SeedSummary> {
-  const units = demoUnits(
-    options.provinceCode ?? "19",
-    options.communes === undefined ? {} : { communes: options.communes },
-  );
+  const units = demoUnits(options.provinceCode ?? "19", {
+    ...(options.communes === undefined ? {} : { communes: options.communes }),
+    structure: options.structure ?? "two-level",
+  });
   if ((await listUnits(db)).length > 0) return { seeded: false, units };
   const at = options.at ?? new Date().toISOString();
   for (const unit of units) await putUnit(db, unit, "demo-seed", at);

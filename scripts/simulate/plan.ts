@@ -12,6 +12,7 @@ import {
   type WorkSchedule,
   workingTimeBetween,
 } from "@motcua/domain";
+import { byPopularity, zipfPicker } from "./catalogue";
 import { Random } from "./random";
 
 /**
@@ -25,6 +26,8 @@ import { Random } from "./random";
 export interface SimulationUnit {
   readonly unitId: string;
   readonly level: string;
+  /** A commune's district, in the three-level structure; the province for the others. */
+  readonly parentId?: string | null;
 }
 
 export type PlannedAction = { readonly action: string; readonly at: string } & Record<string, unknown>;
@@ -134,14 +137,112 @@ function arrival(
   return startOfLocalDay(fromDay, schedule.utcOffsetMinutes) + (schedule.periods[0]?.startMs ?? 0);
 }
 
+/** Where dossiers arrive: the share of each receiving level (Hà Đông: its wards took four in five). */
+const RECEIVING_SHARE: Record<string, number> = { commune: 0.64, district: 0.16, department: 0.2 };
+const LEVEL_RANK: Record<string, number> = { commune: 0, district: 1, department: 2, province: 3 };
+/** The way up when an inter-level procedure does not name its levels. */
+const DEFAULT_CHAIN: Record<string, readonly string[]> = {
+  commune: ["district", "department"],
+  district: ["department"],
+  department: ["province"],
+};
+
+type PlannedProcedure = Pick<ProcedureVersion, "procedureId" | "level" | "interLevel" | "interLevels">;
+
+/**
+ * A province's shape for drawing dossiers: which level receives (communes most, districts when the
+ * structure has them, departments), which procedure (a Zipf-like popularity within the level: the real
+ * procedures first, the long tail of the catalogue a few each), and the units an inter-level dossier
+ * passes through (commune → its district → a department; a department → the province). Shared by the
+ * history planner and the live arrivals.
+ */
+export interface ProvinceShape<P extends PlannedProcedure> {
+  readonly units: readonly SimulationUnit[];
+  pickArrival(random: Random): { unit: SimulationUnit; procedure: P };
+  /** The units after the receiving one, in order, that an inter-level dossier is transferred to. */
+  transferChain(random: Random, unit: SimulationUnit, procedure: P): SimulationUnit[];
+}
+
+export function provinceShape<P extends PlannedProcedure>(
+  units: readonly SimulationUnit[],
+  procedures: readonly P[],
+): ProvinceShape<P> {
+  if (procedures.length === 0) throw new RangeError("a province needs at least one procedure");
+  const unitsOf = (level: string) => units.filter((u) => u.level === level);
+  const communes = unitsOf("commune");
+  const districts = unitsOf("district");
+  const departments = unitsOf("department");
+  const province = units.find((u) => u.level === "province") ?? null;
+  const byId = new Map(units.map((u) => [u.unitId, u]));
+  const ofLevels = (...levels: string[]) => procedures.filter((p) => levels.includes(p.level));
+  // Without districts (the two-level structure), communes handle what districts used to.
+  const pools: Record<string, P[]> = {
+    commune: ofLevels("commune", ...(districts.length === 0 ? ["district"] : [])),
+    district: districts.length === 0 ? [] : ofLevels("district"),
+    department: ofLevels("department", "province"),
+  };
+  const receiving = (
+    [
+      ["commune", communes],
+      ["district", districts],
+      ["department", departments],
+    ] as const
+  )
+    .filter(([level, list]) => list.length > 0 && (pools[level]?.length ?? 0) > 0)
+    .map(([level, list]) => ({
+      units: list,
+      pick: zipfPicker(byPopularity(pools[level] as P[])),
+      weight: RECEIVING_SHARE[level] as number,
+    }));
+  const anyProcedure = zipfPicker(byPopularity(procedures));
+  const anyUnits = units.filter((u) => u.level !== "province");
+  const fallback = anyUnits.length > 0 ? anyUnits : units;
+
+  return {
+    units,
+    pickArrival(random) {
+      if (receiving.length === 0) return { unit: random.pick(fallback), procedure: anyProcedure(random) };
+      const at = random.weighted(receiving.map((r) => [r, r.weight] as const));
+      return { unit: random.pick(at.units), procedure: at.pick(random) };
+    },
+    transferChain(random, unit, procedure) {
+      if (!procedure.interLevel) return [];
+      const declared = procedure.interLevels.length > 0 ? procedure.interLevels : DEFAULT_CHAIN[unit.level];
+      const from = LEVEL_RANK[unit.level] ?? Number.POSITIVE_INFINITY;
+      const chain: SimulationUnit[] = [];
+      let below = unit;
+      for (const level of declared ?? []) {
+        if ((LEVEL_RANK[level] ?? -1) <= from) continue;
+        let next: SimulationUnit | null | undefined = null;
+        if (level === "district") {
+          const parent = below.parentId ? byId.get(below.parentId) : undefined;
+          next = parent?.level === "district" ? parent : districts.length > 0 ? random.pick(districts) : null;
+        } else if (level === "department") {
+          next = departments.length > 0 ? random.pick(departments) : null;
+        } else if (level === "province") {
+          next = province;
+        }
+        if (next && next.unitId !== below.unitId) {
+          chain.push(next);
+          below = next;
+        }
+      }
+      return chain;
+    },
+  };
+}
+
+/** Working minutes in [from, to] (local dates, both included) up to `now`: the period's office time. */
+export function workingMinutesOf(schedule: WorkSchedule, from: string, to: string, now: Instant): number {
+  const start = startOfLocalDay(localDateToDay(from), schedule.utcOffsetMinutes);
+  const end = Math.min(startOfLocalDay(localDateToDay(to) + 1, schedule.utcOffsetMinutes), now);
+  return end <= start ? 0 : workingTimeBetween(schedule, start, end) / 60_000;
+}
+
 export function planProvince(options: PlanOptions): DossierPlan[] {
   const random = new Random(options.seed);
   const { schedule } = options;
-  const communes = options.units.filter((u) => u.level === "commune");
-  const departments = options.units.filter((u) => u.level === "department");
-  const byLevel = (level: string) => options.procedures.filter((p) => p.level === level);
-  const communeProcedures = byLevel("commune");
-  const departmentProcedures = [...byLevel("department"), ...byLevel("province")];
+  const shape = provinceShape(options.units, options.procedures);
   const fromDay = localDateToDay(options.from);
   const toDay = Math.min(
     localDateToDay(options.to),
@@ -157,28 +258,15 @@ export function planProvince(options: PlanOptions): DossierPlan[] {
 
   const plans: DossierPlan[] = [];
   for (let i = 0; i < options.dossiers; i++) {
-    const atCommune = communes.length > 0 && (departments.length === 0 || random.chance(0.8));
-    const unit = atCommune
-      ? random.pick(communes)
-      : random.pick(departments.length > 0 ? departments : options.units);
-    const pool = atCommune ? communeProcedures : departmentProcedures;
-    const procedure = random.pick(pool.length > 0 ? pool : options.procedures);
+    const { unit, procedure } = shape.pickArrival(random);
     const online =
       procedure.onlineService !== "none" && random.chance(procedure.onlineService === "full" ? 0.65 : 0.35);
     const channel = online ? "online" : random.chance(0.08) ? "postal" : "direct";
     const received = arrival(random, schedule, fromDay, toDay, online);
     if (received > options.now) continue;
+    const chain = shape.transferChain(random, unit, procedure);
     plans.push(
-      planLife(
-        random,
-        options,
-        unit,
-        procedure,
-        channel,
-        received,
-        departments,
-        lateRate.get(unit.unitId) ?? 0.01,
-      ),
+      planLife(random, options, unit, procedure, channel, received, chain, lateRate.get(unit.unitId) ?? 0.01),
     );
   }
   return plans;
@@ -191,7 +279,7 @@ function planLife(
   procedure: ProcedureVersion,
   channel: DossierPlan["channel"],
   received: Instant,
-  departments: readonly SimulationUnit[],
+  chain: readonly SimulationUnit[],
   lateRate: number,
 ): DossierPlan {
   const { schedule } = options;
@@ -203,12 +291,15 @@ function planLife(
   const limit = limitMs(schedule, clock, dueAt);
   const after = (from: Instant, fraction: number) =>
     addWorkingTime(schedule, from, Math.max(60_000, Math.floor(limit * fraction)));
-  let holder = unit.unitId;
 
-  if (procedure.interLevel && unit.level === "commune" && departments.length > 0) {
-    clock = after(clock, random.between(0.05, 0.2));
-    holder = random.pick(departments).unitId;
-    actions.push({ action: "transfer", at: at(clock), toUnitId: holder, reason: "Chuyển hồ sơ liên thông" });
+  for (const [hop, next] of chain.entries()) {
+    clock = after(clock, hop === 0 ? random.between(0.05, 0.2) : random.between(0.05, 0.15));
+    actions.push({
+      action: "transfer",
+      at: at(clock),
+      toUnitId: next.unitId,
+      reason: "Chuyển hồ sơ liên thông",
+    });
   }
 
   const fate = random.next();
