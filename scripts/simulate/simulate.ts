@@ -15,6 +15,9 @@ import { addInto, type Counts06a, decidePlan, expected06a } from "./expected";
 import { startLiveArrivals } from "./live";
 import { type DossierPlan, planProvince, workingMinutesOf } from "./plan";
 
+/** Where the output is not a terminal (CI logs, a pipe), the bars print a line every 5 s instead of nothing. */
+const NOT_A_TERMINAL = { noTTYOutput: true, notTTYSchedule: 5_000 } as const;
+
 export interface SimulateOptions {
   readonly dossiers: number;
   readonly from: string;
@@ -239,7 +242,10 @@ export async function ensureCatalogue(
   const bar = options.quiet
     ? null
     : new cliProgress.SingleBar(
-        { format: "  registering [{bar}] {percentage}% | {value}/{total} procedures | ETA {eta_formatted}" },
+        {
+          format: "  registering [{bar}] {percentage}% | {value}/{total} procedures | ETA {eta_formatted}",
+          ...NOT_A_TERMINAL,
+        },
         cliProgress.Presets.shades_classic,
       );
   bar?.start(missing.length, 0);
@@ -326,6 +332,7 @@ export async function simulateProvince(
           format:
             "  importing [{bar}] {percentage}% | {value}/{total} dossiers | {rate} commands/s | ETA {eta_formatted}",
           hideCursor: true,
+          ...NOT_A_TERMINAL,
         },
         cliProgress.Presets.shades_classic,
       );
