@@ -18,6 +18,7 @@ import { notificationRoutes } from "./admin/notifications";
 import { adminRoutes } from "./admin/routes";
 import { type App, buildApp, type RouteSlice } from "./app";
 import { auditRoutes } from "./audit/routes";
+import { dashboardRoutes } from "./dashboard/routes";
 import { type ApiDatabase, IdempotencyKeys, migrateApiTables } from "./dossiers/idempotency";
 import { dossierCommandRoutes } from "./dossiers/routes";
 import { ensureActiveReadModel, ReadModelAccess } from "./reads/read-model-access";
@@ -90,6 +91,7 @@ export async function createApiRuntime(options: ApiRuntimeOptions): Promise<ApiR
     readRoutes({ access, db, service, store, now }),
     adminRoutes({ db, now, onScheduleChange: () => service.forgetCachedSchedules() }),
     notificationRoutes({ db: db as never }),
+    dashboardRoutes(),
     ...(options.extraSlices?.({ db, store, service }) ?? []),
   ];
   const app = await buildApp({
