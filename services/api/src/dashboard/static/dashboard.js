@@ -322,10 +322,16 @@
     );
   }
 
-  function clearTiles() {
+  /** After a failed load nothing of an earlier one stays on screen, to be mistaken for the new answer. */
+  function clearFigures() {
     for (const tile of document.querySelectorAll("[data-kpi]")) {
       setTile(tile.dataset.kpi, "—", null);
     }
+    for (const key of Object.keys(charts)) {
+      charts[key]?.destroy();
+      charts[key] = null;
+    }
+    for (const id of ["fields-note", "ranking-note", "position"]) element(id).textContent = "";
   }
 
   /** Charts keep their own canvas size; the box around each grows with the number of bars. */
@@ -499,6 +505,7 @@
     clearError();
     const invalid = validate();
     if (invalid) {
+      clearFigures();
       showError(invalid);
       return;
     }
@@ -535,10 +542,8 @@
       );
     } catch (error) {
       if (!isCurrent()) return;
-      if (error instanceof DashboardError && error.hint.startsWith("401")) {
-        unitsLoadedFor = null;
-        clearTiles();
-      }
+      if (error instanceof DashboardError && error.hint.startsWith("401")) unitsLoadedFor = null;
+      clearFigures();
       showError(error);
     }
   }
