@@ -358,7 +358,9 @@ describe("the analysts' dashboard in Chromium", () => {
       expect([rateB, rateA]).toEqual([1, 0.75]);
       expect(ranking?.labels).toEqual([UNITS.communeB.name, UNITS.communeA.name]);
       expect(ranking?.datasets[0]?.data).toEqual([(rateB ?? 0) * 100, (rateA ?? 0) * 100]);
-      expect(await page.textContent("#ranking-note")).toContain(UNITS.department.name);
+      expect(await page.textContent("#ranking-note")).toContain(
+        `1 đơn vị chưa có hồ sơ giải quyết trong kỳ (no resolved dossiers): ${UNITS.department.name}.`,
+      );
 
       expect(await page.isHidden("#error")).toBe(true);
       expect(problems).toEqual([]);

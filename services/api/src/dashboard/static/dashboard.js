@@ -10,6 +10,8 @@
   /** The ranking asks /indicators once per child unit: at most this many units, this many at a time. */
   const MAX_RANKED_UNITS = 120;
   const IN_FLIGHT = 6;
+  /** Units without a rate are named in a note under the ranking, the first few of them. */
+  const NAMED_IN_NOTE = 10;
   const LEVEL_ORDER = { province: 0, department: 1, district: 2, commune: 3 };
   const PARAMETER_NAMES = {
     "query.unitId": "Đơn vị (unit)",
@@ -475,7 +477,13 @@
     });
     ranked.sort((a, b) => b.onTimeRate - a.onTimeRate || a.unit.name.localeCompare(b.unit.name, "vi"));
     if (withoutResolved.length > 0) {
-      notes.push(`Chưa có hồ sơ giải quyết trong kỳ (no resolved dossiers): ${withoutResolved.join(", ")}.`);
+      const named = withoutResolved.slice(0, NAMED_IN_NOTE).join(", ");
+      const more = withoutResolved.length - NAMED_IN_NOTE;
+      notes.push(
+        `${withoutResolved.length} đơn vị chưa có hồ sơ giải quyết trong kỳ (no resolved dossiers): ${named}${
+          more > 0 ? ` và ${more} đơn vị khác` : ""
+        }.`,
+      );
     }
     if (failed.length > 0) {
       notes.push(`Không lấy được số liệu của ${failed.length} đơn vị: ${failed[0].error.message}`);
