@@ -88,10 +88,15 @@ async function main(): Promise<void> {
   const commune = seed.units.find((u) => u.level === "commune");
   const department = seed.units.find((u) => u.level === "department");
   const province = seed.units.find((u) => u.level === "province");
+  // An analyst's token in the fragment, which the browser never sends; the page moves it to sessionStorage.
+  const analystToken = secret
+    ? await signDevToken({ role: "analyst", name: "Cán bộ tổng hợp" }, secret)
+    : undefined;
   say("");
   say(`motcua is running at ${base}`);
   say(`  API docs     ${base}/docs`);
   say(`  health       ${base}/health`);
+  say(`  dashboard    ${base}/dashboard${analystToken ? `#token=${analystToken}` : ""}`);
   if (province)
     say(
       `  06a report   ${base}/reports/06a?unitId=${province.unitId}&from=${todayLocal().slice(0, 4)}-01-01&to=${todayLocal()}&includeSubunits=true`,
