@@ -76,6 +76,23 @@ const stopChildren = async () => {
   );
 };
 
+const pool = createPostgresPool(database.url, { max: 4 });
+const db = new Kysely<never>({ dialect: new PostgresDialect({ pool }) });
+/** Whatever happens (a failure, Ctrl-C), the child processes stop and the database and keys go. */
+const cleanup = async () => {
+  await stopChildren();
+  await db.destroy().catch(() => {});
+  await redisKeys.cleanup().catch(() => {});
+  await database.drop().catch(() => {});
+};
+const abort = (why: unknown) => {
+  process.stderr.write(`bench:freshness: ${why instanceof Error ? why.message : String(why)}\n`);
+  void cleanup().finally(() => process.exit(1));
+};
+process.once("uncaughtException", abort);
+process.once("unhandledRejection", abort);
+process.once("SIGINT", () => abort("interrupted"));
+
 const base = `http://127.0.0.1:${port}`;
 run("scripts/api.ts");
 for (let i = 0; ; i++) {
@@ -89,8 +106,6 @@ for (let i = 0; ; i++) {
 }
 run("services/projector/src/main.ts");
 
-const pool = createPostgresPool(database.url, { max: 4 });
-const db = new Kysely<never>({ dialect: new PostgresDialect({ pool }) });
 const at = new Date().toISOString();
 await putUnit(
   db,
@@ -228,7 +243,4 @@ const lines = [
 ];
 process.stdout.write(`${lines.join("\n")}\n`);
 
-await stopChildren();
-await db.destroy();
-await redisKeys.cleanup();
-await database.drop();
+await cleanup();
