@@ -8,3 +8,4 @@ export * from "./logger";
 export * from "./postgres";
 export * from "./principal";
 export * from "./redis";
+export * from "./stop-signal";

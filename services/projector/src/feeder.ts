@@ -1,5 +1,5 @@
 import type { EventStore, RecordedEvent } from "@motcua/event-store";
-import type { Logger } from "@motcua/platform";
+import { createStopSignal, type Logger } from "@motcua/platform";
 import {
   activateReadModelVersion,
   activeReadModelVersion,
@@ -108,22 +108,8 @@ export function startFeeder(options: FeederOptions): Feeder {
   const progressEveryMs = options.progressEveryMs ?? 10_000;
 
   let state: FeederState = { role: "starting", schema: null, cursor: 0, rewinds: 0 };
-  let stopping = false;
-  let wake: (() => void) | null = null;
-  const nap = (ms: number) =>
-    stopping
-      ? Promise.resolve()
-      : new Promise<void>((resolve) => {
-          const timer = setTimeout(() => {
-            wake = null;
-            resolve();
-          }, ms);
-          wake = () => {
-            clearTimeout(timer);
-            wake = null;
-            resolve();
-          };
-        });
+  const signal = createStopSignal();
+  const nap = signal.nap;
 
   let lockClient: pg.Client | null = null;
   let lockLost = false;
@@ -170,7 +156,7 @@ export function startFeeder(options: FeederOptions): Feeder {
   const feed = async () => {
     let schema: string | null = null;
     for (;;) {
-      if (stopping || lockLost) return;
+      if (signal.stopped || lockLost) return;
       schema = await servingVersion(db);
       if (schema !== null) break;
       logger?.info("no read-model version is active yet: waiting for the rebuild to activate one");
@@ -335,7 +321,7 @@ export function startFeeder(options: FeederOptions): Feeder {
       return jobs;
     };
 
-    while (!stopping && !lockLost) {
+    while (!signal.stopped && !lockLost) {
       const now = Date.now();
       if (now - lastVersionCheck >= versionCheckMs) {
         lastVersionCheck = now;
@@ -405,7 +391,7 @@ export function startFeeder(options: FeederOptions): Feeder {
   };
 
   const done = (async () => {
-    while (!stopping) {
+    while (!signal.stopped) {
       if (lockClient === null || lockLost) {
         await releaseLock();
         if (!(await acquireLock())) {
@@ -422,7 +408,7 @@ export function startFeeder(options: FeederOptions): Feeder {
         logger?.error({ err: { name: err.name, message: err.message } }, "feeder failed; starting over");
         await nap(1_000);
       }
-      if (lockLost && !stopping) {
+      if (lockLost && !signal.stopped) {
         logger?.warn("feeder lost its lock connection: standing by");
         state = { ...state, role: "standby" };
       }
@@ -436,8 +422,7 @@ export function startFeeder(options: FeederOptions): Feeder {
       return state;
     },
     async stop() {
-      stopping = true;
-      wake?.();
+      signal.stop();
       await done;
     },
   };

@@ -1,6 +1,6 @@
 import { DossierService, toDomainEvent } from "@motcua/commands";
 import type { EventStore, RecordedEvent } from "@motcua/event-store";
-import { type Clock, type Logger, systemClock } from "@motcua/platform";
+import { type Clock, createStopSignal, type Logger, systemClock } from "@motcua/platform";
 import { DelayedError, type Job, Queue, UnrecoverableError, Worker } from "bullmq";
 import type { Redis } from "ioredis";
 import { type Kysely, sql } from "kysely";
@@ -272,8 +272,7 @@ export async function startScheduler(options: SchedulerOptions): Promise<Schedul
   let role: SchedulerRole = "starting";
   let position = await readCheckpoint(db);
   let pausedForRebuild = false;
-  let stopping = false;
-  let wake: (() => void) | null = null;
+  const signal = createStopSignal();
   const exclusive = serial();
   let activeWaiters: (() => void)[] = [];
 
@@ -287,20 +286,7 @@ export async function startScheduler(options: SchedulerOptions): Promise<Schedul
     metrics.pausedForRebuild.set(paused ? 1 : 0);
   };
 
-  const nap = (ms: number) =>
-    stopping
-      ? Promise.resolve()
-      : new Promise<void>((resolve) => {
-          const timer = setTimeout(() => {
-            wake = null;
-            resolve();
-          }, ms);
-          wake = () => {
-            clearTimeout(timer);
-            wake = null;
-            resolve();
-          };
-        });
+  const nap = signal.nap;
 
   // ── deadline jobs ───────────────────────────────────────────────────────────────────────────────────
 
@@ -350,7 +336,7 @@ export async function startScheduler(options: SchedulerOptions): Promise<Schedul
       await addDeadlineJobs(rows.map(deadlineRowFrom), false);
       total += rows.length;
       after = rows.at(-1)?.dossier_id ?? after;
-      if (rows.length < RESYNC_PAGE || stopping) break;
+      if (rows.length < RESYNC_PAGE || signal.stopped) break;
     }
     await redis.set(sentinelKey(prefix), clock.now().toISOString());
     logger?.info({ deadlines: total }, "deadline jobs scheduled from the deadlines table");
@@ -498,7 +484,7 @@ export async function startScheduler(options: SchedulerOptions): Promise<Schedul
         });
         const last = rows.at(-1) as { dossier_id: string; moment: Date };
         after = { at: last.moment, dossierId: last.dossier_id };
-        if (paused || stopping || rows.length < SWEEP_BATCH) return;
+        if (paused || signal.stopped || rows.length < SWEEP_BATCH) return;
       }
     };
     await owed("overdue", "due_at");
@@ -620,7 +606,7 @@ export async function startScheduler(options: SchedulerOptions): Promise<Schedul
       let lastBeat = Date.now();
       let lastGateCheck = Date.now();
       let sweepOwed = true;
-      while (!stopping) {
+      while (!signal.stopped) {
         const now = Date.now();
         if (now - lastBeat >= HEARTBEAT_MS) {
           await sql`select 1`.execute(conn); // throws when the lock's session is gone
@@ -661,14 +647,14 @@ export async function startScheduler(options: SchedulerOptions): Promise<Schedul
     } finally {
       myGate.lost();
       gate = null;
-      role = stopping ? "stopped" : "standby";
+      role = signal.stopped ? "stopped" : "standby";
       metrics.active.set(0);
       await stopWorkers();
     }
   };
 
   const done = (async () => {
-    while (!stopping) {
+    while (!signal.stopped) {
       const outcome = await db
         .connection()
         .execute(async (conn) => {
@@ -689,7 +675,7 @@ export async function startScheduler(options: SchedulerOptions): Promise<Schedul
           logger?.error({ err: { name: err.name, message: err.message } }, "scheduler failed; starting over");
           return "failed" as const;
         });
-      if (stopping) break;
+      if (signal.stopped) break;
       if (outcome === "standby" && role !== "standby")
         logger?.info("scheduler on standby: another holds the lock");
       role = "standby";
@@ -699,7 +685,7 @@ export async function startScheduler(options: SchedulerOptions): Promise<Schedul
   })();
 
   const requireActive = () => {
-    if (role !== "active" || stopping) throw new NotActiveError();
+    if (role !== "active" || signal.stopped) throw new NotActiveError();
   };
 
   return {
@@ -736,9 +722,8 @@ export async function startScheduler(options: SchedulerOptions): Promise<Schedul
       return refs.length;
     },
     async stop() {
-      if (stopping) return done;
-      stopping = true;
-      wake?.();
+      if (signal.stopped) return done;
+      signal.stop();
       await done;
       await Promise.all([deadlineQueue.close(), notificationQueue.close()]);
     },
