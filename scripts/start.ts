@@ -4,7 +4,7 @@ import { LocalServicesError } from "./services";
 import { ApiClient } from "./simulate/driver";
 import { startLiveArrivals } from "./simulate/live";
 import { printSummary, simulateProvince, todayLocal } from "./simulate/simulate";
-import { startSystem } from "./system";
+import { liftAuthenticatedRateLimit, startSystem } from "./system";
 
 /**
  * `pnpm start`: the whole system on one machine. Without DATABASE_URL / REDIS_URL it finds or starts a
@@ -22,10 +22,7 @@ async function main(): Promise<void> {
   // routes keep their own limit.
   const config =
     process.env.RATE_LIMIT_MAX === undefined && process.env.MOTCUA_DEMO !== "off"
-      ? {
-          ...configured,
-          http: { ...configured.http, rateLimit: { ...configured.http.rateLimit, max: 1_000_000 } },
-        }
+      ? liftAuthenticatedRateLimit(configured, 1_000_000)
       : configured;
   const logger = createLogger({ level: config.logLevel, name: "motcua" });
   for (const warning of config.warnings) logger.warn(warning);

@@ -27,6 +27,16 @@ export interface SystemOptions {
 }
 
 /**
+ * The config with the authenticated rate limit raised to `max` requests a window, for a loader that sends
+ * a history through the API from one address (`pnpm start`'s demo, `pnpm simulate`). `/public/*` keeps
+ * its own limit.
+ */
+export const liftAuthenticatedRateLimit = (config: Config, max: number): Config => ({
+  ...config,
+  http: { ...config.http, rateLimit: { ...config.http.rateLimit, max } },
+});
+
+/**
  * The whole system in one process, as `pnpm start` and `pnpm simulate` run it: local Postgres and Redis
  * when none are configured, the API, the projector (feeder + workers) and the scheduler (deadline watcher
  * and notifications). Stopping stops what it started.

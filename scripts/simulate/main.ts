@@ -1,6 +1,6 @@
 import { ConfigError, DEV_JWT_SECRET, loadConfig, signDevToken } from "@motcua/platform";
 import { seedDemoReferenceData } from "../demo/seed";
-import { startSystem } from "../system";
+import { liftAuthenticatedRateLimit, startSystem } from "../system";
 import { ApiClient } from "./driver";
 import {
   describeStructure,
@@ -50,10 +50,7 @@ async function main(): Promise<void> {
   const system = options.url
     ? null
     : await startSystem({
-        config: {
-          ...config,
-          http: { ...config.http, rateLimit: { ...config.http.rateLimit, max: 1_000_000_000 } },
-        },
+        config: liftAuthenticatedRateLimit(config, 1_000_000_000),
         port: 0,
         say,
       });
