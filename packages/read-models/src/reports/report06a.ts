@@ -2,6 +2,7 @@ import type { ExpressionBuilder } from "kysely";
 import { sql } from "kysely";
 import type { ReadModelDatabase, ReadModelDb } from "../database";
 import { ReadModelInvariantError } from "../errors";
+import { COUNT_COLUMNS } from "../projection/report-counts";
 import { assertSchemaName } from "../schema-name";
 import { type BucketSelection, prefixBuckets } from "./buckets";
 import { type Period, parsePeriod } from "./period";
@@ -104,23 +105,7 @@ export async function periodFigures(
               selections.map((b) => sql`when ${selects(eb, b)} then ${sql.lit(b.sign)}`),
               sql` `,
             )} else 0 end`;
-          return [
-            "field",
-            "received_online",
-            "received_direct",
-            "received_postal",
-            "received_digitized",
-            "finished_early",
-            "finished_on_time",
-            "finished_late",
-            "finished_late_766",
-            "resolutions",
-            "resolution_working_minutes",
-            "overdue_starts",
-            "overdue_ends",
-            weight(atFrom).as("at_from"),
-            weight(atEnd).as("at_end"),
-          ];
+          return ["field", ...COUNT_COLUMNS, weight(atFrom).as("at_from"), weight(atEnd).as("at_end")];
         }),
     )
     .selectFrom("selected")
