@@ -1,4 +1,4 @@
-import { type Generated, type Kysely, sql } from "kysely";
+import { type Generated, type Kysely, type Selectable, sql } from "kysely";
 
 /** Where the projector keeps its own state (apart from every read-model version's schema). */
 export const PROJECTOR_SCHEMA = "projector";
@@ -89,21 +89,7 @@ export async function recordDeadLetter(db: AnyDb, letter: NewDeadLetter): Promis
     on conflict (schema_name, job_id) where replayed_at is null do nothing`.execute(db);
 }
 
-const toDeadLetter = (row: {
-  id: string;
-  schema_name: string;
-  partition: number;
-  job_id: string;
-  from_position: string | number;
-  through_position: string | number;
-  event_position: string | number | null;
-  event_type: string | null;
-  stream_id: string | null;
-  error_code: string;
-  error_message: string;
-  failed_at: Date;
-  replayed_at: Date | null;
-}): DeadLetter => ({
+const toDeadLetter = (row: Selectable<DeadLettersTable>): DeadLetter => ({
   id: Number(row.id),
   schema: row.schema_name,
   partition: row.partition,

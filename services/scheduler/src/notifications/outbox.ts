@@ -1,5 +1,5 @@
-import { sql } from "kysely";
-import type { OutboxStatus, SchedulerExecutor } from "../database";
+import { type Selectable, sql } from "kysely";
+import type { OutboxStatus, OutboxTable, SchedulerExecutor } from "../database";
 import type { NoticeToRecord } from "../deadlines/fold";
 import type { ChannelName, NotificationRoutes } from "./channels";
 import { type NoticeKind, type RecipientKind, renderNotice } from "./templates";
@@ -73,23 +73,7 @@ export async function recordNotices(
   return inserted.map(toRef);
 }
 
-const toNotice = (row: {
-  id: string;
-  dossier_id: string;
-  kind: string;
-  occasion: string;
-  channel: string;
-  recipient_kind: string;
-  unit_id: string;
-  subject: string;
-  body: string;
-  status: OutboxStatus;
-  attempts: number;
-  requeues: number;
-  last_error: string | null;
-  created_at: Date;
-  sent_at: Date | null;
-}): OutboxNotice => ({
+const toNotice = (row: Selectable<OutboxTable>): OutboxNotice => ({
   id: Number(row.id),
   dossierId: row.dossier_id,
   kind: row.kind as NoticeKind,
