@@ -189,20 +189,18 @@ export interface StoredEvent {
  * Stored → what readers see: the personal field decrypted (or `{ erased: true }` when its key is gone),
  * then upcast to the current schema version.
  */
-/** Pass as `dataKeyFor` to leave the personal-data field out of the event instead of decrypting it. */
-export const OMIT_PERSONAL_DATA = (_keyId: string): Buffer | undefined => undefined;
-
 export function toRecordedEvent(
   stored: StoredEvent,
-  dataKeyFor: (keyId: string) => Buffer | undefined,
+  /** The data key of a subject (undefined: erased), or "omit" to leave the personal field out unread. */
+  dataKeyFor: ((keyId: string) => Buffer | undefined) | "omit",
   upcast: UpcastEvent,
 ): RecordedEvent {
   let data = stored.data;
   const sealed = findEncryptedField(data);
-  if (sealed && dataKeyFor === OMIT_PERSONAL_DATA) {
+  if (sealed && dataKeyFor === "omit") {
     const { [sealed.field]: _omitted, ...rest } = data;
     data = rest;
-  } else if (sealed) {
+  } else if (sealed && dataKeyFor !== "omit") {
     const key = dataKeyFor(sealed.envelope.keyId);
     data = {
       ...data,

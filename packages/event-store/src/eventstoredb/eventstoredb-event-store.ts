@@ -29,7 +29,6 @@ import {
   appendResultOf,
   assertStreamId,
   type EventStoreCommonOptions,
-  OMIT_PERSONAL_DATA,
   type PreparedEvent,
   prepareAppend,
   type StoredEvent,
@@ -172,8 +171,7 @@ export function createEventStoreDbEventStore(options: EventStoreDbEventStoreOpti
     batch: StoredEvent[],
     personalData: PersonalDataReading = "decrypt",
   ): Promise<RecordedEvent[]> => {
-    if (personalData === "omit")
-      return batch.map((event) => toRecordedEvent(event, OMIT_PERSONAL_DATA, upcast));
+    if (personalData === "omit") return batch.map((event) => toRecordedEvent(event, "omit", upcast));
     const keyIds = batch.flatMap((event) => {
       const sealed = findEncryptedField(event.data);
       return sealed ? [sealed.envelope.keyId] : [];

@@ -9,7 +9,6 @@ import {
   appendResultOf,
   assertStreamId,
   type EventStoreCommonOptions,
-  OMIT_PERSONAL_DATA,
   type PreparedEvent,
   prepareAppend,
   type StoredEvent,
@@ -136,10 +135,9 @@ export function createPostgresEventStore(options: PostgresEventStoreOptions): Po
   const knownTypes = options.knownEventTypes ? new Set(options.knownEventTypes) : null;
   const pageSize = options.pageSize ?? 500;
   const channel = `${schema}${NOTIFY_CHANNEL_SUFFIX}`;
-  const columns = `e.event_id, e.stream_id, e.revision, e.position, e.type, e.schema_version, e.data, e.metadata,
-    e.hash, e.prev_hash, e.personal_key_id, k.wrapped_key`;
   const columnsWithoutKeys = `e.event_id, e.stream_id, e.revision, e.position, e.type, e.schema_version,
     e.data, e.metadata, e.hash, e.prev_hash`;
+  const columns = `${columnsWithoutKeys}, e.personal_key_id, k.wrapped_key`;
   const fromEvents = `${schema}.events e LEFT JOIN ${schema}.subject_keys k ON k.key_id = e.personal_key_id`;
   let closed = false;
 
@@ -167,8 +165,7 @@ export function createPostgresEventStore(options: PostgresEventStoreOptions): Po
     hash: row.hash,
     prevHash: row.prev_hash,
   });
-  const decodeOmitting = (row: EventRow): RecordedEvent =>
-    toRecordedEvent(storedOf(row), OMIT_PERSONAL_DATA, upcast);
+  const decodeOmitting = (row: EventRow): RecordedEvent => toRecordedEvent(storedOf(row), "omit", upcast);
   const decode = (row: EventRow): RecordedEvent =>
     toRecordedEvent(
       storedOf(row),
