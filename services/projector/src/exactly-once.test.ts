@@ -97,7 +97,21 @@ describe("exactly-once effect", () => {
     let appended = 0;
     const rng = seededRandom(7);
     let kills = 0;
+    let flushed = false;
     for (let step = 0; step < STEPS || kills < 50; step++) {
+      // Once, halfway, Redis loses every job (a flush, or a restart without persistence) at a moment when
+      // some are surely unapplied: every worker dies, this step's events arrive with nobody to take their
+      // jobs, and then Redis is flushed. (With one job in flight per partition, a flush at a random
+      // moment can find every job already applied, and then there is nothing to lose.)
+      const flushing = !flushed && kills >= 25 && step < STEPS;
+      if (flushing) {
+        for (const child of [...children]) {
+          if (child.killed) continue;
+          ready.delete(child);
+          child.kill("SIGKILL");
+          kills += 1;
+        }
+      }
       if (step < STEPS) {
         const from = Math.floor((lives.decisions.length * step) / STEPS);
         const to = Math.floor((lives.decisions.length * (step + 1)) / STEPS);
@@ -107,6 +121,17 @@ describe("exactly-once effect", () => {
           { windowDays: 3, concurrency: 6, revisions },
         );
       }
+      if (flushing) {
+        const untaken = async () =>
+          (await feeder?.queue.getJobs(["waiting", "prioritized", "delayed"]))?.length ?? 0;
+        for (let i = 0; i < 1_000 && (await untaken()) === 0; i++)
+          await new Promise((r) => setTimeout(r, 10));
+        expect(await untaken()).toBeGreaterThan(0);
+        await bed.flushRedis();
+        flushed = true;
+        for (let i = 0; i < WORKERS; i++) spawnWorker().catch(() => {});
+        continue;
+      }
       await new Promise((resolve) => setTimeout(resolve, rng.int(50, 300)));
       const victims = [...ready];
       const victim = victims[rng.int(0, victims.length - 1)];
@@ -114,8 +139,6 @@ describe("exactly-once effect", () => {
       ready.delete(victim);
       victim.kill("SIGKILL");
       kills += 1;
-      // Halfway, Redis loses every job (a flush, or a restart without persistence).
-      if (kills === 25) await bed.flushRedis();
       if (process.env.LOG_LEVEL && kills % 10 === 0) {
         console.info(
           `kill ${kills} step ${step} at ${Date.now() - started} ms, read position ${await readPosition(bed.db, "rm_v1")}`,
