@@ -48,6 +48,8 @@ async function main(): Promise<void> {
   let live: { stop(): Promise<void> } | null = null;
   const seed = await seedDemoReferenceData(system.runtime.db);
   if (seed.seeded) say(`  loaded the demo province: ${seed.units.length} units, procedures and calendars`);
+  if (seed.calendarsUpdated.length > 0)
+    say(`  loaded the official calendars for ${seed.calendarsUpdated.join(", ")}`);
 
   if (demo && secret && (await system.runtime.store.headPosition()) === 0) {
     const admin = new ApiClient(

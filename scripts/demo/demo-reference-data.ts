@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { CALENDAR_2025, type CalendarYearInput, type ProcedureDefinitionInput } from "@motcua/domain";
+import { type CalendarYearInput, type ProcedureDefinitionInput, REAL_CALENDARS } from "@motcua/domain";
 
 /**
  * Demo reference data for `pnpm start` and `pnpm simulate`: a real province's post-2025 communes and
@@ -383,28 +383,7 @@ export const DEMO_PROCEDURES: DemoProcedure[] = [
 ];
 
 /**
- * Civil-service calendars. 2025 is the domain's, from the official notices (the tests use the same one);
- * 2026 is this project's reading of the announced holidays and must be checked against the year's notice
- * by an admin before real use.
+ * Civil-service calendars: the domain's official ones, from the notices (the tests use the same), never a
+ * second copy. A year without one still counts the Labour Code's fixed solar holidays, provisionally.
  */
-export const DEMO_CALENDARS: CalendarYearInput[] = [
-  CALENDAR_2025,
-  {
-    year: 2026,
-    notice: "Demo calendar for 2026 — verify against the year's official notice",
-    holidays: [
-      "2026-01-01",
-      "2026-02-16",
-      "2026-02-17",
-      "2026-02-18",
-      "2026-02-19",
-      "2026-02-20",
-      "2026-04-30",
-      "2026-05-01",
-      "2026-09-01",
-      "2026-09-02",
-    ],
-    compensatoryDays: ["2026-04-27"],
-    workingDays: [],
-  },
-];
+export const DEMO_CALENDARS: readonly CalendarYearInput[] = REAL_CALENDARS;

@@ -61,9 +61,18 @@ export class ApiClient {
     const years: CalendarYear[] = [];
     for (let year = fromYear; year <= toYear; year++) {
       const calendar = await this.get<CalendarYear & { known: boolean }>(`/calendars/${year}`);
+      // Only the year's own lists: the answer adds fields about the year (known, a note) around them.
       if (calendar.known) {
-        const { known: _known, ...rest } = calendar as CalendarYear & { known: boolean; note?: string };
-        years.push(CalendarYearSchema.parse(rest));
+        const { holidays, compensatoryDays, workingDays, notice } = calendar;
+        years.push(
+          CalendarYearSchema.parse({
+            year,
+            holidays,
+            compensatoryDays,
+            workingDays,
+            ...(notice === undefined ? {} : { notice }),
+          }),
+        );
       }
     }
     return createWorkSchedule(years);

@@ -300,7 +300,7 @@ export async function simulateProvince(
   for (let year = fromYear; year <= toYear; year++) {
     if (!hasCalendarFor(schedule, year))
       say(
-        `  note: the API has no calendar for ${year}: only weekends are off that year (PUT /calendars/${year})`,
+        `  note: the API has no calendar for ${year}: only weekends and the fixed solar holidays are off that year, deadlines in it are provisional (PUT /calendars/${year})`,
       );
   }
 

@@ -5,6 +5,7 @@ import {
   formatClockMinutes,
   isValidLocalDate,
   localDateToDay,
+  MS_PER_DAY,
   parseClockTime,
   VIETNAM_UTC_OFFSET_MINUTES,
   weekdayOf,
@@ -151,15 +152,79 @@ export function createWorkSchedule(
   return { utcOffsetMinutes, periods, dayMs, offDays, swappedWorkingDays, years: byYear };
 }
 
+/**
+ * The holidays the Labour Code 2019 (art. 112) fixes by the solar calendar: New Year's Day, Reunification
+ * Day, International Labour Day and National Day. Tết and Hùng Kings follow the lunar calendar, and the
+ * second National Day day (before or after 2 September) is chosen each year, so only a notice gives them.
+ */
+export const FIXED_SOLAR_HOLIDAYS = ["01-01", "04-30", "05-01", "09-02"] as const;
+
+const statutoryYears = new Map<number, CalendarYear>();
+
+/**
+ * What the law alone makes of a year whose notice is not loaded: the fixed solar holidays, and for each
+ * one that falls on a weekend a compensatory day on the next working day (art. 112(3)) — the next weekday
+ * that is neither a holiday nor already compensating another (30 April on a Sunday and 1 May on Monday:
+ * Tuesday 2 May). Lunar holidays and swaps are unknown until the notice, so a deadline counted on this
+ * calendar is provisional.
+ */
+export function statutoryCalendarYear(year: number): CalendarYear {
+  const known = statutoryYears.get(year);
+  if (known) return known;
+  const fixed = FIXED_SOLAR_HOLIDAYS.map((monthDay) => localDateToDay(`${year}-${monthDay}`));
+  const off = new Set(fixed);
+  const compensatory: DayNumber[] = [];
+  for (const holiday of fixed) {
+    if (!isWeekendDay(holiday)) continue;
+    let day = holiday + 1;
+    while (isWeekendDay(day) || off.has(day)) day++;
+    off.add(day);
+    compensatory.push(day);
+  }
+  const calendar: CalendarYear = {
+    year,
+    holidays: fixed.filter((d) => !isWeekendDay(d)).map(dayToLocalDate),
+    compensatoryDays: compensatory.map(dayToLocalDate),
+    workingDays: [],
+  };
+  statutoryYears.set(year, calendar);
+  return calendar;
+}
+
+const isWeekendDay = (day: DayNumber) => {
+  const wd = weekdayOf(day);
+  return wd === 0 || wd === 6;
+};
+
+const yearOfDay = (day: DayNumber) => new Date(day * MS_PER_DAY).getUTCFullYear();
+
+const statutoryOffDays = new Map<number, ReadonlySet<DayNumber>>();
+
+function isStatutoryDayOff(day: DayNumber): boolean {
+  const year = yearOfDay(day);
+  let off = statutoryOffDays.get(year);
+  if (!off) {
+    const calendar = statutoryCalendarYear(year);
+    off = new Set([...calendar.holidays, ...calendar.compensatoryDays].map(localDateToDay));
+    statutoryOffDays.set(year, off);
+  }
+  return off.has(day);
+}
+
 export function isWorkingDay(schedule: WorkSchedule, day: DayNumber): boolean {
   if (schedule.swappedWorkingDays.has(day)) return true;
   if (schedule.offDays.has(day)) return false;
-  const wd = weekdayOf(day);
-  return wd !== 0 && wd !== 6;
+  if (isWeekendDay(day)) return false;
+  // A year with its notice loaded is exactly the notice; a year without one still keeps the law's days.
+  return schedule.years.has(yearOfDay(day)) || !isStatutoryDayOff(day);
 }
 
-/** Whether the official notice for a year has been entered; without it only weekends are off. */
-export function hasCalendarFor(schedule: WorkSchedule, year: number): boolean {
+/**
+ * Whether the official notice for a year has been entered. Without it the year counts weekends and the
+ * fixed solar holidays with their compensatory days (`statutoryCalendarYear`), and its deadlines are
+ * provisional.
+ */
+export function hasCalendarFor(schedule: Pick<WorkSchedule, "years">, year: number): boolean {
   return schedule.years.has(year);
 }
 

@@ -1,12 +1,17 @@
 import { describe, expect, it } from "vitest";
-import { CalendarYearSchema, createWorkSchedule, OfficeHoursSchema } from "../calendar/calendar";
-import { CALENDAR_2020, CALENDAR_2023, CALENDAR_2025 } from "../calendar/official-calendars";
+import {
+  CalendarYearSchema,
+  createWorkSchedule,
+  OfficeHoursSchema,
+  statutoryCalendarYear,
+} from "../calendar/calendar";
+import { CALENDAR_2020, CALENDAR_2023, CALENDAR_2025, CALENDAR_2026 } from "../calendar/official-calendars";
 import type { TimeLimit } from "../procedures/procedure";
 import { formatInstant, parseInstant } from "../time/local-time";
-import { computeDueAt, resumeDueAt } from "./compute-due-at";
+import { computeDueAt, isDueAtProvisional, resumeDueAt } from "./compute-due-at";
 
 const schedule = createWorkSchedule(
-  [CALENDAR_2020, CALENDAR_2023, CALENDAR_2025].map((c) => CalendarYearSchema.parse(c)),
+  [CALENDAR_2020, CALENDAR_2023, CALENDAR_2025, CALENDAR_2026].map((c) => CalendarYearSchema.parse(c)),
 );
 const local = (s: string) => parseInstant(`${s}+07:00`);
 const fmt = (ms: number | null) => (ms === null ? null : formatInstant(ms).slice(0, 16));
@@ -67,12 +72,46 @@ describe("computeDueAt on working days", () => {
     expect(due("2025-03-12T10:00:00", days(0.5))).toBe("2025-03-12T15:30");
   });
 
-  it("counts weekends only for a year whose notice has not been entered", () => {
+  it("counts the Labour Code's fixed solar holidays in a year whose notice has not been entered", () => {
     const bare = createWorkSchedule([]);
-    // 1 January 2024 is a holiday in reality, but without the 2024 notice it is an ordinary Monday.
+    // Without the 2024 notice, Monday 1 January 2024 is still New Year's Day.
     expect(fmt(computeDueAt(bare, { timeLimit: days(1) }, local("2023-12-29T10:00:00")).dueAt)).toBe(
-      "2024-01-01T10:00",
+      "2024-01-02T10:00",
     );
+  });
+
+  it("is not due on New Year's Day 2027 when 2027 has no notice, and says the deadline is provisional", () => {
+    // 20 working days from Friday 4 December 2026: on weekends alone they end on Friday 1 January 2027,
+    // which the Labour Code makes a holiday in every year → Monday 4 January 2027.
+    const received = local("2026-12-04T10:00:00");
+    const deadline = computeDueAt(schedule, { timeLimit: days(20) }, received);
+    expect(fmt(deadline.dueAt)).toBe("2027-01-04T10:00");
+    expect(isDueAtProvisional(schedule.years, deadline.dueAt)).toBe(true);
+    // Received after closing, the clock starts Monday 7 December and runs out at closing time.
+    expect(due("2026-12-04T17:30:00", days(20))).toBe("2027-01-04T17:00");
+  });
+
+  it("follows the 2026 notices: 2 January off, Saturday 10 January worked (Công văn 12729/VPCP-KGVX)", () => {
+    // 1 working day from Wednesday 31 December 2025 10:00: 1 and 2 January are off, 3–4 the weekend.
+    expect(due("2025-12-31T10:00:00", days(1))).toBe("2026-01-05T10:00");
+    expect(due("2026-01-09T10:00:00", days(1))).toBe("2026-01-10T10:00");
+    expect(isDueAtProvisional(schedule.years, local("2026-01-05T10:00:00"))).toBe(false);
+  });
+
+  it("skips Tết Bính Ngọ (16–20 February 2026) and Hùng Kings' compensatory Monday 27 April 2026", () => {
+    expect(due("2026-02-13T10:00:00", days(1))).toBe("2026-02-23T10:00");
+    expect(due("2026-04-24T10:00:00", days(1))).toBe("2026-04-28T10:00");
+    expect(due("2026-04-29T10:00:00", days(1))).toBe("2026-05-04T10:00");
+  });
+
+  it("follows Thông báo 9441/TB-BNV: Saturday 22 August 2026 worked, 31 August to 2 September off", () => {
+    expect(due("2026-08-21T10:00:00", days(1))).toBe("2026-08-22T10:00");
+    expect(due("2026-08-28T10:00:00", days(1))).toBe("2026-09-03T10:00");
+  });
+
+  it("keeps Friday 28 April 2023 a working day and skips 1–3 May 2023", () => {
+    expect(due("2023-04-27T10:00:00", days(1))).toBe("2023-04-28T10:00");
+    expect(due("2023-04-28T10:00:00", days(1))).toBe("2023-05-04T10:00");
   });
 
   it("follows a unit's own office hours", () => {
@@ -161,5 +200,43 @@ describe("resumeDueAt", () => {
     expect(resumeDueAt(schedule, dueAt, local("2025-03-15T09:00:00"), local("2025-03-16T09:00:00"))).toBe(
       dueAt,
     );
+  });
+});
+
+describe("a year whose notice is not loaded", () => {
+  it("keeps 1 January, 30 April, 1 May and 2 September, each on a weekend compensated on the next working day", () => {
+    // 2027: 1 May is a Saturday → Monday 3 May.
+    expect(statutoryCalendarYear(2027)).toEqual({
+      year: 2027,
+      holidays: ["2027-01-01", "2027-04-30", "2027-09-02"],
+      compensatoryDays: ["2027-05-03"],
+      workingDays: [],
+    });
+    // 2028: 1 January and 2 September on Saturdays; 30 April on a Sunday beside Monday 1 May → Tuesday.
+    expect(statutoryCalendarYear(2028)).toMatchObject({
+      holidays: ["2028-05-01"],
+      compensatoryDays: ["2028-01-03", "2028-05-02", "2028-09-04"],
+    });
+    // 2033: 30 April and 1 May on the weekend → Monday 2 and Tuesday 3 May.
+    expect(statutoryCalendarYear(2033).compensatoryDays).toEqual(["2033-01-03", "2033-05-02", "2033-05-03"]);
+  });
+
+  it("counts those days off and nothing else (Tết waits for the notice)", () => {
+    const bare = createWorkSchedule([]);
+    expect(fmt(computeDueAt(bare, { timeLimit: days(1) }, local("2027-04-29T10:00:00")).dueAt)).toBe(
+      "2027-05-04T10:00",
+    );
+    expect(fmt(computeDueAt(bare, { timeLimit: days(1) }, local("2027-02-05T10:00:00")).dueAt)).toBe(
+      "2027-02-08T10:00",
+    );
+  });
+
+  it("stops being provisional once the year's notice is loaded", () => {
+    const withNotice = new Set([2026, 2027]);
+    expect(isDueAtProvisional(withNotice, "2027-01-04T10:00:00+07:00")).toBe(false);
+    expect(isDueAtProvisional(new Set([2026]), "2027-01-04T10:00:00+07:00")).toBe(true);
+    // The local date decides: 31 Dec 2026 20:00 UTC is already 2027 in Vietnam.
+    expect(isDueAtProvisional(new Set([2026]), "2026-12-31T20:00:00Z")).toBe(true);
+    expect(isDueAtProvisional(new Set<number>(), null)).toBe(false);
   });
 });

@@ -8,10 +8,13 @@ import {
 import type { TimeLimit } from "../procedures/procedure";
 import {
   type Instant,
+  localDateOf,
   localDayOf,
   localTimeOfDayMs,
   parseClockTime,
+  parseInstant,
   startOfLocalDay,
+  VIETNAM_UTC_OFFSET_MINUTES,
 } from "../time/local-time";
 
 const MS_PER_HOUR = 3_600_000;
@@ -89,4 +92,20 @@ export function resumeDueAt(
   if (dueAt === null) return null;
   const paused = workingTimeBetween(schedule, pausedAt, resumedAt);
   return paused === 0 ? dueAt : addWorkingTime(schedule, dueAt, paused);
+}
+
+/**
+ * Whether a due moment is provisional: it falls in a year whose official notice is not loaded (pass a
+ * schedule's `years`, or the set of years with a notice), so it was counted on the law's fixed solar
+ * holidays alone and Tết, Hùng Kings or a swap announced later may fall inside it. Judged against the
+ * calendars loaded now: loading the notice ends the mark (the deadline itself is never recomputed).
+ */
+export function isDueAtProvisional(
+  yearsWithNotice: { has(year: number): boolean },
+  dueAt: Instant | string | null,
+  utcOffsetMinutes = VIETNAM_UTC_OFFSET_MINUTES,
+): boolean {
+  if (dueAt === null) return false;
+  const instant = typeof dueAt === "string" ? parseInstant(dueAt) : dueAt;
+  return !yearsWithNotice.has(Number(localDateOf(instant, utcOffsetMinutes).slice(0, 4)));
 }
