@@ -70,7 +70,11 @@ export function createEventStore(
   }
   if (!selection.eventStoreUrl) throw new EventStoreConfigurationError("eventstoredb needs eventStoreUrl");
   const pool = new pg.Pool({ connectionString: selection.databaseUrl, max: options.poolSize ?? 4 });
+  // Idle clients report a lost server on the pool, checked-out ones on themselves: neither may crash.
   pool.on("error", () => {});
+  pool.on("connect", (client) => {
+    client.on("error", () => {});
+  });
   const store = createEventStoreDbEventStore({
     ...options,
     connectionString: selection.eventStoreUrl,

@@ -12,6 +12,9 @@ export interface PostgresPoolOptions {
 /**
  * A Postgres pool. An idle client that loses its connection emits `error` on the pool; without a
  * listener that would crash the process, so it is logged (without connection details) instead.
+ * A client that is checked out (a leader's lock session, a LISTEN, a long transaction) emits `error` on
+ * itself, where the pool's listener no longer is: every client gets one of its own, so a Postgres restart
+ * (57P01) fails that client's queries instead of the process; the pool drops it on release.
  */
 export function createPostgresPool(url: string, options: PostgresPoolOptions = {}): pg.Pool {
   const pool = new pg.Pool({
@@ -28,6 +31,7 @@ export function createPostgresPool(url: string, options: PostgresPoolOptions = {
       "idle Postgres client failed",
     );
   });
+  keepClientErrorsFromCrashing(pool);
   return pool;
 }
 
@@ -38,4 +42,16 @@ export function postgresHealthCheck(pool: pg.Pool, name = "postgres"): HealthChe
       await pool.query("SELECT 1");
     },
   };
+}
+
+/**
+ * Gives every client of the pool an `error` listener for the whole of its life. pg-pool listens only
+ * while a client is idle; a checked-out client whose server goes away (restart, failover, terminated
+ * backend) would otherwise emit an unhandled `error` and end the process. The client's pending and next
+ * queries still fail, which is how its holder learns that the session (and any lock on it) is gone.
+ */
+export function keepClientErrorsFromCrashing(pool: pg.Pool): void {
+  pool.on("connect", (client) => {
+    client.on("error", () => {});
+  });
 }

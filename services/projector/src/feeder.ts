@@ -114,7 +114,9 @@ export function startFeeder(options: FeederOptions): Feeder {
   let lockClient: pg.Client | null = null;
   let lockLost = false;
 
-  const acquireLock = async (): Promise<boolean> => {
+  /** What one attempt at the lock found. */
+  type LockAttempt = "locked" | "held_elsewhere" | "unreachable";
+  const acquireLock = async (): Promise<LockAttempt> => {
     const client = new pg.Client({
       connectionString: options.databaseUrl,
       application_name: "motcua-feeder",
@@ -134,13 +136,15 @@ export function startFeeder(options: FeederOptions): Feeder {
       if (rows[0]?.locked) {
         lockClient = client;
         lockLost = false;
-        return true;
+        return "locked";
       }
     } catch {
       // Postgres unreachable: stand by and try again.
+      await client.end().catch(() => {});
+      return "unreachable";
     }
     await client.end().catch(() => {});
-    return false;
+    return "held_elsewhere";
   };
 
   const releaseLock = async () => {
@@ -209,6 +213,7 @@ export function startFeeder(options: FeederOptions): Feeder {
     await refresh();
     rewindTo(lowest(), "start");
     state = { ...state, role: "active", schema, cursor };
+    failuresInARow = 0;
     logger?.info({ schema, cursor, partitions: P }, "feeder active");
 
     let lastVersionCheck = Date.now();
@@ -390,14 +395,30 @@ export function startFeeder(options: FeederOptions): Feeder {
     }
   };
 
+  /**
+   * Attempts that failed in a row because the database was away: the wait before the next doubles from
+   * 250 ms to 15 s (a restart costs a second or two; a long outage a retry now and then, not a storm).
+   */
+  let failuresInARow = 0;
+  const backoff = () => {
+    const ms = Math.min(15_000, 250 * 2 ** Math.min(failuresInARow, 6));
+    failuresInARow += 1;
+    return nap(ms);
+  };
   const done = (async () => {
     while (!signal.stopped) {
       if (lockClient === null || lockLost) {
         await releaseLock();
-        if (!(await acquireLock())) {
-          if (state.role !== "standby") logger?.info("feeder on standby: another feeder holds the lock");
+        const attempt = await acquireLock();
+        if (attempt !== "locked") {
+          if (attempt === "held_elsewhere" && state.role !== "standby")
+            logger?.info("feeder on standby: another feeder holds the lock");
           state = { ...state, role: "standby" };
-          await nap(standbyRetryMs);
+          if (attempt === "unreachable") await backoff();
+          else {
+            failuresInARow = 0;
+            await nap(standbyRetryMs);
+          }
           continue;
         }
       }
@@ -406,7 +427,7 @@ export function startFeeder(options: FeederOptions): Feeder {
       } catch (error) {
         const err = error as Error;
         logger?.error({ err: { name: err.name, message: err.message } }, "feeder failed; starting over");
-        await nap(1_000);
+        await backoff();
       }
       if (lockLost && !signal.stopped) {
         logger?.warn("feeder lost its lock connection: standing by");

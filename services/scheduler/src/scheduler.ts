@@ -598,6 +598,8 @@ export async function startScheduler(options: SchedulerOptions): Promise<Schedul
       }
       if ((await redis.exists(sentinelKey(prefix))) === 0) await exclusive(resync);
       role = "active";
+      leading = true;
+      failuresInARow = 0;
       metrics.active.set(1);
       logger?.info({ position }, "scheduler active");
       for (const resolve of activeWaiters) resolve();
@@ -653,6 +655,13 @@ export async function startScheduler(options: SchedulerOptions): Promise<Schedul
     }
   };
 
+  /**
+   * Attempts that failed in a row (the database away, the lock's session killed by a restart): the wait
+   * before the next doubles from 1 s to 15 s, so a long outage costs a retry now and then, not a storm.
+   */
+  let failuresInARow = 0;
+  /** This process became active in the current attempt (its failure then means leadership was lost). */
+  let leading = false;
   const done = (async () => {
     while (!signal.stopped) {
       const outcome = await db
@@ -672,14 +681,26 @@ export async function startScheduler(options: SchedulerOptions): Promise<Schedul
         })
         .catch((error: unknown) => {
           const err = error instanceof Error ? error : new Error(String(error));
-          logger?.error({ err: { name: err.name, message: err.message } }, "scheduler failed; starting over");
+          logger?.error(
+            { err: { name: err.name, message: err.message }, attempt: failuresInARow + 1 },
+            leading
+              ? "scheduler lost its database session: leadership released, reconnecting"
+              : "scheduler failed; starting over",
+          );
           return "failed" as const;
         });
+      leading = false;
       if (signal.stopped) break;
       if (outcome === "standby" && role !== "standby")
         logger?.info("scheduler on standby: another holds the lock");
       role = "standby";
-      await nap(outcome === "failed" ? 1_000 : standbyRetryMs);
+      if (outcome === "failed") {
+        await nap(Math.min(15_000, 1_000 * 2 ** Math.min(failuresInARow, 4)));
+        failuresInARow += 1;
+      } else {
+        failuresInARow = 0;
+        await nap(standbyRetryMs);
+      }
     }
     role = "stopped";
   })();

@@ -129,6 +129,11 @@ export function createPostgresEventStore(options: PostgresEventStoreOptions): Po
   // An idle client whose backend dies emits 'error' on the pool; without a listener Node would crash.
   const onPoolError = () => {};
   pool.on("error", onPoolError);
+  // A checked-out one emits it on itself (pg-pool listens only while it is idle): give each its own.
+  const onPoolConnect = (client: pg.PoolClient) => {
+    client.on("error", () => {});
+  };
+  pool.on("connect", onPoolConnect);
 
   const vault = createPostgresKeyVault({ pool, schema, masterKey: options.masterKey });
   const upcast = createUpcastChain(options.upcasters);
@@ -216,6 +221,8 @@ export function createPostgresEventStore(options: PostgresEventStoreOptions): Po
   let listener: pg.Client | null = null;
   let listenerStarting: Promise<void> | null = null;
   let reconnectTimer: NodeJS.Timeout | null = null;
+  /** Failed attempts since LISTEN last held: the wait before the next one doubles, up to 10 s. */
+  let listenerFailures = 0;
   const startListener = () => {
     if (listener || listenerStarting || closed) return;
     // A dedicated connection (not from the pool): LISTEN lives as long as the session.
@@ -227,10 +234,13 @@ export function createPostgresEventStore(options: PostgresEventStoreOptions): Po
       client.removeAllListeners("notification");
       client.end().catch(() => {});
       if (!closed && wakers.size > 0 && !reconnectTimer) {
+        // While the database is away subscribers keep polling; LISTEN comes back when it does.
+        const delay = Math.min(10_000, 250 * 2 ** Math.min(listenerFailures, 6));
+        listenerFailures += 1;
         reconnectTimer = setTimeout(() => {
           reconnectTimer = null;
           startListener();
-        }, 1_000);
+        }, delay);
         reconnectTimer.unref();
       }
     };
@@ -245,6 +255,7 @@ export function createPostgresEventStore(options: PostgresEventStoreOptions): Po
           return;
         }
         listener = client;
+        listenerFailures = 0;
         wakeAll(); // anything appended while we were not listening
       } catch {
         retry();
@@ -665,7 +676,10 @@ export function createPostgresEventStore(options: PostgresEventStoreOptions): Po
       await listener?.end().catch(() => {});
       listener = null;
       if (ownsPool) await pool.end();
-      else pool.off("error", onPoolError);
+      else {
+        pool.off("error", onPoolError);
+        pool.off("connect", onPoolConnect);
+      }
     },
   };
   return store;

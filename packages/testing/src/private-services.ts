@@ -1,0 +1,244 @@
+import { type ChildProcess, execFile, spawn } from "node:child_process";
+import { chown, mkdtemp, rm } from "node:fs/promises";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { Redis } from "ioredis";
+import pg from "pg";
+
+/**
+ * A Postgres and a Redis of a test's own, on ports and data directories nobody else uses, for tests that
+ * stop, restart or flush them (faults). The machine's own services (5432, 6379) are never touched.
+ * Postgres runs as user `postgres` (`runuser` when this process is root: initdb refuses root).
+ */
+
+const HOST = "127.0.0.1";
+
+/** A TCP port nothing listens on right now (the OS picks it). */
+export function freeTcpPort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once("error", reject);
+    server.listen(0, HOST, () => {
+      const address = server.address();
+      server.close(() => resolve(typeof address === "object" && address ? address.port : 0));
+    });
+  });
+}
+
+/** Polls `ready` until it holds, or throws naming `what` after `timeoutMs`. */
+export async function waitFor(
+  what: string,
+  ready: () => Promise<boolean> | boolean,
+  timeoutMs = 30_000,
+  everyMs = 50,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (await ready()) return;
+    if (Date.now() > deadline) throw new Error(`${what}: not within ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, everyMs));
+  }
+}
+
+function run(command: string, args: readonly string[]): Promise<string> {
+  return new Promise((resolve, reject) => {
+    execFile(command, [...args], { timeout: 120_000 }, (error, stdout, stderr) => {
+      if (error) reject(new Error(`${command} ${args.join(" ")}: ${String(stderr || error.message).trim()}`));
+      else resolve(String(stdout));
+    });
+  });
+}
+
+const isRoot = () => process.getuid?.() === 0;
+const asPostgres = (command: string, args: readonly string[]) =>
+  isRoot() ? run("runuser", ["-u", "postgres", "--", command, ...args]) : run(command, args);
+
+async function postgresAnswers(url: string): Promise<boolean> {
+  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 1_000 });
+  client.on("error", () => {});
+  try {
+    await client.connect();
+    await client.query("SELECT 1");
+    return true;
+  } catch {
+    return false;
+  } finally {
+    await client.end().catch(() => {});
+  }
+}
+
+export interface PrivatePostgres {
+  readonly port: number;
+  /** The `postgres` database (create others with `createDatabase`). */
+  readonly adminUrl: string;
+  createDatabase(name: string): Promise<string>;
+  /** `pg_ctl restart -m fast`: every session is terminated (57P01), then the server answers again. */
+  restart(): Promise<void>;
+  stop(): Promise<void>;
+  start(): Promise<void>;
+  /** Stops the server and deletes its data directory. */
+  destroy(): Promise<void>;
+}
+
+/**
+ * initdb into a temporary directory and start the server on `port` (a free one by default). Settings
+ * favour speed over durability (fsync off): the data is thrown away, and no fault here crashes the OS.
+ */
+export async function startPrivatePostgres(options: { port?: number } = {}): Promise<PrivatePostgres> {
+  const port = options.port ?? (await freeTcpPort());
+  const dir = await mkdtemp(join(tmpdir(), "motcua-pg-"));
+  const data = join(dir, "data");
+  if (isRoot()) {
+    // The data directory's parent must be the server's user's: initdb and pg_ctl run as postgres.
+    const uid = Number((await run("id", ["-u", "postgres"])).trim());
+    const gid = Number((await run("id", ["-g", "postgres"])).trim());
+    await chown(dir, uid, gid);
+  }
+  await asPostgres("initdb", ["-D", data, "-U", "postgres", "-A", "trust", "--no-sync", "-E", "UTF8"]);
+  const serverOptions = [
+    `-p ${port}`,
+    `-k ${dir}`,
+    `-c listen_addresses=${HOST}`,
+    "-c fsync=off",
+    "-c full_page_writes=off",
+    "-c max_connections=200",
+    "-c shared_buffers=32MB",
+  ].join(" ");
+  const adminUrl = `postgres://postgres@${HOST}:${port}/postgres`;
+  const pgCtl = (action: string, extra: readonly string[] = []) =>
+    asPostgres("pg_ctl", ["-D", data, "-l", join(dir, "server.log"), "-o", serverOptions, ...extra, action]);
+  const answering = () => waitFor(`private Postgres on :${port}`, () => postgresAnswers(adminUrl));
+  let running = false;
+  const start = async () => {
+    await pgCtl("start", ["-w", "-t", "60"]);
+    running = true;
+    await answering();
+  };
+  const stop = async () => {
+    if (!running) return;
+    await pgCtl("stop", ["-m", "fast", "-w", "-t", "60"]);
+    running = false;
+  };
+  try {
+    await start();
+  } catch (error) {
+    await rm(dir, { recursive: true, force: true });
+    throw error;
+  }
+  return {
+    port,
+    adminUrl,
+    async createDatabase(name) {
+      const client = new pg.Client({ connectionString: adminUrl });
+      await client.connect();
+      try {
+        await client.query(`CREATE DATABASE "${name.replace(/"/g, '""')}"`);
+      } finally {
+        await client.end();
+      }
+      return `postgres://postgres@${HOST}:${port}/${name}`;
+    },
+    async restart() {
+      await pgCtl("restart", ["-m", "fast", "-w", "-t", "60"]);
+      running = true;
+      await answering();
+    },
+    stop,
+    start,
+    async destroy() {
+      await stop().catch(() => pgCtl("stop", ["-m", "immediate"]).catch(() => {}));
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+export interface PrivateRedis {
+  readonly port: number;
+  readonly url: string;
+  /** Shuts the server down (no persistence: its data is gone). */
+  stop(): Promise<void>;
+  /** Starts it again on the same port, empty. */
+  start(): Promise<void>;
+  /** FLUSHALL: safe here, the server is this test's alone. */
+  flush(): Promise<void>;
+  destroy(): Promise<void>;
+}
+
+async function redisAnswers(port: number): Promise<boolean> {
+  const redis = new Redis({
+    host: HOST,
+    port,
+    lazyConnect: true,
+    connectTimeout: 500,
+    maxRetriesPerRequest: 0,
+    retryStrategy: () => null,
+    enableOfflineQueue: false,
+  });
+  redis.on("error", () => {});
+  try {
+    await redis.connect();
+    return (await redis.ping()) === "PONG";
+  } catch {
+    return false;
+  } finally {
+    redis.disconnect();
+  }
+}
+
+/** redis-server on `port` (a free one by default), without persistence, as a child of this process. */
+export async function startPrivateRedis(options: { port?: number } = {}): Promise<PrivateRedis> {
+  const port = options.port ?? (await freeTcpPort());
+  let server: ChildProcess | null = null;
+  const start = async () => {
+    if (server) return;
+    const child = spawn(
+      "redis-server",
+      [
+        "--port",
+        String(port),
+        "--bind",
+        HOST,
+        "--save",
+        "",
+        "--appendonly",
+        "no",
+        "--maxmemory-policy",
+        "noeviction",
+        "--daemonize",
+        "no",
+      ],
+      { stdio: "ignore" },
+    );
+    server = child;
+    child.once("exit", () => {
+      if (server === child) server = null;
+    });
+    await waitFor(`private Redis on :${port}`, () => redisAnswers(port));
+  };
+  const stop = async () => {
+    const child = server;
+    if (!child) return;
+    const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+    child.kill("SIGTERM");
+    await exited;
+  };
+  await start();
+  const url = `redis://${HOST}:${port}`;
+  return {
+    port,
+    url,
+    stop,
+    start,
+    async flush() {
+      const redis = new Redis(url, { maxRetriesPerRequest: 1 });
+      redis.on("error", () => {});
+      try {
+        await redis.flushall();
+      } finally {
+        redis.disconnect();
+      }
+    },
+    destroy: stop,
+  };
+}
