@@ -87,7 +87,23 @@ const actorOf = (principal: Principal): Actor => ({
 export const toDomainEvent = (e: RecordedEvent): DossierEvent =>
   ({ type: e.type, schemaVersion: e.schemaVersion, data: e.data }) as unknown as DossierEvent;
 
-/** The HTTP answer for a refusal: 404 for a dossier that does not exist, 400 for a bad `at`, else 422. */
+/** Refusals about a date the caller named: bad input (400 naming the field) rather than a state rule. */
+const DATE_REFUSALS: Readonly<Record<string, { field: string | null; message: string }>> = {
+  "time.out_of_range": { field: null, message: "must lie between 2000-01-01 and 2099-12-31" },
+  "time.promised_at_too_far_ahead": {
+    field: "promisedAt",
+    message: "must lie at most five years after the dossier's receipt",
+  },
+  "time.step_due_at_too_far_ahead": {
+    field: "stepDueAt",
+    message: "must lie at most five years after the dossier's receipt",
+  },
+};
+
+/**
+ * The HTTP answer for a refusal: 404 for a dossier that does not exist, 400 for a bad `at` or a date too
+ * far ahead, else 422. `atPath` names the action's time; its sibling fields share its parent path.
+ */
 export function refusalError(
   refusal: Refusal,
   atPath = "body.at",
@@ -95,6 +111,16 @@ export function refusalError(
 ): AppError {
   if (refusal.code === "dossier.not_found")
     return new AppError(404, refusal.code, "There is no such dossier");
+  const dateRefusal = DATE_REFUSALS[refusal.code];
+  if (dateRefusal !== undefined) {
+    const parent = atPath.split(".").slice(0, -1).join(".");
+    const path = dateRefusal.field === null ? atPath : `${parent}.${dateRefusal.field}`;
+    return new AppError(400, refusal.code, refusal.message, {
+      title: "Invalid request",
+      errors: [{ path, message: dateRefusal.message }],
+      extensions,
+    });
+  }
   if (refusal.code === "time.before_last_event") {
     return new AppError(400, "command.at_before_last_event", refusal.message, {
       title: "Invalid request",

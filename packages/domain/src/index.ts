@@ -8,6 +8,7 @@ export * from "./dossier/decide";
 export * from "./dossier/events";
 export * from "./dossier/refusals";
 export * from "./dossier/state";
+export * from "./dossier/time-bounds";
 export * from "./dossier/values";
 export * from "./procedures/procedure";
 export * from "./time/local-time";

@@ -1,18 +1,20 @@
 import { z } from "zod";
 import {
+  ActionTimeSchema,
   ApplicantSchema,
   ChannelSchema,
   DocumentSchema,
-  IsoDateTimeSchema,
+  isStorableText,
   ReasonSchema,
   ResolutionOutcomeSchema,
   ReturnMethodSchema,
+  storableTextMessage,
 } from "./values";
 
 const command = <const T extends string, S extends z.ZodRawShape>(type: T, data: S) =>
   z.object({ type: z.literal(type), data: z.object(data).strict() }).strict();
 
-const unitId = z.string().trim().min(1).max(100);
+const unitId = z.string().trim().min(1).max(100).refine(isStorableText, storableTextMessage);
 
 /** A citizen files online: the dossier exists, but no clock runs until an officer receives it. */
 export const SubmitDossierSchema = command("SubmitDossier", {
@@ -30,7 +32,7 @@ export const RefuseIntakeSchema = command("RefuseIntake", { reason: ReasonSchema
  */
 export const ReceiveDossierSchema = command("ReceiveDossier", {
   dossierId: z.uuid(),
-  code: z.string().min(1).max(80),
+  code: z.string().min(1).max(80).refine(isStorableText, storableTextMessage),
   unitId,
   channel: ChannelSchema,
   applicant: ApplicantSchema.optional(),
@@ -39,13 +41,14 @@ export const ReceiveDossierSchema = command("ReceiveDossier", {
 
 export const ForwardDossierSchema = command("ForwardDossier", {
   toUnitId: unitId,
-  step: z.string().trim().min(1).max(200).optional(),
-  stepDueAt: IsoDateTimeSchema.optional(),
+  step: z.string().trim().min(1).max(200).refine(isStorableText, storableTextMessage).optional(),
+  /** At most five years after receipt (the decider refuses later ones). */
+  stepDueAt: ActionTimeSchema.optional(),
 });
 
 export const TransferDossierSchema = command("TransferDossier", {
   toUnitId: unitId,
-  reason: z.string().trim().min(1).max(2000).optional(),
+  reason: z.string().trim().min(1).max(2000).refine(isStorableText, storableTextMessage).optional(),
 });
 
 export const RequestSupplementSchema = command("RequestSupplement", { reason: ReasonSchema });
@@ -60,11 +63,12 @@ export const RequestFeeSchema = command("RequestFee", {
 export const RecordFeePaidSchema = command("RecordFeePaid", {});
 export const IssueApologySchema = command("IssueApology", {
   reason: ReasonSchema,
-  promisedAt: IsoDateTimeSchema,
+  /** At most five years after receipt (the decider refuses later ones). */
+  promisedAt: ActionTimeSchema,
 });
 export const ResolveDossierSchema = command("ResolveDossier", {
   outcome: ResolutionOutcomeSchema,
-  note: z.string().trim().max(2000).optional(),
+  note: z.string().trim().max(2000).refine(isStorableText, storableTextMessage).optional(),
 });
 export const ReturnResultSchema = command("ReturnResult", { method: ReturnMethodSchema });
 export const WithdrawDossierSchema = command("WithdrawDossier", { reason: ReasonSchema });

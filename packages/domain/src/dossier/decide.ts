@@ -16,6 +16,7 @@ import {
   type ProcedureTerms,
   type ReceivedDossier,
 } from "./state";
+import { timeBoundRefusal } from "./time-bounds";
 import type { Actor } from "./values";
 
 /** Everything a decision may depend on besides the command and the state: passed in, never read. */
@@ -168,6 +169,8 @@ export function decide(
     );
   }
   if (!ALLOWED_FROM[command.type].includes(state.status)) return notAllowed(command.type, state.status);
+  const outOfBounds = timeBoundRefusal(command, state, now);
+  if (outOfBounds) return outOfBounds;
   const moment: Moment = { instant: now, iso: iso(context, now), context };
 
   if (state.status === "none" || state.status === "submitted" || state.status === "refused") {

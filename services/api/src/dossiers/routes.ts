@@ -1,12 +1,12 @@
 import type { DossierService } from "@motcua/commands";
 import {
+  ActionTimeSchema,
   ApplicantSchema,
   ChannelSchema,
   CloseMissedSupplementSchema,
   DocumentSchema,
   type DossierCommand,
   ForwardDossierSchema,
-  IsoDateTimeSchema,
   IssueApologySchema,
   RequestFeeSchema,
   RequestSupplementSchema,
@@ -24,8 +24,10 @@ import { problemResponse } from "../problem";
 import { runCommand } from "./command-runner";
 import type { IdempotencyKeys } from "./idempotency";
 
-const at = IsoDateTimeSchema.optional().meta({
-  description: "Admins migrating history only: when the action really happened (ISO 8601 with offset)",
+const at = ActionTimeSchema.optional().meta({
+  description:
+    "Admins migrating history only: when the action really happened (ISO 8601 with offset; from 2000-01-01, " +
+    "not in the future, not before the dossier's last event)",
 });
 
 export const commandAnswerSchema = z.object({
@@ -136,14 +138,16 @@ const COMMANDS = [
 
 export const importActionSchema = z.discriminatedUnion("action", [
   ...COMMANDS.map((c) =>
-    (c.data as z.ZodObject).extend({ action: z.literal(c.path), at: IsoDateTimeSchema }).strict(),
+    (c.data as z.ZodObject).extend({ action: z.literal(c.path), at: ActionTimeSchema }).strict(),
   ),
 ] as unknown as [z.ZodObject, ...z.ZodObject[]]);
 
 const importBody = receiveBody
   .omit({ at: true })
   .extend({
-    receivedAt: IsoDateTimeSchema,
+    receivedAt: ActionTimeSchema.meta({
+      description: "When it was received: from 2000-01-01, not in the future",
+    }),
     actions: z.array(importActionSchema).max(500),
   })
   .strict();

@@ -1,5 +1,5 @@
 import { asReceived, type DossierService } from "@motcua/commands";
-import { IsoDateTimeSchema } from "@motcua/domain";
+import { ActionTimeSchema } from "@motcua/domain";
 import type { EventStore } from "@motcua/event-store";
 import type { Principal } from "@motcua/platform";
 import {
@@ -198,7 +198,7 @@ export function readRoutes(deps: {
               .enum(["true", "false"])
               .optional()
               .transform((v) => (v === undefined ? undefined : v === "true")),
-            dueBefore: IsoDateTimeSchema.optional(),
+            dueBefore: ActionTimeSchema.optional(),
             limit: z.coerce.number().int().min(1).max(200).default(50),
             cursor: z.string().max(500).optional(),
           }),
