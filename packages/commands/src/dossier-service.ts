@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import {
   type Actor,
   CLOCK_RUNNING,
+  type CommandOf,
   type DecisionContext,
   type DossierCommand,
   type DossierEvent,
@@ -77,11 +78,17 @@ export interface LoadedDossier {
 /** The actor of the system's own commands (the deadline watcher). */
 export const SYSTEM_ACTOR: Actor = { id: "deadline-watcher", role: "system", unitId: null };
 
-const actorOf = (principal: Principal): Actor => ({
+/** Who acts, as recorded with each event: the token's subject, name, role and unit. */
+export const actorOf = (principal: Principal): Actor => ({
   id: principal.sub,
+  name: principal.name,
   role: principal.role,
   unitId: principal.unitId ?? null,
 });
+
+/** The unit an intake command is judged against: where it was submitted, or the holder once received. */
+const unitAnswerableFor = (state: DossierState): string | null =>
+  state.status === "none" ? null : "currentUnitId" in state ? state.currentUnitId : state.unitId;
 
 /** Stored events read back as domain events; they were validated when written and upcast when read. */
 export const toDomainEvent = (e: RecordedEvent): DossierEvent =>
@@ -227,7 +234,7 @@ export class DossierService {
           commandId: request.commandId,
           correlationId: request.correlationId,
           causationId: null,
-          actor,
+          actor: stripUndefined(actor),
           occurredAt: event.data.at,
           ...(request.commandHash ? { commandHash: request.commandHash } : {}),
         },
@@ -420,6 +427,159 @@ export class DossierService {
       schedule: await this.schedule(dossier.receivingUnitId),
     };
     const decision = decide(command, loaded.state, context);
+    if (!decision.ok) throw refusalError(decision.refusal);
+    const result = await this.append(dossierId, decision.events, loaded.revision, request);
+    return this.answer(dossierId, result.events, result.lastPosition, loaded.state);
+  }
+
+  /**
+   * An online submission (the national or provincial portal, or an officer of the unit): the dossier
+   * exists with its applicant and documents, but no code is issued and no clock runs until accepted.
+   */
+  async submit(
+    input: Omit<Parameters<DossierService["receive"]>[0], "channel">,
+    request: CommandRequest,
+  ): Promise<CommandAnswer> {
+    const { principal } = request;
+    if (principal.role === "officer" && principal.unitId !== input.unitId) {
+      throw new AppError(403, "dossier.not_your_unit", "An officer submits dossiers only for their own unit");
+    }
+    const [unit, procedure] = await this.unitAndProcedure(input.unitId, input.procedureId);
+    if (!unit || !procedure) {
+      throw new AppError(400, "reference.unknown", "The unit or procedure does not exist", {
+        title: "Invalid request",
+        errors: [
+          ...(unit ? [] : [{ path: "body.unitId", message: "must be a known unit" }]),
+          ...(procedure ? [] : [{ path: "body.procedureId", message: "must be a known procedure" }]),
+        ],
+      });
+    }
+    const dossierId = input.dossierId ?? uuidFromName("motcua.dossier", request.commandId);
+    const now = this.momentOf(request);
+    const existing = await this.load(dossierId);
+    if (existing.revision > 0)
+      return this.replayOrRefuse(dossierId, existing, request, "dossier.already_exists");
+    const decision = decide(
+      {
+        type: "SubmitDossier",
+        data: {
+          dossierId,
+          unitId: unit.unitId,
+          applicant: stripUndefined(input.applicant),
+          documents: input.documents ?? [],
+        },
+      },
+      initialState(),
+      { now, actor: actorOf(principal), schedule: await this.schedule(unit.unitId), procedure },
+    );
+    if (!decision.ok) throw refusalError(decision.refusal);
+    const result = await this.append(dossierId, decision.events, "no_stream", request);
+    return this.answer(dossierId, result.events, result.lastPosition);
+  }
+
+  /**
+   * Loads a dossier for an intake decision (accept or refuse a submission): 404 when it does not exist,
+   * the first answer for a replayed command, 403 for an officer of another unit, 409 for a stale If-Match.
+   */
+  private async loadForIntake(
+    dossierId: string,
+    request: CommandRequest,
+  ): Promise<LoadedDossier | { replayed: CommandAnswer }> {
+    const loaded = await this.load(dossierId);
+    const unitId = unitAnswerableFor(loaded.state);
+    if (loaded.revision === 0 || unitId === null) {
+      throw new AppError(404, "dossier.not_found", "There is no such dossier");
+    }
+    if (loaded.events.some((e) => e.metadata.commandId === request.commandId))
+      return { replayed: this.replayOrRefuse(dossierId, loaded, request, "dossier.command_replayed") };
+    const { principal } = request;
+    if (principal.role === "officer" && principal.unitId !== unitId) {
+      throw new AppError(
+        403,
+        "dossier.not_held_by_your_unit",
+        "Only the unit the dossier was submitted to may accept or refuse it",
+      );
+    }
+    if (request.expectedRevision !== undefined && request.expectedRevision !== loaded.revision) {
+      throw new AppError(
+        409,
+        "dossier.revision_conflict",
+        `The dossier is at revision ${loaded.revision}, not ${request.expectedRevision}`,
+        { extensions: { revision: loaded.revision } },
+      );
+    }
+    return loaded;
+  }
+
+  /**
+   * Accepts an online submission: receipt as at the counter — the code is issued, the clock starts and
+   * dueAt is computed under the procedure version the dossier was submitted under.
+   */
+  async accept(dossierId: string, request: CommandRequest): Promise<CommandAnswer> {
+    const loaded = await this.loadForIntake(dossierId, request);
+    if ("replayed" in loaded) return loaded.replayed;
+    const { state } = loaded;
+    const now = this.momentOf(request);
+    const context = async (unitId: string, procedureId: string): Promise<DecisionContext> => {
+      const procedure = await this.cached(`procedure:${procedureId}`, () =>
+        getProcedure(this.deps.db, procedureId),
+      );
+      return {
+        now,
+        actor: actorOf(request.principal),
+        schedule: await this.schedule(unitId),
+        ...(procedure ? { procedure } : {}),
+      };
+    };
+    if (state.status !== "submitted") {
+      // Refused by the decider for the state it is in (already received, refused at intake, withdrawn…);
+      // no code is issued for a refusal.
+      const unitId = unitAnswerableFor(state) ?? "";
+      const refusal = decide(
+        { type: "ReceiveDossier", data: { dossierId, code: "", unitId, channel: "online", documents: [] } },
+        state,
+        await context(unitId, "terms" in state ? state.terms.procedureId : ""),
+      );
+      throw refusalError(refusal.ok ? { code: "dossier.not_submitted", message: "" } : refusal.refusal);
+    }
+    const submitted = loaded.events.find((e) => e.type === "DossierSubmitted");
+    // The applicant and documents as submitted (the store hands them back decrypted).
+    const { applicant, documents } = (submitted?.data ?? {}) as Partial<
+      Pick<CommandOf<"ReceiveDossier">["data"], "applicant" | "documents">
+    >;
+    const unit = await this.cached(`unit:${state.unitId}`, () => getUnit(this.deps.db, state.unitId));
+    if (!unit) throw new AppError(422, "reference.unknown", "The unit the dossier was submitted to is gone");
+    const sequence = await nextDossierSequence(this.deps.db, unit.unitId, localDateOf(parseInstant(now)));
+    const decision = decide(
+      {
+        type: "ReceiveDossier",
+        data: {
+          dossierId,
+          code: formatDossierCode(unit.code, parseInstant(now), sequence),
+          unitId: unit.unitId,
+          channel: "online",
+          ...(applicant ? { applicant } : {}),
+          documents: documents ?? [],
+        },
+      },
+      state,
+      await context(unit.unitId, state.terms.procedureId),
+    );
+    if (!decision.ok) throw refusalError(decision.refusal);
+    const result = await this.append(dossierId, decision.events, loaded.revision, request);
+    return this.answer(dossierId, result.events, result.lastPosition, state);
+  }
+
+  /** Refuses an online submission at intake (Mẫu 03): the dossier is closed and outside every report. */
+  async refuseIntake(dossierId: string, reason: string, request: CommandRequest): Promise<CommandAnswer> {
+    const loaded = await this.loadForIntake(dossierId, request);
+    if ("replayed" in loaded) return loaded.replayed;
+    const unitId = unitAnswerableFor(loaded.state) ?? "";
+    const decision = decide({ type: "RefuseIntake", data: { reason } }, loaded.state, {
+      now: this.momentOf(request),
+      actor: actorOf(request.principal),
+      schedule: await this.schedule(unitId),
+    });
     if (!decision.ok) throw refusalError(decision.refusal);
     const result = await this.append(dossierId, decision.events, loaded.revision, request);
     return this.answer(dossierId, result.events, result.lastPosition, loaded.state);

@@ -4,6 +4,8 @@ export type JsonObject = { [key: string]: JsonValue };
 
 export type EventActor = {
   id: string;
+  /** Who it was, by name (the token's `name` claim); absent on events recorded before names were kept. */
+  name?: string;
   role: string;
   unitId: string | null;
 };

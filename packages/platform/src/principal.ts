@@ -1,6 +1,7 @@
 import { z } from "zod";
 
-export const roles = ["officer", "auditor", "analyst", "admin"] as const;
+/** `portal`: the national or provincial portal's connector, which submits online dossiers. */
+export const roles = ["officer", "auditor", "analyst", "admin", "portal"] as const;
 export type Role = (typeof roles)[number];
 
 /** Who is calling, as the verified token says. */

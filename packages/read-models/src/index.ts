@@ -7,8 +7,10 @@ export {
   getDossierByCode,
   type ListDossiersQuery,
   listDossiers,
+  listSubmissions,
   type PublicDossierView,
   type ReceivedStatus,
+  type SubmissionView,
 } from "./dossiers/queries";
 export * from "./errors";
 export { partitionOf } from "./partition";

@@ -12,8 +12,8 @@ afterAll(async () => {
   await rt?.dispose();
 });
 
-type Caller = "none" | "officerOwn" | "officerOther" | "auditor" | "analyst" | "admin";
-const CALLERS: Caller[] = ["none", "officerOwn", "officerOther", "auditor", "analyst", "admin"];
+type Caller = "none" | "officerOwn" | "officerOther" | "auditor" | "analyst" | "admin" | "portal";
+const CALLERS: Caller[] = ["none", "officerOwn", "officerOther", "auditor", "analyst", "admin", "portal"];
 
 async function headersFor(caller: Caller): Promise<Record<string, string>> {
   switch (caller) {
@@ -83,6 +83,7 @@ const commandExpectation: Record<Caller, number> = {
   auditor: 403,
   analyst: 403,
   admin: 200,
+  portal: 403,
 };
 
 describe("authorization matrix", () => {
@@ -94,6 +95,7 @@ describe("authorization matrix", () => {
       auditor: 403,
       analyst: 403,
       admin: 201,
+      portal: 403,
     }[caller];
     expect(await inject("POST", "/dossiers", caller, receiveBody())).toBe(expected);
   });
@@ -117,8 +119,43 @@ describe("authorization matrix", () => {
       auditor: 403,
       analyst: 403,
       admin: 201,
+      portal: 403,
     }[caller];
     expect(await inject("POST", "/dossiers/import", caller, body)).toBe(expected);
+  });
+
+  /** Online submissions: the portal's connector, an officer of the unit, or an admin. */
+  it.each(CALLERS)("submitting online for communeA as %s", async (caller) => {
+    const { channel: _channel, ...body } = receiveBody();
+    const expected = {
+      none: 401,
+      officerOwn: 201,
+      officerOther: 403,
+      auditor: 403,
+      analyst: 403,
+      admin: 201,
+      portal: 201,
+    }[caller];
+    expect(await inject("POST", "/submissions", caller, body)).toBe(expected);
+  });
+
+  /** Accepting or refusing a submission: the unit it was submitted to (or an admin); never the portal. */
+  const intakeCases = (["accept", "refuse-intake"] as const).flatMap((command) =>
+    CALLERS.map((caller) => [command, caller] as const),
+  );
+  it.each(intakeCases)("POST /dossiers/{id}/%s as %s", async (command, caller) => {
+    const { channel: _channel, ...body } = receiveBody();
+    const submitted = await rt.app.inject({
+      method: "POST",
+      url: "/submissions",
+      payload: body,
+      headers: await rt.auth("portal"),
+    });
+    const id = submitted.json().dossierId;
+    const payload = command === "accept" ? {} : { reason: "Không thuộc thẩm quyền" };
+    expect(await inject("POST", `/dossiers/${id}/${command}`, caller, payload)).toBe(
+      commandExpectation[caller],
+    );
   });
 
   /** Reads: units that held the dossier, auditors and admins; analysts get aggregates only. */
@@ -129,6 +166,7 @@ describe("authorization matrix", () => {
     auditor: 200,
     analyst: 403,
     admin: 200,
+    portal: 403,
   };
   const reads = ["", "/history", "/state?at=2025-03-12T10:00:00%2B07:00", "/verify"];
   const readCases = reads.flatMap((suffix) =>
@@ -171,6 +209,7 @@ describe("authorization matrix", () => {
       auditor: 403,
       analyst: 403,
       admin: 200,
+      portal: 403,
     }[caller];
     expect(await inject(method as "PUT", url, caller, body)).toBe(expected);
   });

@@ -5,6 +5,12 @@ import {
   manualClock,
   signDevToken,
 } from "@motcua/platform";
+import {
+  activeReadModelVersion,
+  type ProjectableEvent,
+  partitionOf,
+  projectEvents,
+} from "@motcua/read-models";
 import { putCalendar, putProcedure, putUnit } from "@motcua/reference-data";
 import { CALENDAR_2025, createTestDatabase, type TestDatabase } from "@motcua/testing";
 import { type ApiRuntime, type ApiRuntimeOptions, createApiRuntime } from "./runtime";
@@ -119,3 +125,28 @@ export const receiveBody = (overrides: Record<string, unknown> = {}) => ({
   documents: [{ name: "Đơn đề nghị cấp phép", digitized: true }],
   ...overrides,
 });
+
+/**
+ * Stands in for the projector: applies everything in the log to the active read-model version, partition
+ * by partition (`partitions` as the runtime's PROJECTION_PARTITIONS). Safe to call again: what was
+ * applied is skipped.
+ */
+export async function projectAll(rt: ApiRuntime, partitions = 8): Promise<number> {
+  const byPartition = new Map<number, ProjectableEvent[]>();
+  let head = 0;
+  for await (const e of rt.store.readAll()) {
+    const p = partitionOf(e.streamId, partitions);
+    const list = byPartition.get(p) ?? [];
+    list.push(e);
+    byPartition.set(p, list);
+    head = e.position;
+  }
+  const schema = await activeReadModelVersion(rt.db as never);
+  if (!schema) throw new Error("no active read-model version");
+  await rt.db.transaction().execute(async (trx) => {
+    for (let p = 0; p < partitions; p++) {
+      await projectEvents(trx as never, schema, p, byPartition.get(p) ?? [], { throughPosition: head });
+    }
+  });
+  return head;
+}

@@ -80,7 +80,9 @@ export type DossierDocument = z.infer<typeof DocumentSchema>;
 export const ActorSchema = z
   .object({
     id: z.string().min(1),
-    role: z.enum(["officer", "auditor", "analyst", "admin", "system", "citizen"]),
+    /** The person's name as their token gives it (officers' names are not applicants' personal data). */
+    name: z.string().min(1).max(200).exactOptional(),
+    role: z.enum(["officer", "auditor", "analyst", "admin", "portal", "system", "citizen"]),
     unitId: z.string().min(1).nullable(),
   })
   .strict();

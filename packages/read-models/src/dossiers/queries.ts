@@ -236,3 +236,77 @@ export async function listDossiers(
         : null,
   };
 }
+
+/** An online submission awaiting acceptance or refusal at intake: no code and no clock yet. */
+export interface SubmissionView {
+  readonly dossierId: string;
+  readonly status: "submitted";
+  readonly procedureId: string;
+  readonly procedureVersion: number;
+  readonly field: string;
+  /** The unit it was submitted to: the one that accepts or refuses it. */
+  readonly currentUnitId: string;
+  readonly channel: "online";
+  readonly submittedAt: string;
+  readonly documentsTotal: number;
+  readonly documentsDigitized: number;
+  readonly revision: number;
+  readonly position: number;
+}
+
+/**
+ * The intake worklist: online submissions not yet accepted nor refused, oldest first (the order a
+ * one-stop counter works through them), one page at a time with a keyset cursor.
+ */
+export async function listSubmissions(
+  db: ReadModelDb,
+  schema: string,
+  query: { readonly unitId?: string; readonly limit?: number; readonly cursor?: string | null } = {},
+): Promise<{ readonly items: readonly SubmissionView[]; readonly nextCursor: string | null }> {
+  const limit = query.limit ?? 50;
+  if (!Number.isInteger(limit) || limit < 1 || limit > 200) {
+    throw new InvalidQueryError("limit", "must be a whole number from 1 to 200");
+  }
+  const cursor = query.cursor ? decodeCursor(query.cursor) : null;
+  let q = db
+    .withSchema(assertSchemaName(schema))
+    .selectFrom("dossiers")
+    .selectAll()
+    .where("status", "=", "submitted");
+  if (query.unitId !== undefined) q = q.where("current_unit_id", "=", query.unitId);
+  if (cursor !== null) {
+    const [submittedAt, id] = cursor;
+    if (submittedAt === null) throw new InvalidQueryError("cursor", "is not a cursor this list gave out");
+    const at = new Date(submittedAt);
+    q = q.where((eb) =>
+      eb.or([eb("submitted_at", ">", at), eb.and([eb("submitted_at", "=", at), eb("dossier_id", ">", id)])]),
+    );
+  }
+  const rows = await q
+    .orderBy("submitted_at", "asc")
+    .orderBy("dossier_id", "asc")
+    .limit(limit + 1)
+    .execute();
+  const page = rows.slice(0, limit);
+  const last = page[page.length - 1];
+  return {
+    items: page.map((row) => ({
+      dossierId: row.dossier_id,
+      status: "submitted",
+      procedureId: row.procedure_id,
+      procedureVersion: row.procedure_version,
+      field: row.field,
+      currentUnitId: row.current_unit_id,
+      channel: "online",
+      submittedAt: isoOf(row.submitted_at as Date),
+      documentsTotal: row.documents_total,
+      documentsDigitized: row.documents_digitized,
+      revision: row.revision,
+      position: Number(row.position),
+    })),
+    nextCursor:
+      rows.length > limit && last !== undefined
+        ? encodeCursor([isoOf(last.submitted_at as Date), last.dossier_id])
+        : null,
+  };
+}

@@ -8,6 +8,7 @@ import {
   type DossierCommand,
   ForwardDossierSchema,
   IssueApologySchema,
+  ReasonSchema,
   RequestFeeSchema,
   RequestSupplementSchema,
   ResolveDossierSchema,
@@ -39,6 +40,14 @@ export const commandAnswerSchema = z.object({
   position: z.number().int(),
 });
 
+/** The answer to an intake command that issues no code: a submission, or its refusal. */
+export const intakeAnswerSchema = z.object({
+  dossierId: z.uuid(),
+  status: z.string().meta({ description: "submitted, or refused" }),
+  revision: z.number().int(),
+  position: z.number().int(),
+});
+
 const errorResponses = {
   400: problemResponse("Invalid input, naming the field and the rule"),
   401: problemResponse("No or bad token"),
@@ -59,6 +68,10 @@ export const receiveBody = z
     at,
   })
   .strict();
+
+const submissionBody = receiveBody.omit({ channel: true }).strict();
+
+const refuseIntakeBody = z.object({ reason: ReasonSchema, at }).strict();
 
 /** Each command route: its path, the domain command it issues, and the body it takes. */
 const COMMANDS = [
@@ -186,6 +199,89 @@ export function dossierCommandRoutes(deps: {
           at: request.body.at,
           idempotency,
           execute: (command) => service.receive(request.body, command),
+        });
+      },
+    );
+
+    app.post(
+      "/submissions",
+      {
+        onRequest: requireRole("officer", "portal", "admin"),
+        schema: {
+          tags: ["dossiers"],
+          summary:
+            "Submit a dossier online (the portal's connector, or an officer of the unit): no code, no clock until accepted",
+          headers: commandHeaders,
+          body: submissionBody,
+          response: { 201: intakeAnswerSchema, ...errorResponses },
+        },
+      },
+      async (request, reply) => {
+        const principal = principalOf(request);
+        assertMayBackdate(principal, request.body.at);
+        return runCommand(request, reply, {
+          principal,
+          type: "submit",
+          successStatus: 201,
+          at: request.body.at,
+          idempotency,
+          execute: (command) => service.submit(request.body, command),
+        });
+      },
+    );
+
+    app.post(
+      "/dossiers/:id/accept",
+      {
+        onRequest: requireRole("officer", "admin"),
+        schema: {
+          tags: ["dossiers"],
+          summary:
+            "Accept an online submission (tiếp nhận): issues its code and appointment, starts the clock",
+          params: z.object({ id: z.uuid() }),
+          headers: commandHeaders,
+          body: z.object({ at }).strict().optional(),
+          response: { 200: commandAnswerSchema, ...errorResponses },
+        },
+      },
+      async (request, reply) => {
+        const principal = principalOf(request);
+        const at = request.body?.at;
+        assertMayBackdate(principal, at);
+        return runCommand(request, reply, {
+          principal,
+          type: "accept",
+          successStatus: 200,
+          at,
+          idempotency,
+          execute: (command) => service.accept(request.params.id, command),
+        });
+      },
+    );
+
+    app.post(
+      "/dossiers/:id/refuse-intake",
+      {
+        onRequest: requireRole("officer", "admin"),
+        schema: {
+          tags: ["dossiers"],
+          summary: "Refuse an online submission at intake (Mẫu 03), with the reason: outside every report",
+          params: z.object({ id: z.uuid() }),
+          headers: commandHeaders,
+          body: refuseIntakeBody,
+          response: { 200: intakeAnswerSchema, ...errorResponses },
+        },
+      },
+      async (request, reply) => {
+        const principal = principalOf(request);
+        assertMayBackdate(principal, request.body.at);
+        return runCommand(request, reply, {
+          principal,
+          type: "refuse-intake",
+          successStatus: 200,
+          at: request.body.at,
+          idempotency,
+          execute: (command) => service.refuseIntake(request.params.id, request.body.reason, command),
         });
       },
     );

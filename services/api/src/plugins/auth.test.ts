@@ -48,7 +48,13 @@ describe("auth with HS256 development tokens", () => {
   });
   afterAll(() => app.close());
 
-  const expected: Record<Role, number> = { officer: 200, admin: 200, auditor: 403, analyst: 403 };
+  const expected: Record<Role, number> = {
+    officer: 200,
+    admin: 200,
+    auditor: 403,
+    analyst: 403,
+    portal: 403,
+  };
   for (const role of roles) {
     it(`a valid ${role} token gets ${expected[role]} on an officer-or-admin route`, async () => {
       const token = await devToken({ role, unitId: "unit-hn-01", name: `A ${role}` });

@@ -10,6 +10,8 @@ import {
   indicators,
   listDossiers,
   listProcessSteps,
+  listSubmissions,
+  type ReceivedStatus,
   readCheckpoints,
   report06a,
 } from "@motcua/read-models";
@@ -42,6 +44,21 @@ const STATUSES = [
   "withdrawn",
   "stopped",
 ] as const;
+
+/** An online submission in the intake worklist (`status=submitted`): no code, no clock yet. */
+const submissionItemSchema = z.object({
+  dossierId: z.string(),
+  status: z.literal("submitted"),
+  procedureId: z.string(),
+  procedureVersion: z.number().int(),
+  field: z.string(),
+  currentUnitId: z.string(),
+  channel: z.literal("online"),
+  submittedAt: z.string(),
+  documentsTotal: z.number().int(),
+  documentsDigitized: z.number().int(),
+  revision: z.number().int(),
+});
 
 const countsSchema = z.object({
   received: z.number().int(),
@@ -193,7 +210,12 @@ export function readRoutes(deps: {
               .max(100)
               .optional()
               .meta({ description: "Dossiers this unit holds now" }),
-            status: z.enum(STATUSES).optional(),
+            status: z
+              .enum([...STATUSES, "submitted"])
+              .optional()
+              .meta({
+                description: "`submitted`: online submissions awaiting acceptance or refusal at intake",
+              }),
             overdue: z
               .enum(["true", "false"])
               .optional()
@@ -204,7 +226,9 @@ export function readRoutes(deps: {
           }),
           response: {
             200: z.object({
-              items: z.array(dossierViewSchema.omit({ position: true }).passthrough()),
+              items: z.array(
+                z.union([dossierViewSchema.omit({ position: true }).passthrough(), submissionItemSchema]),
+              ),
               nextCursor: z.string().nullable(),
               position: positionField,
             }),
@@ -227,9 +251,20 @@ export function readRoutes(deps: {
           }
         }
         const position = await waitFor(q.minPosition);
+        if (q.status === "submitted") {
+          const submissions = await listSubmissions(access.db, await access.schema(), {
+            ...(unitId ? { unitId } : {}),
+            limit: q.limit,
+            ...(q.cursor ? { cursor: q.cursor } : {}),
+          }).catch(queryError);
+          return answerAtPosition(reply, position, {
+            items: submissions.items.map(({ position: _p, ...item }) => item) as never[],
+            nextCursor: submissions.nextCursor,
+          });
+        }
         const page = await listDossiers(access.db, await access.schema(), {
           ...(unitId ? { currentUnitId: unitId } : {}),
-          ...(q.status ? { status: q.status } : {}),
+          ...(q.status ? { status: q.status as ReceivedStatus } : {}),
           ...(q.overdue === undefined ? {} : { overdue: q.overdue }),
           ...(q.dueBefore ? { dueBefore: q.dueBefore } : {}),
           limit: q.limit,
