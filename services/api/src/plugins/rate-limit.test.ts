@@ -1,5 +1,5 @@
 import { createRedis } from "@motcua/platform";
-import { createTestRedis } from "@motcua/testing";
+import { createTestRedis, startPrivateRedis, waitFor } from "@motcua/testing";
 import { describe, expect, it } from "vitest";
 import type { App } from "../app";
 import { buildTestApp } from "../test-app";
@@ -59,6 +59,40 @@ describe("rate limiting", () => {
       await Promise.all([first.close(), second.close()]);
       await testRedis.cleanup();
       redis.disconnect();
+    }
+  });
+
+  it("keeps limiting in this process's memory while Redis is down, and counts in Redis again once it is back", async () => {
+    // A Redis of this test's own: the test stops it.
+    const server = await startPrivateRedis();
+    const redis = createRedis(server.url, { failFast: true });
+    const app = await buildTestApp({
+      env: { RATE_LIMIT_MAX: "100", RATE_LIMIT_PUBLIC_MAX: "3", REDIS_PREFIX: "rl" },
+      slices,
+      rateLimitRedis: redis,
+    });
+    try {
+      expect(await statuses(app, "/public/dossiers/HN-1", 2)).toEqual([200, 200]);
+      expect(await redis.keys("rl:rate-limit:*")).toHaveLength(1);
+
+      await server.stop();
+      await waitFor("the API's Redis connection is down", () => redis.status !== "ready");
+      // Before: every request was served while Redis was away (skipOnError). Now the window starts over
+      // in memory and the public budget still holds.
+      expect(await statuses(app, "/public/dossiers/HN-1", 5)).toEqual([200, 200, 200, 429, 429]);
+      const refused = await app.inject({ url: "/public/dossiers/HN-1" });
+      expect(refused.statusCode).toBe(429);
+      expect(Number(refused.headers["retry-after"])).toBeGreaterThan(0);
+
+      await server.start();
+      await waitFor("the API's Redis connection is back", () => redis.status === "ready", 30_000);
+      // Counted in Redis again (it came back empty: no persistence on this test's server).
+      expect(await statuses(app, "/public/dossiers/HN-1", 4)).toEqual([200, 200, 200, 429]);
+      expect(await redis.keys("rl:rate-limit:*")).toHaveLength(1);
+    } finally {
+      await app.close();
+      redis.disconnect();
+      await server.destroy();
     }
   });
 });

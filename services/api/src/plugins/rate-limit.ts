@@ -4,12 +4,14 @@ import type { FastifyRequest } from "fastify";
 import fp from "fastify-plugin";
 import type { Redis } from "ioredis";
 import { AppError } from "../problem";
+import { redisStoreWithLocalFallback } from "./rate-limit-store";
 
 export interface RateLimitOptions {
   readonly limits: HttpConfig["rateLimit"];
   /**
    * Shared counters for several API instances. Give it a connection that fails fast (createRedis with
-   * `failFast`), so a Redis outage lets requests through instead of holding them. In-memory when omitted.
+   * `failFast`): while Redis is away each instance counts in its own memory instead (the limit holds per
+   * instance rather than not at all). In-memory when omitted.
    */
   readonly redis?: Redis | undefined;
   readonly redisPrefix?: string;
@@ -30,10 +32,19 @@ export const rateLimitPlugin = fp<RateLimitOptions>(
       timeWindow: windowMs,
       max: (request) => (isPublic(request) ? publicMax : max),
       keyGenerator: (request) => `${isPublic(request) ? "public" : "api"}:${request.ip}`,
-      skipOnError: true,
       ...(options.redis === undefined
         ? {}
-        : { redis: options.redis, nameSpace: `${options.redisPrefix ?? "motcua"}:rate-limit:` }),
+        : {
+            store: redisStoreWithLocalFallback(
+              options.redis,
+              `${options.redisPrefix ?? "motcua"}:rate-limit:`,
+              (error) =>
+                app.log.warn(
+                  { err: error ? { name: error.name, message: error.message } : undefined },
+                  "Redis unavailable: rate limits counted in this process until it answers",
+                ),
+            ),
+          }),
       errorResponseBuilder: (_request, context) =>
         new AppError(
           429,
