@@ -1,7 +1,7 @@
 import { type ChildProcess, fork } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { createLogger, type LogLevel } from "@motcua/platform";
-import { activeReadModelVersion, readPosition } from "@motcua/read-models";
+import { activeReadModelVersion, readCheckpoints, readPosition } from "@motcua/read-models";
 import { dossiersForEvents, seededRandom, simulateDossierLives } from "@motcua/testing";
 import { build } from "esbuild";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -122,11 +122,25 @@ describe("exactly-once effect", () => {
         );
       }
       if (flushing) {
-        const untaken = async () =>
-          (await feeder?.queue.getJobs(["waiting", "prioritized", "delayed"]))?.length ?? 0;
-        for (let i = 0; i < 1_000 && (await untaken()) === 0; i++)
+        // Jobs in Redis, in any state, that reach past their partition's checkpoint. Counting only waiting
+        // jobs was not enough: the feeder holds a partition's new events while its last job is unapplied,
+        // and a job a dead worker had taken stays "active" (only a live worker's stalled-job check puts it
+        // back), so when every partition with new events had a job in the killed workers, no job ever
+        // waited. Either way some job is unapplied once the step's events are read: the dead workers'
+        // or a new one waiting; no worker is alive to apply it before the flush.
+        const schema = feeder.feeder?.state.schema as string;
+        const unapplied = async () => {
+          const applied = new Map(
+            (await readCheckpoints(bed.db, schema)).map((c) => [c.partition, c.position]),
+          );
+          const jobs = (await feeder?.queue.getJobs(["active", "waiting", "prioritized", "delayed"])) ?? [];
+          return jobs.filter(
+            (job) => job && job.data.throughPosition > (applied.get(job.data.partition) ?? 0),
+          ).length;
+        };
+        for (let i = 0; i < 1_000 && (await unapplied()) === 0; i++)
           await new Promise((r) => setTimeout(r, 10));
-        expect(await untaken()).toBeGreaterThan(0);
+        expect(await unapplied()).toBeGreaterThan(0);
         await bed.flushRedis();
         flushed = true;
         for (let i = 0; i < WORKERS; i++) spawnWorker().catch(() => {});

@@ -24,7 +24,7 @@ const overdueEvents = (dossierId: string) => h.events(dossierId, "DossierBecameO
 describe("the deadline watcher", () => {
   it("records a dossier due at 10:00 as overdue at 10:00, exactly once, across restarts at 09:59 and 10:01 with Redis flushed in between", async () => {
     const first = await h.scheduler();
-    await first.whenActive();
+    await first.whenReady();
     const { dossierId, dueAt } = await h.receive();
     expect(Date.parse(dueAt)).toBe(DUE_MS);
     await first.catchUp();
@@ -38,7 +38,7 @@ describe("the deadline watcher", () => {
     await h.flushRedis();
 
     const second = await h.scheduler();
-    await second.whenActive();
+    await second.whenReady();
     await second.catchUp();
     // Redis lost the job; the restart scheduled it again from the deadlines table.
     expect(await second.deadlineQueue.getJob(deadlineJobId("overdue", dossierId, DUE_MS))).toBeDefined();
@@ -53,7 +53,7 @@ describe("the deadline watcher", () => {
 
     h.clock.set("2025-03-19T10:01:00+07:00");
     const third = await h.scheduler();
-    await third.whenActive();
+    await third.whenReady();
     await third.catchUp();
     expect((await third.sweep()).overdue).toBe(0);
 
@@ -68,7 +68,7 @@ describe("the deadline watcher", () => {
 
   it("catches up after downtime: a scheduler down from 09:59 to 10:01 records the overdue event at 10:00, not at wake-up", async () => {
     const first = await h.scheduler();
-    await first.whenActive();
+    await first.whenReady();
     const { dossierId } = await h.receive();
     await first.catchUp();
     h.clock.set("2025-03-19T09:59:00+07:00");
@@ -77,12 +77,24 @@ describe("the deadline watcher", () => {
 
     h.clock.set("2025-03-19T10:01:00+07:00");
     const second = await h.scheduler();
-    await second.whenActive();
+    await second.whenReady();
     await second.catchUp();
     await second.sweep();
     const events = await overdueEvents(dossierId);
     expect(events).toHaveLength(1);
     expect(Date.parse(String(events[0]?.data.at))).toBe(DUE_MS);
+  });
+
+  it("is ready only after its start-up sweep: a deadline passed while it was down is recorded by then, so later sweeps are the caller's", async () => {
+    const { dossierId } = await h.receive();
+    h.clock.set("2025-03-19T10:30:00+07:00");
+    const scheduler = await h.scheduler();
+    await scheduler.whenReady();
+    // No sweep of the test's own: the scheduler's start-up sweep recorded it.
+    const events = await overdueEvents(dossierId);
+    expect(events).toHaveLength(1);
+    expect(Date.parse(String(events[0]?.data.at))).toBe(DUE_MS);
+    expect((await scheduler.sweep()).overdue).toBe(0);
   });
 
   it("fires a real BullMQ delayed job at dueAt on a running clock, without any sweep", async () => {
@@ -116,7 +128,7 @@ describe("the deadline watcher", () => {
 
   it("never marks a dossier resolved before its deadline as overdue, and cancels its job", async () => {
     const scheduler = await h.scheduler();
-    await scheduler.whenActive();
+    await scheduler.whenReady();
     const { dossierId } = await h.receive();
     await scheduler.catchUp();
     h.clock.set("2025-03-17T09:00:00+07:00");
@@ -132,7 +144,7 @@ describe("the deadline watcher", () => {
 
   it("still records the overdue event after an apology, which does not move the legal deadline", async () => {
     const scheduler = await h.scheduler();
-    await scheduler.whenActive();
+    await scheduler.whenReady();
     const { dossierId } = await h.receive();
     h.clock.set("2025-03-18T15:00:00+07:00");
     await h.act(dossierId, {
@@ -150,7 +162,7 @@ describe("the deadline watcher", () => {
 
   it("cancels the deadline on a supplement request, and a supplement received under `restart` sets a new one", async () => {
     const scheduler = await h.scheduler();
-    await scheduler.whenActive();
+    await scheduler.whenReady();
     const { dossierId } = await h.receive("permit");
     await scheduler.catchUp();
     h.clock.set("2025-03-14T09:00:00+07:00");
@@ -183,7 +195,7 @@ describe("the deadline watcher", () => {
 
   it("lets a waiting read-model rebuild in, does nothing while it runs, and catches up once it ends", async () => {
     const scheduler = await h.scheduler();
-    await scheduler.whenActive();
+    await scheduler.whenReady();
     const before = await scheduler.catchUp();
     // Resolves only once the scheduler has paused and released its shared hold on the key.
     const rebuild = await holdRebuildLock(h.db);

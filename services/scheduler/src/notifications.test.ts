@@ -59,7 +59,7 @@ async function dumpRedis(h: Harness): Promise<string> {
 describe("notifications", () => {
   it("records a due-soon warning, a due-today reminder and an overdue notice exactly once per deadline, across restarts and a Redis flush", async () => {
     const first = await h.scheduler();
-    await first.whenActive();
+    await first.whenReady();
     const { dossierId } = await h.receive();
     await first.catchUp();
 
@@ -73,7 +73,7 @@ describe("notifications", () => {
     await h.flushRedis();
 
     const second = await h.scheduler();
-    await second.whenActive();
+    await second.whenReady();
     await second.catchUp();
     await second.sweep();
     h.clock.set("2025-03-19T07:30:00+07:00");
@@ -88,7 +88,7 @@ describe("notifications", () => {
     await sql`update scheduler.checkpoints set position = 0`.execute(h.db);
     h.clock.set("2025-03-19T10:05:00+07:00");
     const third = await h.scheduler();
-    await third.whenActive();
+    await third.whenReady();
     await third.catchUp();
     await third.sweep();
 
@@ -110,7 +110,7 @@ describe("notifications", () => {
   it("records no notices for an imported history, only for what happens from now on", async () => {
     h.clock.set("2025-04-15T10:00:00+07:00");
     const scheduler = await h.scheduler();
-    await scheduler.whenActive();
+    await scheduler.whenReady();
     const imported = await h.service.importHistory(
       {
         procedureId: "permit",
@@ -141,7 +141,7 @@ describe("notifications", () => {
     const sms = createRecordingChannel("sms");
     const email = createRecordingChannel("email");
     const scheduler = await h.scheduler({ notifications: { channels: [sms, email] } });
-    await scheduler.whenActive();
+    await scheduler.whenReady();
     const { dossierId } = await h.receive();
     await scheduler.catchUp();
     const [row] = await eventually(
@@ -172,7 +172,7 @@ describe("notifications", () => {
     const scheduler = await h.scheduler({
       notifications: { channels: [flakySms, email], attempts: 3, backoffMs: 100 },
     });
-    await scheduler.whenActive();
+    await scheduler.whenReady();
     const { dossierId } = await h.receive();
     await scheduler.catchUp();
 
@@ -248,7 +248,7 @@ describe("notifications", () => {
         backoffMs: 10,
       },
     });
-    await scheduler.whenActive();
+    await scheduler.whenReady();
     const { dossierId } = await h.receive();
     await scheduler.catchUp();
     const jobsWhilePending = await dumpRedis(h);

@@ -152,6 +152,13 @@ export interface Scheduler {
   readonly notificationQueue: Queue<NotificationJobData>;
   /** Resolves once this process is the active scheduler. */
   whenActive(): Promise<void>;
+  /**
+   * Resolves once this process is the active scheduler and has done its start-up work: caught up with the
+   * log and swept once. From then on it sweeps by itself only every `sweepIntervalMs` (and after a
+   * rebuild), so a caller driving a manual clock owns every later sweep. Waits for a rebuild running at
+   * start to end.
+   */
+  whenReady(): Promise<void>;
   /** Applies the log up to its current head; answers the position reached. Only on the active scheduler. */
   catchUp(): Promise<number>;
   /** Does at once what the periodic sweep does: every effect whose moment has come on the clock. */
@@ -275,6 +282,9 @@ export async function startScheduler(options: SchedulerOptions): Promise<Schedul
   const signal = createStopSignal();
   const exclusive = serial();
   let activeWaiters: (() => void)[] = [];
+  /** Whether the active scheduler has done its start-up catch-up and sweep. */
+  let ready = false;
+  let readyWaiters: (() => void)[] = [];
 
   const setPaused = (paused: boolean) => {
     if (paused !== pausedForRebuild) {
@@ -643,12 +653,18 @@ export async function startScheduler(options: SchedulerOptions): Promise<Schedul
           await exclusive(sweepOnce);
           lastSweep = Date.now();
           sweepOwed = false;
+          if (!ready) {
+            ready = true;
+            for (const resolve of readyWaiters) resolve();
+            readyWaiters = [];
+          }
         }
         if (step.events === 0) await nap(pollIntervalMs);
       }
     } finally {
       myGate.lost();
       gate = null;
+      ready = false;
       role = signal.stopped ? "stopped" : "standby";
       metrics.active.set(0);
       await stopWorkers();
@@ -722,6 +738,10 @@ export async function startScheduler(options: SchedulerOptions): Promise<Schedul
     whenActive() {
       if (role === "active") return Promise.resolve();
       return new Promise<void>((resolve) => activeWaiters.push(resolve));
+    },
+    whenReady() {
+      if (role === "active" && ready) return Promise.resolve();
+      return new Promise<void>((resolve) => readyWaiters.push(resolve));
     },
     async catchUp() {
       requireActive();

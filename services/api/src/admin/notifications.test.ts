@@ -50,7 +50,7 @@ beforeAll(async () => {
     rebuildRetryMs: 100,
     notifications: { channels: [sms, createRecordingChannel("email")], attempts: 2, backoffMs: 10 },
   });
-  await scheduler.whenActive();
+  await scheduler.whenReady();
 });
 
 afterAll(async () => {

@@ -83,7 +83,7 @@ describe("dead-lettered notices, for operators", () => {
     const scheduler = await h.scheduler({
       notifications: { channels: [failingSms, createRecordingChannel("email")], attempts: 2, backoffMs: 10 },
     });
-    await scheduler.whenActive();
+    await scheduler.whenReady();
     const { dossierId } = await h.receive();
     await scheduler.catchUp();
     const [failed] = await eventually(
