@@ -9,7 +9,7 @@ import { createTestRuntime, receiveBody, type TestRuntime, UNITS } from "../test
 /**
  * The dashboard in a real browser (Debian's Chromium, never a downloaded one): what an analyst sees for
  * a small province whose dossiers the read models hold. Without /usr/bin/chromium this fails, on purpose:
- * CI installs it (.ci/run), and a browser test that skips itself would prove nothing.
+ * `pnpm test` installs it (scripts/test.ts), and a browser test that skips itself would prove nothing.
  */
 const CHROMIUM = "/usr/bin/chromium";
 const PARTITIONS = 8;
@@ -240,7 +240,7 @@ beforeAll(async () => {
   base = `http://127.0.0.1:${(rt.app.server.address() as AddressInfo).port}`;
   if (!existsSync(CHROMIUM)) {
     throw new Error(
-      `No Chromium at ${CHROMIUM}: apt-get install -y chromium (CI's .ci/run installs it); the dashboard's browser test does not skip`,
+      `No Chromium at ${CHROMIUM}: apt-get install -y chromium (pnpm test installs it); the dashboard's browser test does not skip`,
     );
   }
   browser = await chromium.launch({
