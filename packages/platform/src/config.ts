@@ -28,6 +28,8 @@ export interface AuthConfig {
   readonly audience: string | undefined;
   /** The only algorithms a token may be signed with; everything else (`none` included) is refused. */
   readonly algorithms: readonly JwtAlgorithm[];
+  /** A token whose `exp` lies further ahead than this is refused: a leaked token must not live for years. */
+  readonly maxTokenLifetimeMs: number;
 }
 
 export interface HttpConfig {
@@ -140,6 +142,7 @@ const envSchema = z.object({
   AUTH_JWKS_URL: urlWithScheme(["https", "http"], "an http(s)").optional(),
   AUTH_ISSUER: z.string().optional(),
   AUTH_AUDIENCE: z.string().optional(),
+  AUTH_MAX_TOKEN_LIFETIME: durationMs(60_000, 31 * 86_400_000).default(86_400_000),
   VAULT_MASTER_KEY: z.string().optional(),
   CHECKPOINT_SIGNING_KEY: z.string().optional(),
   LOG_LEVEL: z.enum(logLevels, { error: `must be one of ${logLevels.join(", ")}` }).default("info"),
@@ -274,6 +277,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
       issuer: e.AUTH_ISSUER,
       audience: e.AUTH_AUDIENCE,
       algorithms,
+      maxTokenLifetimeMs: e.AUTH_MAX_TOKEN_LIFETIME,
     },
     vaultMasterKey,
     checkpointSigningKey,

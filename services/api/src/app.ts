@@ -12,7 +12,7 @@ import {
 } from "fastify-type-provider-zod";
 import type { Redis } from "ioredis";
 import { authPlugin } from "./plugins/auth";
-import { errorsPlugin } from "./plugins/errors";
+import { clientErrorHandler, errorsPlugin, frameworkErrors } from "./plugins/errors";
 import { healthPlugin } from "./plugins/health";
 import { metricsPlugin } from "./plugins/metrics";
 import { openApiPlugin } from "./plugins/openapi";
@@ -32,6 +32,9 @@ export type App = FastifyInstance<
   FastifyBaseLogger,
   ZodTypeProvider
 >;
+
+/** A request id a client may choose: up to 128 letters, digits, '.', '_' or '-'. */
+const CLIENT_REQUEST_ID = /^[A-Za-z0-9._-]{1,128}$/;
 
 /** A vertical slice of routes (dossiers, admin, audit, reports, public), registered in its own context. */
 export type RouteSlice = FastifyPluginAsyncZod;
@@ -66,8 +69,15 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     // The whole route lifecycle, cooperatively (503 request.timeout); and the socket-level receive time.
     handlerTimeout: config.http.requestTimeoutMs,
     requestTimeout: config.http.requestTimeoutMs,
-    requestIdHeader: "x-request-id",
-    genReqId: () => randomUUID(),
+    // A client's x-request-id is kept only when it is a plain id (echoed and logged, it must not carry
+    // kilobytes or arbitrary text); otherwise the request gets one of ours.
+    requestIdHeader: false,
+    genReqId: (request) => {
+      const offered = request.headers["x-request-id"];
+      return typeof offered === "string" && CLIENT_REQUEST_ID.test(offered) ? offered : randomUUID();
+    },
+    frameworkErrors,
+    clientErrorHandler,
   }).withTypeProvider<ZodTypeProvider>();
 
   app.setValidatorCompiler(validatorCompiler);

@@ -16,7 +16,7 @@ export const commandHeaders = z.object({
     .meta({ description: "Retries with the same key and body return the first answer and append nothing" }),
   "if-match": z
     .string()
-    .regex(/^(W\/)?"?\d+"?$/, 'must be a revision like "3"')
+    .regex(/^(?:W\/)?(?:"\d{1,15}"|\d{1,15})$/, 'must be a revision like "3"')
     .optional()
     .meta({ description: 'The revision the caller last saw, e.g. "3"; a stale one is 409' }),
 });
@@ -24,7 +24,9 @@ export const commandHeaders = z.object({
 /** The revision in `If-Match: "3"` (quotes optional), or undefined when the header is absent. */
 export function expectedRevision(ifMatch: string | undefined): number | undefined {
   if (ifMatch === undefined) return undefined;
-  const digits = /^(?:W\/)?"?(\d+)"?$/.exec(ifMatch.trim())?.[1];
+  // Quoted or bare, never half-quoted (`"1` or `1"` is a malformed header, not revision 1).
+  const match = /^(?:W\/)?(?:"(\d{1,15})"|(\d{1,15}))$/.exec(ifMatch.trim());
+  const digits = match?.[1] ?? match?.[2];
   if (digits === undefined) {
     throw new AppError(400, "request.invalid", 'If-Match must be a revision like "3"', {
       title: "Invalid request",

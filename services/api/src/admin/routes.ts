@@ -31,8 +31,32 @@ const errors = {
   404: problemResponse("Unknown"),
 };
 
-/** Reference-data rules that need the stored data (parent exists, code unique) answer 400 naming the field. */
+/**
+ * Reference-data rules that need the stored data (parent exists, code unique) answer 400 naming the field,
+ * and so do the whole-record rules the body alone cannot check (a unit that is its own parent): the stored
+ * record's schema names the field; the id comes from the path.
+ */
 function referenceError(error: unknown): never {
+  if (error instanceof z.ZodError) {
+    const errors = error.issues.map((issue) => {
+      const [first, ...rest] = issue.path.map(String);
+      const path =
+        first === "unitId" || first === "procedureId" ? `params.${first}` : ["body", first, ...rest];
+      return {
+        path: typeof path === "string" ? path : path.filter((p) => p !== undefined).join("."),
+        message: issue.message,
+      };
+    });
+    throw new AppError(
+      400,
+      "request.invalid",
+      `The request is invalid: ${errors.map((e) => e.path).join(", ")}`,
+      {
+        title: "Invalid request",
+        errors,
+      },
+    );
+  }
   if (error instanceof ReferenceDataError) {
     throw new AppError(400, error.code, error.message, {
       title: "Invalid request",
@@ -141,7 +165,7 @@ export function adminRoutes(deps: {
           request.body,
           principal.sub,
           deps.now().toISOString(),
-        );
+        ).catch(referenceError);
         deps.onScheduleChange?.();
         return { ...procedure, changed };
       },

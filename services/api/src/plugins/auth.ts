@@ -141,6 +141,13 @@ export function createTokenVerifier(auth: AuthConfig): TokenVerifier {
     } catch (error) {
       throw joseProblem(error);
     }
+    // jose requires exp; a far one (a token "valid until 2500") is refused like an expired one would be.
+    if (typeof payload.exp === "number" && payload.exp * 1000 - Date.now() > auth.maxTokenLifetimeMs) {
+      throw unauthorized(
+        "auth.token_lifetime_too_long",
+        `The token's expiry lies more than ${Math.round(auth.maxTokenLifetimeMs / 60_000)} minutes ahead; ask for a shorter-lived token`,
+      );
+    }
     const claims = principalClaimsSchema.safeParse(payload);
     if (!claims.success) {
       const issue = claims.error.issues[0];

@@ -1,7 +1,9 @@
+import type { Socket } from "node:net";
+import { isStorableText } from "@motcua/domain";
 import type { FastifyError, FastifyReply, FastifyRequest } from "fastify";
 import fp from "fastify-plugin";
 import { hasZodFastifySchemaValidationErrors, isResponseSerializationError } from "fastify-type-provider-zod";
-import { AppError, type FieldError, PROBLEM_CONTENT_TYPE } from "../problem";
+import { AppError, type FieldError, PROBLEM_CONTENT_TYPE, statusTitle } from "../problem";
 
 /** Fastify names the part of the request that failed validation `body`, `querystring`, `params`, `headers`. */
 const partNames: Record<string, string> = { querystring: "query" };
@@ -143,6 +145,68 @@ export function toAppError(error: unknown, request: FastifyRequest): AppError | 
   return undefined;
 }
 
+/**
+ * Errors Fastify meets before any route (a URL that does not decode, a path parameter over
+ * `maxParamLength`): problems like every other, never echoing the URL. Passed as Fastify's
+ * `frameworkErrors` option.
+ */
+export function frameworkErrors(error: FastifyError, _request: FastifyRequest, reply: FastifyReply): void {
+  const problem =
+    error.code === "FST_ERR_MAX_PARAM_LENGTH"
+      ? new AppError(414, "request.param_too_long", "A path parameter is longer than this API accepts", {
+          title: "URI Too Long",
+        })
+      : error.code === "FST_ERR_BAD_URL"
+        ? new AppError(400, "request.bad_url", "The URL is not valid: a percent-encoding does not decode", {
+            title: "Invalid request",
+          })
+        : new AppError(400, "request.rejected", "The request was rejected", { title: "Invalid request" });
+  sendProblem(reply, problem);
+}
+
+/**
+ * Requests Node's HTTP parser refuses (a malformed or conflicting Content-Length, a bad header) never
+ * reach Fastify: the answer is written to the socket here, as problem+json, without quoting the request.
+ * Passed as Fastify's `clientErrorHandler` option.
+ */
+export function clientErrorHandler(error: Error & { code?: string }, socket: Socket): void {
+  if (error.code === "ECONNRESET" || socket.destroyed) return;
+  const [status, code, detail] =
+    error.code === "HPE_HEADER_OVERFLOW"
+      ? [431, "request.headers_too_large", "The request headers are too large"]
+      : error.code === "ERR_HTTP_REQUEST_TIMEOUT"
+        ? [408, "request.timeout", "The request was not received in time"]
+        : [400, "request.malformed", "The request is not valid HTTP (check Content-Length and the headers)"];
+  const body = JSON.stringify(new AppError(status, code, detail).toProblem());
+  if (socket.writable) {
+    socket.write(
+      `HTTP/1.1 ${status} ${statusTitle(status)}\r\nContent-Type: ${PROBLEM_CONTENT_TYPE}\r\n` +
+        `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+    );
+  }
+  socket.destroy(error);
+}
+
+/** Where a string Postgres cannot store (NUL, a lone surrogate) sits in a request part, if anywhere. */
+function unstorablePaths(value: unknown, path: string, out: string[]): string[] {
+  if (out.length >= 20) return out;
+  if (typeof value === "string") {
+    if (!isStorableText(value)) out.push(path);
+  } else if (Array.isArray(value)) {
+    value.forEach((item, index) => {
+      unstorablePaths(item, `${path}.${index}`, out);
+    });
+  } else if (typeof value === "object" && value !== null) {
+    for (const [key, item] of Object.entries(value)) {
+      if (!isStorableText(key)) out.push(path);
+      else unstorablePaths(item, `${path}.${key}`, out);
+    }
+  }
+  return out;
+}
+
+const decoder = new TextDecoder("utf-8", { fatal: true });
+
 /** Sends the problem as is: a string payload, so no route's response serializer reshapes it. */
 export function sendProblem(reply: FastifyReply, error: AppError): FastifyReply {
   for (const [name, value] of Object.entries(error.headers)) reply.header(name, value);
@@ -185,6 +249,41 @@ export const errorsPlugin = fp(
         reply,
         new AppError(500, "internal", `An unexpected error occurred; it was logged as request ${request.id}`),
       );
+    });
+
+    // Text Postgres cannot store is bad input wherever it sits (a path parameter, the query, the body):
+    // 400 naming the field, before any route passes it to SQL (it was a 500, even without a token).
+    app.addHook("preValidation", async (request) => {
+      const paths = [
+        ...unstorablePaths(request.params, "params", []),
+        ...unstorablePaths(request.query, "query", []),
+        ...unstorablePaths(request.body, "body", []),
+      ];
+      if (paths.length > 0) {
+        throw new AppError(400, "request.invalid", `The request is invalid: ${paths.join(", ")}`, {
+          title: "Invalid request",
+          errors: paths.map((path) => ({ path, message: "must be Unicode text without NUL characters" })),
+        });
+      }
+    });
+
+    // JSON bodies must be UTF-8: invalid bytes are refused, not silently replaced by U+FFFD.
+    const parseJson = app.getDefaultJsonParser("error", "error");
+    app.removeContentTypeParser("application/json");
+    app.addContentTypeParser("application/json", { parseAs: "buffer" }, (request, body, done) => {
+      let text: string;
+      try {
+        text = decoder.decode(body as Buffer);
+      } catch {
+        done(
+          new AppError(400, "request.invalid_utf8", "The request body is not valid UTF-8", {
+            title: "Invalid request",
+          }),
+          undefined,
+        );
+        return;
+      }
+      parseJson(request, text, done);
     });
 
     app.setNotFoundHandler((request, reply) => {
