@@ -13,6 +13,7 @@ import {
   formatDossierCode,
   formatInstant,
   initialState,
+  isDueAtProvisional,
   localDateOf,
   PENDING,
   PERSONAL_DATA_FIELD,
@@ -32,6 +33,7 @@ import { AppError, type Principal } from "@motcua/platform";
 import {
   getProcedure,
   getUnit,
+  listCalendarYears,
   loadWorkSchedule,
   nextDossierSequence,
   type ReferenceDatabase,
@@ -53,6 +55,8 @@ export interface CommandAnswer {
   code: string;
   status: string;
   dueAt: string | null;
+  /** dueAt falls in a year whose official calendar notice is not loaded (counted on the law's fixed days). */
+  dueAtProvisional: boolean;
   revision: number;
   position: number;
 }
@@ -171,6 +175,16 @@ export class DossierService {
 
   private referenceCache = new Map<string, { value: unknown; loadedAt: number }>();
 
+  /** The years whose official calendar notice is loaded, cached like the schedules. */
+  yearsWithNotice(): Promise<ReadonlySet<number>> {
+    return this.cached("calendar-years", async () => new Set(await listCalendarYears(this.deps.db)));
+  }
+
+  /** Whether a due moment is provisional against the calendars loaded now (DOMAIN.md). */
+  async isDueAtProvisional(dueAt: string | null): Promise<boolean> {
+    return dueAt !== null && isDueAtProvisional(await this.yearsWithNotice(), dueAt);
+  }
+
   /**
    * Units and procedures on the hot path of every receipt, cached a few seconds like the schedules (an
    * admin's change in this process clears the cache at once; other processes see it within 5 s). A
@@ -279,20 +293,22 @@ export class DossierService {
   }
 
   /** The answer after `events`, folded onto `from` (the state before them; a fresh dossier by default). */
-  private answer(
+  private async answer(
     dossierId: string,
     events: readonly RecordedEvent[],
     lastPosition: number,
     from: DossierState = initialState(),
-  ): CommandAnswer {
+  ): Promise<CommandAnswer> {
     const state = events.map(toDomainEvent).reduce(evolve, from);
     const received = asReceived(state);
     const last = events.at(-1);
+    const dueAt = received?.dueAt ?? null;
     return {
       dossierId,
       code: received?.code ?? "",
       status: state.status,
-      dueAt: received?.dueAt ?? null,
+      dueAt,
+      dueAtProvisional: await this.isDueAtProvisional(dueAt),
       revision: last?.revision ?? 0,
       position: lastPosition,
     };
@@ -372,7 +388,7 @@ export class DossierService {
     loaded: LoadedDossier,
     request: CommandRequest,
     code: string,
-  ): CommandAnswer {
+  ): Promise<CommandAnswer> {
     const mine = loaded.events.filter((e) => e.metadata.commandId === request.commandId);
     if (mine.length > 0) {
       const upTo = loaded.events.filter((e) => e.revision <= (mine.at(-1)?.revision ?? 0));

@@ -265,6 +265,12 @@ export async function listCalendars(db: ReferenceDb): Promise<CalendarYear[]> {
   return rows.map((r) => CalendarYearSchema.parse(r.definition));
 }
 
+/** The years whose official notice is loaded, in order; every other year's deadlines are provisional. */
+export async function listCalendarYears(db: ReferenceDb): Promise<number[]> {
+  const rows = await db.selectFrom("ref.calendars").select(["year"]).orderBy("year").execute();
+  return rows.map((r) => r.year);
+}
+
 export async function getCalendar(db: ReferenceDb, year: number): Promise<CalendarYear | null> {
   const row = await db
     .selectFrom("ref.calendars")

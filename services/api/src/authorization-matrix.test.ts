@@ -214,9 +214,13 @@ describe("authorization matrix", () => {
     expect(await inject(method as "PUT", url, caller, body)).toBe(expected);
   });
 
-  const referenceReads = ["/units", "/procedures", "/calendars/2025"].flatMap((url) =>
-    CALLERS.map((caller) => [url, caller] as const),
-  );
+  const referenceReads = [
+    "/units",
+    "/procedures",
+    "/calendars/2025",
+    "/calendars",
+    "/calendars/2031",
+  ].flatMap((url) => CALLERS.map((caller) => [url, caller] as const));
   it.each(referenceReads)("GET %s as %s", async (url, caller) => {
     expect(await inject("GET", url, caller)).toBe(caller === "none" ? 401 : 200);
   });

@@ -1,15 +1,16 @@
 import {
   CalendarYearSchema,
   checkUnitFields,
-  createWorkSchedule,
-  hasCalendarFor,
   LocalDateSchema,
+  localDateOf,
   ProcedureDefinitionSchema,
+  statutoryCalendarYear,
   UnitFieldsSchema,
 } from "@motcua/domain";
 import {
   getCalendar,
   getProcedure,
+  listCalendars,
   listProcedures,
   listUnits,
   putCalendar,
@@ -229,7 +230,44 @@ export function adminRoutes(deps: {
         }
         const calendar = await putCalendar(db, parsed.data, principal.sub, deps.now().toISOString());
         deps.onScheduleChange?.();
-        return { ...calendar, known: true };
+        return { ...calendar, known: true, hasNotice: true };
+      },
+    );
+
+    app.get(
+      "/calendars",
+      {
+        onRequest: authenticated,
+        schema: {
+          tags: ["reference data"],
+          summary:
+            "Which years have their official notice loaded: every loaded year, this year and the next; deadlines in a year without one are provisional",
+          response: {
+            200: z.object({
+              items: z.array(
+                z.object({ year: z.number().int(), hasNotice: z.boolean(), notice: z.string().optional() }),
+              ),
+              comingYearsWithoutNotice: z.array(z.number().int()).meta({
+                description:
+                  "This year and the next when their notice is not loaded: an admin should load it",
+              }),
+            }),
+            ...errors,
+          },
+        },
+      },
+      async () => {
+        const loaded = new Map((await listCalendars(db)).map((c) => [c.year, c]));
+        const thisYear = Number(localDateOf(deps.now().getTime()).slice(0, 4));
+        const coming = [thisYear, thisYear + 1];
+        const years = [...new Set([...loaded.keys(), ...coming])].sort((a, b) => a - b);
+        return {
+          items: years.map((year) => {
+            const notice = loaded.get(year)?.notice;
+            return { year, hasNotice: loaded.has(year), ...(notice === undefined ? {} : { notice }) };
+          }),
+          comingYearsWithoutNotice: coming.filter((year) => !loaded.has(year)),
+        };
       },
     );
 
@@ -239,7 +277,8 @@ export function adminRoutes(deps: {
         onRequest: authenticated,
         schema: {
           tags: ["reference data"],
-          summary: "A year's calendar; a year without one counts weekends only and says so",
+          summary:
+            "A year's calendar; a year without a notice shows what is counted (the fixed solar holidays and their compensatory days) and says its deadlines are provisional",
           params: z.object({ year: z.coerce.number().int().min(1975).max(2200) }),
           response: { 200: z.unknown(), ...errors },
         },
@@ -247,15 +286,16 @@ export function adminRoutes(deps: {
       async (request) => {
         const year = request.params.year;
         const calendar = await getCalendar(db, year);
-        const known = hasCalendarFor(createWorkSchedule(calendar ? [calendar] : []), year);
-        if (calendar) return { ...calendar, known };
+        if (calendar) return { ...calendar, known: true, hasNotice: true };
+        const statutory = statutoryCalendarYear(year);
         return {
           year,
-          holidays: [],
-          compensatoryDays: [],
+          holidays: statutory.holidays,
+          compensatoryDays: statutory.compensatoryDays,
           workingDays: [],
-          known,
-          note: `No calendar has been entered for ${year}: only Saturdays and Sundays count as days off`,
+          known: false,
+          hasNotice: false,
+          note: `Chưa nạp thông báo lịch nghỉ lễ, Tết năm ${year}: chỉ tính nghỉ thứ Bảy, Chủ nhật và các ngày lễ dương lịch cố định theo Bộ luật Lao động (1/1, 30/4, 1/5, 2/9; trùng ngày nghỉ hằng tuần thì nghỉ bù ngày làm việc kế tiếp). Tết Âm lịch, Giỗ Tổ Hùng Vương và ngày hoán đổi chưa được tính, nên hạn giải quyết rơi vào năm này là tạm tính.`,
         };
       },
     );

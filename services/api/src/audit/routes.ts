@@ -1,5 +1,12 @@
 import { asReceived, type DossierService, isOverdueAt, toDomainEvent } from "@motcua/commands";
-import { evolve, IsoDateTimeSchema, initialState, parseInstant, type ReceivedDossier } from "@motcua/domain";
+import {
+  evolve,
+  IsoDateTimeSchema,
+  initialState,
+  isDueAtProvisional,
+  parseInstant,
+  type ReceivedDossier,
+} from "@motcua/domain";
 import type { EventStore } from "@motcua/event-store";
 import type { Principal } from "@motcua/platform";
 import { z } from "zod";
@@ -21,6 +28,10 @@ export const dossierViewSchema = z.object({
   channel: z.string(),
   receivedAt: z.string(),
   dueAt: z.string().nullable(),
+  dueAtProvisional: z.boolean().meta({
+    description:
+      "true when dueAt falls in a year whose official calendar notice is not loaded: counted on the Labour Code's fixed solar holidays only, so it may still move (provisional)",
+  }),
   promisedAt: z.string().nullable(),
   resolvedAt: z.string().nullable(),
   returnedAt: z.string().nullable(),
@@ -31,7 +42,13 @@ export const dossierViewSchema = z.object({
   position: z.number().int(),
 });
 
-export function dossierView(state: ReceivedDossier, revision: number, position: number, now: number) {
+export function dossierView(
+  state: ReceivedDossier,
+  revision: number,
+  position: number,
+  now: number,
+  yearsWithNotice: ReadonlySet<number>,
+) {
   return {
     dossierId: state.dossierId,
     code: state.code,
@@ -44,6 +61,7 @@ export function dossierView(state: ReceivedDossier, revision: number, position: 
     channel: state.channel,
     receivedAt: state.receivedAt,
     dueAt: state.dueAt,
+    dueAtProvisional: isDueAtProvisional(yearsWithNotice, state.dueAt),
     promisedAt: state.promisedAt,
     resolvedAt: state.resolvedAt,
     returnedAt: state.returnedAt,
@@ -115,7 +133,7 @@ export function auditRoutes(deps: {
           return answerAtPosition(
             reply,
             position,
-            dossierView(dossier, revision, position, deps.now().getTime()),
+            dossierView(dossier, revision, position, deps.now().getTime(), await service.yearsWithNotice()),
           );
         },
       );
@@ -207,7 +225,7 @@ export function auditRoutes(deps: {
           );
         }
         return answerAtPosition(reply, last.position, {
-          ...dossierView(state, last.revision, last.position, asOf),
+          ...dossierView(state, last.revision, last.position, asOf, await service.yearsWithNotice()),
           asOf: request.query.at,
           exists: true,
         });

@@ -36,6 +36,10 @@ export const commandAnswerSchema = z.object({
   code: z.string().meta({ description: "The dossier code {unit code}-{YYMMDD}-{NNNN}" }),
   status: z.string(),
   dueAt: z.string().nullable(),
+  dueAtProvisional: z.boolean().meta({
+    description:
+      "true when dueAt falls in a year whose official calendar notice is not loaded: counted on the Labour Code's fixed solar holidays only, so it may still move (provisional)",
+  }),
   revision: z.number().int(),
   position: z.number().int(),
 });

@@ -221,6 +221,7 @@ describe("reads from the read models", () => {
     expect(Object.keys(r.json()).sort()).toEqual([
       "code",
       "dueAt",
+      "dueAtProvisional",
       "position",
       "promisedAt",
       "receivedAt",

@@ -1,5 +1,5 @@
 import { asReceived, type DossierService } from "@motcua/commands";
-import { ActionTimeSchema } from "@motcua/domain";
+import { ActionTimeSchema, isDueAtProvisional } from "@motcua/domain";
 import type { EventStore } from "@motcua/event-store";
 import type { Principal } from "@motcua/platform";
 import {
@@ -172,6 +172,7 @@ export function readRoutes(deps: {
             channel: row.channel,
             receivedAt: row.receivedAt,
             dueAt: row.dueAt,
+            dueAtProvisional: isDueAtProvisional(await deps.service.yearsWithNotice(), row.dueAt),
             promisedAt: row.promisedAt,
             resolvedAt: row.resolvedAt,
             returnedAt: row.returnedAt,
@@ -190,7 +191,13 @@ export function readRoutes(deps: {
         return answerAtPosition(
           reply,
           loaded.position,
-          dossierView(dossier, loaded.revision, loaded.position, deps.now().getTime()),
+          dossierView(
+            dossier,
+            loaded.revision,
+            loaded.position,
+            deps.now().getTime(),
+            await deps.service.yearsWithNotice(),
+          ),
         );
       },
     );
@@ -270,8 +277,12 @@ export function readRoutes(deps: {
           limit: q.limit,
           ...(q.cursor ? { cursor: q.cursor } : {}),
         }).catch(queryError);
+        const yearsWithNotice = await deps.service.yearsWithNotice();
         return answerAtPosition(reply, position, {
-          items: page.items as never[],
+          items: page.items.map((item) => ({
+            ...item,
+            dueAtProvisional: isDueAtProvisional(yearsWithNotice, item.dueAt),
+          })) as never[],
           nextCursor: page.nextCursor,
         });
       },
@@ -417,6 +428,9 @@ export function readRoutes(deps: {
               status: z.string(),
               receivedAt: z.string(),
               dueAt: z.string().nullable(),
+              dueAtProvisional: z.boolean().meta({
+                description: "true while dueAt may still move: its year's holiday notice is not loaded",
+              }),
               promisedAt: z.string().nullable(),
               position: positionField,
             }),
@@ -428,7 +442,10 @@ export function readRoutes(deps: {
         const position = await access.position();
         const found = await getDossierByCode(access.db, await access.schema(), request.params.code);
         if (!found) throw new AppError(404, "dossier.not_found", "No dossier has that code");
-        return answerAtPosition(reply, position, found);
+        return answerAtPosition(reply, position, {
+          ...found,
+          dueAtProvisional: await deps.service.isDueAtProvisional(found.dueAt),
+        });
       },
     );
 
