@@ -507,7 +507,7 @@ export class DossierService {
       throw new AppError(404, "dossier.not_found", "There is no such dossier");
     }
     if (loaded.events.some((e) => e.metadata.commandId === request.commandId))
-      return { replayed: this.replayOrRefuse(dossierId, loaded, request, "dossier.command_replayed") };
+      return { replayed: await this.replayOrRefuse(dossierId, loaded, request, "dossier.command_replayed") };
     const { principal } = request;
     if (principal.role === "officer" && principal.unitId !== unitId) {
       throw new AppError(
