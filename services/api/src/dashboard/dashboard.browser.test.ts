@@ -419,4 +419,31 @@ describe("the analysts' dashboard in Chromium", () => {
       await context.close();
     }
   }, 30_000);
+
+  it("warns that deadlines are provisional while a coming year's holiday notice is not loaded", async () => {
+    const { context, page, problems } = await openPage(analystToken);
+    try {
+      await showPeriod(page, FROM, TO);
+      await settled(page, "ready", `${FROM} – ${TO}`);
+      // The test's clock is in 2025 and only 2025's calendar is loaded: 2026 is the coming year without one.
+      expect(await page.isVisible("#calendar-warning")).toBe(true);
+      const warning = (await page.textContent("#calendar-warning")) ?? "";
+      expect(warning).toContain("Chưa nạp thông báo lịch nghỉ lễ, Tết năm 2026");
+      expect(warning).toContain("tạm tính");
+
+      const loaded = await rt.app.inject({
+        method: "PUT",
+        url: "/calendars/2026",
+        headers: await rt.auth("admin"),
+        payload: { holidays: ["2026-01-01"], notice: "Thông báo thử" },
+      });
+      expect(loaded.statusCode, loaded.body).toBe(200);
+      await page.click("#show");
+      await settled(page, "ready", `${FROM} – ${TO}`);
+      await page.waitForSelector("#calendar-warning", { state: "hidden", timeout: 15_000 });
+      expect(problems).toEqual([]);
+    } finally {
+      await context.close();
+    }
+  }, 30_000);
 });

@@ -1,5 +1,6 @@
 // The analysts' dashboard, in the browser. It holds no data of its own: with the bearer token the analyst
-// gives, it calls GET /units, GET /reports/06a and GET /indicators, and draws what they answer. Plain
+// gives, it calls GET /units, GET /reports/06a, GET /indicators and GET /calendars, and draws what they
+// answer. Plain
 // script (no build step) served from this origin, so the API's CSP (script-src 'self') holds.
 // Chart comes from /dashboard/vendor/chart.umd.min.js, loaded before this file.
 /* global Chart */
@@ -28,6 +29,7 @@
   const toInput = element("to");
   const subunitsInput = element("subunits");
   const errorBox = element("error");
+  const calendarWarning = element("calendar-warning");
   const statusLine = element("status");
 
   /** @type {{ unitId: string, name: string, code: string, level: string, parentId: string | null }[]} */
@@ -222,6 +224,48 @@
   function clearError() {
     errorBox.hidden = true;
     errorBox.replaceChildren();
+  }
+
+  /**
+   * Deadlines falling in a year whose holiday notice is not loaded are provisional (counted on the fixed
+   * solar holidays only): say so for this year, the next, and every year of the period. A failure to
+   * read the calendars hides the warning rather than the figures.
+   */
+  async function showCalendarWarning(from, to) {
+    let answer;
+    try {
+      answer = await getJson("/calendars");
+    } catch {
+      calendarWarning.hidden = true;
+      return;
+    }
+    const withNotice = new Set(
+      (Array.isArray(answer.items) ? answer.items : []).filter((i) => i.hasNotice).map((i) => i.year),
+    );
+    const years = new Set(
+      Array.isArray(answer.comingYearsWithoutNotice) ? answer.comingYearsWithoutNotice : [],
+    );
+    for (let year = Number(from.slice(0, 4)); year <= Number(to.slice(0, 4)); year++) {
+      if (!withNotice.has(year)) years.add(year);
+    }
+    const missing = [...years].sort((a, b) => a - b);
+    if (missing.length === 0) {
+      calendarWarning.hidden = true;
+      calendarWarning.replaceChildren();
+      return;
+    }
+    const named = missing.join(", ");
+    const message = document.createElement("p");
+    message.className = "message";
+    message.textContent = `Chưa nạp thông báo lịch nghỉ lễ, Tết năm ${named}: hạn giải quyết rơi vào ${
+      missing.length > 1 ? "các năm" : "năm"
+    } này là tạm tính, chỉ trừ thứ Bảy, Chủ nhật và các ngày lễ dương lịch cố định (1/1, 30/4, 1/5, 2/9, nghỉ bù khi trùng ngày nghỉ hằng tuần); Tết Âm lịch, Giỗ Tổ Hùng Vương và ngày hoán đổi chưa được tính.`;
+    const hint = document.createElement("p");
+    hint.className = "hint";
+    hint.lang = "en";
+    hint.textContent = `Provisional deadlines: no holiday notice loaded for ${named}; an admin loads it with PUT /calendars/{year}.`;
+    calendarWarning.replaceChildren(message, hint);
+    calendarWarning.hidden = false;
   }
 
   function depthOf(unit, byId) {
@@ -531,6 +575,7 @@
       const [report, figures] = await Promise.all([
         getJson("/reports/06a", params),
         getJson("/indicators", params),
+        showCalendarWarning(params.from, params.to),
       ]);
       if (!isCurrent()) return;
       renderTiles(report.total, figures);
