@@ -70,6 +70,36 @@ export class CommandIdReusedError extends EventStoreError {
   }
 }
 
+/**
+ * A read or subscription was asked to start at a position the store cannot start from: EventStoreDB starts
+ * only at 0 or at a position it returned (a record boundary of its log). See `capabilities.acceptsAnyPosition`.
+ */
+export class InvalidPositionError extends EventStoreError {
+  readonly code = "event_store.invalid_position";
+  constructor(
+    readonly position: number,
+    options?: { cause?: unknown },
+  ) {
+    super(`Position ${position} is not 0 or a position this store returned`, options);
+  }
+}
+
+/** The stream was deleted (EventStoreDB: deleted or tombstoned by an operator); nothing was written. */
+export class StreamDeletedError extends EventStoreError {
+  readonly code = "event_store.stream_deleted";
+  constructor(readonly streamId: string) {
+    super(`Stream ${streamId} was deleted`);
+  }
+}
+
+/** The store refused the credentials it was given for this operation (EventStoreDB ACLs, e.g. `$all` reads). */
+export class EventStoreAccessDeniedError extends EventStoreError {
+  readonly code = "event_store.access_denied";
+  constructor(operation: string, options?: { cause?: unknown }) {
+    super(`The event store denied access (${operation})`, options);
+  }
+}
+
 /** A stored event cannot be read as written (e.g. its ciphertext does not authenticate). */
 export class EventIntegrityError extends EventStoreError {
   readonly code = "event_store.integrity";

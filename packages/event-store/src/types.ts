@@ -88,7 +88,11 @@ export interface EventFilter {
 }
 
 export interface ReadAllOptions {
-  /** Exclusive: events after this position. Defaults to the start of the log. */
+  /**
+   * Exclusive: events after this position. Defaults to the start of the log. Pass 0 or a position this store
+   * returned (an event's `position`, `headPosition()`, a checkpoint): other numbers are refused with
+   * `InvalidPositionError` where `capabilities.acceptsAnyPosition` is false.
+   */
   fromPosition?: number;
   maxCount?: number;
   filter?: EventFilter;
@@ -103,7 +107,7 @@ export interface ReadAllOptions {
 export type PersonalDataReading = "decrypt" | "omit";
 
 export interface SubscribeOptions {
-  /** Exclusive: deliver events after this position (a read model's checkpoint). */
+  /** Exclusive: deliver events after this position (a read model's checkpoint); 0 or a position the store returned. */
   fromPosition?: number;
   filter?: EventFilter;
 }
@@ -128,7 +132,27 @@ export interface StreamVerification {
   brokenAt?: number;
 }
 
+/**
+ * The port's promises an adapter cannot keep, said out loud: the contract suite reads these and checks the
+ * stated behaviour instead of the full promise, and the README lists them under Known limits.
+ */
+export interface StoreCapabilities {
+  /** `append` raises `CommandIdReusedError` when a command id already appended to one stream is used on another. */
+  readonly detectsCommandIdReuse: boolean;
+  /**
+   * How many events may follow a command's events for an `"any"` retry of it still to be answered as a
+   * replay; null: any number. (Retries with `"no_stream"` or a revision are recognised however far back.)
+   */
+  readonly anyRetryWindow: number | null;
+  /** Reads and subscriptions start at any number; false: only at 0 or a position the store returned. */
+  readonly acceptsAnyPosition: boolean;
+  /** Size limit of one whole append (all its events, as sent to the store); null: only the per-event limit. */
+  readonly maxAppendBytes: number | null;
+}
+
 export interface EventStore {
+  /** What this adapter cannot promise (see StoreCapabilities). */
+  readonly capabilities: StoreCapabilities;
   append(streamId: string, events: NewEvent[], options: AppendOptions): Promise<AppendResult>;
   /** A missing stream yields nothing. */
   readStream(streamId: string, options?: ReadStreamOptions): AsyncIterable<RecordedEvent>;

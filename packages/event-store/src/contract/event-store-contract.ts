@@ -1,7 +1,9 @@
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { EventStoreError, RevisionConflictError } from "../errors";
-import { eventIdFor } from "../event-id";
+import { canonicalJson } from "../canonical-json";
+import { CommandIdReusedError, EventStoreError, RevisionConflictError } from "../errors";
+import { eventIdFor, eventIdsFor } from "../event-id";
+import { type EventStoreCommonOptions, MAX_EVENT_BYTES } from "../event-preparation";
 import type { EventStore, JsonObject, NewEvent, RecordedEvent, Subscription } from "../types";
 
 /** What an adapter's test file hands the contract. */
@@ -13,6 +15,11 @@ export interface ContractSubject {
    * ordering test really saw out-of-order commits.
    */
   commitOrder?: () => number[];
+  /**
+   * Another store over the same log and key vault, as another process would open it (its own caches), with
+   * these settings. The caller closes it.
+   */
+  openAnother(settings?: Pick<EventStoreCommonOptions, "clock">): EventStore;
   dispose(): Promise<void>;
 }
 
@@ -152,9 +159,13 @@ export function eventStoreContract(
           );
         }),
       );
-      const won = attempts.filter((attempt) => attempt.status === "fulfilled");
+      const won = attempts.flatMap((attempt) => (attempt.status === "fulfilled" ? [attempt.value] : []));
       const lost = attempts.flatMap((attempt) => (attempt.status === "rejected" ? [attempt.reason] : []));
       expect(won).toHaveLength(1);
+      expect(won[0]?.replayed).toBe(false);
+      expect(won[0]?.events.map((event) => event.eventId)).toEqual([
+        eventIdFor(won[0]?.events[0]?.metadata.commandId ?? "", 0),
+      ]);
       expect(lost).toHaveLength(9);
       for (const error of lost) {
         expect(error).toBeInstanceOf(RevisionConflictError);
@@ -502,6 +513,9 @@ export function eventStoreContract(
       const subjectId = `applicant-${randomUUID()}`;
       const commandId = randomUUID();
       const applicant = { fullName: "Nguyễn Thị Contract", idNumber: "079912345678", phone: "0909123456" };
+      // A position the store returned: reading after it starts at our event (any other number need not be
+      // a place in the log; see capabilities.acceptsAnyPosition).
+      const before = await store.headPosition();
       await store.append(
         streamId,
         [
@@ -515,11 +529,16 @@ export function eventStoreContract(
       expect(read?.data).toEqual({ procedure: "1.001", applicant });
       // Readers that never use personal data (projections) get the event without the field at all.
       const fromLog = await collect(
-        store.readAll({ fromPosition: (read?.position ?? 1) - 1, maxCount: 1, personalData: "omit" }),
+        store.readAll({
+          fromPosition: before,
+          maxCount: 1,
+          personalData: "omit",
+          filter: { streamPrefix: streamId },
+        }),
       );
       expect(fromLog.map((e) => [e.eventId, e.data])).toEqual([[read?.eventId, { procedure: "1.001" }]]);
       const decrypted = await collect(
-        store.readAll({ fromPosition: (read?.position ?? 1) - 1, maxCount: 1 }),
+        store.readAll({ fromPosition: before, maxCount: 1, filter: { streamPrefix: streamId } }),
       );
       expect(decrypted[0]?.data).toEqual({ procedure: "1.001", applicant });
 
@@ -539,6 +558,306 @@ export function eventStoreContract(
         .catch((caught: unknown) => caught);
       expect(error).toBeInstanceOf(EventStoreError);
       expect((error as EventStoreError).code).toBe("event_store.invalid_event");
+    });
+    // ---- Review of the EventStoreDB adapter (issue 16): each case below failed, or would fail, there ----
+
+    it("answers a retry as a replay after later commands: with any, and with its old revision however far back (finding 1)", async () => {
+      const streamId = newStreamId();
+      const seed = randomUUID();
+      await store.append(streamId, [contractEvent("DossierReceived", {}, seed)], {
+        expectedRevision: "no_stream",
+        commandId: seed,
+      });
+      const commandId = randomUUID();
+      const events = [1, 2].map((n) => contractEvent("DossierTransferred", { n }, commandId));
+      const first = await store.append(streamId, events, { expectedRevision: "any", commandId });
+      expect(first).toMatchObject({ firstRevision: 2, lastRevision: 3, replayed: false });
+      const later = randomUUID();
+      await store.append(streamId, [contractEvent("DossierAccepted", {}, later)], {
+        expectedRevision: "any",
+        commandId: later,
+      });
+
+      const sameAsFirst = (again: { events: RecordedEvent[] }) =>
+        expect(
+          again.events.map((event) => [event.eventId, event.revision, event.position, event.hash]),
+        ).toEqual(first.events.map((event) => [event.eventId, event.revision, event.position, event.hash]));
+      const retriedAny = await store.append(streamId, events, { expectedRevision: "any", commandId });
+      expect(retriedAny.replayed).toBe(true);
+      sameAsFirst(retriedAny);
+      const retriedExact = await store.append(streamId, events, { expectedRevision: 1, commandId });
+      expect(retriedExact.replayed).toBe(true);
+      sameAsFirst(retriedExact);
+      expect(await store.streamRevision(streamId)).toBe(4);
+
+      // 250 later events: further back than any scan of the stream's tail.
+      const bulk = randomUUID();
+      await store.append(
+        streamId,
+        Array.from({ length: 250 }, (_, n) => contractEvent("DossierNoted", { n }, bulk)),
+        { expectedRevision: 4, commandId: bulk },
+      );
+      const farExact = await store.append(streamId, events, { expectedRevision: 1, commandId });
+      expect(farExact.replayed).toBe(true);
+      sameAsFirst(farExact);
+      if (store.capabilities.anyRetryWindow === null) {
+        const farAny = await store.append(streamId, events, { expectedRevision: "any", commandId });
+        expect(farAny.replayed).toBe(true);
+        sameAsFirst(farAny);
+      }
+      expect(await store.streamRevision(streamId)).toBe(254);
+      expect(await store.verifyStream(streamId)).toEqual({ valid: true, events: 254 });
+    });
+
+    it("reports exactly one racing retry as the write even when every attempt hashes the same (fixed clock; finding 2)", async () => {
+      const fixed = new Date("2025-03-03T02:00:00.000Z");
+      const frozen = subject.openAnother({ clock: () => fixed });
+      try {
+        for (const expectedRevision of ["no_stream", "any"] as const) {
+          const streamId = newStreamId();
+          const commandId = randomUUID();
+          const events = [contractEvent("DossierReceived", {}, commandId)];
+          const results = await Promise.all(
+            Array.from({ length: 6 }, () => frozen.append(streamId, events, { expectedRevision, commandId })),
+          );
+          expect(results.filter((result) => !result.replayed)).toHaveLength(1);
+          expect(new Set(results.map((result) => result.events[0]?.hash)).size).toBe(1);
+          expect(new Set(results.map((result) => result.lastPosition)).size).toBe(1);
+          expect(await store.streamRevision(streamId)).toBe(1);
+        }
+      } finally {
+        await frozen.close();
+      }
+    });
+
+    it("never answers an append with another command's events, whoever wins the races (finding 3)", async () => {
+      const streamId = newStreamId();
+      const commands = Array.from({ length: 6 }, () => randomUUID());
+      const attempts = await Promise.allSettled(
+        commands.map((commandId, index) =>
+          store.append(
+            streamId,
+            [0, 1].map((n) => contractEvent("DossierTransferred", { index, n }, commandId)),
+            { expectedRevision: "any", commandId },
+          ),
+        ),
+      );
+      let written = 0;
+      attempts.forEach((attempt, index) => {
+        const commandId = commands[index] ?? "";
+        if (attempt.status === "rejected") {
+          // Only contention may refuse an "any" append, and then with a stable code.
+          expect(attempt.reason).toMatchObject({ code: "event_store.revision_conflict" });
+          return;
+        }
+        written += 1;
+        expect(attempt.value.replayed).toBe(false);
+        expect(attempt.value.events.map((event) => event.eventId)).toEqual(eventIdsFor(commandId, 2));
+        expect(attempt.value.events.map((event) => event.metadata.commandId)).toEqual([commandId, commandId]);
+      });
+      expect(written).toBeGreaterThan(0);
+      const stored = await collect(store.readStream(streamId));
+      expect(stored).toHaveLength(written * 2);
+      expect(stored.map((event) => event.revision)).toEqual(stored.map((_, index) => index + 1));
+    });
+
+    it("reads the log after any position it returned; elsewhere it reads or refuses with a stable code (finding 4)", async () => {
+      const prefix = `pos${randomUUID().slice(0, 8)}`;
+      const start = await store.headPosition();
+      const commandId = randomUUID();
+      const appended = await store.append(
+        newStreamId(prefix),
+        [1, 2, 3].map((n) => contractEvent("DossierTransferred", { n }, commandId)),
+        { expectedRevision: "no_stream", commandId },
+      );
+      const filter = { streamPrefix: prefix };
+      const fromStart = await collect(store.readAll({ fromPosition: start, filter }));
+      expect(fromStart.map((event) => event.data.n)).toEqual([1, 2, 3]);
+      const first = appended.events[0]?.position ?? 0;
+      const afterFirst = await collect(store.readAll({ fromPosition: first, filter }));
+      expect(afterFirst.map((event) => event.data.n)).toEqual([2, 3]);
+      const resumed: RecordedEvent[] = [];
+      const subscription = store.subscribeToAll({ fromPosition: first, filter }, async (event) => {
+        resumed.push(event);
+      });
+      await subscription.caughtUp;
+      await subscription.stop();
+      expect(resumed.map((event) => event.data.n)).toEqual([2, 3]);
+
+      const inside = first + 1; // not an event's position in a log of byte offsets
+      const read = collect(store.readAll({ fromPosition: inside, filter }));
+      const subscribed = store.subscribeToAll({ fromPosition: inside, filter }, async () => {});
+      if (store.capabilities.acceptsAnyPosition) {
+        for (const event of await read) expect(event.position).toBeGreaterThan(inside);
+        await subscribed.stop();
+      } else {
+        await expect(read).rejects.toMatchObject({ code: "event_store.invalid_position" });
+        await expect(subscribed.done).rejects.toMatchObject({ code: "event_store.invalid_position" });
+      }
+    });
+
+    it("seals personal data under a live key when another process forgot the subject after this one cached its key (finding 5)", async () => {
+      const subjectId = `applicant-${randomUUID()}`;
+      const applicant = { fullName: "Trần Văn Quên", idNumber: "079900000001" };
+      const append = (streamId: string) => {
+        const commandId = randomUUID();
+        return store.append(
+          streamId,
+          [
+            contractEvent("DossierReceived", { applicant }, commandId, {
+              personal: { subjectId, field: "applicant" },
+            }),
+          ],
+          { expectedRevision: "no_stream", commandId },
+        );
+      };
+      const before = newStreamId();
+      await append(before); // this process now holds the subject's key in its cache
+      const elsewhere = subject.openAnother();
+      try {
+        await elsewhere.forget(subjectId);
+      } finally {
+        await elsewhere.close();
+      }
+      const after = newStreamId();
+      await append(after); // the subject applies again
+      const [old] = await collect(store.readStream(before));
+      expect(old?.data.applicant).toEqual({ erased: true });
+      const [fresh] = await collect(store.readStream(after));
+      expect(fresh?.data.applicant).toEqual(applicant);
+    });
+
+    it("stays usable after 150 reads and 110 subscriptions are abandoned early (finding 6)", async () => {
+      const streamId = newStreamId();
+      const commandId = randomUUID();
+      const start = await store.headPosition();
+      await store.append(
+        streamId,
+        [1, 2, 3].map((n) => contractEvent("DossierTransferred", { n }, commandId)),
+        { expectedRevision: "no_stream", commandId },
+      );
+      for (let round = 0; round < 150; round += 1) {
+        for await (const _ of store.readAll({ fromPosition: start })) break;
+        for await (const _ of store.readStream(streamId)) break;
+      }
+      for (let round = 0; round < 110; round += 1) {
+        const subscription = store.subscribeToAll({ fromPosition: start }, async () => {});
+        await subscription.stop();
+      }
+      const next = randomUUID();
+      await store.append(streamId, [contractEvent("DossierResolved", {}, next)], {
+        expectedRevision: 3,
+        commandId: next,
+      });
+      expect((await collect(store.readStream(streamId))).map((event) => event.revision)).toEqual([
+        1, 2, 3, 4,
+      ]);
+      expect(await store.headPosition()).toBeGreaterThan(start);
+    });
+
+    it("resolves caughtUp only once the handler has handled every event that existed (finding 7)", async () => {
+      const prefix = `caught${randomUUID().slice(0, 8)}`;
+      const start = await store.headPosition();
+      const commandId = randomUUID();
+      await store.append(
+        newStreamId(prefix),
+        Array.from({ length: 30 }, (_, n) => contractEvent("DossierTransferred", { n }, commandId)),
+        { expectedRevision: "no_stream", commandId },
+      );
+      const handled: number[] = [];
+      const subscription = store.subscribeToAll(
+        { fromPosition: start, filter: { streamPrefix: prefix } },
+        async (event) => {
+          await new Promise((resolve) => setTimeout(resolve, 2)); // a handler that takes its time
+          handled.push(Number(event.data.n));
+        },
+      );
+      await subscription.caughtUp;
+      expect(handled).toEqual(Array.from({ length: 30 }, (_, n) => n));
+      await subscription.stop();
+    });
+
+    it("rejects caughtUp and done with the handler's own error, even one that speaks of connections (finding 7)", async () => {
+      const prefix = `conn${randomUUID().slice(0, 8)}`;
+      const start = await store.headPosition();
+      const commandId = randomUUID();
+      await store.append(newStreamId(prefix), [contractEvent("DossierReceived", {}, commandId)], {
+        expectedRevision: "no_stream",
+        commandId,
+      });
+      const failure = new Error("connect ECONNREFUSED: the registry's connection was refused");
+      const subscription = store.subscribeToAll(
+        { fromPosition: start, filter: { streamPrefix: prefix } },
+        async () => {
+          throw failure;
+        },
+      );
+      await expect(subscription.done).rejects.toBe(failure);
+      await expect(subscription.caughtUp).rejects.toBe(failure);
+    });
+
+    it("refuses a command id reused on another stream, or says it cannot (finding 8)", async () => {
+      const commandId = randomUUID();
+      const events = [contractEvent("DossierReceived", {}, commandId)];
+      await store.append(newStreamId(), events, { expectedRevision: "no_stream", commandId });
+      const elsewhere = store.append(newStreamId(), events, { expectedRevision: "no_stream", commandId });
+      if (store.capabilities.detectsCommandIdReuse) {
+        await expect(elsewhere).rejects.toBeInstanceOf(CommandIdReusedError);
+      } else {
+        // The stated limit: the second stream gets the events too.
+        expect((await elsewhere).replayed).toBe(false);
+      }
+    });
+
+    it("refuses what it cannot store with a stable code and writes nothing: oversized events and appends (findings 9, 10)", async () => {
+      const refusedOrStored = async (events: NewEvent[], commandId: string) => {
+        const streamId = newStreamId();
+        const outcome = await store
+          .append(streamId, events, { expectedRevision: "no_stream", commandId })
+          .then(
+            (result) => ({ stored: result }),
+            (error: unknown) => ({ error }),
+          );
+        if ("error" in outcome) {
+          expect(outcome.error).toBeInstanceOf(EventStoreError);
+          expect(outcome.error).toMatchObject({ code: "event_store.event_too_large" });
+          expect(await store.streamRevision(streamId)).toBeNull();
+          return "refused" as const;
+        }
+        expect(await store.streamRevision(streamId)).toBe(events.length);
+        return "stored" as const;
+      };
+
+      // One event just under the per-event limit as the port measures it (data + metadata): whatever the
+      // adapter adds on top must not turn into an error of the store's own.
+      const edge = randomUUID();
+      const edgeEvent = contractEvent("DossierNoted", {}, edge);
+      const metadataBytes = Buffer.byteLength(
+        canonicalJson({ ...edgeEvent.metadata, recordedAt: new Date().toISOString() }),
+      );
+      const blob = "x".repeat(MAX_EVENT_BYTES - 50 - metadataBytes - '{"blob":""}'.length);
+      await refusedOrStored([{ ...edgeEvent, data: { blob } }], edge);
+
+      const tooBig = randomUUID();
+      await expect(
+        store.append(
+          newStreamId(),
+          [{ ...contractEvent("DossierNoted", {}, tooBig), data: { blob: `${blob}${"y".repeat(100)}` } }],
+          {
+            expectedRevision: "no_stream",
+            commandId: tooBig,
+          },
+        ),
+      ).rejects.toMatchObject({ code: "event_store.event_too_large" });
+
+      // Three events each well under the per-event limit, together over 1 MiB.
+      const whole = randomUUID();
+      const third = "z".repeat(Math.ceil(MAX_EVENT_BYTES / 3) + 1_000);
+      const outcome = await refusedOrStored(
+        [0, 1, 2].map((n) => ({ ...contractEvent("DossierNoted", {}, whole), data: { n, third } })),
+        whole,
+      );
+      expect(outcome).toBe(store.capabilities.maxAppendBytes === null ? "stored" : "refused");
     });
   });
 }

@@ -31,17 +31,19 @@ eventStoreContract(
     const vaultDatabase = await createTestDatabase("es_esdb_vault");
     const pool = new pg.Pool({ connectionString: vaultDatabase.url, max: 4 });
     await migratePostgresKeyVault(pool, "event_store");
-    const store = createEventStoreDbEventStore({
-      connectionString: eventStoreUrl ?? "",
-      keyVault: createPostgresKeyVault({
-        pool,
-        schema: "event_store",
-        masterKey: randomBytes(32).toString("base64"),
-      }),
-      pageSize: 50,
-    });
+    const masterKey = randomBytes(32).toString("base64");
+    // Each store has its own vault (and key cache) over the same key table, as another process would.
+    const open = (settings: { clock?: () => Date } = {}) =>
+      createEventStoreDbEventStore({
+        connectionString: eventStoreUrl ?? "",
+        keyVault: createPostgresKeyVault({ pool, schema: "event_store", masterKey }),
+        pageSize: 50,
+        ...settings,
+      });
+    const store = open();
     return {
       store,
+      openAnother: open,
       async dispose() {
         await store.close();
         await pool.end();

@@ -6,9 +6,10 @@ import { createPostgresEventStore } from "./postgres-event-store";
 eventStoreContract("The Postgres event store", async () => {
   const database: TestDatabase = await createTestDatabase("es_contract");
   const commitOrder: number[] = [];
+  const masterKey = randomBytes(32).toString("base64");
   const store = createPostgresEventStore({
     connectionString: database.url,
-    masterKey: randomBytes(32).toString("base64"),
+    masterKey,
     poolSize: 20,
     pageSize: 50,
     pollIntervalMs: 200,
@@ -24,6 +25,14 @@ eventStoreContract("The Postgres event store", async () => {
   return {
     store,
     commitOrder: () => commitOrder,
+    openAnother: (settings = {}) =>
+      createPostgresEventStore({
+        connectionString: database.url,
+        masterKey,
+        poolSize: 4,
+        pollIntervalMs: 200,
+        ...settings,
+      }),
     async dispose() {
       await store.close();
       await database.drop();

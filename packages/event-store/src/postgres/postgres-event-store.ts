@@ -28,6 +28,7 @@ import type {
   ReadAllOptions,
   ReadStreamOptions,
   RecordedEvent,
+  StoreCapabilities,
   StreamVerification,
   Subscription,
 } from "../types";
@@ -95,6 +96,14 @@ interface AppendRow {
   /** Null when the hashes the client sent were used. */
   o_hashes: string | null;
 }
+
+/** The Postgres adapter keeps every promise of the port. */
+export const POSTGRES_CAPABILITIES: StoreCapabilities = {
+  detectsCommandIdReuse: true,
+  anyRetryWindow: null,
+  acceptsAnyPosition: true,
+  maxAppendBytes: null,
+};
 
 const MAX_APPEND_ATTEMPTS = 8;
 /** Packs texts into one parameter: canonical JSON, types and ids never contain it. */
@@ -586,6 +595,7 @@ export function createPostgresEventStore(options: PostgresEventStoreOptions): Po
   const subscriptions = new Set<Subscription>();
 
   const store: PostgresEventStore = {
+    capabilities: POSTGRES_CAPABILITIES,
     schema,
     migrate: () => migratePostgresEventStore(pool, schema),
     append,
