@@ -4,6 +4,7 @@ import {
   type AllStreamSubscription,
   type AppendToStreamOptions,
   BACKWARDS,
+  convertToCommandError,
   END,
   ErrorType,
   type ReadAllOptions as EsdbReadAllOptions,
@@ -154,6 +155,7 @@ interface StoredMetadata {
 /** A stored event with the nonce of the append call that wrote it. */
 type StoredWithAttempt = StoredEvent & { attempt: string | null };
 
+const PAGE_END = Symbol("page end");
 const toPosition = (position: number): Position => ({ commit: BigInt(position), prepare: BigInt(position) });
 const escapeRegex = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 
@@ -175,8 +177,10 @@ const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve,
  * subscriber's handler: a handler's error ends its subscription as it is. Messages of unrecognised errors
  * are not kept (the server may quote a stream name or more).
  */
-export function toStoreError(error: unknown, operation: string): Error {
-  if (error instanceof EventStoreError) return error;
+export function toStoreError(raw: unknown, operation: string): Error {
+  if (raw instanceof EventStoreError) return raw;
+  // Some calls (the server-features query) reject with grpc-js's bare ServiceError.
+  const error = raw instanceof Error ? convertToCommandError(raw) : raw;
   if (error instanceof Error && isCommandError(error)) {
     switch (error.type) {
       case ErrorType.UNAVAILABLE:
@@ -369,26 +373,41 @@ export function createEventStoreDbEventStore(options: EventStoreDbEventStoreOpti
     return batch.map((event) => toRecordedEvent(event, (keyId) => keys.get(keyId), upcast));
   };
 
+  /** A stream's events, in calls of at most `pageSize` (each gRPC call bounded). */
   async function* storedStream(
     streamId: string,
     readOptions: ReadStreamOptions & { requiresLeader?: boolean },
   ): AsyncGenerator<StoredWithAttempt> {
     const forwards = (readOptions.direction ?? "forwards") === "forwards";
     const from = readOptions.fromRevision;
-    const callOptions: StreamReadCallOptions = {
-      direction: forwards ? FORWARDS : BACKWARDS,
-      fromRevision: from === undefined ? (forwards ? START : END) : BigInt(Math.max(from - 1, 0)),
-      ...(readOptions.maxCount === undefined ? {} : { maxCount: readOptions.maxCount }),
-      ...(readOptions.requiresLeader ? { requiresLeader: true } : {}),
-    };
-    try {
-      for await (const resolved of released(client.readStream(streamId, callOptions))) {
-        const stored = resolved.event ? toStored(resolved.event as RecordedEventLike) : null;
-        if (stored) yield stored;
+    let next: StreamReadCallOptions["fromRevision"] =
+      from === undefined ? (forwards ? START : END) : BigInt(Math.max(from - 1, 0));
+    let remaining = readOptions.maxCount ?? Number.POSITIVE_INFINITY;
+    while (remaining > 0) {
+      const limit = Math.min(remaining, pageSize);
+      const callOptions: StreamReadCallOptions = {
+        direction: forwards ? FORWARDS : BACKWARDS,
+        fromRevision: next,
+        maxCount: limit,
+        ...(readOptions.requiresLeader ? { requiresLeader: true } : {}),
+      };
+      let seen = 0;
+      let lastRevision: bigint | null = null;
+      try {
+        for await (const resolved of released(client.readStream(streamId, callOptions))) {
+          seen += 1;
+          if (!resolved.event) continue;
+          lastRevision = resolved.event.revision;
+          const stored = toStored(resolved.event as RecordedEventLike);
+          if (stored) yield stored;
+        }
+      } catch (error) {
+        if (error instanceof StreamNotFoundError) return;
+        throw toStoreError(error, "readStream");
       }
-    } catch (error) {
-      if (error instanceof StreamNotFoundError) return;
-      throw toStoreError(error, "readStream");
+      remaining -= seen;
+      if (seen < limit || lastRevision === null || (!forwards && lastRevision === 0n)) return;
+      next = forwards ? lastRevision + 1n : lastRevision - 1n;
     }
   }
 
@@ -413,8 +432,13 @@ export function createEventStoreDbEventStore(options: EventStoreDbEventStoreOpti
     if (batch.length > 0) yield* await decodeBatch(batch);
   }
 
-  /** $all after `fromPosition`, in pages of `pageSize` server events (each gRPC call bounded). */
-  const readAllStored = async function* (fromPosition: number): AsyncGenerator<StoredEvent> {
+  /**
+   * $all after `fromPosition`, in calls of `pageSize` server events (each gRPC call bounded), with a
+   * PAGE_END after each call so readers hand on what they have instead of waiting for a full batch.
+   */
+  const readAllStored = async function* (
+    fromPosition: number,
+  ): AsyncGenerator<StoredEvent | typeof PAGE_END> {
     let cursor = fromPosition;
     for (;;) {
       let seen = 0;
@@ -439,6 +463,7 @@ export function createEventStoreDbEventStore(options: EventStoreDbEventStoreOpti
         throw readFromPositionError(error, "readAll", cursor);
       }
       if (seen < pageSize || last === cursor) return;
+      yield PAGE_END;
       cursor = last;
     }
   };
@@ -465,6 +490,11 @@ export function createEventStoreDbEventStore(options: EventStoreDbEventStoreOpti
     let batch: StoredEvent[] = [];
     if (remaining <= 0) return;
     for await (const stored of readAllStored(from)) {
+      if (stored === PAGE_END) {
+        if (batch.length > 0) yield* await decodeBatch(batch, readOptions.personalData);
+        batch = [];
+        continue;
+      }
       if (!matchesFilter(stored, readOptions.filter)) continue;
       batch.push(stored);
       remaining -= 1;

@@ -1,0 +1,221 @@
+/*
+ * These tests check the behaviour of @eventstore/db-client 6.2.1 — and how the adapter copes with it —
+ * against an in-process gRPC peer that speaks the real streams.proto messages (./grpc-peer.ts).
+ * They check the CLIENT's behaviour, NOT EventStoreDB's: the peer imitates only as much of a server as
+ * each test needs. The server is checked by the contract suite (`pnpm test:eventstoredb`).
+ */
+import { randomUUID } from "node:crypto";
+import {
+  EventStoreDBClient,
+  jsonEvent,
+  NO_STREAM,
+  START,
+  WrongExpectedVersionError,
+} from "@eventstore/db-client";
+import { afterEach, describe, expect, it } from "vitest";
+import { collect, contractEvent, eventually, newStreamId } from "../contract/event-store-contract";
+import { EventStoreConfigurationError } from "../errors";
+import type { EventStore, RecordedEvent } from "../types";
+import { createEventStoreDbEventStore, type EventStoreDbEventStoreOptions } from "./eventstoredb-event-store";
+import { type GrpcPeer, type GrpcPeerOptions, startGrpcPeer } from "./grpc-peer";
+
+const opened: { close(): Promise<void> }[] = [];
+afterEach(async () => {
+  // Stores and clients before the peer: closing the peer first would leave them retrying.
+  for (const each of opened.splice(0).reverse()) await each.close();
+});
+
+async function peerWith(options: GrpcPeerOptions = {}): Promise<GrpcPeer> {
+  const peer = await startGrpcPeer(options);
+  opened.push(peer);
+  return peer;
+}
+function storeOn(peer: GrpcPeer, options: Partial<EventStoreDbEventStoreOptions> = {}): EventStore {
+  const store = createEventStoreDbEventStore({ connectionString: peer.url, ...options });
+  opened.push(store);
+  return store;
+}
+function clientOn(url: string): EventStoreDBClient {
+  const client = EventStoreDBClient.connectionString(url);
+  opened.push({ close: () => client.dispose() });
+  return client;
+}
+
+async function appendSome(store: EventStore, count: number, prefix = "dossier") {
+  const streamId = newStreamId(prefix);
+  const commandId = randomUUID();
+  return store.append(
+    streamId,
+    Array.from({ length: count }, (_, n) => contractEvent("DossierTransferred", { n }, commandId)),
+    { expectedRevision: "no_stream", commandId },
+  );
+}
+
+describe("An abandoned read (client behaviour, against a gRPC peer — not a server)", () => {
+  it("stays open in the client when a for-await leaves early; the adapter bounds and cancels its calls", async () => {
+    // Reads without a count stay open after sending what the peer has: a long log still being sent.
+    const peer = await peerWith({ holdUnboundedReadsOpen: true });
+    const store = storeOn(peer, { pageSize: 2 });
+    const { streamId } = await appendSome(store, 3);
+
+    // The client: leaving the loop destroys its Node stream only; the gRPC call stays open.
+    const client = clientOn(peer.url);
+    for await (const _ of client.readAll({ fromPosition: START })) break;
+    // A later call on the same connection: by its answer the peer has seen any cancel sent before it.
+    await collect(client.readStream(streamId, { maxCount: 10 }));
+    expect(peer.openReadCalls()).toBe(1);
+
+    // The adapter: 110 reads of each kind left early (HTTP/2 allows 100 open calls on a connection);
+    // every call it made was bounded, none is left open.
+    for (let round = 0; round < 110; round += 1) {
+      for await (const _ of store.readAll()) break;
+      for await (const _ of store.readStream(streamId)) break;
+      for await (const _ of store.readStream(streamId, { direction: "backwards" })) break;
+    }
+    expect(await store.streamRevision(streamId)).toBe(3);
+    expect(peer.readRequests.filter((request) => request.count > 2)).toHaveLength(2); // the client's two
+    await eventually(() => peer.openReadCalls() === 1, `open calls: ${peer.openReadCalls()}`);
+  });
+});
+
+describe("Caught-up against buffered events (client behaviour, against a gRPC peer — not a server)", () => {
+  it("the client emits caughtUp before a slow consumer has handled the events before it; the adapter's caughtUp waits for them", async () => {
+    const peer = await peerWith();
+    const store = storeOn(peer);
+    await appendSome(store, 20);
+    const slowly = () => new Promise((resolve) => setTimeout(resolve, 2));
+
+    const client = clientOn(peer.url);
+    const subscription = client.subscribeToAll({ fromPosition: START });
+    let consumed = 0;
+    let consumedAtCaughtUp: number | null = null;
+    subscription.on("caughtUp", () => {
+      consumedAtCaughtUp ??= consumed;
+    });
+    for await (const _ of subscription) {
+      await slowly();
+      consumed += 1;
+      if (consumed === 20) break;
+    }
+    expect(consumedAtCaughtUp).not.toBeNull();
+    expect(consumedAtCaughtUp).toBeLessThan(20);
+
+    const handled: RecordedEvent[] = [];
+    const adapterSubscription = store.subscribeToAll({}, async (event) => {
+      await slowly();
+      handled.push(event);
+    });
+    await adapterSubscription.caughtUp;
+    expect(handled.map((event) => event.data.n)).toEqual(Array.from({ length: 20 }, (_, n) => n));
+    await adapterSubscription.stop();
+    // The client's subscription left by `break` is still open (as any read); the adapter's is not.
+    await eventually(() => peer.openReadCalls() === 1, `open calls: ${peer.openReadCalls()}`);
+  });
+});
+
+describe("throwOnAppendFailure=false (client behaviour, against a gRPC peer — not a server)", () => {
+  it("the client then resolves a conflicting append as {success: false}; the adapter refuses that setting", async () => {
+    const peer = await peerWith();
+    const client = clientOn(peer.url);
+    const event = () => jsonEvent({ type: "DossierReceived", data: {} });
+    await client.appendToStream("dossier-x", event(), { expectedRevision: NO_STREAM });
+    await expect(
+      client.appendToStream("dossier-x", event(), { expectedRevision: NO_STREAM }),
+    ).rejects.toBeInstanceOf(WrongExpectedVersionError);
+
+    const lenientUrl = `${peer.url}&throwOnAppendFailure=false`;
+    const lenient = clientOn(lenientUrl);
+    const answer = await lenient.appendToStream("dossier-x", event(), { expectedRevision: NO_STREAM });
+    expect(answer.success).toBe(false); // resolved, not thrown: a caller that ignores `success` loses data
+
+    expect(() => createEventStoreDbEventStore({ connectionString: lenientUrl })).toThrow(
+      EventStoreConfigurationError,
+    );
+    expect(() => createEventStoreDbEventStore({ client: lenient })).toThrow(/throwOnAppendFailure/);
+    expect(() =>
+      createEventStoreDbEventStore({ connectionString: `${peer.url}&tlsVerifyCert=false` }),
+    ).toThrow(/tlsCAFile/);
+  });
+});
+
+describe("The adapter's subscriptions over a dropped call (against a gRPC peer — not a server)", () => {
+  it("resubscribes after the last handled event when the call drops, delivering each event once", async () => {
+    let peer!: GrpcPeer;
+    peer = await peerWith({
+      subscription(control, call) {
+        control.confirm();
+        if (call === 0) {
+          for (const event of peer.events.slice(0, 2)) control.send(event);
+          control.caughtUp();
+          control.fail({ code: 14, details: "Leader changed" });
+          return;
+        }
+        // Resumed: from the position asked, which EventStoreDB includes.
+        for (const event of peer.events)
+          if (event.position >= control.request.fromPosition) control.send(event);
+        control.caughtUp();
+      },
+    });
+    const store = storeOn(peer, { maxUnavailableMs: 2_000 });
+    const appended = await appendSome(store, 3);
+    const handled: string[] = [];
+    const subscription = store.subscribeToAll({}, async (event) => {
+      handled.push(event.eventId);
+    });
+    await eventually(() => handled.length >= 3, `handled ${handled.length}`);
+    expect(handled).toEqual(appended.events.map((event) => event.eventId));
+    const subscribes = peer.readRequests.filter((request) => request.kind === "subscription");
+    expect(subscribes.map((request) => request.fromPosition)).toEqual([0, appended.events[1]?.position]);
+    await subscription.stop();
+    await expect(subscription.done).resolves.toBeUndefined();
+  });
+
+  it("gives up with event_store.unavailable once the calls have failed for maxUnavailableMs", async () => {
+    const peer = await peerWith({
+      subscription(control) {
+        control.fail({ code: 14, details: "No leader" });
+      },
+    });
+    const store = storeOn(peer, { maxUnavailableMs: 300 });
+    const subscription = store.subscribeToAll({}, async () => {});
+    await expect(subscription.done).rejects.toMatchObject({ code: "event_store.unavailable" });
+    await expect(subscription.caughtUp).rejects.toMatchObject({ code: "event_store.unavailable" });
+  });
+});
+
+describe("The adapter's appends (against a gRPC peer — not a server)", () => {
+  it("retries an append refused as Not Ready (an election) and writes it once", async () => {
+    const peer = await peerWith({
+      failAppend: (attempt) => (attempt === 0 ? { code: 14, details: "Server Is Not Ready" } : null),
+    });
+    const store = storeOn(peer);
+    const result = await appendSome(store, 2);
+    expect(result.replayed).toBe(false);
+    expect(peer.appendCalls()).toBe(2);
+    expect(peer.events.map((event) => event.id)).toEqual(result.events.map((event) => event.eventId));
+  });
+
+  it("refuses a server older than 23.10, or one that does not say its version", async () => {
+    for (const serverVersion of ["22.10.3", null]) {
+      const peer = await peerWith({ serverVersion });
+      const store = storeOn(peer);
+      await expect(appendSome(store, 1)).rejects.toMatchObject({ code: "event_store.configuration" });
+      await expect(collect(store.readAll())).rejects.toBeInstanceOf(EventStoreConfigurationError);
+      expect(peer.appendCalls()).toBe(0);
+    }
+  });
+
+  it("refuses a whole append over the server's MaxAppendSize before sending it", async () => {
+    const peer = await peerWith();
+    const store = storeOn(peer, { maxAppendBytes: 10_000 });
+    const commandId = randomUUID();
+    const events = [0, 1, 2].map((n) =>
+      contractEvent("DossierNoted", { n, text: "a".repeat(4_000) }, commandId),
+    );
+    await expect(
+      store.append(newStreamId(), events, { expectedRevision: "no_stream", commandId }),
+    ).rejects.toMatchObject({ code: "event_store.event_too_large", limitBytes: 10_000 });
+    expect(peer.appendCalls()).toBe(0);
+    expect(store.capabilities.maxAppendBytes).toBe(10_000);
+  });
+});
