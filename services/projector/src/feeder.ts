@@ -53,7 +53,10 @@ export interface FeederOptions {
   readonly pollIntervalMs?: number;
   /** An idle partition is told how far the log goes at most this often. Default 100 ms. */
   readonly idleAdvanceMs?: number;
-  /** Positions the feeder may run ahead of the lowest checkpoint (bounds Redis memory). Default 100,000. */
+  /**
+   * Events the feeder may have read past the lowest checkpoint (bounds Redis memory). Default 100,000.
+   * Counted in events, not positions: EventStoreDB's positions are byte offsets (~1 KB an event).
+   */
   readonly maxInFlight?: number;
   /** A partition at rest this long while behind has its next job looked up in Redis. Default 1 s. */
   readonly lossGraceMs?: number;
@@ -183,6 +186,12 @@ export function startFeeder(options: FeederOptions): Feeder {
      */
     let held: JobEvent[][] = Array.from({ length: P }, () => []);
     let cursor = 0;
+    /**
+     * Positions of the events read since the last rewind, ascending, from `inFlightStart` on those not yet
+     * at or below the lowest checkpoint: what is in flight, counted in events whatever a position measures.
+     */
+    let readPositions: number[] = [];
+    let inFlightStart = 0;
 
     const refresh = async () => {
       const rows = await readCheckpoints(db, schema as string);
@@ -204,6 +213,8 @@ export function startFeeder(options: FeederOptions): Feeder {
         logger?.warn({ schema, from: cursor, to: position }, `feeder rewinds: ${why}`);
       }
       cursor = position;
+      readPositions = [];
+      inFlightStart = 0;
       held = Array.from({ length: P }, () => []);
       sentThrough.fill(position);
       lastSentAt.fill(0);
@@ -291,6 +302,19 @@ export function startFeeder(options: FeederOptions): Feeder {
       }
     };
 
+    /** Events read past the lowest checkpoint (the checkpoints only move forward between rewinds). */
+    const eventsInFlight = () => {
+      const floor = lowest();
+      while (inFlightStart < readPositions.length && (readPositions[inFlightStart] as number) <= floor) {
+        inFlightStart += 1;
+      }
+      if (inFlightStart > 4_096 && inFlightStart * 2 > readPositions.length) {
+        readPositions = readPositions.slice(inFlightStart);
+        inFlightStart = 0;
+      }
+      return readPositions.length - inFlightStart;
+    };
+
     /** Whether a partition's last job is still being applied, as far as the last refresh knows. */
     const busy = (p: number) => (checkpoints[p] as number) < (sentThrough[p] as number);
     const holding = () => held.some((list, p) => list.length > 0 && !halted.has(p));
@@ -339,7 +363,7 @@ export function startFeeder(options: FeederOptions): Feeder {
       // Held events go out as soon as their partition is free: look at the checkpoints every poll then.
       if (
         now - lastRefresh >= (holding() ? pollMs : Math.max(pollMs, 50)) ||
-        cursor - lowest() > maxInFlight
+        eventsInFlight() > maxInFlight
       ) {
         lastRefresh = now;
         const released = await refresh();
@@ -352,7 +376,7 @@ export function startFeeder(options: FeederOptions): Feeder {
           state = { ...state, cursor, rewinds: state.rewinds + 1 };
         }
       }
-      if (cursor - lowest() > maxInFlight) {
+      if (eventsInFlight() > maxInFlight) {
         await nap(pollMs);
         continue;
       }
@@ -370,6 +394,7 @@ export function startFeeder(options: FeederOptions): Feeder {
         // A short page holds everything up to the head read before it; a full one only up to its last event.
         const through = events.length >= pageSize ? last : Math.max(head, last);
         await addJobs(jobsFor(events, through));
+        for (const event of events) readPositions.push(event.position);
         cursor = through;
         fedSinceProgress += events.length;
         state = { ...state, cursor };
