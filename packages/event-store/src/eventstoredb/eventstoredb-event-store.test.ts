@@ -1,11 +1,24 @@
 import { randomBytes } from "node:crypto";
+import {
+  AccessDeniedError,
+  DeadlineExceededError,
+  StreamDeletedError,
+  UnavailableError,
+  UnknownError,
+} from "@eventstore/db-client";
 import { createTestDatabase } from "@motcua/testing";
 import pg from "pg";
 import { describe, expect, it } from "vitest";
 import { contractEvent, eventStoreContract, newStreamId } from "../contract/event-store-contract";
-import { EventStoreUnavailableError } from "../errors";
+import { EventStoreConfigurationError, EventStoreUnavailableError } from "../errors";
 import { createPostgresKeyVault, migratePostgresKeyVault } from "../vault/postgres-key-vault";
-import { createEventStoreDbEventStore } from "./eventstoredb-event-store";
+import {
+  appendPayloadBytes,
+  assertUsableConnectionString,
+  createEventStoreDbEventStore,
+  parseServerVersion,
+  toStoreError,
+} from "./eventstoredb-event-store";
 
 const eventStoreUrl = process.env.EVENTSTORE_URL;
 
@@ -67,5 +80,44 @@ describe("The EventStoreDB event store without a server", () => {
     } finally {
       await store.close();
     }
+  });
+});
+
+describe("The EventStoreDB adapter's mapping of the client's errors and settings (no server needed)", () => {
+  it("gives every client error the port's stable code, and keeps a handler-like error as it is", () => {
+    const code = (error: unknown) => (toStoreError(error, "append") as { code?: string }).code;
+    expect(code(StreamDeletedError.fromStreamName("dossier-1"))).toBe("event_store.stream_deleted");
+    expect(code(new AccessDeniedError())).toBe("event_store.access_denied");
+    expect(code(new UnavailableError())).toBe("event_store.unavailable");
+    expect(code(new DeadlineExceededError())).toBe("event_store.unavailable");
+    // Batch appends refused during an election or under load reach the client as unrecognised statuses.
+    expect(code(new UnknownError(undefined, "Could not recognize Server Is Not Ready"))).toBe(
+      "event_store.unavailable",
+    );
+    expect(code(new UnknownError(undefined, "Could not recognize Server Is Too Busy"))).toBe(
+      "event_store.unavailable",
+    );
+    expect(code(new UnknownError(undefined, "Could not recognize something new"))).toBe(
+      "event_store.database_error",
+    );
+    // Only the client's errors are mapped: a message mentioning connections is not unavailability.
+    const own = new Error("could not connect the dossier to its applicant");
+    expect(toStoreError(own, "subscribeToAll")).toBe(own);
+  });
+
+  it("refuses settings that silently break the port's promises, naming them", () => {
+    expect(() => assertUsableConnectionString("esdb://h:2113?tls=false&throwOnAppendFailure=false")).toThrow(
+      /throwOnAppendFailure=false/,
+    );
+    expect(() => assertUsableConnectionString("esdb://h:2113?tlsVerifyCert=false")).toThrow(/tlsCAFile/);
+    expect(() => assertUsableConnectionString("esdb://h:2113?tls=true&tlsCAFile=/ca.crt")).not.toThrow();
+    expect(() => createEventStoreDbEventStore({})).toThrow(EventStoreConfigurationError);
+  });
+
+  it("reads the server's version and measures an append as the server does", () => {
+    expect(parseServerVersion("23.10.1.0")).toEqual([23, 10]);
+    expect(parseServerVersion("unknown")).toBeNull();
+    // data + metadata + two bytes per character of the type
+    expect(appendPayloadBytes([{ type: "Ab", data: { a: "é" }, metadata: {} }])).toBe(10 + 2 + 4);
   });
 });

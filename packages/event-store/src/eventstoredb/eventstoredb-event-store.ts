@@ -628,10 +628,11 @@ export function createEventStoreDbEventStore(options: EventStoreDbEventStoreOpti
         await resealForgottenKeys(prepared);
         if (expected === "any") {
           // Every attempt: a retry of a command that already landed must replay, not write the ids again
-          // (the server checks idempotence only below the expected revision, and we send the head).
+          // (the server checks idempotence only below the expected revision, and we send the head). The
+          // head first: an original landing after the look-up is then below it, where the server checks.
+          base = await streamHead(streamId);
           const original = await findOriginal(streamId, prepared);
           if (original) return appendResultOf(streamId, await decodeBatch(original), true);
-          base = await streamHead(streamId);
         } else if (expected === "no_stream" || expected === 0) {
           base = null;
         } else {
