@@ -5,7 +5,14 @@ import { join } from "node:path";
 import { Redis } from "ioredis";
 import pg from "pg";
 import { describe, expect, it } from "vitest";
-import { ensureLocalServices, INSTALL_HINT, type Shell, systemShell } from "./services";
+import {
+  ensureConfiguredDatabase,
+  ensureLocalServices,
+  INSTALL_HINT,
+  LocalServicesError,
+  type Shell,
+  systemShell,
+} from "./services";
 
 /** A machine with nothing installed: every command is missing. */
 const bareMachine: Shell = {
@@ -128,4 +135,67 @@ describe("ensureLocalServices", () => {
       await rm(dir, { recursive: true, force: true });
     },
   );
+});
+
+describe("ensureConfiguredDatabase (a DATABASE_URL naming a database the server lacks)", () => {
+  const admin = async <T>(run: (client: pg.Client) => Promise<T>): Promise<T> => {
+    const client = new pg.Client({ connectionString: "postgres://postgres@127.0.0.1:5432/postgres" });
+    await client.connect();
+    try {
+      return await run(client);
+    } finally {
+      await client.end();
+    }
+  };
+
+  it("creates the database, saying so, and leaves an existing one alone", async () => {
+    const database = `motcua_test_configured_${process.pid}`;
+    const lines: string[] = [];
+    try {
+      const url = `postgres://postgres@127.0.0.1:5432/${database}`;
+      expect(await ensureConfiguredDatabase(url, (line) => lines.push(line))).toBe("created");
+      expect(lines).toEqual([`motcua: creating database ${database}`]);
+      const client = new pg.Client({ connectionString: url });
+      await client.connect();
+      expect((await client.query("SELECT current_database() AS name")).rows[0].name).toBe(database);
+      await client.end();
+      expect(await ensureConfiguredDatabase(url, (line) => lines.push(line))).toBe("exists");
+      expect(lines).toHaveLength(1);
+    } finally {
+      await admin((c) => c.query(`DROP DATABASE IF EXISTS "${database}" WITH (FORCE)`));
+    }
+  });
+
+  it("says in one line what to do when the user may not create it", async () => {
+    const role = `motcua_test_nocreate_${process.pid}`;
+    await admin((c) => c.query(`CREATE ROLE "${role}" LOGIN NOCREATEDB`));
+    try {
+      const attempt = ensureConfiguredDatabase(
+        `postgres://${role}@127.0.0.1:5432/motcua_test_absent_${process.pid}`,
+        quiet,
+      );
+      await expect(attempt).rejects.toBeInstanceOf(LocalServicesError);
+      const message = await attempt.catch((error: Error) => error.message);
+      expect(message).toMatch(
+        new RegExp(
+          `^Database "motcua_test_absent_${process.pid}" does not exist on 127\\.0\\.0\\.1:5432 and ${role} could not create it \\(permission denied`,
+        ),
+      );
+      expect(message).toMatch(
+        /create it \(createdb -h 127\.0\.0\.1 -p 5432 motcua_test_absent_\d+\), or point DATABASE_URL/,
+      );
+      expect(message).not.toMatch(/\n/);
+    } finally {
+      await admin((c) => c.query(`DROP ROLE IF EXISTS "${role}"`));
+    }
+  });
+
+  it("says in one line that Postgres does not answer where DATABASE_URL points", async () => {
+    const port = await freePort();
+    await expect(ensureConfiguredDatabase(`postgres://postgres@127.0.0.1:${port}/x`, quiet)).rejects.toThrow(
+      new RegExp(
+        `^Postgres at 127\\.0\\.0\\.1:${port} \\(DATABASE_URL\\) refused the connection: .*Start it, or fix DATABASE_URL$`,
+      ),
+    );
+  });
 });

@@ -259,6 +259,55 @@ async function ensureDatabase(
   }
 }
 
+/**
+ * The database DATABASE_URL names, created when its server answers and it does not exist yet (as the
+ * default `motcua` is), so a first `pnpm start` against a fresh server works. When it cannot be reached
+ * or created, one line says what to do instead of a stack trace.
+ */
+export async function ensureConfiguredDatabase(
+  databaseUrl: string,
+  log: (line: string) => void,
+): Promise<"exists" | "created"> {
+  let url: URL;
+  try {
+    url = new URL(databaseUrl);
+  } catch {
+    throw new LocalServicesError(
+      "DATABASE_URL is not a URL: postgres://user[:password]@host[:port]/database",
+    );
+  }
+  const database = decodeURIComponent(url.pathname.slice(1));
+  const where = `${url.hostname}:${url.port || 5432}`;
+  const probe = new pg.Client({ connectionString: databaseUrl, connectionTimeoutMillis: 5_000 });
+  try {
+    await probe.connect();
+    return "exists";
+  } catch (error) {
+    const { code, message } = error as { code?: string; message?: string };
+    if (code !== "3D000") {
+      throw new LocalServicesError(
+        `Postgres at ${where} (DATABASE_URL) refused the connection: ${message ?? code}. Start it, or fix DATABASE_URL`,
+      );
+    }
+  } finally {
+    await probe.end().catch(() => {});
+  }
+  // The server answers and the database is missing: create it from the server's maintenance database.
+  const maintenance = new URL(url);
+  maintenance.pathname = "/postgres";
+  try {
+    await ensureDatabase(maintenance.toString(), database, log);
+  } catch (error) {
+    const { message, code } = error as { code?: string; message?: string };
+    const user = decodeURIComponent(url.username) || "the user";
+    throw new LocalServicesError(
+      `Database "${database}" does not exist on ${where} and ${user} could not create it (${message ?? code}): ` +
+        `create it (createdb -h ${url.hostname} -p ${url.port || 5432} ${database}), or point DATABASE_URL at one that exists`,
+    );
+  }
+  return "created";
+}
+
 async function ensurePostgres(options: {
   port: number;
   database: string;

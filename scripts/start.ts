@@ -1,4 +1,6 @@
-import { createLogger, loadConfigOrExit, signDevToken } from "@motcua/platform";
+import { join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { createConsoleAndFileLogger, loadConfigOrExit, signDevToken } from "@motcua/platform";
 import { seedDemoReferenceData } from "./demo/seed";
 import { LocalServicesError } from "./services";
 import { ApiClient } from "./simulate/driver";
@@ -12,9 +14,15 @@ import { liftAuthenticatedRateLimit, startSystem } from "./system";
  * of simulated history and then live arrivals at a gentle pace, so the reports and the overdue lists show
  * real-looking data at once. Prints the URL and a development token per role. Ctrl-C stops what it started.
  *
+ * Logs (requests, the projector's and the scheduler's lines) go to MOTCUA_LOG_FILE (default
+ * `.motcua/logs/motcua.log`); the console shows progress, the links and warnings, and every log line at
+ * LOG_LEVEL=debug.
+ *
  * MOTCUA_DEMO=off skips the demo data; MOTCUA_DEMO_WEEKS (4) and MOTCUA_DEMO_DOSSIERS (1500) size the
  * history; MOTCUA_LIVE_PER_MINUTE (6, 0 = none) paces the live arrivals.
  */
+const repoRoot = resolve(fileURLToPath(new URL(".", import.meta.url)), "..");
+
 async function main(): Promise<void> {
   const configured = loadConfigOrExit(process.env);
   // The demo history goes in through the API from this one address (thousands of imports in a minute);
@@ -24,10 +32,17 @@ async function main(): Promise<void> {
     process.env.RATE_LIMIT_MAX === undefined && process.env.MOTCUA_DEMO !== "off"
       ? liftAuthenticatedRateLimit(configured, 1_000_000)
       : configured;
-  const logger = createLogger({ level: config.logLevel, name: "motcua" });
+  const env = process.env;
+  // Request logs and the services' info lines go to the file; the console keeps what a person reads.
+  const logFile = resolve(env.MOTCUA_LOG_FILE || join(repoRoot, ".motcua", "logs", "motcua.log"));
+  const logger = createConsoleAndFileLogger({
+    level: config.logLevel,
+    name: "motcua",
+    file: logFile,
+    console: (text) => process.stderr.write(`${text}\n`),
+  });
   for (const warning of config.warnings) logger.warn(warning);
   const say = (line: string) => process.stdout.write(`${line}\n`);
-  const env = process.env;
   const demo = env.MOTCUA_DEMO !== "off";
   const weeks = Math.max(1, Math.min(52, Number(env.MOTCUA_DEMO_WEEKS ?? 4) || 4));
   const dossiers = Math.max(1, Math.min(200_000, Number(env.MOTCUA_DEMO_DOSSIERS ?? 1500) || 1500));
@@ -95,6 +110,9 @@ async function main(): Promise<void> {
   say(`motcua is running at ${base}`);
   say(`  API docs     ${base}/docs`);
   say(`  health       ${base}/health`);
+  say(
+    `  logs         ${logFile}${config.logLevel === "debug" || config.logLevel === "trace" ? "" : " (LOG_LEVEL=debug shows them here too)"}`,
+  );
   say(`  dashboard    ${base}/dashboard${analystToken ? `#token=${analystToken}` : ""}`);
   if (province)
     say(

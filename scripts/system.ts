@@ -4,7 +4,7 @@ import { type Config, createLogger, createRedis, type Logger, redisHealthCheck }
 import { createProjectionQueue, mountBullBoard, type Projector, startProjector } from "@motcua/projector";
 import { type Scheduler, startScheduler } from "@motcua/scheduler";
 import type { Redis } from "ioredis";
-import { ensureLocalServices, type LocalServices } from "./services";
+import { ensureConfiguredDatabase, ensureLocalServices, type LocalServices } from "./services";
 
 export interface System {
   readonly runtime: ApiRuntime;
@@ -45,8 +45,14 @@ export async function startSystem(options: SystemOptions): Promise<System> {
   const { config } = options;
   const logger = options.logger ?? createLogger({ level: config.logLevel, name: "motcua" });
   let services: LocalServices | null = null;
-  if (!config.databaseUrl || !config.redisUrl) {
-    services = await ensureLocalServices(options.say ? { log: (line) => options.say?.(`  ${line}`) } : {});
+  const log = (line: string) => (options.say ? options.say(`  ${line}`) : process.stderr.write(`${line}\n`));
+  if (!config.databaseUrl || !config.redisUrl) services = await ensureLocalServices({ log });
+  // A DATABASE_URL naming a database the server lacks gets it created, as the default one is.
+  if (config.databaseUrl) {
+    await ensureConfiguredDatabase(config.databaseUrl, log).catch(async (error: unknown) => {
+      await services?.stop();
+      throw error;
+    });
   }
   const databaseUrl = config.databaseUrl ?? (services?.databaseUrl as string);
   const redisUrl = config.redisUrl ?? (services?.redisUrl as string);

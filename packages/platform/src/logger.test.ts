@@ -1,6 +1,9 @@
+import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { Writable } from "node:stream";
 import { describe, expect, it } from "vitest";
-import { createLogger, REDACTED } from "./logger";
+import { createConsoleAndFileLogger, createLogger, REDACTED } from "./logger";
 
 function capture() {
   const lines: Record<string, unknown>[] = [];
@@ -51,5 +54,59 @@ describe("createLogger", () => {
     const logger = createLogger({ destination });
     logger.info({ req: { headers: { authorization: "Bearer abc.def.ghi", host: "x" } } }, "request");
     expect(lines[0]).toMatchObject({ req: { headers: { authorization: REDACTED, host: "x" } } });
+  });
+});
+
+describe("createConsoleAndFileLogger", () => {
+  const fileLines = async (file: string) =>
+    (await readFile(file, "utf8"))
+      .split("\n")
+      .filter(Boolean)
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
+
+  it("keeps the full log in the file and shows a person only warnings and errors, one readable line each", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "motcua-log-"));
+    try {
+      const file = join(dir, "logs", "motcua.log");
+      const shown: string[] = [];
+      const logger = createConsoleAndFileLogger({ level: "info", file, console: (t) => shown.push(t) });
+      logger.info({ req: { url: "/dossiers" } }, "incoming request");
+      logger.info({ applicant: { name: "Nguyễn Văn A" } }, "received");
+      logger.warn("AUTH_JWT_SECRET is not set");
+      logger.error({ err: new Error("connection refused") }, "a live demo arrival failed");
+      logger.debug("not at info");
+      expect(shown).toEqual([
+        "warning: AUTH_JWT_SECRET is not set",
+        "error: a live demo arrival failed (connection refused)",
+      ]);
+      const lines = await fileLines(file);
+      expect(lines.map((l) => l.msg)).toEqual([
+        "incoming request",
+        "received",
+        "AUTH_JWT_SECRET is not set",
+        "a live demo arrival failed",
+      ]);
+      expect(lines[1]?.applicant).toBe(REDACTED);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("shows every line, as JSON, at debug", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "motcua-log-"));
+    try {
+      const file = join(dir, "motcua.log");
+      const shown: string[] = [];
+      const logger = createConsoleAndFileLogger({ level: "debug", file, console: (t) => shown.push(t) });
+      logger.info("incoming request");
+      logger.debug("a detail");
+      expect(shown.map((t) => (JSON.parse(t) as { msg: string }).msg)).toEqual([
+        "incoming request",
+        "a detail",
+      ]);
+      expect((await fileLines(file)).map((l) => l.msg)).toEqual(["incoming request", "a detail"]);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });

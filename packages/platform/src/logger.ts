@@ -45,14 +45,59 @@ export interface LoggerOptions {
   readonly destination?: DestinationStream;
 }
 
+const loggerOptions = (level: LogLevel, name: string | undefined) => ({
+  level,
+  ...(name === undefined ? {} : { name }),
+  redact: { paths: [...redactedPaths], censor: REDACTED },
+  base: { service: name ?? "motcua" },
+});
+
 export function createLogger(options: LoggerOptions = {}): Logger {
   return pino(
-    {
-      level: options.level ?? "info",
-      ...(options.name === undefined ? {} : { name: options.name }),
-      redact: { paths: [...redactedPaths], censor: REDACTED },
-      base: { service: options.name ?? "motcua" },
-    },
+    loggerOptions(options.level ?? "info", options.name),
     options.destination ?? pino.destination({ sync: false }),
   );
+}
+
+const LEVEL_WORDS: Record<number, string> = { 40: "warning", 50: "error", 60: "fatal" };
+
+/** One JSON log line as a person reads it: `warning: <message> (<error message>)`. */
+export function readableLogLine(json: string): string {
+  try {
+    const line = JSON.parse(json) as { level?: number; msg?: string; err?: { message?: string } };
+    const word = LEVEL_WORDS[line.level ?? 0] ?? "log";
+    const why = line.err?.message ? ` (${line.err.message})` : "";
+    return `${word}: ${line.msg ?? ""}${why}`;
+  } catch {
+    return json.trimEnd();
+  }
+}
+
+export interface ConsoleAndFileLoggerOptions {
+  readonly level: LogLevel;
+  readonly name?: string;
+  /** Every line at `level` is appended here; the directory is created. */
+  readonly file: string;
+  /**
+   * Where a person reads: at debug or trace every line, as JSON; otherwise only warnings and worse, one
+   * readable line each, so progress and links are not buried under request logs.
+   */
+  readonly console: (text: string) => void;
+}
+
+/** The logger of a command a person runs in a terminal (`pnpm start`): the file keeps the full log. */
+export function createConsoleAndFileLogger(options: ConsoleAndFileLoggerOptions): Logger {
+  const verbose = options.level === "debug" || options.level === "trace";
+  // Synchronous: a process that exits (Ctrl-C, a failed start) leaves its last lines in the file.
+  const file = pino.destination({ dest: options.file, mkdir: true, append: true, sync: true });
+  const console = {
+    write: (line: string) => options.console(verbose ? line.trimEnd() : readableLogLine(line)),
+  };
+  const streams = [{ level: options.level, stream: file }];
+  if (options.level !== "silent") {
+    const consoleLevel =
+      verbose || options.level === "error" || options.level === "fatal" ? options.level : "warn";
+    streams.push({ level: consoleLevel, stream: console as never });
+  }
+  return pino(loggerOptions(options.level, options.name), pino.multistream(streams));
 }
