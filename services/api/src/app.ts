@@ -17,6 +17,7 @@ import { healthPlugin } from "./plugins/health";
 import { metricsPlugin } from "./plugins/metrics";
 import { openApiPlugin } from "./plugins/openapi";
 import { rateLimitPlugin } from "./plugins/rate-limit";
+import { strictQueryString } from "./strict-query";
 
 declare module "fastify" {
   interface FastifyInstance {
@@ -82,6 +83,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
 
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
+  app.addHook("onRoute", strictQueryString);
   app.decorate("config", config);
   app.decorate("clock", deps.clock ?? systemClock);
   app.addHook("onSend", async (request, reply) => {

@@ -113,7 +113,7 @@ export async function getDossierByCode(
 ): Promise<PublicDossierView | null> {
   const row = await received(db, schema)
     .select(["code", "status", "received_at", "due_at", "promised_at"])
-    .where("code", "=", code.trim())
+    .where(sameCode(code))
     .executeTakeFirst();
   if (!row) return null;
   return {
@@ -125,7 +125,12 @@ export async function getDossierByCode(
   };
 }
 
+/** Codes match whatever the case they are typed in (index `dossiers_code_upper`). */
+const sameCode = (code: string) => sql<boolean>`upper(code) = ${code.trim().toUpperCase()}`;
+
 export interface ListDossiersQuery {
+  /** The one dossier with this code (case-insensitive), if the other filters let it through. */
+  readonly code?: string;
   /** Dossiers any of these units holds or has held (an officer's unit and the units below it). */
   readonly unitIds?: readonly string[];
   /** Dossiers this unit holds now. */
@@ -201,6 +206,7 @@ export async function listDossiers(
     q = q.where("units_held", "&&", sql<string[]>`${[...query.unitIds]}::text[]`);
   }
   if (query.currentUnitId !== undefined) q = q.where("current_unit_id", "=", query.currentUnitId);
+  if (query.code !== undefined) q = q.where(sameCode(query.code));
   if (statuses !== null) {
     if (statuses.length === 0) return { items: [], nextCursor: null };
     q = q.where("status", "in", statuses);

@@ -3,12 +3,14 @@ import * as readModels from "./2026-11-22-1-read-models";
 import * as reportCountsOverdue from "./2026-11-22-2-report-counts-overdue";
 import { roomForHotUpdates } from "./2026-11-22-3-room-for-hot-updates";
 import * as registry from "./2026-11-22-registry";
+import { codeLookup } from "./2026-12-04-1-code-lookup";
 
 /** Migrations of a version's schema, by date: names sort in the order they run. */
 export const readModelMigrations = (schema: string): Readonly<Record<string, Migration>> => ({
   "2026-11-22-1-read-models": readModels,
   "2026-11-22-2-report-counts-overdue": reportCountsOverdue,
   "2026-11-22-3-room-for-hot-updates": roomForHotUpdates(schema),
+  "2026-12-04-1-code-lookup": codeLookup(schema),
 });
 
 /** Migrations of the registry schema `rm_meta`. */

@@ -230,6 +230,10 @@ export function readRoutes(deps: {
             dueBefore: ActionTimeSchema.optional(),
             limit: z.coerce.number().int().min(1).max(200).default(50),
             cursor: z.string().max(500).optional(),
+            code: z.string().trim().min(1).max(80).optional().meta({
+              description:
+                "The dossier with this code (case-insensitive), e.g. from its slip: at most one item. An officer finds it when the unit holds or held it",
+            }),
           }),
           response: {
             200: z.object({
@@ -247,7 +251,9 @@ export function readRoutes(deps: {
         const principal = principalOf(request);
         const q = request.query;
         let unitId = q.unitId;
-        if (principal.role === "officer") {
+        // Looking a code up: an officer finds it where the unit may read it (holds or held it).
+        const lookupByCode = q.code !== undefined && q.unitId === undefined && principal.role === "officer";
+        if (principal.role === "officer" && !lookupByCode) {
           unitId ??= principal.unitId;
           if (unitId !== principal.unitId) {
             throw new AppError(
@@ -258,7 +264,7 @@ export function readRoutes(deps: {
           }
         }
         const position = await waitFor(q.minPosition);
-        if (q.status === "submitted") {
+        if (q.status === "submitted" && q.code === undefined) {
           const submissions = await listSubmissions(access.db, await access.schema(), {
             ...(unitId ? { unitId } : {}),
             limit: q.limit,
@@ -271,6 +277,8 @@ export function readRoutes(deps: {
         }
         const page = await listDossiers(access.db, await access.schema(), {
           ...(unitId ? { currentUnitId: unitId } : {}),
+          ...(lookupByCode ? { unitIds: [principal.unitId ?? ""] } : {}),
+          ...(q.code === undefined ? {} : { code: q.code }),
           ...(q.status ? { status: q.status as ReceivedStatus } : {}),
           ...(q.overdue === undefined ? {} : { overdue: q.overdue }),
           ...(q.dueBefore ? { dueBefore: q.dueBefore } : {}),
