@@ -15,7 +15,9 @@ beforeAll(async () => {
   auditor = await rt.auth("auditor");
   rt.clock.set("2025-03-12T09:00:00+07:00");
   const receive = async () =>
-    (await rt.app.inject({ method: "POST", url: "/dossiers", payload: receiveBody(), headers: officerA })).json();
+    (
+      await rt.app.inject({ method: "POST", url: "/dossiers", payload: receiveBody(), headers: officerA })
+    ).json();
   target = await receive();
   await receive();
   await receive();
@@ -40,7 +42,9 @@ describe("GET /dossiers?code=", () => {
     for (const typed of [target.code, target.code.toLowerCase(), ` ${target.code.toLowerCase()} `]) {
       const response = await list(`code=${encodeURIComponent(typed)}`, auditor);
       expect(response.statusCode, response.body).toBe(200);
-      expect(response.json().items.map((i: { dossierId: string }) => i.dossierId)).toEqual([target.dossierId]);
+      expect(response.json().items.map((i: { dossierId: string }) => i.dossierId)).toEqual([
+        target.dossierId,
+      ]);
     }
   });
 
@@ -102,7 +106,8 @@ describe("unknown query parameters", () => {
         const response = await rt.app.inject({ url: `${url}?zzUnknown=1`, headers });
         if (response.statusCode === 401 || response.statusCode === 403) continue;
         answered = true;
-        const paths = response.statusCode === 400 ? response.json().errors.map((e: { path: string }) => e.path) : [];
+        const paths =
+          response.statusCode === 400 ? response.json().errors.map((e: { path: string }) => e.path) : [];
         if (!paths.includes("query.zzUnknown")) unchecked.push(`${path} → ${response.statusCode}`);
         break;
       }

@@ -60,6 +60,12 @@ const submissionItemSchema = z.object({
   revision: z.number().int(),
 });
 
+/** Every period report says which days its figures cover (a `to` after today is answered as of today). */
+const coverageFields = {
+  asOf: z.string().meta({ description: "The last day the figures reflect: `to`, or today if `to` is later" }),
+  toCapped: z.boolean().meta({ description: "`to` lies after today: the figures are as of today" }),
+};
+
 const countsSchema = z.object({
   received: z.number().int(),
   receivedOnline: z.number().int(),
@@ -132,7 +138,13 @@ export function readRoutes(deps: {
     return includeSubunits ? unitSubtree(deps.db, unitId) : [unitId];
   }
 
-  const answerPeriodReport = periodReport({ access, units: reportUnits, waitFor, queryError });
+  const answerPeriodReport = periodReport({
+    access,
+    units: reportUnits,
+    waitFor,
+    queryError,
+    now: deps.now,
+  });
 
   return async (app) => {
     app.get(
@@ -349,6 +361,7 @@ export function readRoutes(deps: {
               includeSubunits: z.boolean(),
               total: countsSchema,
               rows: z.array(countsSchema.extend({ field: z.string() })),
+              ...coverageFields,
               position: positionField,
             }),
             ...errors,
@@ -360,7 +373,7 @@ export function readRoutes(deps: {
         return answerPeriodReport(principalOf(request), q, reply, report06a, (report) => ({
           unitId: q.unitId,
           from: report.from,
-          to: report.to,
+          to: q.to,
           includeSubunits: q.includeSubunits,
           total: report.total,
           rows: report.rows.map((r) => ({ ...r })),
@@ -387,6 +400,7 @@ export function readRoutes(deps: {
               digitizedShare: z.number().nullable(),
               averageResolutionWorkingDays: z.number().nullable(),
               progressScore766: z.number().nullable(),
+              ...coverageFields,
               position: positionField,
             }),
             ...errors,
@@ -413,7 +427,10 @@ export function readRoutes(deps: {
           summary:
             "Overdue attribution: how many dossiers each holding unit let pass their deadline in a period",
           querystring: periodQuery,
-          response: { 200: z.object({ items: z.array(z.unknown()), position: positionField }), ...errors },
+          response: {
+            200: z.object({ items: z.array(z.unknown()), ...coverageFields, position: positionField }),
+            ...errors,
+          },
         },
       },
       async (request, reply) =>
