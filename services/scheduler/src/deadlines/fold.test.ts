@@ -59,6 +59,15 @@ describe("folding events into a deadline row", () => {
     expect(notices).toEqual(["receipt@receipt→applicant:ca"]);
   });
 
+  it("marks the appointment slip provisional when the due moment's year has no holiday notice", () => {
+    const place = { dossierId, position: 1, eventId: "e1" };
+    const slip = (dueAt: string) =>
+      foldDeadline(null, { ...received, data: { ...received.data, dueAt } } as DossierEvent, place, ctx)
+        .notices[0]?.facts;
+    expect(slip("2025-03-19T10:00:00+07:00")).toMatchObject({ kind: "receipt", dueAtProvisional: false });
+    expect(slip("2026-01-05T10:00:00+07:00")).toMatchObject({ kind: "receipt", dueAtProvisional: true });
+  });
+
   it("follows the holder through transfers, stops the clock for fees and sets the new deadline on payment", () => {
     const { row } = fold([
       received,

@@ -1,4 +1,4 @@
-import type { DossierEvent, WorkSchedule } from "@motcua/domain";
+import { type DossierEvent, isDueAtProvisional, type WorkSchedule } from "@motcua/domain";
 import type { DeadlineRow } from "../database";
 import { type NoticeFacts, RECIPIENT_OF, type RecipientKind } from "../notifications/templates";
 import { warningMoments } from "./warning-times";
@@ -89,6 +89,7 @@ export function foldDeadline(
           unitName: ctx.unitNameOf(d.unitId),
           receivedAt: Date.parse(d.at),
           dueAt,
+          dueAtProvisional: isDueAtProvisional(ctx.scheduleOf(d.unitId).years, dueAt),
         }),
       ],
     };

@@ -54,8 +54,23 @@ describe("notice templates", () => {
     expect(receipt.subject).toContain("Phiếu tiếp nhận và hẹn trả kết quả");
     expect(receipt.body).toMatch(/^Kính gửi Ông\/Bà/);
     expect(receipt.body).toContain("Ngày hẹn trả kết quả: 19/03/2025 10:00");
+    expect(receipt.body).not.toContain("tạm tính");
     expect(renderNotice(examples.supplement_request).subject).toContain("Mẫu 02");
     expect(renderNotice(examples.apology).body).toContain("Ngày hẹn trả kết quả mới: 21/03/2025 10:00");
     expect(renderNotice(examples.due_today).body).toContain("hôm nay lúc 10:00");
+  });
+
+  it("says the appointment date is provisional while its year's holiday notice is not loaded", () => {
+    const receipt = renderNotice({
+      kind: "receipt",
+      code,
+      unitName,
+      receivedAt: t("2026-12-04T10:00:00+07:00"),
+      dueAt: t("2027-01-04T10:00:00+07:00"),
+      dueAtProvisional: true,
+    });
+    expect(receipt.body).toContain(
+      "Ngày hẹn trả kết quả: 04/01/2027 10:00 (tạm tính: chưa có thông báo lịch nghỉ lễ, Tết năm 2027",
+    );
   });
 });

@@ -31,7 +31,15 @@ export const RECIPIENT_OF: Readonly<Record<NoticeKind, RecipientKind>> = {
 
 /** What a notice says, as facts; the wording comes from `renderNotice`. Times are epoch milliseconds. */
 export type NoticeFacts =
-  | { kind: "receipt"; code: string; unitName: string; receivedAt: number; dueAt: number | null }
+  | {
+      kind: "receipt";
+      code: string;
+      unitName: string;
+      receivedAt: number;
+      dueAt: number | null;
+      /** The due moment's year has no holiday notice loaded yet (absent in notices written before). */
+      dueAtProvisional?: boolean;
+    }
   | { kind: "supplement_request"; code: string; unitName: string; at: number; respondBy: number | null }
   | { kind: "apology"; code: string; unitName: string; dueAt: number | null; promisedAt: number }
   | { kind: "result_ready"; code: string; unitName: string; at: number }
@@ -69,7 +77,13 @@ export function renderNotice(facts: NoticeFacts): RenderedNotice {
           `Kính gửi Ông/Bà: ${facts.unitName} đã tiếp nhận hồ sơ ${facts.code} lúc ${t(facts.receivedAt)}. ` +
           (facts.dueAt === null
             ? "Thủ tục này không có ngày hẹn trả kết quả. "
-            : `Ngày hẹn trả kết quả: ${t(facts.dueAt)}. `) +
+            : `Ngày hẹn trả kết quả: ${t(facts.dueAt)}${
+                facts.dueAtProvisional
+                  ? ` (tạm tính: chưa có thông báo lịch nghỉ lễ, Tết năm ${new Date(
+                      facts.dueAt + VIETNAM_UTC_OFFSET_MINUTES * 60_000,
+                    ).getUTCFullYear()}, ngày hẹn có thể lùi theo lịch nghỉ được công bố)`
+                  : ""
+              }. `) +
           `${LOOKUP} ${facts.code}.`,
       };
     case "supplement_request":
