@@ -65,9 +65,9 @@ describe("An abandoned read (client behaviour, against a gRPC peer — not a ser
     await collect(client.readStream(streamId, { maxCount: 10 }));
     expect(peer.openReadCalls()).toBe(1);
 
-    // The adapter: 110 reads of each kind left early (HTTP/2 allows 100 open calls on a connection);
-    // every call it made was bounded, none is left open.
-    for (let round = 0; round < 110; round += 1) {
+    // The adapter: 40 reads of each kind left early; every call it made was bounded, none is left open.
+    // (Against a server, 100 open calls stall the connection: the contract case leaves 150.)
+    for (let round = 0; round < 40; round += 1) {
       for await (const _ of store.readAll()) break;
       for await (const _ of store.readStream(streamId)) break;
       for await (const _ of store.readStream(streamId, { direction: "backwards" })) break;
