@@ -35,6 +35,19 @@ describe("Choosing the event store from the environment", () => {
       EventStoreConfigurationError,
     );
     expect(() => eventStoreSelectionFromEnv({ DATABASE_URL: base.DATABASE_URL })).toThrow(/VAULT_MASTER_KEY/);
+    // Settings under which EventStoreDB would break the port's promises silently.
+    for (const [setting, named] of [
+      ["throwOnAppendFailure=false", /throwOnAppendFailure/],
+      ["tlsVerifyCert=false", /tlsCAFile/],
+    ] as const) {
+      expect(() =>
+        eventStoreSelectionFromEnv({
+          ...base,
+          EVENT_STORE: "eventstoredb",
+          EVENTSTORE_URL: `esdb://localhost:2113?tls=true&${setting}`,
+        }),
+      ).toThrow(named);
+    }
     expect(() => parseMasterKey(randomBytes(16).toString("base64"))).toThrow(/32 bytes/);
   });
 });

@@ -1,7 +1,10 @@
 import pg from "pg";
 import { EventStoreConfigurationError } from "./errors";
 import type { EventStoreCommonOptions } from "./event-preparation";
-import { createEventStoreDbEventStore } from "./eventstoredb/eventstoredb-event-store";
+import {
+  assertUsableConnectionString,
+  createEventStoreDbEventStore,
+} from "./eventstoredb/eventstoredb-event-store";
 import { createPostgresEventStore } from "./postgres/postgres-event-store";
 import type { EventStore } from "./types";
 import { createPostgresKeyVault, migratePostgresKeyVault } from "./vault/postgres-key-vault";
@@ -41,6 +44,8 @@ export function eventStoreSelectionFromEnv(
       "EVENT_STORE=eventstoredb needs EVENTSTORE_URL (e.g. esdb://localhost:2113?tls=false)",
     );
   }
+  // Settings that silently break the store's promises are refused at start, named.
+  if (kind === "eventstoredb" && env.EVENTSTORE_URL) assertUsableConnectionString(env.EVENTSTORE_URL);
   if (!env.DATABASE_URL)
     throw new EventStoreConfigurationError("DATABASE_URL is required (event store or vault keys)");
   if (!env.VAULT_MASTER_KEY)
@@ -69,6 +74,7 @@ export function createEventStore(
     return { ...store, kind: "postgres", migrate: () => store.migrate() };
   }
   if (!selection.eventStoreUrl) throw new EventStoreConfigurationError("eventstoredb needs eventStoreUrl");
+  assertUsableConnectionString(selection.eventStoreUrl);
   const pool = new pg.Pool({ connectionString: selection.databaseUrl, max: options.poolSize ?? 4 });
   // Idle clients report a lost server on the pool, checked-out ones on themselves: neither may crash.
   pool.on("error", () => {});

@@ -170,6 +170,18 @@ describe("The adapter's subscriptions over a dropped call (against a gRPC peer â
     await expect(subscription.done).resolves.toBeUndefined();
   });
 
+  it("stops at once, even before its call exists or while no event comes, and leaves no call open", async () => {
+    const peer = await peerWith();
+    const store = storeOn(peer);
+    const atOnce = store.subscribeToAll({}, async () => {});
+    await atOnce.stop(); // during the server check, before any call was made
+    const idle = store.subscribeToAll({}, async () => {});
+    await idle.caughtUp; // an empty log: caught up, then nothing comes
+    await idle.stop();
+    await expect(Promise.all([atOnce.done, idle.done])).resolves.toEqual([undefined, undefined]);
+    await eventually(() => peer.openReadCalls() === 0, `open calls: ${peer.openReadCalls()}`);
+  });
+
   it("gives up with event_store.unavailable once the calls have failed for maxUnavailableMs", async () => {
     const peer = await peerWith({
       subscription(control) {

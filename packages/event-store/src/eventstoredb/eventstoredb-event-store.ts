@@ -798,6 +798,13 @@ export function createEventStoreDbEventStore(options: EventStoreDbEventStoreOpti
       };
       const subscription = client.subscribeToAll(callOptions);
       current = subscription;
+      if (stopped) {
+        // stop() came while the server check was under way: it could not see this call to cancel it.
+        current = null;
+        await subscription.unsubscribe().catch(() => {});
+        subscription.destroy();
+        return;
+      }
       // The client emits "caughtUp" when the message passes its transform, while the events before it
       // may still wait in its buffer, unhandled. Count the events converted before the message and
       // resolve once the handler has finished that many.
