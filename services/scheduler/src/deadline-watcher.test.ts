@@ -226,7 +226,8 @@ describe("the deadline watcher", () => {
     const first = await h.scheduler();
     await first.whenActive();
     const second = await h.scheduler();
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    // Until its first try for the lock has answered (a fixed wait was too short on a loaded machine).
+    while (second.state.role === "starting") await new Promise((resolve) => setTimeout(resolve, 10));
     expect(first.state.role).toBe("active");
     expect(second.state.role).toBe("standby");
     await expect(second.sweep()).rejects.toThrow(/not the deployment's active one/);
