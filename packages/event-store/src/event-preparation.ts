@@ -6,11 +6,18 @@ import type {
   AppendResult,
   EventMetadata,
   JsonObject,
+  JsonValue,
   NewEvent,
   RecordedEvent,
 } from "./types";
 import type { UpcastEvent, Upcaster } from "./upcasting";
-import { decryptField, encryptField, erasedField, findEncryptedField } from "./vault/field-encryption";
+import {
+  decryptField,
+  encryptField,
+  erasedField,
+  findEncryptedFields,
+  replaceEncryptedFields,
+} from "./vault/field-encryption";
 import type { KeyVault } from "./vault/postgres-key-vault";
 
 export const MAX_EVENT_BYTES = 1024 * 1024;
@@ -57,6 +64,33 @@ export function assertStreamId(streamId: string): void {
 
 const isPlainObject = (value: unknown): value is JsonObject =>
   typeof value === "object" && value !== null && !Array.isArray(value);
+
+/** Dot paths into an event's data: names, or `*` for every element of an array. */
+const PERSONAL_PATH = /^(\*|[A-Za-z_$][A-Za-z0-9_$]*)(\.(\*|[A-Za-z_$][A-Za-z0-9_$]*))*$/;
+
+/** Where a path pattern lands in `data`: each concrete path ("documents.0.name") and its holder. */
+function locate(
+  data: JsonObject,
+  pattern: string,
+): { path: string; holder: JsonObject | JsonValue[]; key: string | number }[] {
+  const found: { path: string; holder: JsonObject | JsonValue[]; key: string | number }[] = [];
+  const walk = (holder: JsonObject | JsonValue[], segments: string[], prefix: string) => {
+    const [segment, ...rest] = segments;
+    if (segment === undefined) return;
+    const keys: (string | number)[] =
+      segment === "*" ? (Array.isArray(holder) ? holder.map((_, index) => index) : []) : [segment];
+    for (const key of keys) {
+      if (Array.isArray(holder) !== (typeof key === "number")) continue;
+      const value = Array.isArray(holder) ? holder[key as number] : holder[key as string];
+      const path = `${prefix}${key}`;
+      if (value === undefined || value === null) continue;
+      if (rest.length === 0) found.push({ path, holder, key });
+      else if (typeof value === "object") walk(value, rest, `${path}.`);
+    }
+  };
+  walk(data, pattern.split("."), "");
+  return found;
+}
 
 /**
  * Checks an append and serializes its events, without touching any storage: every refusal (unknown
@@ -117,12 +151,22 @@ export function prepareAppend(
       if (!settings.vaultConfigured) {
         throw new InvalidEventError("Personal data needs the vault: configure a master key");
       }
-      const { subjectId, field } = event.personal;
+      const { subjectId, field, paths } = event.personal;
       if (typeof subjectId !== "string" || subjectId.length === 0 || subjectId.length > 200) {
         throw new InvalidEventError(`Event ${event.type} has an invalid personal.subjectId`);
       }
-      if (typeof field !== "string" || event.data[field] === undefined) {
+      if (field === undefined && paths === undefined) {
+        throw new InvalidEventError(`Event ${event.type} names no personal field or paths`);
+      }
+      if (field !== undefined && (typeof field !== "string" || event.data[field] === undefined)) {
         throw new InvalidEventError(`Event ${event.type} has no data field named by personal.field`);
+      }
+      if (
+        paths !== undefined &&
+        (!Array.isArray(paths) ||
+          !paths.every((path) => typeof path === "string" && PERSONAL_PATH.test(path)))
+      ) {
+        throw new InvalidEventError(`Event ${event.type} has an invalid personal.paths`);
       }
     }
     settings.common.validateEvent?.(event);
@@ -153,19 +197,28 @@ export function prepareAppend(
   });
 }
 
-/** Replaces each personal field by its ciphertext under the subject's key (creating the key if needed). */
+/**
+ * Replaces each personal value (the personal field and every value its paths reach) by its ciphertext
+ * under the subject's key, creating the key if needed. Each value is bound to the event and its path.
+ */
 export async function sealPersonalData(prepared: PreparedEvent[], vault: KeyVault | null): Promise<void> {
   for (const event of prepared) {
     if (!event.personal) continue;
     if (!vault) throw new InvalidEventError("Personal data needs the vault: configure a master key");
-    const { subjectId, field } = event.personal;
+    const { subjectId, field, paths = [] } = event.personal;
+    const sealed = structuredClone(event.plainData);
+    const places = [...(field === undefined ? [] : [field]), ...paths].flatMap((pattern) =>
+      locate(sealed, pattern),
+    );
+    if (places.length === 0) continue;
     const key = await vault.keyForSubject(subjectId);
-    const value = event.plainData[field];
-    if (value === undefined) continue;
-    const sealed = {
-      ...event.plainData,
-      [field]: encryptField(key.dataKey, key.keyId, event.eventId, field, value),
-    };
+    for (const { path, holder, key: at } of places) {
+      const value = Array.isArray(holder) ? holder[at as number] : holder[at as string];
+      if (value === undefined) continue;
+      const envelope = encryptField(key.dataKey, key.keyId, event.eventId, path, value);
+      if (Array.isArray(holder)) holder[at as number] = envelope;
+      else holder[at as string] = envelope;
+    }
     event.dataJson = canonicalJson(sealed);
     event.keyId = key.keyId;
   }
@@ -186,27 +239,20 @@ export interface StoredEvent {
 }
 
 /**
- * Stored → what readers see: the personal field decrypted (or `{ erased: true }` when its key is gone),
+ * Stored → what readers see: every sealed value decrypted (or `{ erased: true }` when its key is gone),
  * then upcast to the current schema version.
  */
 export function toRecordedEvent(
   stored: StoredEvent,
-  /** The data key of a subject (undefined: erased), or "omit" to leave the personal field out unread. */
+  /** The data key of a subject (undefined: erased), or "omit" to leave the sealed values out unread. */
   dataKeyFor: ((keyId: string) => Buffer | undefined) | "omit",
   upcast: UpcastEvent,
 ): RecordedEvent {
-  let data = stored.data;
-  const sealed = findEncryptedField(data);
-  if (sealed && dataKeyFor === "omit") {
-    const { [sealed.field]: _omitted, ...rest } = data;
-    data = rest;
-  } else if (sealed && dataKeyFor !== "omit") {
-    const key = dataKeyFor(sealed.envelope.keyId);
-    data = {
-      ...data,
-      [sealed.field]: key ? decryptField(key, sealed.envelope, stored.eventId, sealed.field) : erasedField(),
-    };
-  }
+  const data = replaceEncryptedFields(stored.data, (envelope, path) => {
+    if (dataKeyFor === "omit") return undefined;
+    const key = dataKeyFor(envelope.keyId);
+    return key ? decryptField(key, envelope, stored.eventId, path) : erasedField();
+  });
   const current = upcast({
     type: stored.type,
     schemaVersion: stored.schemaVersion,
@@ -226,6 +272,13 @@ export function toRecordedEvent(
     prevHash: stored.prevHash,
   };
 }
+
+/** The key ids that seal values of these stored events (to fetch them in one query). */
+export const sealingKeyIds = (events: readonly StoredEvent[]): string[] => [
+  ...new Set(
+    events.flatMap((event) => findEncryptedFields(event.data).map((sealed) => sealed.envelope.keyId)),
+  ),
+];
 
 export function appendResultOf(streamId: string, events: RecordedEvent[], replayed: boolean): AppendResult {
   return {

@@ -24,8 +24,14 @@ export interface EventMetadata {
 export interface PersonalDataField {
   /** Whose data it is: the key that encrypts it belongs to this subject. Use an opaque id, never a name. */
   subjectId: string;
-  /** `data[field]` holds the person's data; it is stored encrypted and read back decrypted. */
-  field: string;
+  /** `data[field]` holds the person's data (it must be present); stored encrypted, read back decrypted. */
+  field?: string;
+  /**
+   * More places in `data` holding the person's data or free text that may name them, sealed the same way
+   * under the same key: dot paths, `*` for every element of an array (`"documents.*.name"`). Values that
+   * are absent or null are left as they are.
+   */
+  paths?: readonly string[];
 }
 
 export interface NewEvent {
@@ -46,7 +52,7 @@ export interface RecordedEvent {
   type: string;
   /** The version after upcasting: readers always see the current shape. */
   schemaVersion: number;
-  /** Decrypted. A forgotten subject's field reads as `{ erased: true }`. */
+  /** Decrypted. A forgotten subject's sealed values read as `{ erased: true }`. */
   data: JsonObject;
   metadata: EventMetadata & { recordedAt: string };
   hash: string;
@@ -97,7 +103,7 @@ export interface ReadAllOptions {
   maxCount?: number;
   filter?: EventFilter;
   /**
-   * `"omit"`: the personal-data field is left out of each event's data instead of being decrypted — for
+   * `"omit"`: the sealed values (personal data, free text) are left out of each event's data instead of being decrypted — for
    * readers that never use it (projections, reactors), which then skip the vault and the decryption.
    * Default `"decrypt"`.
    */
@@ -165,6 +171,12 @@ export interface EventStore {
   verifyStream(streamId: string): Promise<StreamVerification>;
   /** Crypto-shredding: destroys the subject's key; their data then reads as erased everywhere. */
   forget(subjectId: string): Promise<void>;
+  /**
+   * A keyed digest (hex) of `message` under a key derived from the subject's own data key, created if the
+   * subject has none: a fingerprint of a request holding their data that nobody can brute-force from
+   * stored rows, and that cannot be recomputed once the subject is forgotten.
+   */
+  subjectDigest(subjectId: string, message: string): Promise<string>;
   /** Cheap liveness probe for health checks; throws EventStoreUnavailableError when down. */
   ping(): Promise<void>;
   close(): Promise<void>;

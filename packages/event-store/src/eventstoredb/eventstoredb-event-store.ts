@@ -44,6 +44,7 @@ import {
   type PreparedEvent,
   prepareAppend,
   type StoredEvent,
+  sealingKeyIds,
   sealPersonalData,
   toRecordedEvent,
 } from "../event-preparation";
@@ -65,7 +66,7 @@ import type {
   Subscription,
 } from "../types";
 import { createUpcastChain } from "../upcasting";
-import { findEncryptedField } from "../vault/field-encryption";
+import { subjectDigest } from "../vault/field-encryption";
 import type { KeyVault } from "../vault/postgres-key-vault";
 
 /*
@@ -365,10 +366,7 @@ export function createEventStoreDbEventStore(options: EventStoreDbEventStoreOpti
     personalData: PersonalDataReading = "decrypt",
   ): Promise<RecordedEvent[]> => {
     if (personalData === "omit") return batch.map((event) => toRecordedEvent(event, "omit", upcast));
-    const keyIds = batch.flatMap((event) => {
-      const sealed = findEncryptedField(event.data);
-      return sealed ? [sealed.envelope.keyId] : [];
-    });
+    const keyIds = sealingKeyIds(batch);
     const keys = keyIds.length > 0 && vault ? await vault.existingKeys(keyIds) : new Map<string, Buffer>();
     return batch.map((event) => toRecordedEvent(event, (keyId) => keys.get(keyId), upcast));
   };
@@ -942,6 +940,13 @@ export function createEventStoreDbEventStore(options: EventStoreDbEventStoreOpti
       if (!vault)
         throw new EventIntegrityError("No key vault configured: there is no personal data to forget");
       await vault.forget(subjectId);
+    },
+
+    async subjectDigest(subjectId, message) {
+      assertOpen();
+      if (!vault)
+        throw new EventIntegrityError("No key vault configured: there is no subject key to digest with");
+      return subjectDigest((await vault.keyForSubject(subjectId)).dataKey, message);
     },
 
     async ping() {

@@ -131,6 +131,70 @@ describe("Personal data in the Postgres event store", () => {
     expect(new Set(keyIds.map((row) => row.key_id)).size).toBe(2);
   });
 
+  it("seals free text at paths (nested, in arrays) under the subject's key, omits it for projections, and erases it with the subject", async () => {
+    const subjectId = `applicant-${randomUUID()}`;
+    const streamId = newStreamId();
+    const commandId = randomUUID();
+    const data = {
+      applicant,
+      documents: [
+        { name: `Giấy ủy quyền của ${applicant.fullName}`, digitized: true },
+        { name: "Bản sao sổ đỏ", digitized: false },
+      ],
+      reason: `Ông ${applicant.fullName} (CCCD ${applicant.idNumber}) xin rút`,
+      note: null,
+    };
+    await t.store.append(
+      streamId,
+      [
+        contractEvent("DossierReceived", data, commandId, {
+          personal: {
+            subjectId,
+            field: "applicant",
+            paths: ["documents.*.name", "reason", "note", "absent"],
+          },
+        }),
+      ],
+      { expectedRevision: "no_stream", commandId },
+    );
+    expect(await findAnywhere(secrets)).toEqual([]);
+    const [stored] = await t.sql<{ data: typeof data }>(
+      "SELECT data FROM event_store.events WHERE stream_id = $1",
+      [streamId],
+    );
+    expect(stored?.data.documents[1]?.name).toMatchObject({ $encrypted: "aes-256-gcm" });
+    expect(stored?.data.documents[1]?.digitized).toBe(false);
+    expect(stored?.data.note).toBeNull();
+    expect((await collect(t.store.readStream(streamId)))[0]?.data).toEqual(data);
+    const start = (await collect(t.store.readStream(streamId)))[0]?.position ?? 1;
+    const [omitted] = await collect(
+      t.store.readAll({ fromPosition: start - 1, maxCount: 1, personalData: "omit" }),
+    );
+    expect(omitted?.data).toEqual({ documents: [{ digitized: true }, { digitized: false }], note: null });
+
+    await t.store.forget(subjectId);
+    expect((await collect(t.store.readStream(streamId)))[0]?.data).toEqual({
+      applicant: { erased: true },
+      documents: [
+        { name: { erased: true }, digitized: true },
+        { name: { erased: true }, digitized: false },
+      ],
+      reason: { erased: true },
+      note: null,
+    });
+    expect(await t.store.verifyStream(streamId)).toEqual({ valid: true, events: 1 });
+  });
+
+  it("digests under a key derived from the subject's key: stable while it lives, different once forgotten", async () => {
+    const subjectId = `applicant-${randomUUID()}`;
+    const digest = await t.store.subjectDigest(subjectId, applicant.idNumber);
+    expect(digest).toMatch(/^[0-9a-f]{64}$/);
+    expect(await t.openAnother().subjectDigest(subjectId, applicant.idNumber)).toBe(digest);
+    expect(await t.store.subjectDigest(`applicant-${randomUUID()}`, applicant.idNumber)).not.toBe(digest);
+    await t.store.forget(subjectId);
+    expect(await t.store.subjectDigest(subjectId, applicant.idNumber)).not.toBe(digest);
+  });
+
   it("keeps personal data out of error messages", async () => {
     const commandId = randomUUID();
     const huge = { ...applicant, notes: "x".repeat(1024 * 1024) };

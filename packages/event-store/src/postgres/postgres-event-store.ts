@@ -33,6 +33,7 @@ import type {
   Subscription,
 } from "../types";
 import { createUpcastChain } from "../upcasting";
+import { subjectDigest } from "../vault/field-encryption";
 import { createPostgresKeyVault } from "../vault/postgres-key-vault";
 import { assertSchemaName } from "./identifiers";
 import { isUnavailable, sqlState, toStoreError } from "./pg-errors";
@@ -669,6 +670,11 @@ export function createPostgresEventStore(options: PostgresEventStoreOptions): Po
     async forget(subjectId) {
       if (closed) throw new EventStoreClosedError();
       await vault.forget(subjectId);
+    },
+
+    async subjectDigest(subjectId, message) {
+      if (closed) throw new EventStoreClosedError();
+      return subjectDigest((await vault.keyForSubject(subjectId)).dataKey, message);
     },
 
     async ping() {

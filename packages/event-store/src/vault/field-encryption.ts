@@ -1,4 +1,4 @@
-import { createCipheriv, createDecipheriv, randomBytes } from "node:crypto";
+import { createCipheriv, createDecipheriv, createHmac, randomBytes } from "node:crypto";
 import { canonicalJson } from "../canonical-json";
 import { EventIntegrityError, EventStoreConfigurationError } from "../errors";
 import type { JsonObject, JsonValue } from "../types";
@@ -119,10 +119,67 @@ export function isEncryptedField(value: JsonValue | undefined): value is Encrypt
   );
 }
 
-/** Finds the encrypted field of a stored event's data, if any (events carry at most one). */
-export function findEncryptedField(data: JsonObject): { field: string; envelope: EncryptedField } | null {
-  for (const [field, value] of Object.entries(data)) {
-    if (isEncryptedField(value)) return { field, envelope: value };
-  }
-  return null;
+/** One sealed value of a stored event's data and where it sits ("applicant", "documents.0.name"). */
+export interface SealedValue {
+  path: string;
+  envelope: EncryptedField;
+}
+
+/** Every encrypted value of a stored event's data, at any depth, in document order. */
+export function findEncryptedFields(data: JsonObject): SealedValue[] {
+  const found: SealedValue[] = [];
+  const walk = (value: JsonValue, path: string) => {
+    if (isEncryptedField(value)) found.push({ path, envelope: value });
+    else if (Array.isArray(value)) value.forEach((item, index) => walk(item, `${path}.${index}`));
+    else if (typeof value === "object" && value !== null) {
+      for (const [key, item] of Object.entries(value)) walk(item, `${path}.${key}`);
+    }
+  };
+  for (const [key, value] of Object.entries(data)) walk(value, key);
+  return found;
+}
+
+/**
+ * Rebuilds `data` with each encrypted value replaced by what `open` returns for it (`undefined`: left out
+ * of its object, or null in an array). Data without encrypted values comes back as the same object.
+ */
+export function replaceEncryptedFields(
+  data: JsonObject,
+  open: (envelope: EncryptedField, path: string) => JsonValue | undefined,
+): JsonObject {
+  const visit = (value: JsonValue, path: string): JsonValue | undefined => {
+    if (isEncryptedField(value)) return open(value, path);
+    if (Array.isArray(value)) {
+      let changed = false;
+      const items = value.map((item, index) => {
+        const next = visit(item, `${path}.${index}`);
+        if (next !== item) changed = true;
+        return next === undefined ? null : next;
+      });
+      return changed ? items : value;
+    }
+    if (typeof value === "object" && value !== null) return visitObject(value, `${path}.`);
+    return value;
+  };
+  const visitObject = (object: JsonObject, prefix: string): JsonObject => {
+    let changed = false;
+    const out: JsonObject = {};
+    for (const [key, item] of Object.entries(object)) {
+      const next = visit(item, `${prefix}${key}`);
+      if (next !== item) changed = true;
+      if (next !== undefined) out[key] = next;
+    }
+    return changed ? out : object;
+  };
+  return visitObject(data, "");
+}
+
+/**
+ * A keyed digest under a key derived from a subject's data key (never the data key itself). Without the
+ * key nobody can test a guess against it, however small the space of guesses (an ID number), and erasing
+ * the subject's key destroys the ability to recompute it.
+ */
+export function subjectDigest(dataKey: Buffer, message: string): string {
+  const digestKey = createHmac("sha256", dataKey).update("motcua-subject-digest-v1").digest();
+  return createHmac("sha256", digestKey).update(message, "utf8").digest("hex");
 }
