@@ -130,8 +130,9 @@ export function findEncryptedFields(data: JsonObject): SealedValue[] {
   const found: SealedValue[] = [];
   const walk = (value: JsonValue, path: string) => {
     if (isEncryptedField(value)) found.push({ path, envelope: value });
-    else if (Array.isArray(value)) value.forEach((item, index) => walk(item, `${path}.${index}`));
-    else if (typeof value === "object" && value !== null) {
+    else if (Array.isArray(value)) {
+      for (const [index, item] of value.entries()) walk(item, `${path}.${index}`);
+    } else if (typeof value === "object" && value !== null) {
       for (const [key, item] of Object.entries(value)) walk(item, `${path}.${key}`);
     }
   };
