@@ -10,6 +10,7 @@ import {
   decide,
   dossierStreamId,
   evolve,
+  FREE_TEXT_PATHS,
   formatDossierCode,
   formatInstant,
   initialState,
@@ -23,6 +24,7 @@ import {
   type WorkSchedule,
 } from "@motcua/domain";
 import {
+  canonicalJson,
   type EventStore,
   type JsonObject,
   type NewEvent,
@@ -39,7 +41,7 @@ import {
   type ReferenceDatabase,
 } from "@motcua/reference-data";
 import type { Kysely } from "kysely";
-import { applicantSubjectId, uuidFromName } from "./ids";
+import { applicantSubjectId, serverRequestFingerprint, uuidFromName } from "./ids";
 
 export interface DossierServiceDeps {
   readonly store: EventStore;
@@ -69,8 +71,19 @@ export interface CommandRequest {
   readonly correlationId: string;
   /** From If-Match: the revision the caller last saw. */
   readonly expectedRevision?: number | undefined;
+  /** The request's fingerprint (`requestFingerprint`), kept with the events it caused. */
   readonly commandHash?: string | undefined;
 }
+
+/** Whose key fingerprints a keyed request: the applicant in its body, or the applicant of its dossier. */
+export type FingerprintSubject =
+  | {
+      readonly receipt: {
+        readonly dossierId?: string | undefined;
+        readonly applicant: { readonly idNumber?: string | undefined };
+      };
+    }
+  | { readonly dossierId: string };
 
 export interface LoadedDossier {
   readonly state: DossierState;
@@ -230,16 +243,19 @@ export class DossierService {
     return request.at;
   }
 
+  /**
+   * Every event of a dossier seals its applicant and its free text under one subject's key: the
+   * applicant's (`subjectId`), so erasing the applicant erases what officers wrote about them too.
+   */
   private toNewEvents(
-    dossierId: string,
     events: readonly DossierEvent[],
     request: CommandRequest,
+    subjectId: string,
     actor: Actor = actorOf(request.principal),
   ): NewEvent[] {
     return events.map((event) => {
       const data = event.data as unknown as JsonObject;
-      const applicant =
-        PERSONAL_DATA_FIELD in data ? (data[PERSONAL_DATA_FIELD] as { idNumber?: string }) : null;
+      const paths = FREE_TEXT_PATHS[event.type];
       return {
         type: event.type,
         schemaVersion: event.schemaVersion,
@@ -252,16 +268,51 @@ export class DossierService {
           occurredAt: event.data.at,
           ...(request.commandHash ? { commandHash: request.commandHash } : {}),
         },
-        ...(applicant
-          ? {
-              personal: {
-                subjectId: applicantSubjectId(this.deps.subjectSecret, dossierId, applicant.idNumber),
-                field: PERSONAL_DATA_FIELD,
-              },
-            }
-          : {}),
+        ...(PERSONAL_DATA_FIELD in data
+          ? { personal: { subjectId, field: PERSONAL_DATA_FIELD, paths } }
+          : paths.length > 0
+            ? { personal: { subjectId, paths } }
+            : {}),
       };
     });
+  }
+
+  /**
+   * The subject whose key seals a dossier's data: its applicant's, found in its first event. Once the
+   * applicant is erased (or for a dossier without one), the dossier's own subject.
+   */
+  private subjectOf(dossierId: string, events: readonly RecordedEvent[]): string {
+    const applicant = events[0]?.data[PERSONAL_DATA_FIELD];
+    const idNumber =
+      typeof applicant === "object" && applicant !== null && !Array.isArray(applicant) && !applicant.erased
+        ? applicant.idNumber
+        : undefined;
+    return typeof idNumber === "string"
+      ? applicantSubjectId(this.deps.subjectSecret, dossierId, idNumber)
+      : `dossier:${dossierId}`;
+  }
+
+  /**
+   * A keyed request's fingerprint, for Idempotency-Key and the events' `commandHash`: an HMAC of the
+   * request under a key derived from its applicant's own vault key, so neither a lookup nor a brute force
+   * over ID numbers recovers anything from it, and erasing the applicant destroys the ability to
+   * recompute it. A request about no known dossier is keyed by the server's secret instead.
+   */
+  async requestFingerprint(about: FingerprintSubject, commandId: string, request: unknown): Promise<string> {
+    const message = canonicalJson(request as JsonObject);
+    let subjectId: string | null;
+    if ("receipt" in about) {
+      const dossierId = about.receipt.dossierId ?? uuidFromName("motcua.dossier", commandId);
+      subjectId = applicantSubjectId(this.deps.subjectSecret, dossierId, about.receipt.applicant.idNumber);
+    } else {
+      const first: RecordedEvent[] = [];
+      for await (const e of this.deps.store.readStream(dossierStreamId(about.dossierId), { maxCount: 1 }))
+        first.push(e);
+      subjectId = first.length > 0 ? this.subjectOf(about.dossierId, first) : null;
+    }
+    return subjectId === null
+      ? serverRequestFingerprint(this.deps.subjectSecret, message)
+      : `s1:${await this.deps.store.subjectDigest(subjectId, message)}`;
   }
 
   private async append(
@@ -269,12 +320,13 @@ export class DossierService {
     events: readonly DossierEvent[],
     expected: number | "no_stream",
     request: CommandRequest,
+    subjectId: string,
     actor?: Actor,
   ) {
     try {
       return await this.deps.store.append(
         dossierStreamId(dossierId),
-        this.toNewEvents(dossierId, events, request, actor),
+        this.toNewEvents(events, request, subjectId, actor),
         {
           expectedRevision: expected,
           commandId: request.commandId,
@@ -375,7 +427,8 @@ export class DossierService {
     };
     const decision = decide(command, initialState(), context);
     if (!decision.ok) throw refusalError(decision.refusal);
-    const result = await this.append(dossierId, decision.events, "no_stream", request);
+    const subjectId = applicantSubjectId(this.deps.subjectSecret, dossierId, input.applicant.idNumber);
+    const result = await this.append(dossierId, decision.events, "no_stream", request, subjectId);
     return this.answer(dossierId, result.events, result.lastPosition);
   }
 
@@ -444,7 +497,8 @@ export class DossierService {
     };
     const decision = decide(command, loaded.state, context);
     if (!decision.ok) throw refusalError(decision.refusal);
-    const result = await this.append(dossierId, decision.events, loaded.revision, request);
+    const subjectId = this.subjectOf(dossierId, loaded.events);
+    const result = await this.append(dossierId, decision.events, loaded.revision, request, subjectId);
     return this.answer(dossierId, result.events, result.lastPosition, loaded.state);
   }
 
@@ -623,7 +677,14 @@ export class DossierService {
       correlationId,
     };
     try {
-      const result = await this.append(dossierId, decision.events, loaded.revision, request, SYSTEM_ACTOR);
+      const result = await this.append(
+        dossierId,
+        decision.events,
+        loaded.revision,
+        request,
+        this.subjectOf(dossierId, loaded.events),
+        SYSTEM_ACTOR,
+      );
       return this.answer(dossierId, result.events, result.lastPosition, loaded.state);
     } catch (error) {
       // Someone acted meanwhile: their action recorded the overdue event first, or the dossier moved on.
@@ -717,7 +778,8 @@ export class DossierService {
       schedule,
     });
     if (overdue.ok) events.push(...overdue.events);
-    const result = await this.append(dossierId, events, "no_stream", request);
+    const subjectId = applicantSubjectId(this.deps.subjectSecret, dossierId, input.applicant.idNumber);
+    const result = await this.append(dossierId, events, "no_stream", request, subjectId);
     return this.answer(dossierId, result.events, result.lastPosition);
   }
 }

@@ -18,3 +18,12 @@ export function applicantSubjectId(secret: Buffer, dossierId: string, idNumber: 
   if (idNumber === undefined) return `dossier:${dossierId}`;
   return `person:${createHmac("sha256", secret).update(`applicant-id:${idNumber}`).digest("hex")}`;
 }
+
+/**
+ * The fingerprint of a request that is about no known dossier (so no applicant's key exists to key it):
+ * an HMAC under a key derived from the server's secret, never a bare hash a guess could be tested against.
+ */
+export function serverRequestFingerprint(secret: Buffer, message: string): string {
+  const key = createHmac("sha256", secret).update("motcua-request-fingerprint-v1").digest();
+  return `k1:${createHmac("sha256", key).update(message, "utf8").digest("hex")}`;
+}

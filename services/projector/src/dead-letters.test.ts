@@ -42,7 +42,7 @@ describe("poison events and the dead letters", () => {
       { revisions },
     );
 
-    // A dossier still pending, and a withdrawal for it written without its reason by a buggy writer.
+    // A dossier still pending, and a withdrawal for it written without its moment by a buggy writer.
     const byDossier = new Map<string, SimulatedDecision[]>();
     for (const d of lives.decisions.slice(0, half))
       byDossier.set(d.dossierId, [...(byDossier.get(d.dossierId) ?? []), d]);
@@ -64,7 +64,7 @@ describe("poison events and the dead letters", () => {
         {
           type: "DossierWithdrawn",
           schemaVersion: 1,
-          data: { at },
+          data: { reason: "Công dân rút" },
           metadata: {
             commandId,
             correlationId: commandId,

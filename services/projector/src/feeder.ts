@@ -25,11 +25,15 @@ import {
 /** One feeder per deployment: whoever holds this session-level advisory lock feeds; the others stand by. */
 export const FEEDER_LOCK_KEY = "motcua.projector.feeder";
 
-/** How jobs are added: retried without end on transient errors (capped backoff), kept briefly for bull-board. */
+/**
+ * How jobs are added: retried without end on transient errors (capped backoff), removed once applied —
+ * the checkpoint remembers what was done, and Redis keeps no copy of the log. A failed job stays (with
+ * no personal data in it) as the dead letter an operator replays.
+ */
 export const PROJECTION_JOB_OPTIONS: JobsOptions = {
   attempts: 1_000_000,
   backoff: { type: "capped" },
-  removeOnComplete: { count: 1_000 },
+  removeOnComplete: true,
   removeOnFail: false,
 };
 

@@ -18,7 +18,6 @@ export {
 } from "./feeder";
 export {
   type JobEvent,
-  PERSONAL_DATA_FIELDS,
   PROJECTION_QUEUE,
   type ProjectionJobData,
   parseProjectionJobData,

@@ -1,16 +1,11 @@
+import { withoutPersonalData } from "@motcua/domain";
 import type { RecordedEvent } from "@motcua/event-store";
 import type { ProjectableEvent } from "@motcua/read-models";
 
 /** The one BullMQ queue of projection jobs (keys under the deployment's REDIS_PREFIX). */
 export const PROJECTION_QUEUE = "projections";
 
-/**
- * Fields of an event's `data` that hold a person's data. The read models never use them, so they never
- * travel through Redis: the domain keeps the applicant (name, ID number, phone, address) in `applicant`.
- */
-export const PERSONAL_DATA_FIELDS: readonly string[] = ["applicant"];
-
-/** An event as a job carries it: what the projection reads, nothing else (no ids, hashes or applicant). */
+/** An event as a job carries it: what the projection reads, nothing else (no ids, hashes, applicant or free text). */
 export interface JobEvent extends ProjectableEvent {
   readonly data: Record<string, unknown>;
 }
@@ -47,12 +42,13 @@ const PRIORITY_STEP = 1_024;
 export const projectionJobPriority = (fromPosition: number): number =>
   1 + (Math.floor(fromPosition / PRIORITY_STEP) % (PRIORITY_LIMIT - 1));
 
-/** What a job carries of a recorded event: personal fields and everything the projection ignores are dropped. */
+/**
+ * What a job carries of a recorded event: the applicant and free text (document names, reasons, notes,
+ * step names) are dropped, even from events stored before free text was sealed, and so is everything
+ * else the projection ignores.
+ */
 export function toJobEvent(event: RecordedEvent): JobEvent {
-  const data: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(event.data)) {
-    if (!PERSONAL_DATA_FIELDS.includes(key)) data[key] = value;
-  }
+  const data = withoutPersonalData(event.type, event.data);
   return {
     streamId: event.streamId,
     revision: event.revision,

@@ -171,4 +171,55 @@ export const DOSSIER_EVENT_SCHEMA_VERSIONS: Readonly<Record<DossierEventType, nu
 /** The field of an event's data that holds personal data, if any. */
 export const PERSONAL_DATA_FIELD = "applicant";
 
+/**
+ * Free text people type, which may name the applicant or quote their ID number (document names, reasons,
+ * notes, step names), as dot paths into each event's data (`*`: every element). It is personal data too:
+ * sealed under the applicant's key like the applicant, erased with them, never in read models or jobs.
+ */
+export const FREE_TEXT_PATHS: Readonly<Record<DossierEventType, readonly string[]>> = {
+  DossierSubmitted: ["documents.*.name"],
+  DossierIntakeRefused: ["reason"],
+  DossierReceived: ["documents.*.name"],
+  DossierForwarded: ["step"],
+  DossierTransferred: ["reason"],
+  SupplementRequested: ["reason"],
+  SupplementReceived: [],
+  FeeRequested: ["reason"],
+  FeePaid: [],
+  ApologyIssued: ["reason"],
+  DossierResolved: ["note"],
+  ResultReturned: [],
+  DossierWithdrawn: ["reason"],
+  DossierStopped: ["reason"],
+  DossierBecameOverdue: [],
+};
+
 export const dossierStreamId = (dossierId: string) => `dossier-${dossierId}`;
+
+/**
+ * An event's data without the applicant and without its free text (`FREE_TEXT_PATHS` removed): what read
+ * models and job payloads may hold, whether the event was stored before free text was sealed (in clear),
+ * sealed, or read with its sealed values left out.
+ */
+export function withoutPersonalData(
+  type: string,
+  data: Readonly<Record<string, unknown>>,
+): Record<string, unknown> {
+  const { [PERSONAL_DATA_FIELD]: _applicant, ...rest } = data;
+  const paths = Object.hasOwn(FREE_TEXT_PATHS, type) ? FREE_TEXT_PATHS[type as DossierEventType] : [];
+  return paths.reduce<Record<string, unknown>>(
+    (current, path) => withoutPath(current, path.split(".")) as Record<string, unknown>,
+    rest,
+  );
+}
+
+/** A copy of `value` without what `segments` reach (`*`: every element of an array). */
+function withoutPath(value: unknown, segments: readonly string[]): unknown {
+  const [segment, ...rest] = segments;
+  if (segment === undefined || typeof value !== "object" || value === null) return value;
+  if (Array.isArray(value)) return segment === "*" ? value.map((item) => withoutPath(item, rest)) : value;
+  const object = value as Record<string, unknown>;
+  if (!Object.hasOwn(object, segment)) return value;
+  const { [segment]: inner, ...others } = object;
+  return rest.length === 0 ? others : { ...others, [segment]: withoutPath(inner, rest) };
+}

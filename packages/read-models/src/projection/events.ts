@@ -1,5 +1,6 @@
 import {
   ApologyIssuedSchema,
+  DocumentSchema,
   DossierBecameOverdueSchema,
   type DossierEventType,
   DossierForwardedSchema,
@@ -12,10 +13,10 @@ import {
   DossierWithdrawnSchema,
   FeePaidSchema,
   FeeRequestedSchema,
-  PERSONAL_DATA_FIELD,
   ResultReturnedSchema,
   SupplementReceivedSchema,
   SupplementRequestedSchema,
+  withoutPersonalData,
 } from "@motcua/domain";
 import { z } from "zod";
 import { PoisonEventError } from "../errors";
@@ -41,31 +42,36 @@ export interface ProjectableEvent {
 }
 
 /**
- * The domain's event schemas without the personal-data field: the read models never see the applicant,
- * whether it arrives in clear, encrypted, or as `{ erased: true }` after crypto-shredding.
+ * The domain's event schemas without personal data: the read models never see the applicant nor free
+ * text people typed (document names, reasons, notes, step names — `FREE_TEXT_PATHS`), whether it arrives
+ * in clear, encrypted, left out, or as `{ erased: true }` after crypto-shredding.
  */
+const DocumentWithoutName = DocumentSchema.omit({ name: true });
 const SubmittedWithoutApplicant = DossierSubmittedSchema.extend({
-  data: DossierSubmittedSchema.shape.data.omit({ applicant: true }),
+  data: DossierSubmittedSchema.shape.data
+    .omit({ applicant: true })
+    .extend({ documents: z.array(DocumentWithoutName) }),
 });
 const ReceivedWithoutApplicant = DossierReceivedSchema.extend({
-  data: DossierReceivedSchema.shape.data.omit({ applicant: true }),
+  data: DossierReceivedSchema.shape.data
+    .omit({ applicant: true })
+    .extend({ documents: z.array(DocumentWithoutName) }),
 });
-
 const ProjectedEventSchema = z.discriminatedUnion("type", [
   SubmittedWithoutApplicant,
-  DossierIntakeRefusedSchema,
+  DossierIntakeRefusedSchema.extend({ data: DossierIntakeRefusedSchema.shape.data.omit({ reason: true }) }),
   ReceivedWithoutApplicant,
-  DossierForwardedSchema,
-  DossierTransferredSchema,
-  SupplementRequestedSchema,
+  DossierForwardedSchema.extend({ data: DossierForwardedSchema.shape.data.omit({ step: true }) }),
+  DossierTransferredSchema.extend({ data: DossierTransferredSchema.shape.data.omit({ reason: true }) }),
+  SupplementRequestedSchema.extend({ data: SupplementRequestedSchema.shape.data.omit({ reason: true }) }),
   SupplementReceivedSchema,
-  FeeRequestedSchema,
+  FeeRequestedSchema.extend({ data: FeeRequestedSchema.shape.data.omit({ reason: true }) }),
   FeePaidSchema,
-  ApologyIssuedSchema,
-  DossierResolvedSchema,
+  ApologyIssuedSchema.extend({ data: ApologyIssuedSchema.shape.data.omit({ reason: true }) }),
+  DossierResolvedSchema.extend({ data: DossierResolvedSchema.shape.data.omit({ note: true }) }),
   ResultReturnedSchema,
-  DossierWithdrawnSchema,
-  DossierStoppedSchema,
+  DossierWithdrawnSchema.extend({ data: DossierWithdrawnSchema.shape.data.omit({ reason: true }) }),
+  DossierStoppedSchema.extend({ data: DossierStoppedSchema.shape.data.omit({ reason: true }) }),
   DossierBecameOverdueSchema,
 ]);
 
@@ -103,7 +109,7 @@ export function parseProjectableEvent(recorded: ProjectableEvent): ParsedEvent {
   }
   const data =
     typeof recorded.data === "object" && recorded.data !== null && !Array.isArray(recorded.data)
-      ? withoutPersonalData(recorded.data as Record<string, unknown>)
+      ? withoutPersonalData(String(recorded.type), recorded.data as Record<string, unknown>)
       : recorded.data;
   const parsed = ProjectedEventSchema.safeParse({
     type: recorded.type,
@@ -120,10 +126,4 @@ export function parseProjectableEvent(recorded: ProjectableEvent): ParsedEvent {
     throw poison("the event's dossierId is not its stream's");
   }
   return { dossierId, revision: recorded.revision, position: recorded.position, event: parsed.data };
-}
-
-function withoutPersonalData(data: Record<string, unknown>): Record<string, unknown> {
-  if (!(PERSONAL_DATA_FIELD in data)) return data;
-  const { [PERSONAL_DATA_FIELD]: _personal, ...rest } = data;
-  return rest;
 }

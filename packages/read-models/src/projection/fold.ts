@@ -205,8 +205,10 @@ function applyToExisting(
         d.toUnitId,
         forwarded ? "forwarded" : "transferred",
         at,
-        forwarded ? event.data.step : null,
-        forwarded ? null : event.data.reason,
+        // Step names and reasons are free text about the applicant: sealed in the event store, never
+        // here; the API reads them from the dossier's stream when it shows the slip.
+        null,
+        null,
         forwarded && event.data.stepDueAt !== null ? normalizeIso(event.data.stepDueAt) : null,
         position,
       );

@@ -309,13 +309,13 @@ describe("audit reads", () => {
       (await rt.app.inject({ method: "GET", url: `/dossiers/${id}/verify`, headers: auditor })).json(),
     ).toEqual({ valid: true, events: 3 });
 
-    // A DBA who switches off the append-only trigger and edits a reason: the chain must tell.
+    // A DBA who switches off the append-only trigger and edits a request number: the chain must tell.
     const client = new pg.Client({ connectionString: rt.database.url });
     await client.connect();
     try {
       await client.query("ALTER TABLE event_store.events DISABLE TRIGGER events_append_only");
       await client.query(
-        `UPDATE event_store.events SET data = replace(data::text, 'Thiếu', 'Thieu')::json WHERE stream_id = $1 AND revision = 2`,
+        `UPDATE event_store.events SET data = replace(data::text, '"requestNumber":1', '"requestNumber":2')::json WHERE stream_id = $1 AND revision = 2`,
         [`dossier-${id}`],
       );
     } finally {

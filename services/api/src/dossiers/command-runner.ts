@@ -5,7 +5,7 @@ import type { Principal } from "@motcua/platform";
 import type { FastifyReply, FastifyRequest } from "fastify";
 import { expectedRevision } from "../command-headers";
 import { AppError, PROBLEM_CONTENT_TYPE } from "../problem";
-import { type IdempotencyKeys, requestHash } from "./idempotency";
+import type { IdempotencyKeys } from "./idempotency";
 
 /** Answers worth replaying to a retry: success and the refusals a retry would meet again. */
 const keepAnswer = (status: number) => status < 500 && status !== 409 && status !== 429;
@@ -36,6 +36,11 @@ export async function runCommand(
     readonly successStatus: 200 | 201;
     readonly at: string | undefined;
     readonly idempotency: IdempotencyKeys;
+    /**
+     * The request's fingerprint, keyed so that it holds no personal data a guess could be tested against
+     * (`DossierService.requestFingerprint`): what Idempotency-Key compares and `commandHash` keeps.
+     */
+    readonly fingerprint: (commandId: string, request: unknown) => Promise<string>;
     readonly execute: (command: CommandRequest) => Promise<CommandAnswer>;
   },
 ): Promise<CommandAnswer> {
@@ -45,12 +50,15 @@ export async function runCommand(
   const key = headers["idempotency-key"];
   const revision = expectedRevision(headers["if-match"]);
   const scope = principal.sub;
+  const commandId = key === undefined ? randomUUID() : uuidFromName("motcua.command", `${scope}\u0000${key}`);
   const hash =
-    key === undefined ? undefined : requestHash([request.method, request.url.split("?")[0], request.body]);
+    key === undefined
+      ? undefined
+      : await options.fingerprint(commandId, [request.method, request.url.split("?")[0], request.body]);
   const command: CommandRequest = {
     principal,
     at: options.at,
-    commandId: key === undefined ? randomUUID() : uuidFromName("motcua.command", `${scope}\u0000${key}`),
+    commandId,
     correlationId: request.id,
     expectedRevision: revision,
     commandHash: hash,

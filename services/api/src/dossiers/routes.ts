@@ -202,6 +202,8 @@ export function dossierCommandRoutes(deps: {
           successStatus: 201,
           at: request.body.at,
           idempotency,
+          fingerprint: (commandId, parts) =>
+            service.requestFingerprint({ receipt: request.body }, commandId, parts),
           execute: (command) => service.receive(request.body, command),
         });
       },
@@ -311,6 +313,7 @@ export function dossierCommandRoutes(deps: {
           successStatus: 201,
           at: receipt.receivedAt,
           idempotency,
+          fingerprint: (commandId, parts) => service.requestFingerprint({ receipt }, commandId, parts),
           execute: (command) =>
             service.importHistory(
               receipt,
@@ -350,6 +353,8 @@ export function dossierCommandRoutes(deps: {
             successStatus: 200,
             at: payload.at,
             idempotency,
+            fingerprint: (commandId, parts) =>
+              service.requestFingerprint({ dossierId: request.params.id }, commandId, parts),
             execute: (command) =>
               service.execute(request.params.id, commandFromBody(definition.type, payload), command),
           });

@@ -64,7 +64,11 @@ beforeAll(async () => {
   rt.clock.set(at("2025-03-05T10:00"));
   await post(`/dossiers/${ids.resolvedEarly}/resolve`, { outcome: "approved" }, officerA);
   await post(`/dossiers/${ids.withdrawn}/withdraw`, { reason: "Rút hồ sơ" }, officerA);
-  await post(`/dossiers/${ids.overdue}/transfer`, { toUnitId: UNITS.department.unitId }, officerA);
+  await post(
+    `/dossiers/${ids.overdue}/transfer`,
+    { toUnitId: UNITS.department.unitId, reason: "Liên thông thẩm định" },
+    officerA,
+  );
   rt.clock.set(at("2025-03-11T10:00"));
   await post(`/dossiers/${ids.late}/resolve`, { outcome: "rejected" }, officerA);
   await post(`/dossiers/${ids.online}/resolve`, { outcome: "approved" }, officerA);
@@ -241,9 +245,9 @@ describe("reads from the read models", () => {
         headers: await rt.auth("auditor"),
       })
     ).json();
-    expect(r.steps.map((s: { unitId: string }) => s.unitId)).toEqual([
-      UNITS.communeA.unitId,
-      UNITS.department.unitId,
+    expect(r.steps.map((s: { unitId: string; reason: string | null }) => [s.unitId, s.reason])).toEqual([
+      [UNITS.communeA.unitId, null],
+      [UNITS.department.unitId, "Liên thông thẩm định"],
     ]);
   });
 

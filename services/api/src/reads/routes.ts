@@ -1,5 +1,5 @@
 import { asReceived, type DossierService } from "@motcua/commands";
-import { ActionTimeSchema, isDueAtProvisional } from "@motcua/domain";
+import { ActionTimeSchema, dossierStreamId, isDueAtProvisional } from "@motcua/domain";
 import type { EventStore } from "@motcua/event-store";
 import type { Principal } from "@motcua/platform";
 import {
@@ -11,6 +11,7 @@ import {
   listDossiers,
   listProcessSteps,
   listSubmissions,
+  type ProcessStepView,
   type ReceivedStatus,
   readCheckpoints,
   report06a,
@@ -339,8 +340,9 @@ export function readRoutes(deps: {
             "Only units that have held this dossier, auditors and admins may read it",
           );
         }
+        const steps = await listProcessSteps(access.db, schema, request.params.id);
         return answerAtPosition(reply, position, {
-          steps: await listProcessSteps(access.db, schema, request.params.id),
+          steps: await withHandoverText(deps.store, request.params.id, steps),
         });
       },
     );
@@ -494,4 +496,31 @@ export function readRoutes(deps: {
     app.addHook("onReady", refreshLag);
     app.addHook("onClose", async () => clearInterval(timer));
   };
+}
+
+/**
+ * Step names and transfer reasons are free text sealed under the applicant's key and kept out of the read
+ * models, so the slip reads them from the dossier's own events: the n-th hand-over event opened the n-th
+ * holding after the receipt. Once the applicant is erased they read as null.
+ */
+async function withHandoverText(
+  store: EventStore,
+  dossierId: string,
+  steps: readonly ProcessStepView[],
+): Promise<ProcessStepView[]> {
+  const handovers: { kind: ProcessStepView["kind"]; step: string | null; reason: string | null }[] = [];
+  for await (const e of store.readStream(dossierStreamId(dossierId))) {
+    if (e.type !== "DossierForwarded" && e.type !== "DossierTransferred") continue;
+    handovers.push({
+      kind: e.type === "DossierForwarded" ? "forwarded" : "transferred",
+      step: typeof e.data.step === "string" ? e.data.step : null,
+      reason: typeof e.data.reason === "string" ? e.data.reason : null,
+    });
+  }
+  let next = 0;
+  return steps.map((view) => {
+    if (view.kind === "received") return view;
+    const handover = handovers[next++];
+    return handover?.kind === view.kind ? { ...view, step: handover.step, reason: handover.reason } : view;
+  });
 }
