@@ -1,6 +1,9 @@
+import { createHash, randomUUID } from "node:crypto";
+import type { RecordedEvent } from "@motcua/event-store";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestRuntime, receiveBody, type TestRuntime, UNITS } from "../test-runtime";
+import { migrateApiTables } from "./idempotency";
 
 let rt: TestRuntime;
 let officer: { authorization: string };
@@ -23,6 +26,12 @@ async function receive(): Promise<string> {
   });
   expect(response.statusCode, response.body).toBe(201);
   return response.json().dossierId;
+}
+
+async function eventsOf(dossierId: string): Promise<RecordedEvent[]> {
+  const events: RecordedEvent[] = [];
+  for await (const e of rt.store.readStream(`dossier-${dossierId}`)) events.push(e);
+  return events;
 }
 
 async function eventTypes(dossierId: string): Promise<string[]> {
@@ -128,6 +137,63 @@ describe("idempotency", () => {
     });
     expect(second.statusCode).toBe(422);
     expect(second.json()).toMatchObject({ code: "idempotency.key_reused" });
+    expect(await eventTypes(id)).toEqual(["DossierReceived", "SupplementRequested"]);
+  });
+
+  it("keeps a fingerprint keyed by the applicant's vault key, never a plain hash of the body", async () => {
+    rt.clock.set(at("2025-03-12T09:00"));
+    const body = receiveBody({ dossierId: randomUUID() });
+    const r = await rt.app.inject({
+      method: "POST",
+      url: "/dossiers",
+      payload: body,
+      headers: { ...officer, "idempotency-key": "fingerprinted" },
+    });
+    expect(r.statusCode).toBe(201);
+    const [row] = await rt.db
+      .selectFrom("api.idempotency_keys")
+      .select(["request_hash", "body"])
+      .where("key", "=", "fingerprinted")
+      .execute();
+    const plain = createHash("sha256")
+      .update(JSON.stringify(["POST", "/dossiers", body]))
+      .digest("hex");
+    expect(row?.request_hash).toMatch(/^s1:[0-9a-f]{64}$/);
+    expect(row?.request_hash).not.toContain(plain);
+    expect(JSON.stringify(row?.body)).not.toMatch(/Nguyễn|019085001234|0912345678/);
+    const [event] = await eventsOf(r.json().dossierId);
+    expect(event?.metadata.commandHash).toBe(row?.request_hash);
+  });
+
+  it("drops plain-hash rows of older versions when migrating, and a retry of one still gets its first answer", async () => {
+    rt.clock.set(at("2025-03-12T09:00"));
+    const id = await receive();
+    const headers = { ...officer, "idempotency-key": "from-an-older-version" };
+    const first = await rt.app.inject({
+      method: "POST",
+      url: `/dossiers/${id}/supplement-request`,
+      payload: { reason: "Thiếu A" },
+      headers,
+    });
+    expect(first.statusCode).toBe(200);
+    // As an older version stored it: a bare SHA-256 of the body.
+    await rt.db
+      .updateTable("api.idempotency_keys")
+      .set({ request_hash: "9f2c".repeat(16) })
+      .where("key", "=", "from-an-older-version")
+      .execute();
+    await migrateApiTables(rt.db);
+    const left = await rt.db.selectFrom("api.idempotency_keys").select(["key", "request_hash"]).execute();
+    expect(left.map((row) => row.key)).not.toContain("from-an-older-version");
+    expect(left.every((row) => /^(s1|k1):/.test(row.request_hash))).toBe(true);
+    const retry = await rt.app.inject({
+      method: "POST",
+      url: `/dossiers/${id}/supplement-request`,
+      payload: { reason: "Thiếu A" },
+      headers,
+    });
+    expect(retry.statusCode).toBe(200);
+    expect(retry.json()).toEqual(first.json());
     expect(await eventTypes(id)).toEqual(["DossierReceived", "SupplementRequested"]);
   });
 });
