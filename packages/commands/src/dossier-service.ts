@@ -543,7 +543,8 @@ export class DossierService {
       { now, actor: actorOf(principal), schedule: await this.schedule(unit.unitId), procedure },
     );
     if (!decision.ok) throw refusalError(decision.refusal);
-    const result = await this.append(dossierId, decision.events, "no_stream", request);
+    const subjectId = applicantSubjectId(this.deps.subjectSecret, dossierId, input.applicant.idNumber);
+    const result = await this.append(dossierId, decision.events, "no_stream", request, subjectId);
     return this.answer(dossierId, result.events, result.lastPosition);
   }
 
@@ -636,7 +637,8 @@ export class DossierService {
       await context(unit.unitId, state.terms.procedureId),
     );
     if (!decision.ok) throw refusalError(decision.refusal);
-    const result = await this.append(dossierId, decision.events, loaded.revision, request);
+    const subjectId = this.subjectOf(dossierId, loaded.events);
+    const result = await this.append(dossierId, decision.events, loaded.revision, request, subjectId);
     return this.answer(dossierId, result.events, result.lastPosition, state);
   }
 
@@ -651,7 +653,8 @@ export class DossierService {
       schedule: await this.schedule(unitId),
     });
     if (!decision.ok) throw refusalError(decision.refusal);
-    const result = await this.append(dossierId, decision.events, loaded.revision, request);
+    const subjectId = this.subjectOf(dossierId, loaded.events);
+    const result = await this.append(dossierId, decision.events, loaded.revision, request, subjectId);
     return this.answer(dossierId, result.events, result.lastPosition, loaded.state);
   }
 

@@ -231,6 +231,8 @@ export function dossierCommandRoutes(deps: {
           successStatus: 201,
           at: request.body.at,
           idempotency,
+          fingerprint: (commandId, parts) =>
+            service.requestFingerprint({ receipt: request.body }, commandId, parts),
           execute: (command) => service.submit(request.body, command),
         });
       },
@@ -260,6 +262,8 @@ export function dossierCommandRoutes(deps: {
           successStatus: 200,
           at,
           idempotency,
+          fingerprint: (commandId, parts) =>
+            service.requestFingerprint({ dossierId: request.params.id }, commandId, parts),
           execute: (command) => service.accept(request.params.id, command),
         });
       },
@@ -287,6 +291,8 @@ export function dossierCommandRoutes(deps: {
           successStatus: 200,
           at: request.body.at,
           idempotency,
+          fingerprint: (commandId, parts) =>
+            service.requestFingerprint({ dossierId: request.params.id }, commandId, parts),
           execute: (command) => service.refuseIntake(request.params.id, request.body.reason, command),
         });
       },
