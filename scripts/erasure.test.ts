@@ -38,6 +38,7 @@ const FREE_TEXT = {
   note: `Đã gọi bà Diệu Linh qua số ${PERSON.phone}`,
   withdraw: `Bà Diệu Linh (CCCD ${PERSON.idNumber}) xin rút hồ sơ`,
   stop: "Hồ sơ của bà Diệu Linh không đủ điều kiện",
+  refuse: `Hồ sơ nộp trực tuyến của bà Diệu Linh (CCCD ${PERSON.idNumber}) thiếu giấy tờ`,
 };
 const NEEDLES = [
   PERSON.name,
@@ -230,6 +231,15 @@ describe("erasing a person", () => {
       admin,
       "c-import",
     );
+    // Dossier E, the same person, submitted online and refused at intake.
+    const { channel: _channel, ...submission } = receipt(PERSON);
+    const e = await command("/submissions", submission, officerA, "e-submit", 201);
+    await command(
+      `/dossiers/${e.dossierId}/refuse-intake`,
+      { reason: FREE_TEXT.refuse },
+      officerA,
+      "e-refuse",
+    );
     // Dossier D: someone else, who stays.
     const d = await command("/dossiers", receipt(OTHER), officerA, "d-receive");
     await command(
@@ -291,6 +301,8 @@ describe("erasing a person", () => {
         });
         expect(verify.json(), dossier.dossierId).toMatchObject({ valid: true });
       }
+      // A dossier refused at intake was never received: the store verifies its chain.
+      expect(await store.verifyStream(`dossier-${e.dossierId}`)).toEqual({ valid: true, events: 2 });
       const other = (
         await system.runtime.app.inject({
           method: "GET",
@@ -355,7 +367,7 @@ describe("erasing a person", () => {
       const serverKey = derive(secret, "motcua-request-fingerprint-v1");
       const stolen = derive(stolenKey, "motcua-subject-digest-v1");
       const withId = sent.filter((request) => JSON.stringify(request).includes(PERSON.idNumber));
-      expect(withId.length).toBeGreaterThanOrEqual(5);
+      expect(withId.length).toBeGreaterThanOrEqual(7);
       const templates = withId.map((request) => ({
         legacy: JSON.stringify([request.method, request.path, request.body]).split(PERSON.idNumber),
         current: canonical([request.method, request.path, request.body]).split(PERSON.idNumber),
