@@ -1,0 +1,3 @@
+export * from "./merkle";
+export * from "./postgres-tree";
+export * from "./signed-head";
