@@ -228,3 +228,25 @@ describe("loose input is refused", () => {
     expect(accepted.statusCode).toBe(200);
   });
 });
+
+describe("the OpenAPI document says every answer the API gives", () => {
+  it("documents 400 on audit reads, 400/429/503 on /public, 413/415/429/503 on commands, and bearer security", async () => {
+    const doc = (await rt.app.inject({ method: "GET", url: "/docs/json" })).json();
+    const statuses = (path: string, method: string) => Object.keys(doc.paths[path][method].responses);
+    for (const path of ["/dossiers/{id}/history", "/dossiers/{id}/state", "/dossiers/{id}/verify"]) {
+      expect(statuses(path, "get")).toContain("400");
+    }
+    expect(statuses("/public/dossiers/{code}", "get")).toEqual(
+      expect.arrayContaining(["200", "400", "404", "429", "503"]),
+    );
+    expect(doc.paths["/public/dossiers/{code}"].get.security).toBeUndefined();
+    for (const path of ["/dossiers/{id}/resolve", "/dossiers/import", "/dossiers"]) {
+      expect(statuses(path, "post")).toEqual(
+        expect.arrayContaining(["400", "401", "403", "413", "415", "429", "503"]),
+      );
+      expect(doc.paths[path].post.security).toEqual([{ bearerAuth: [] }]);
+    }
+    const problem = doc.paths["/dossiers/{id}/resolve"].post.responses["415"].content;
+    expect(Object.keys(problem)).toEqual(["application/problem+json"]);
+  });
+});

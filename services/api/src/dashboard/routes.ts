@@ -3,6 +3,7 @@ import { readFile } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { z } from "zod";
 import type { RouteSlice } from "../app";
 
 /** A file the dashboard serves, read once when the API starts. */
@@ -68,6 +69,9 @@ export function dashboardRoutes(): RouteSlice {
                 tags: ["reports"],
                 summary:
                   "The analysts' dashboard (HTML): KPI tiles, 06a per field, units ranked by on-time rate; asks for a token in the page",
+                response: {
+                  200: { description: "The page", content: { "text/html": { schema: z.string() } } },
+                },
               }
             : { hide: true },
         },

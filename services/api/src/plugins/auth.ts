@@ -203,17 +203,27 @@ export const authPlugin = fp<AuthPluginOptions>(
   { name: "motcua-auth", fastify: "5.x", dependencies: ["motcua-errors"] },
 );
 
+/** The onRequest hooks that demand a token, so the OpenAPI document can say which routes do. */
+const tokenGuards = new WeakSet<object>();
+
+/** Whether a route's onRequest hooks demand a bearer token (`authenticated` or `requireRole`). */
+export function demandsToken(onRequest: unknown): boolean {
+  const hooks = Array.isArray(onRequest) ? onRequest : [onRequest];
+  return hooks.some((hook) => typeof hook === "function" && tokenGuards.has(hook));
+}
+
 /** An onRequest hook: any valid token will do. */
 export const authenticated: onRequestAsyncHookHandler = async function authenticatedHook(request) {
   await request.server.authenticate(request);
 };
+tokenGuards.add(authenticated);
 
 /**
  * An onRequest hook: a valid token whose role is one of `roles`, else 401 (no or bad token) or 403
  * `auth.role_not_allowed`. Unit-level rules (an officer acts only on its unit's dossiers) belong to the route.
  */
 export function requireRole(...roles: readonly Role[]): onRequestAsyncHookHandler {
-  return async function requireRoleHook(request) {
+  const hook: onRequestAsyncHookHandler = async function requireRoleHook(request) {
     const principal = await request.server.authenticate(request);
     if (!roles.includes(principal.role)) {
       throw new AppError(
@@ -223,6 +233,8 @@ export function requireRole(...roles: readonly Role[]): onRequestAsyncHookHandle
       );
     }
   };
+  tokenGuards.add(hook);
+  return hook;
 }
 
 /** The caller of a route guarded by `requireRole`/`authenticated`, typed as present. */

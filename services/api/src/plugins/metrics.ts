@@ -1,4 +1,5 @@
 import fp from "fastify-plugin";
+import { z } from "zod";
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
 
 declare module "fastify" {
@@ -96,6 +97,12 @@ export const metricsPlugin = fp<MetricsOptions>(
           summary: "Prometheus metrics",
           description:
             "Prometheus text exposition: request latency, commands by type and outcome, appends, projection lag.",
+          response: {
+            200: {
+              description: "Prometheus text exposition",
+              content: { "text/plain": { schema: z.string() } },
+            },
+          },
         },
       },
       async (_request, reply) => {
