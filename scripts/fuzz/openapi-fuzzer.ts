@@ -137,7 +137,7 @@ const NASTY_VALUES: Json[] = [
   -1,
   1.5,
   1e308,
-  -9007199254740993,
+  -(2 ** 53) - 2,
   [],
   {},
   [null],
@@ -506,7 +506,8 @@ export class OpenApiFuzzer {
       const response = await send(request);
       const name = `${operation.method} ${operation.path}`;
       byStatus[response.statusCode] = (byStatus[response.statusCode] ?? 0) + 1;
-      const op = (byOperation[name] ??= { requests: 0, statuses: {} });
+      const op = byOperation[name] ?? { requests: 0, statuses: {} };
+      byOperation[name] = op;
       op.requests += 1;
       op.statuses[response.statusCode] = (op.statuses[response.statusCode] ?? 0) + 1;
       const problem = this.check(operation, response);

@@ -1,6 +1,6 @@
 import fp from "fastify-plugin";
-import { z } from "zod";
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
+import { z } from "zod";
 
 declare module "fastify" {
   interface FastifyInstance {
