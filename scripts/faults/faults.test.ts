@@ -74,7 +74,7 @@ beforeAll(async () => {
     REDIS_PREFIX: "motcua",
     HOST: "127.0.0.1",
     PORT: String(apiPort),
-    LOG_LEVEL: "warn",
+    LOG_LEVEL: process.env.FAULTS_LOG_LEVEL ?? "warn",
     RATE_LIMIT_MAX: "1000000",
     PROJECTION_PARTITIONS: String(PARTITIONS),
     SCHEDULER_METRICS_PORT: String(schedulerPort),
