@@ -96,6 +96,18 @@ export async function getUnit(db: ReferenceDb, unitId: string): Promise<Unit | n
   return row ? unitFromRow(row) : null;
 }
 
+/** The names of these units, for showing beside their ids (unknown ids are left out). */
+export async function unitNames(db: ReferenceDb, unitIds: Iterable<string>): Promise<Map<string, string>> {
+  const ids = [...new Set(unitIds)];
+  if (ids.length === 0) return new Map();
+  const rows = await db
+    .selectFrom("ref.units")
+    .select(["unit_id", "name"])
+    .where("unit_id", "in", ids)
+    .execute();
+  return new Map(rows.map((r) => [r.unit_id, r.name]));
+}
+
 /**
  * Creates or replaces a unit. The parent and successor must exist, the tree must stay a tree, and the
  * code must stay unique (it opens every dossier code the unit issues).

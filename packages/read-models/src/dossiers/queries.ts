@@ -135,6 +135,8 @@ export interface ListDossiersQuery {
   readonly unitIds?: readonly string[];
   /** Dossiers this unit holds now. */
   readonly currentUnitId?: string;
+  /** Dossiers any of these units holds now. */
+  readonly currentUnitIds?: readonly string[];
   readonly status?: ReceivedStatus | readonly ReceivedStatus[];
   /** true: pending with the overdue event recorded for the current due moment; false: not so. */
   readonly overdue?: boolean;
@@ -206,6 +208,10 @@ export async function listDossiers(
     q = q.where("units_held", "&&", sql<string[]>`${[...query.unitIds]}::text[]`);
   }
   if (query.currentUnitId !== undefined) q = q.where("current_unit_id", "=", query.currentUnitId);
+  if (query.currentUnitIds !== undefined) {
+    if (query.currentUnitIds.length === 0) return { items: [], nextCursor: null };
+    q = q.where("current_unit_id", "in", [...query.currentUnitIds]);
+  }
   if (query.code !== undefined) q = q.where(sameCode(query.code));
   if (statuses !== null) {
     if (statuses.length === 0) return { items: [], nextCursor: null };

@@ -1,5 +1,13 @@
 import { asReceived, type DossierService } from "@motcua/commands";
-import { ActionTimeSchema, dossierStreamId, isDueAtProvisional } from "@motcua/domain";
+import {
+  ActionTimeSchema,
+  dossierStreamId,
+  isDueAtProvisional,
+  localDateOf,
+  localDateToDay,
+  PENDING,
+  parseInstant,
+} from "@motcua/domain";
 import type { EventStore } from "@motcua/event-store";
 import type { Principal } from "@motcua/platform";
 import {
@@ -16,7 +24,7 @@ import {
   readCheckpoints,
   report06a,
 } from "@motcua/read-models";
-import { getUnit, type ReferenceDatabase, unitSubtree } from "@motcua/reference-data";
+import { getUnit, type ReferenceDatabase, unitNames, unitSubtree } from "@motcua/reference-data";
 import type { Kysely } from "kysely";
 import { z } from "zod";
 import type { RouteSlice } from "../app";
@@ -26,6 +34,7 @@ import { AppError, problemResponse } from "../problem";
 import { answerAtPosition, minPositionQuery, positionField, waitForPosition } from "../read-position";
 import { periodReport } from "./period-report";
 import type { ReadModelAccess } from "./read-model-access";
+import { withWorklistExtras } from "./worklist";
 
 const errors = {
   400: problemResponse("Invalid query, naming the parameter and the rule"),
@@ -34,6 +43,9 @@ const errors = {
   404: problemResponse("Unknown"),
   503: problemResponse("The read models have not reached `minPosition` in 5 s; retry"),
 };
+
+/** `status=open`: every pending status, paused or not (DOMAIN.md's pending set). */
+const OPEN_STATUSES = [...PENDING] as ReceivedStatus[];
 
 const STATUSES = [
   "received",
@@ -231,10 +243,11 @@ export function readRoutes(deps: {
               .optional()
               .meta({ description: "Dossiers this unit holds now" }),
             status: z
-              .enum([...STATUSES, "submitted"])
+              .enum([...STATUSES, "submitted", "open"])
               .optional()
               .meta({
-                description: "`submitted`: online submissions awaiting acceptance or refusal at intake",
+                description:
+                  "`open`: every pending status (received, processing, awaiting supplement or payment); `submitted`: online submissions awaiting acceptance or refusal at intake",
               }),
             overdue: z
               .enum(["true", "false"])
@@ -251,7 +264,21 @@ export function readRoutes(deps: {
           response: {
             200: z.object({
               items: z.array(
-                z.union([dossierViewSchema.omit({ position: true }).passthrough(), submissionItemSchema]),
+                z.union([
+                  dossierViewSchema
+                    .omit({ position: true })
+                    .extend({
+                      dueSoon: z.boolean().meta({
+                        description: "Pending and due within the next 24 working hours",
+                      }),
+                      applicantName: z.string().nullable().optional().meta({
+                        description:
+                          "Only for the officer of the unit holding the dossier (null once erased); never for others",
+                      }),
+                    })
+                    .passthrough(),
+                  submissionItemSchema,
+                ]),
               ),
               nextCursor: z.string().nullable(),
               position: positionField,
@@ -292,15 +319,25 @@ export function readRoutes(deps: {
           ...(unitId ? { currentUnitId: unitId } : {}),
           ...(lookupByCode ? { unitIds: [principal.unitId ?? ""] } : {}),
           ...(q.code === undefined ? {} : { code: q.code }),
-          ...(q.status ? { status: q.status as ReceivedStatus } : {}),
+          ...(q.status === "open"
+            ? { status: OPEN_STATUSES }
+            : q.status
+              ? { status: q.status as ReceivedStatus }
+              : {}),
           ...(q.overdue === undefined ? {} : { overdue: q.overdue }),
           ...(q.dueBefore ? { dueBefore: q.dueBefore } : {}),
           limit: q.limit,
           ...(q.cursor ? { cursor: q.cursor } : {}),
         }).catch(queryError);
         const yearsWithNotice = await deps.service.yearsWithNotice();
+        const items = await withWorklistExtras(page.items, {
+          principal,
+          now: deps.now().getTime(),
+          service: deps.service,
+          store: deps.store,
+        });
         return answerAtPosition(reply, position, {
-          items: page.items.map((item) => ({
+          items: items.map((item) => ({
             ...item,
             dueAtProvisional: isDueAtProvisional(yearsWithNotice, item.dueAt),
           })) as never[],
@@ -439,6 +476,78 @@ export function readRoutes(deps: {
         answerPeriodReport(principalOf(request), request.query, reply, delaysByHoldingUnit, (items) => ({
           items: items as unknown[],
         })),
+    );
+
+    app.get(
+      "/reports/overdue",
+      {
+        onRequest: requireRole("officer", "analyst", "auditor", "admin"),
+        schema: {
+          tags: ["reports"],
+          summary:
+            "Overdue list: pending dossiers past their due moment, by the unit holding each; nothing personal",
+          querystring: minPositionQuery.extend({
+            unitId: z.string().trim().min(1).max(100).meta({ description: "The holding unit" }),
+            includeSubunits: periodQuery.shape.includeSubunits,
+            limit: z.coerce.number().int().min(1).max(200).default(50),
+            cursor: z.string().max(500).optional(),
+          }),
+          response: {
+            200: z.object({
+              items: z.array(
+                z.object({
+                  dossierId: z.string(),
+                  code: z.string(),
+                  procedureId: z.string(),
+                  field: z.string(),
+                  status: z.string(),
+                  receivingUnitId: z.string(),
+                  holdingUnitId: z.string(),
+                  holdingUnitName: z.string().nullable(),
+                  dueAt: z.string(),
+                  daysOverdue: z.number().int().meta({
+                    description: "Calendar days from the due date to today (Asia/Ho_Chi_Minh)",
+                  }),
+                }),
+              ),
+              nextCursor: z.string().nullable(),
+              position: positionField,
+            }),
+            ...errors,
+          },
+        },
+      },
+      async (request, reply) => {
+        const q = request.query;
+        const unitIds = await reportUnits(principalOf(request), q.unitId, q.includeSubunits);
+        const position = await waitFor(q.minPosition);
+        const page = await listDossiers(access.db, await access.schema(), {
+          currentUnitIds: unitIds,
+          overdue: true,
+          limit: q.limit,
+          ...(q.cursor ? { cursor: q.cursor } : {}),
+        }).catch(queryError);
+        const names = await unitNames(
+          deps.db,
+          page.items.map((i) => i.currentUnitId),
+        );
+        const today = localDateToDay(localDateOf(deps.now().getTime()));
+        return answerAtPosition(reply, position, {
+          items: page.items.map((item) => ({
+            dossierId: item.dossierId,
+            code: item.code,
+            procedureId: item.procedureId,
+            field: item.field,
+            status: item.status,
+            receivingUnitId: item.receivingUnitId,
+            holdingUnitId: item.currentUnitId,
+            holdingUnitName: names.get(item.currentUnitId) ?? null,
+            dueAt: item.dueAt as string,
+            daysOverdue: today - localDateToDay(localDateOf(parseInstant(item.dueAt as string))),
+          })),
+          nextCursor: page.nextCursor,
+        });
+      },
     );
 
     app.get(
