@@ -4,7 +4,7 @@
  * They check the CLIENT's behaviour, NOT EventStoreDB's: the peer imitates only as much of a server as
  * each test needs. The server is checked by the contract suite (`pnpm test:eventstoredb`).
  */
-import { randomUUID } from "node:crypto";
+import { randomBytes, randomUUID } from "node:crypto";
 import {
   EventStoreDBClient,
   jsonEvent,
@@ -12,10 +12,13 @@ import {
   START,
   WrongExpectedVersionError,
 } from "@eventstore/db-client";
+import { createTestDatabase } from "@motcua/testing";
+import pg from "pg";
 import { afterEach, describe, expect, it } from "vitest";
 import { collect, contractEvent, eventually, newStreamId } from "../contract/event-store-contract";
 import { EventStoreConfigurationError } from "../errors";
 import type { EventStore, RecordedEvent } from "../types";
+import { createPostgresKeyVault, migratePostgresKeyVault } from "../vault/postgres-key-vault";
 import { createEventStoreDbEventStore, type EventStoreDbEventStoreOptions } from "./eventstoredb-event-store";
 import { type GrpcPeer, type GrpcPeerOptions, startGrpcPeer } from "./grpc-peer";
 
@@ -229,5 +232,95 @@ describe("The adapter's appends (against a gRPC peer — not a server)", () => {
     ).rejects.toMatchObject({ code: "event_store.event_too_large", limitBytes: 10_000 });
     expect(peer.appendCalls()).toBe(0);
     expect(store.capabilities.maxAppendBytes).toBe(10_000);
+  });
+});
+
+/*
+ * The adapter's own logic for the review's data-loss findings, run against the peer's imitation of the
+ * server's idempotence check (the same event ids already following the expected revision answer success
+ * without writing). Whether the server really answers so is for the contract suite against a server.
+ */
+describe("The adapter's replays and personal data (against a gRPC peer — not a server)", () => {
+  it("answers racing retries with exactly one write, even when every attempt hashes the same (fixed clock)", async () => {
+    const peer = await peerWith();
+    const fixed = new Date("2025-03-03T02:00:00.000Z");
+    const store = storeOn(peer, { clock: () => fixed });
+    const streamId = newStreamId();
+    const commandId = randomUUID();
+    const events = [contractEvent("DossierReceived", {}, commandId)];
+    const results = await Promise.all(
+      Array.from({ length: 6 }, () =>
+        store.append(streamId, events, { expectedRevision: "no_stream", commandId }),
+      ),
+    );
+    expect(results.filter((result) => !result.replayed)).toHaveLength(1);
+    expect(new Set(results.map((result) => result.events[0]?.hash)).size).toBe(1);
+    expect(peer.events).toHaveLength(1);
+  });
+
+  it("replays an any retry after later commands and an exact retry 250 events back, writing nothing", async () => {
+    const peer = await peerWith();
+    const store = storeOn(peer, { pageSize: 100 });
+    const streamId = newStreamId();
+    const commandId = randomUUID();
+    const events = [1, 2].map((n) => contractEvent("DossierTransferred", { n }, commandId));
+    const first = await store.append(streamId, events, { expectedRevision: "no_stream", commandId });
+    const later = randomUUID();
+    await store.append(streamId, [contractEvent("DossierAccepted", {}, later)], {
+      expectedRevision: "any",
+      commandId: later,
+    });
+    const retriedAny = await store.append(streamId, events, { expectedRevision: "any", commandId });
+    expect(retriedAny.replayed).toBe(true);
+    expect(retriedAny.events.map((event) => event.hash)).toEqual(first.events.map((event) => event.hash));
+    const bulk = randomUUID();
+    await store.append(
+      streamId,
+      Array.from({ length: 250 }, (_, n) => contractEvent("DossierNoted", { n }, bulk)),
+      { expectedRevision: 3, commandId: bulk },
+    );
+    const retriedExact = await store.append(streamId, events, { expectedRevision: "no_stream", commandId });
+    expect(retriedExact.replayed).toBe(true);
+    expect(retriedExact.events.map((event) => event.revision)).toEqual([1, 2]);
+    expect(peer.events).toHaveLength(253);
+    expect(await store.verifyStream(streamId)).toEqual({ valid: true, events: 253 });
+  });
+
+  it("seals under a fresh key when another process forgot the subject after this one cached its key", async () => {
+    const database = await createTestDatabase("es_peer_vault");
+    const pool = new pg.Pool({ connectionString: database.url, max: 4 });
+    opened.push({
+      async close() {
+        await pool.end();
+        await database.drop();
+      },
+    });
+    await migratePostgresKeyVault(pool, "event_store");
+    const masterKey = randomBytes(32).toString("base64");
+    const vault = () => createPostgresKeyVault({ pool, schema: "event_store", masterKey });
+    const peer = await peerWith();
+    const store = storeOn(peer, { keyVault: vault() });
+    const elsewhere = storeOn(peer, { keyVault: vault() });
+    const subjectId = `applicant-${randomUUID()}`;
+    const applicant = { fullName: "Lê Thị Quên", idNumber: "079900000002" };
+    const appendFor = (streamId: string) => {
+      const commandId = randomUUID();
+      return store.append(
+        streamId,
+        [
+          contractEvent("DossierReceived", { applicant }, commandId, {
+            personal: { subjectId, field: "applicant" },
+          }),
+        ],
+        { expectedRevision: "no_stream", commandId },
+      );
+    };
+    const before = newStreamId();
+    await appendFor(before); // `store` caches the subject's key
+    await elsewhere.forget(subjectId);
+    const after = newStreamId();
+    await appendFor(after);
+    expect((await collect(store.readStream(before)))[0]?.data.applicant).toEqual({ erased: true });
+    expect((await collect(store.readStream(after)))[0]?.data.applicant).toEqual(applicant);
   });
 });
