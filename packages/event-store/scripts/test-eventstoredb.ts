@@ -7,7 +7,11 @@
 import { spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
 
-const VERSIONS = ["23.10", "24.10"] as const;
+/** The images' own tags: 23.10 is published only under its full name. */
+const SERVERS = [
+  { version: "23.10", image: "eventstore/eventstore:23.10.0-bookworm-slim" },
+  { version: "24.10", image: "eventstore/eventstore:24.10" },
+] as const;
 const SERVICE = "eventstoredb-test";
 const SERVER_URL = "esdb://127.0.0.1:2114?tls=false";
 const root = fileURLToPath(new URL("../../..", import.meta.url));
@@ -49,8 +53,8 @@ const compose: [string, string[]] =
 
 const results: string[] = [];
 let failed = false;
-for (const version of VERSIONS) {
-  const env = { EVENTSTORE_TEST_IMAGE: `eventstore/eventstore:${version}` };
+for (const { version, image } of SERVERS) {
+  const env = { EVENTSTORE_TEST_IMAGE: image };
   const composeArgs = (...args: string[]) => [...compose[1], "-f", composeFile, "--profile", "test", ...args];
   console.log(`\n=== EventStoreDB ${version}: starting ${env.EVENTSTORE_TEST_IMAGE} on ${SERVER_URL}`);
   try {
