@@ -21,6 +21,7 @@ import {
   parseInstant,
   type ReceivedDossier,
   type Refusal,
+  type Unit,
   type WorkSchedule,
 } from "@motcua/domain";
 import {
@@ -34,6 +35,7 @@ import {
 import { AppError, type Principal } from "@motcua/platform";
 import {
   getProcedure,
+  getProcedureVersion,
   getUnit,
   listCalendarYears,
   loadWorkSchedule,
@@ -217,6 +219,16 @@ export class DossierService {
       this.cached(`unit:${unitId}`, () => getUnit(this.deps.db, unitId)),
       this.cached(`procedure:${procedureId}`, () => getProcedure(this.deps.db, procedureId)),
     ]);
+  }
+
+  private unit(unitId: string): Promise<Unit | null> {
+    return this.cached(`unit:${unitId}`, () => getUnit(this.deps.db, unitId));
+  }
+
+  /** The units a decision judges (competence, validity), by id; unknown ids are left out. */
+  private async unitsById(unitIds: readonly string[]): Promise<Record<string, Unit>> {
+    const units = await Promise.all([...new Set(unitIds)].map((id) => this.unit(id)));
+    return Object.fromEntries(units.filter((u): u is Unit => u !== null).map((u) => [u.unitId, u]));
   }
 
   async load(dossierId: string): Promise<LoadedDossier> {
@@ -424,6 +436,7 @@ export class DossierService {
       actor: actorOf(principal),
       schedule: await this.schedule(unit.unitId),
       procedure,
+      units: { [unit.unitId]: unit },
     };
     const decision = decide(command, initialState(), context);
     if (!decision.ok) throw refusalError(decision.refusal);
@@ -478,22 +491,32 @@ export class DossierService {
         },
       );
     }
+    let handOver: Pick<DecisionContext, "units" | "procedure"> = {};
     if (command.type === "TransferDossier" || command.type === "ForwardDossier") {
-      if (
-        !(await this.cached(`unit:${command.data.toUnitId}`, () =>
-          getUnit(this.deps.db, command.data.toUnitId),
-        ))
-      ) {
+      if (!(await this.unit(command.data.toUnitId))) {
         throw new AppError(400, "reference.unknown", "The unit to hand the dossier to does not exist", {
           title: "Invalid request",
           errors: [{ path: "body.toUnitId", message: "must be a known unit" }],
         });
       }
+      // The target's validity, and for a transfer the path of the version the dossier was received under.
+      const { procedureId, procedureVersion } = dossier.terms;
+      const version =
+        command.type === "TransferDossier"
+          ? await this.cached(`procedure:${procedureId}@${procedureVersion}`, () =>
+              getProcedureVersion(this.deps.db, procedureId, procedureVersion),
+            )
+          : null;
+      handOver = {
+        units: await this.unitsById([command.data.toUnitId, dossier.currentUnitId]),
+        ...(version ? { procedure: version } : {}),
+      };
     }
     const context: DecisionContext = {
       now: this.momentOf(request),
       actor: actorOf(principal),
       schedule: await this.schedule(dossier.receivingUnitId),
+      ...handOver,
     };
     const decision = decide(command, loaded.state, context);
     if (!decision.ok) throw refusalError(decision.refusal);
@@ -728,6 +751,19 @@ export class DossierService {
         errors: future.map((t) => ({ path: t.path, message: "must not lie in the future" })),
       });
     }
+    const handOvers = actions.flatMap((a, i) =>
+      a.command.type === "TransferDossier" || a.command.type === "ForwardDossier"
+        ? [{ path: `body.actions.${i}.toUnitId`, unitId: a.command.data.toUnitId }]
+        : [],
+    );
+    const units = await this.unitsById([unit.unitId, ...handOvers.map((h) => h.unitId)]);
+    const unknownUnits = handOvers.filter((h) => !(h.unitId in units));
+    if (unknownUnits.length > 0) {
+      throw new AppError(400, "reference.unknown", "A unit to hand the dossier to does not exist", {
+        title: "Invalid request",
+        errors: unknownUnits.map((h) => ({ path: h.path, message: "must be a known unit" })),
+      });
+    }
     const dossierId = input.dossierId ?? uuidFromName("motcua.dossier", request.commandId);
     const existing = await this.load(dossierId);
     if (existing.revision > 0)
@@ -761,7 +797,8 @@ export class DossierService {
     let state = initialState();
     const events: DossierEvent[] = [];
     for (const step of steps) {
-      const decision = decide(step.command, state, { now: step.at, actor, schedule, procedure });
+      // Each action is judged at its own moment (`at`): a unit closed since then still took it then.
+      const decision = decide(step.command, state, { now: step.at, actor, schedule, procedure, units });
       if (!decision.ok) {
         const where = step.index === null ? "the receipt" : `action ${step.index}`;
         throw refusalError(

@@ -10,6 +10,7 @@ export * from "./dossier/refusals";
 export * from "./dossier/state";
 export * from "./dossier/time-bounds";
 export * from "./dossier/values";
+export * from "./procedures/competence";
 export * from "./procedures/procedure";
 export * from "./time/local-time";
 export * from "./timeliness/timeliness";

@@ -1,8 +1,15 @@
-import type { WorkSchedule } from "../calendar/calendar";
-import { addWorkingTime, workingTimeBetween } from "../calendar/working-time";
+import { describeOfficeHours, type WorkSchedule } from "../calendar/calendar";
+import { addWorkingTime, isWithinWorkingHours, workingTimeBetween } from "../calendar/working-time";
 import { computeDueAt, resumeDueAt } from "../deadlines/compute-due-at";
+import {
+  mayReceiveAt,
+  receivableLevels,
+  transferOffPath,
+  type UnitFacts,
+  unitServiceOn,
+} from "../procedures/competence";
 import type { ProcedureVersion } from "../procedures/procedure";
-import { formatInstant, type Instant, parseInstant } from "../time/local-time";
+import { formatInstant, type Instant, localDateOf, parseInstant } from "../time/local-time";
 import { classifyResolution, isLateFor766 } from "../timeliness/timeliness";
 import { parseDossierCode } from "./code";
 import type { CommandOf, DossierCommand, DossierCommandType } from "./commands";
@@ -26,8 +33,17 @@ export interface DecisionContext {
   readonly actor: Actor;
   /** The calendar and the receiving unit's office hours. */
   readonly schedule: WorkSchedule;
-  /** The procedure's current version: needed to submit or receive. */
+  /**
+   * The procedure's current version, needed to submit or receive; for a transfer, the version the
+   * dossier was received under (its path).
+   */
   readonly procedure?: ProcedureVersion;
+  /**
+   * The units the command names, by id: the receiving unit of a receipt; the holder and the target of a
+   * transfer or forward. Competence and validity are judged on the units given: the command layer gives
+   * every unit a command names; a replay of decided history that gives none judges neither.
+   */
+  readonly units?: Readonly<Record<string, UnitFacts>>;
 }
 
 type Status = DossierStatus | "none";
@@ -255,6 +271,11 @@ function receive(
   }
   const applicant = data.applicant;
   if (!applicant) return refuse("applicant.required", "the applicant must be given when receiving a dossier");
+  const unit = ctx.units?.[data.unitId];
+  if (unit) {
+    const refusal = receiptRefusal(procedure, unit, moment);
+    if (refusal) return refusal;
+  }
   const code = parseDossierCode(data.code);
   if (!code) return refuse("dossier.invalid_code", "the dossier code must read {unit code}-{YYMMDD}-{NNNN}");
   const terms = state.status === "submitted" ? state.terms : termsOf(procedure);
@@ -278,6 +299,77 @@ function receive(
   });
 }
 
+/** A receipt at a unit not serving on the day, or whose level may not receive the procedure. */
+function receiptRefusal(
+  procedure: ProcedureVersion,
+  unit: UnitFacts,
+  moment: Moment,
+): Decision<never> | null {
+  const day = localDateOf(moment.instant, moment.context.schedule.utcOffsetMinutes);
+  const service = unitServiceOn(unit, day);
+  if (service === "closed") {
+    const successor = unit.successorId ? `; its successor is ${unit.successorId}` : "";
+    return refuse(
+      "dossier.unit_closed",
+      `unit ${unit.unitId} ceased on ${unit.validTo} and can no longer receive dossiers${successor}`,
+    );
+  }
+  if (service === "not_yet_open") {
+    return refuse(
+      "dossier.unit_not_yet_open",
+      `unit ${unit.unitId} exists only from ${unit.validFrom} and cannot receive dossiers before then`,
+    );
+  }
+  if (!mayReceiveAt(procedure, unit)) {
+    return refuse(
+      "dossier.unit_not_competent",
+      `procedure ${procedure.code} is received only at units of level ${receivableLevels(procedure).join(", ")}, not at unit ${unit.unitId} (level ${unit.level})`,
+    );
+  }
+  return null;
+}
+
+/** A hand-over to a unit not serving on the day, or (a transfer) off the procedure's declared path. */
+function handOverRefusal(
+  kind: "transfer" | "forward",
+  state: ReceivedDossier,
+  toUnitId: string,
+  moment: Moment,
+): Decision<never> | null {
+  const ctx = moment.context;
+  const target = ctx.units?.[toUnitId];
+  if (!target) return null;
+  const service = unitServiceOn(target, localDateOf(moment.instant, ctx.schedule.utcOffsetMinutes));
+  if (service === "closed") {
+    const successor = target.successorId ? `; hand it to its successor ${target.successorId}` : "";
+    return refuse(
+      "dossier.target_unit_closed",
+      `unit ${toUnitId} ceased on ${target.validTo} and cannot take dossiers${successor}`,
+    );
+  }
+  if (service === "not_yet_open") {
+    return refuse(
+      "dossier.target_unit_not_yet_open",
+      `unit ${toUnitId} exists only from ${target.validFrom} and cannot take dossiers before then`,
+    );
+  }
+  const holder = ctx.units?.[state.currentUnitId];
+  const procedure = ctx.procedure;
+  if (
+    kind === "transfer" &&
+    holder &&
+    procedure &&
+    procedure.procedureId === state.terms.procedureId &&
+    transferOffPath(procedure, { from: holder, to: target, receivingUnitId: state.receivingUnitId })
+  ) {
+    return refuse(
+      "dossier.transfer_off_path",
+      `procedure ${procedure.code} passes through ${procedure.interLevels.join(" → ")}: a dossier held at level ${holder.level} cannot be transferred to unit ${toUnitId} (level ${target.level})`,
+    );
+  }
+  return null;
+}
+
 function decideOnReceived(
   command: Exclude<
     DossierCommand,
@@ -289,7 +381,9 @@ function decideOnReceived(
   const ctx = moment.context;
   const at = moment.iso;
   switch (command.type) {
-    case "ForwardDossier":
+    case "ForwardDossier": {
+      const refusal = handOverRefusal("forward", state, command.data.toUnitId, moment);
+      if (refusal) return refusal;
       return accept({
         type: "DossierForwarded",
         schemaVersion: 1,
@@ -301,10 +395,13 @@ function decideOnReceived(
           at,
         },
       });
-    case "TransferDossier":
+    }
+    case "TransferDossier": {
       if (command.data.toUnitId === state.currentUnitId) {
         return refuse("dossier.transfer_to_same_unit", "the dossier is already held by that unit");
       }
+      const refusal = handOverRefusal("transfer", state, command.data.toUnitId, moment);
+      if (refusal) return refusal;
       return accept({
         type: "DossierTransferred",
         schemaVersion: 1,
@@ -316,6 +413,7 @@ function decideOnReceived(
           at,
         },
       });
+    }
     case "RequestSupplement": {
       const window = state.terms.supplementWindowWorkingDays;
       const respondBy =
@@ -382,6 +480,20 @@ function decideOnReceived(
       const promised = parseInstant(command.data.promisedAt);
       if (promised <= moment.instant) {
         return refuse("apology.promised_at_not_in_future", "the new appointment must be later than now");
+      }
+      // Form 04 sets a new appointment because the legal one will be missed: a promise at or before it
+      // is no apology, and the citizen must be able to come when the office is open.
+      if (state.dueAt !== null && promised <= parseInstant(state.dueAt)) {
+        return refuse(
+          "apology.promised_at_not_after_due",
+          `promisedAt must be after the legal due moment (${state.dueAt})`,
+        );
+      }
+      if (!isWithinWorkingHours(ctx.schedule, promised)) {
+        return refuse(
+          "apology.promised_at_outside_working_time",
+          `promisedAt must fall inside working time: a working day, ${describeOfficeHours(ctx.schedule)}`,
+        );
       }
       return accept({
         type: "ApologyIssued",

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { deciderSpecification } from "../decider-specification.test-support";
+import type { DossierCommand } from "./commands";
 import { dossierDecider } from "./decide";
 import type { DossierEvent } from "./events";
 import {
@@ -282,6 +283,172 @@ describe("apologies", () => {
         ctx("2025-03-18T09:00"),
       )
       .thenRefused("apology.promised_at_not_in_future");
+  });
+});
+
+describe("apology dates", () => {
+  const apology = (promisedAt: string): DossierCommand => ({
+    type: "IssueApology",
+    data: { reason: "Chờ ý kiến sở", promisedAt },
+  });
+
+  it("refuses a promised moment at or before the legal due moment, naming the field", () => {
+    // Due Wednesday 19 March 09:00; a promise of that very moment or of the morning before is no apology.
+    for (const promisedAt of ["2025-03-19T09:00:00+07:00", "2025-03-18T16:00:00+07:00"]) {
+      const refusal = spec
+        .given(processing())
+        .when(apology(promisedAt), ctx("2025-03-18T09:00"))
+        .thenRefused("apology.promised_at_not_after_due");
+      expect(refusal.message).toContain("promisedAt");
+    }
+  });
+
+  it("refuses a promised moment outside working time: a Sunday at 03:00, a weekday evening, a holiday", () => {
+    for (const promisedAt of [
+      "2025-03-23T03:00:00+07:00",
+      "2025-03-24T19:00:00+07:00",
+      "2025-03-24T12:00:00+07:00",
+      "2025-04-30T09:00:00+07:00",
+    ]) {
+      const refusal = spec
+        .given(processing())
+        .when(apology(promisedAt), ctx("2025-03-18T09:00"))
+        .thenRefused("apology.promised_at_outside_working_time");
+      expect(refusal.message).toContain("promisedAt");
+    }
+  });
+
+  it("accepts a promise after the due moment inside office hours, closing time included", () => {
+    spec
+      .given(processing())
+      .when(apology("2025-03-24T17:00:00+07:00"), ctx("2025-03-18T09:00"))
+      .thenMatch([{ type: "ApologyIssued" }]);
+  });
+});
+
+describe("competence: where a procedure is received and which way it travels", () => {
+  const PROVINCE = "unit-province";
+  const OTHER_COMMUNE = "unit-commune-phan-dinh-phung";
+  const units = {
+    [COMMUNE]: { unitId: COMMUNE, level: "commune" },
+    [OTHER_COMMUNE]: { unitId: OTHER_COMMUNE, level: "commune" },
+    [DEPARTMENT]: { unitId: DEPARTMENT, level: "department" },
+    [PROVINCE]: { unitId: PROVINCE, level: "province" },
+  };
+  const miningLicence = procedure({ code: "1.004345", level: "department" });
+  const civilStatus = procedure({ level: "commune", interLevels: ["commune"] });
+  const landTitle = procedure({ level: "commune", interLevel: true, interLevels: ["commune", "department"] });
+
+  it("refuses a department's procedure received at a commune (default: its own level)", () => {
+    const refusal = spec
+      .given([])
+      .when(receive(), ctx("2025-03-12T09:00", { procedure: miningLicence, units }))
+      .thenRefused("dossier.unit_not_competent");
+    expect(refusal.message).toContain("department");
+    spec
+      .given([])
+      .when(receive({ unitId: DEPARTMENT }), ctx("2025-03-12T09:00", { procedure: miningLicence, units }))
+      .thenMatch([{ type: "DossierReceived" }]);
+  });
+
+  it("lets the communes receive a higher level's procedure when it says so (Decree 118/2025)", () => {
+    const anywhere = procedure({ level: "department", receivableAt: ["department", "commune"] });
+    spec
+      .given([])
+      .when(receive(), ctx("2025-03-12T09:00", { procedure: anywhere, units }))
+      .thenMatch([{ type: "DossierReceived", data: { unitId: COMMUNE } }]);
+  });
+
+  it("refuses transfers off a declared path: to another commune, to the province", () => {
+    const given = history([[receive(), "2025-03-12T09:00", { procedure: civilStatus }]]).events;
+    for (const toUnitId of [OTHER_COMMUNE, PROVINCE]) {
+      spec
+        .given(given)
+        .when(
+          { type: "TransferDossier", data: { toUnitId } },
+          ctx("2025-03-12T10:00", { procedure: civilStatus, units }),
+        )
+        .thenRefused("dossier.transfer_off_path");
+    }
+  });
+
+  it("transfers along the path, and back to the receiving unit to return the result", () => {
+    const given = history([[receive(), "2025-03-12T09:00", { procedure: landTitle }]]).events;
+    const up = spec
+      .given(given)
+      .when(
+        { type: "TransferDossier", data: { toUnitId: DEPARTMENT } },
+        ctx("2025-03-12T10:00", { procedure: landTitle, units }),
+      );
+    up.thenMatch([{ type: "DossierTransferred", data: { toUnitId: DEPARTMENT } }]);
+    const atDepartment = [...given, ...(up.decision.ok ? up.decision.events : [])];
+    spec
+      .given(atDepartment)
+      .when(
+        { type: "TransferDossier", data: { toUnitId: PROVINCE } },
+        ctx("2025-03-13T10:00", { procedure: landTitle, units }),
+      )
+      .thenRefused("dossier.transfer_off_path");
+    spec
+      .given(atDepartment)
+      .when(
+        { type: "TransferDossier", data: { toUnitId: COMMUNE } },
+        ctx("2025-03-13T10:00", { procedure: landTitle, units }),
+      )
+      .thenMatch([{ type: "DossierTransferred", data: { toUnitId: COMMUNE } }]);
+  });
+
+  it("keeps today's transfers for a procedure without a declared path", () => {
+    const given = history([[receive(), "2025-03-12T09:00"]]).events;
+    spec
+      .given(given)
+      .when(
+        { type: "TransferDossier", data: { toUnitId: PROVINCE } },
+        ctx("2025-03-12T10:00", { procedure: procedure({ interLevels: [] }), units }),
+      )
+      .thenMatch([{ type: "DossierTransferred" }]);
+  });
+});
+
+describe("closed units", () => {
+  const units = {
+    [COMMUNE]: { unitId: COMMUNE, level: "commune", validTo: "2025-03-11", successorId: "unit-merged" },
+    [DEPARTMENT]: { unitId: DEPARTMENT, level: "commune", validTo: "2025-03-12" },
+    "unit-merged": { unitId: "unit-merged", level: "commune", validFrom: "2025-03-12" },
+  };
+
+  it("refuses a receipt after the unit's validTo, judged on the action's day, naming the successor", () => {
+    const refusal = spec
+      .given([])
+      .when(receive(), ctx("2025-03-12T09:00", { units }))
+      .thenRefused("dossier.unit_closed");
+    expect(refusal.message).toContain("unit-merged");
+    // An import dated before the closure is judged on its own day.
+    spec
+      .given([])
+      .when(receive(), ctx("2025-03-11T16:00", { units }))
+      .thenMatch([{ type: "DossierReceived" }]);
+  });
+
+  it("refuses a receipt before the unit exists", () => {
+    spec
+      .given([])
+      .when(receive({ unitId: "unit-merged" }), ctx("2025-03-11T09:00", { units }))
+      .thenRefused("dossier.unit_not_yet_open");
+  });
+
+  it("refuses a transfer or a forward to a unit whose validTo has passed, but not on its last day", () => {
+    const given = history([[receive(), "2025-03-10T09:00"]]).events;
+    for (const type of ["TransferDossier", "ForwardDossier"] as const) {
+      spec
+        .given(given)
+        .when({ type, data: { toUnitId: DEPARTMENT } }, ctx("2025-03-13T09:00", { units }))
+        .thenRefused("dossier.target_unit_closed");
+      spec
+        .given(given)
+        .when({ type, data: { toUnitId: DEPARTMENT } }, ctx("2025-03-12T16:59", { units }))
+        .thenMatch([{ data: { toUnitId: DEPARTMENT } }]);
+    }
   });
 });
 

@@ -19,7 +19,7 @@ const COMMANDS: Record<DossierCommandType, DossierCommand> = {
   CloseMissedSupplement: { type: "CloseMissedSupplement", data: {} },
   RequestFee: { type: "RequestFee", data: { reason: "Lệ phí" } },
   RecordFeePaid: { type: "RecordFeePaid", data: {} },
-  IssueApology: { type: "IssueApology", data: { reason: "Chậm", promisedAt: "2025-04-30T17:00:00+07:00" } },
+  IssueApology: { type: "IssueApology", data: { reason: "Chậm", promisedAt: "2025-04-29T17:00:00+07:00" } },
   ResolveDossier: { type: "ResolveDossier", data: { outcome: "approved" } },
   ReturnResult: { type: "ReturnResult", data: { method: "online" } },
   WithdrawDossier: { type: "WithdrawDossier", data: { reason: "Rút" } },

@@ -48,6 +48,8 @@ const CodeSchema = z
   .max(64)
   .regex(/^[0-9A-Za-z.\-_]+$/, { message: "may contain only letters, digits, '.', '-' and '_'" });
 
+const LevelNameSchema = z.string().trim().min(1).max(40);
+
 /** What an admin says about a procedure. Every choice the law leaves open is a setting here. */
 export const ProcedureDefinitionSchema = z
   .object({
@@ -57,9 +59,19 @@ export const ProcedureDefinitionSchema = z
     level: z.string().trim().min(1).max(40),
     timeLimit: TimeLimitSchema,
     onlineService: OnlineServiceSchema,
+    /**
+     * The unit levels where a dossier may be received; absent means the procedure's own level. Receipt
+     * regardless of administrative boundaries (Decree 118/2025: any commune or ward of the province
+     * receives) is said by listing those levels, e.g. ["department", "commune", "ward"].
+     */
+    receivableAt: z.array(LevelNameSchema).min(1).max(10).optional(),
     /** Inter-level (liên thông) procedures pass through several levels, in this order. */
     interLevel: z.boolean().default(false),
-    interLevels: z.array(z.string().trim().min(1).max(40)).max(6).default([]),
+    /**
+     * The levels a dossier passes through, in order: a transfer goes only further along it (see
+     * `transferOffPath`). Empty: transfers are not restricted by level.
+     */
+    interLevels: z.array(LevelNameSchema).max(6).default([]),
     /** restart (default, per the Decree): full limit again; resume: due moves by the paused working time. */
     supplementPolicy: SupplementPolicySchema.default("restart"),
     /** Same-day procedures received at or after this local time are due the next working day. */
