@@ -13,6 +13,7 @@ import {
   FREE_TEXT_PATHS,
   formatDossierCode,
   formatInstant,
+  hasTakenOver,
   initialState,
   isDueAtProvisional,
   localDateOf,
@@ -229,6 +230,21 @@ export class DossierService {
   private async unitsById(unitIds: readonly string[]): Promise<Record<string, Unit>> {
     const units = await Promise.all([...new Set(unitIds)].map((id) => this.unit(id)));
     return Object.fromEntries(units.filter((u): u is Unit => u !== null).map((u) => [u.unitId, u]));
+  }
+
+  /** Whether `unitId` succeeded the holder, which has ceased by the moment of the action. */
+  private async tookOver(unitId: string | undefined, holderId: string, now: string): Promise<boolean> {
+    const holder = await this.unit(holderId);
+    if (!unitId || !holder?.successorId) return false;
+    const chain = new Map<string, Unit>([[holder.unitId, holder]]);
+    for (let id: string | undefined = holder.successorId; id && !chain.has(id) && chain.size < 20; ) {
+      const next = await this.unit(id);
+      if (!next) break;
+      chain.set(id, next);
+      id = next.successorId;
+    }
+    const day = localDateOf(parseInstant(now));
+    return hasTakenOver(unitId, holder, (id) => chain.get(id), day);
   }
 
   async load(dossierId: string): Promise<LoadedDossier> {
@@ -474,11 +490,16 @@ export class DossierService {
     if (already.length > 0)
       return this.replayOrRefuse(dossierId, loaded, request, "dossier.command_replayed");
     const { principal } = request;
-    if (principal.role === "officer" && principal.unitId !== dossier.currentUnitId) {
+    const now = this.momentOf(request);
+    if (
+      principal.role === "officer" &&
+      principal.unitId !== dossier.currentUnitId &&
+      !(await this.tookOver(principal.unitId, dossier.currentUnitId, now))
+    ) {
       throw new AppError(
         403,
         "dossier.not_held_by_your_unit",
-        "Only the unit holding the dossier may act on it",
+        "Only the unit holding the dossier (or the successor of a unit that ceased) may act on it",
       );
     }
     if (request.expectedRevision !== undefined && request.expectedRevision !== loaded.revision) {
@@ -513,7 +534,7 @@ export class DossierService {
       };
     }
     const context: DecisionContext = {
-      now: this.momentOf(request),
+      now,
       actor: actorOf(principal),
       schedule: await this.schedule(dossier.receivingUnitId),
       ...handOver,

@@ -186,6 +186,21 @@ export async function unitSubtree(db: ReferenceDb, unitId: string): Promise<stri
   return result.rows.map((r) => r.unit_id);
 }
 
+/**
+ * The units that ceased and handed over to `unitId`, directly or through a chain of successors (a
+ * merged commune whose successor later merged again): their open dossiers are its worklist too.
+ */
+export async function unitPredecessors(db: ReferenceDb, unitId: string): Promise<string[]> {
+  const result = await sql<{ unit_id: string }>`
+    WITH RECURSIVE before AS (
+      SELECT unit_id FROM ref.units WHERE successor_id = ${unitId} AND unit_id <> ${unitId}
+      UNION
+      SELECT u.unit_id FROM ref.units u JOIN before b ON u.successor_id = b.unit_id
+    )
+    SELECT unit_id FROM before ORDER BY unit_id`.execute(db);
+  return result.rows.map((r) => r.unit_id);
+}
+
 // ── procedures ───────────────────────────────────────────────────────────────────────────────────────
 
 function versionFromRow(row: {

@@ -68,7 +68,7 @@ const COMMAND_BODIES: Record<string, object> = {
   "supplement-missed": {},
   "fee-request": { reason: "Lệ phí" },
   "fee-paid": {},
-  apology: { reason: "Chậm", promisedAt: "2025-04-30T17:00:00+07:00" },
+  apology: { reason: "Chậm", promisedAt: "2025-04-29T17:00:00+07:00" },
   resolve: { outcome: "approved" },
   return: { method: "counter" },
   withdraw: { reason: "Rút" },

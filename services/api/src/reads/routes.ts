@@ -24,7 +24,13 @@ import {
   readCheckpoints,
   report06a,
 } from "@motcua/read-models";
-import { getUnit, type ReferenceDatabase, unitNames, unitSubtree } from "@motcua/reference-data";
+import {
+  getUnit,
+  type ReferenceDatabase,
+  unitNames,
+  unitPredecessors,
+  unitSubtree,
+} from "@motcua/reference-data";
 import type { Kysely } from "kysely";
 import { z } from "zod";
 import type { RouteSlice } from "../app";
@@ -242,6 +248,14 @@ export function readRoutes(deps: {
               .max(100)
               .optional()
               .meta({ description: "Dossiers this unit holds now" }),
+            includePredecessors: z
+              .enum(["true", "false"])
+              .optional()
+              .transform((v) => v === "true")
+              .meta({
+                description:
+                  "With unitId: add the dossiers still held by units that ceased and named it (directly or through a chain) as their successor",
+              }),
             status: z
               .enum([...STATUSES, "submitted", "open"])
               .optional()
@@ -303,6 +317,14 @@ export function readRoutes(deps: {
             );
           }
         }
+        if (q.includePredecessors && !unitId) {
+          throw new AppError(400, "request.invalid", "includePredecessors: needs unitId", {
+            title: "Invalid request",
+            errors: [{ path: "query.includePredecessors", message: "needs unitId (the successor unit)" }],
+          });
+        }
+        const holders =
+          unitId && q.includePredecessors ? [unitId, ...(await unitPredecessors(deps.db, unitId))] : unitId;
         const position = await waitFor(q.minPosition);
         if (q.status === "submitted" && q.code === undefined) {
           const submissions = await listSubmissions(access.db, await access.schema(), {
@@ -316,7 +338,8 @@ export function readRoutes(deps: {
           });
         }
         const page = await listDossiers(access.db, await access.schema(), {
-          ...(unitId ? { currentUnitId: unitId } : {}),
+          ...(typeof holders === "string" ? { currentUnitId: holders } : {}),
+          ...(Array.isArray(holders) ? { currentUnitIds: holders } : {}),
           ...(lookupByCode ? { unitIds: [principal.unitId ?? ""] } : {}),
           ...(q.code === undefined ? {} : { code: q.code }),
           ...(q.status === "open"
