@@ -134,7 +134,20 @@ const p = (
   timeLimit: ProcedureDefinitionInput["timeLimit"],
   onlineService: "full" | "partial" | "none",
   extra: Partial<ProcedureDefinitionInput> = {},
-): DemoProcedure => ({ procedureId, code, name, field, level, timeLimit, onlineService, ...extra });
+): DemoProcedure => ({
+  procedureId,
+  code,
+  name,
+  field,
+  level,
+  timeLimit,
+  onlineService,
+  // Every procedure says where it is received and which way it travels: by default at its own level,
+  // going nowhere else.
+  receivableAt: [level],
+  interLevels: [level],
+  ...extra,
+});
 
 const wd = (value: number) => ({ value, unit: "working_days" as const });
 
@@ -280,6 +293,13 @@ export const DEMO_PROCEDURES: DemoProcedure[] = [
     "department",
     wd(7),
     "full",
+    {
+      // Received at any commune or ward of the province too, whatever the applicant's residence
+      // (Decree 118/2025), and passed on to the department that issues it.
+      receivableAt: ["department", "commune"],
+      interLevel: true,
+      interLevels: ["commune", "department"],
+    },
   ),
   p(
     "dang-ky-doanh-nghiep",
@@ -352,6 +372,8 @@ export const DEMO_PROCEDURES: DemoProcedure[] = [
     "province",
     wd(20),
     "none",
+    // The Department of Home Affairs receives it and passes it to the province's People's Committee.
+    { receivableAt: ["department"], interLevels: ["department", "province"] },
   ),
   p(
     "van-hoa-karaoke",

@@ -297,8 +297,9 @@ function entry(n: number, category: number, structure: Structure): CatalogueProc
   const kind = shape.level;
   const level = kind === "district" && structure === "two-level" ? "commune" : kind;
   const field = random.pick(FIELDS[kind]);
+  // Every entry declares its path: its own level alone when it is not inter-level (no transfers away).
   const interLevels = !shape.interLevel
-    ? []
+    ? [level]
     : kind === "department"
       ? ["department", "province"]
       : kind === "district"
@@ -320,6 +321,9 @@ function entry(n: number, category: number, structure: Structure): CatalogueProc
     level,
     timeLimit: limit,
     onlineService: online,
+    // A district's procedures are received at communes too: where districts are gone (two-level) they
+    // are the communes' own, and before that the commune counter took them for the district.
+    receivableAt: kind === "district" ? [...new Set([level, "commune"])] : [level],
     interLevel: shape.interLevel,
     interLevels,
     supplementPolicy: resume ? "resume" : "restart",

@@ -4,12 +4,14 @@ import { provinceShape, type SimulationUnit } from "./plan";
 import { Random } from "./random";
 
 type LiveProcedure = Pick<ProcedureVersion, "procedureId" | "level" | "onlineService"> &
-  Partial<Pick<ProcedureVersion, "interLevel" | "interLevels">>;
+  Partial<Pick<ProcedureVersion, "interLevel" | "interLevels" | "receivableAt">>;
 
 interface OpenDossier {
   dossierId: string;
   status: string;
   channel: "direct" | "online" | "postal";
+  /** The legal due moment, as the last answer gave it. */
+  dueAt: string | null;
   /** Units still to transfer to (inter-level procedures). */
   chain: SimulationUnit[];
 }
@@ -45,7 +47,12 @@ export function startLiveArrivals(
     readonly seed?: number;
     readonly concurrency?: number;
     /** Dossiers already open (the history's backlog), which officers move on too. */
-    readonly open?: readonly { dossierId: string; status: string; channel: OpenDossier["channel"] }[];
+    readonly open?: readonly {
+      dossierId: string;
+      status: string;
+      channel: OpenDossier["channel"];
+      dueAt?: string | null;
+    }[];
     readonly onError?: (error: unknown) => void;
   },
 ): { stop(): Promise<void>; stats(): LiveStats } {
@@ -59,7 +66,9 @@ export function startLiveArrivals(
     })),
   );
   const concurrency = Math.max(1, options.concurrency ?? 4);
-  const open: OpenDossier[] = (options.open ?? []).slice(-MAX_OPEN).map((d) => ({ ...d, chain: [] }));
+  const open: OpenDossier[] = (options.open ?? [])
+    .slice(-MAX_OPEN)
+    .map((d) => ({ dueAt: null, ...d, chain: [] }));
   const inFlight = new Set<Promise<void>>();
   let arrivals = 0;
   let commands = 0;
@@ -86,7 +95,7 @@ export function startLiveArrivals(
     const online =
       procedure.onlineService !== "none" && random.chance(procedure.onlineService === "full" ? 0.65 : 0.35);
     const channel = online ? "online" : random.chance(0.08) ? "postal" : "direct";
-    const received = await send<{ dossierId: string; status: string }>("/dossiers", {
+    const received = await send<{ dossierId: string; status: string; dueAt: string | null }>("/dossiers", {
       procedureId: procedure.procedureId,
       unitId: unit.unitId,
       channel,
@@ -101,6 +110,7 @@ export function startLiveArrivals(
       open.push({
         dossierId: received.body.dossierId,
         status: received.body.status,
+        dueAt: received.body.dueAt,
         channel,
         chain: shape.transferChain(random, unit, procedure),
       });
@@ -126,7 +136,8 @@ export function startLiveArrivals(
     if (roll < 0.09)
       return { path: "supplement-request", body: { reason: "Đề nghị bổ sung giấy tờ còn thiếu (Mẫu 02)" } };
     if (roll < 0.11) {
-      const promisedAt = new Date(Date.now() + 3 * 86_400_000).toISOString();
+      // A new appointment after the legal due moment, on a weekday morning (the decider refuses others).
+      const promisedAt = weekdayMorningAfter(Math.max(Date.now(), Date.parse(dossier.dueAt ?? "") || 0));
       return { path: "apology", body: { reason: "Hồ sơ cần xin ý kiến cơ quan liên quan", promisedAt } };
     }
     return { path: "resolve", body: { outcome: random.chance(0.97) ? "approved" : "rejected" } };
@@ -137,9 +148,13 @@ export function startLiveArrivals(
     if (open.length === 0) return;
     const [dossier] = open.splice(random.int(0, open.length - 1), 1) as [OpenDossier];
     const step = nextStep(dossier);
-    const r = await send<{ status: string }>(`/dossiers/${dossier.dossierId}/${step.path}`, step.body);
+    const r = await send<{ status: string; dueAt: string | null }>(
+      `/dossiers/${dossier.dossierId}/${step.path}`,
+      step.body,
+    );
     if (r?.status !== 200) return; // refused: an officer would look at it; the simulation lets it go
     dossier.status = r.body.status;
+    dossier.dueAt = r.body.dueAt;
     if (step.path === "transfer") dossier.chain.shift();
     if (!["returned", "withdrawn", "stopped"].includes(dossier.status)) open.push(dossier);
   };
@@ -175,4 +190,15 @@ export function startLiveArrivals(
       await Promise.all([...inFlight]);
     },
   };
+}
+
+/** 09:00 (UTC+7) on the second weekday after `ms`: inside office hours unless that day is a holiday. */
+function weekdayMorningAfter(ms: number): string {
+  const local = new Date(ms + 7 * 3_600_000);
+  let weekdays = 0;
+  while (weekdays < 2) {
+    local.setUTCDate(local.getUTCDate() + 1);
+    if (local.getUTCDay() !== 0 && local.getUTCDay() !== 6) weekdays++;
+  }
+  return `${local.toISOString().slice(0, 10)}T09:00:00+07:00`;
 }

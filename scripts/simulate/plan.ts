@@ -7,6 +7,7 @@ import {
   localDateToDay,
   nextWorkingMoment,
   type ProcedureVersion,
+  receivableLevels,
   resumeDueAt,
   startOfLocalDay,
   type WorkSchedule,
@@ -147,7 +148,10 @@ const DEFAULT_CHAIN: Record<string, readonly string[]> = {
   department: ["province"],
 };
 
-type PlannedProcedure = Pick<ProcedureVersion, "procedureId" | "level" | "interLevel" | "interLevels">;
+type PlannedProcedure = Pick<
+  ProcedureVersion,
+  "procedureId" | "level" | "interLevel" | "interLevels" | "receivableAt"
+>;
 
 /**
  * A province's shape for drawing dossiers: which level receives (communes most, districts when the
@@ -174,12 +178,13 @@ export function provinceShape<P extends PlannedProcedure>(
   const departments = unitsOf("department");
   const province = units.find((u) => u.level === "province") ?? null;
   const byId = new Map(units.map((u) => [u.unitId, u]));
-  const ofLevels = (...levels: string[]) => procedures.filter((p) => levels.includes(p.level));
-  // Without districts (the two-level structure), communes handle what districts used to.
+  // Each level receives what the procedures say it may (their receivableAt, else their own level): the
+  // decider refuses anything else. Communes also take what districts used to, when the catalogue says so.
+  const receivableAt = (level: string) => procedures.filter((p) => receivableLevels(p).includes(level));
   const pools: Record<string, P[]> = {
-    commune: ofLevels("commune", ...(districts.length === 0 ? ["district"] : [])),
-    district: districts.length === 0 ? [] : ofLevels("district"),
-    department: ofLevels("department", "province"),
+    commune: receivableAt("commune"),
+    district: districts.length === 0 ? [] : receivableAt("district"),
+    department: receivableAt("department"),
   };
   const receiving = (
     [
@@ -376,7 +381,7 @@ function planLife(
           action: "apology",
           at: at(apologyAt),
           reason: "Hồ sơ cần xin ý kiến cơ quan liên quan",
-          promisedAt: at(resolveAt + HOUR),
+          promisedAt: at(addWorkingTime(schedule, resolveAt, HOUR)),
         });
       }
     }
