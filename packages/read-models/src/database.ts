@@ -67,6 +67,11 @@ export interface DossiersTable {
   pause_seq: number;
   /** First day of the dossier's open span in `overdue_spans`, if it has one. */
   overdue_span_from: LocalDateColumn | null;
+  /**
+   * First day of the dossier's open span of counting late for Decision 766 while pending (overdue, or
+   * asked for supplements more than once), if it has one.
+   */
+  late766_span_from: LocalDateColumn | null;
   revision: number;
   position: Int8;
 }
@@ -154,6 +159,9 @@ export interface ReportCountsTable {
   overdue_starts: number;
   /** Overdue spans whose last day was the day before. */
   overdue_ends: number;
+  /** Like overdue_starts/ends, for pending dossiers late for Decision 766 (overdue or > 1 supplement request). */
+  late766_starts: number;
+  late766_ends: number;
   position: Int8;
 }
 

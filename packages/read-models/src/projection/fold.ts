@@ -59,6 +59,7 @@ export interface DossierRecord {
   deadline_seq: number;
   pause_seq: number;
   overdue_span_from: string | null;
+  late766_span_from: string | null;
   revision: number;
   position: number;
 }
@@ -312,6 +313,12 @@ function applyToExisting(
         event.type === "DossierWithdrawn"
           ? "on_time"
           : classifyResolution(instant(judgedAt), r.due_at === null ? null : instant(r.due_at));
+      // Decision 766 judges a withdrawal by its own moment against the due moment (DOMAIN.md), where
+      // the 06a counts it on time.
+      const classFor766: ResolutionTimeliness =
+        event.type === "DossierWithdrawn"
+          ? classifyResolution(instant(at), r.due_at === null ? null : instant(r.due_at))
+          : finishClass;
       if (r.paused_at !== null) endPause(work, r, at, event.type, null, position);
       closeHolding(work, r, at, event.type, position);
       r.status = event.type === "DossierWithdrawn" ? "withdrawn" : "stopped";
@@ -321,7 +328,7 @@ function applyToExisting(
         r,
         at,
         finishClass,
-        isLateFor766(finishClass, r.supplement_requests),
+        isLateFor766(classFor766, r.supplement_requests),
         position,
         counts,
         {},
@@ -403,6 +410,7 @@ function submittedRecord(
     deadline_seq: 0,
     pause_seq: 0,
     overdue_span_from: null,
+    late766_span_from: null,
     revision: 0,
     position: 0,
   };
@@ -588,6 +596,7 @@ function reconfigureOverdueSpan(
   counts: ReportCountDeltas,
 ): void {
   const d = dayNumberOf(at);
+  reconfigureLate766Span(r, d, position, counts);
   if (r.overdue_span_from !== null) {
     const from = r.overdue_span_from;
     if (localDateToDay(from) <= d - 1) {
@@ -619,6 +628,29 @@ function reconfigureOverdueSpan(
     position,
   });
   r.overdue_span_from = from;
+}
+
+/**
+ * The same bookkeeping, in counts only, for the pending dossiers Decision 766 counts late at the end of a
+ * day: those counting overdue, and from the day of a second supplement request those asked more than
+ * once (VPCP's indicator 2.1 applies that rule to open dossiers too). Called wherever the overdue span
+ * is reconfigured, which covers every change to either condition.
+ */
+function reconfigureLate766Span(r: DossierRecord, d: number, position: number, counts: ReportCountDeltas) {
+  const from = r.late766_span_from;
+  if (from !== null) {
+    if (localDateToDay(from) <= d - 1) {
+      counts.add(r.receiving_unit_id, r.field, dayToLocalDate(d), { late766_ends: 1 }, position);
+    } else {
+      counts.add(r.receiving_unit_id, r.field, from, { late766_starts: -1 }, position);
+    }
+    r.late766_span_from = null;
+  }
+  const pending = r.finished_at === null && PENDING.has(r.status);
+  const start = pending && r.supplement_requests > 1 ? d : overdueFrom(r, d);
+  if (start === null) return;
+  r.late766_span_from = dayToLocalDate(start);
+  counts.add(r.receiving_unit_id, r.field, r.late766_span_from, { late766_starts: 1 }, position);
 }
 
 /** The first day (≥ d) at whose end the dossier counts overdue if nothing else happens; null if never. */

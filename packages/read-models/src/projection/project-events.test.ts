@@ -13,6 +13,7 @@ import { tableChecksums } from "../checksums";
 import { getDossier, getDossierByCode } from "../dossiers/queries";
 import { partitionOf } from "../partition";
 import { delaysByHoldingUnit, listProcessSteps } from "../process-control/queries";
+import { indicators } from "../reports/indicators";
 import { report06a } from "../reports/report06a";
 import {
   freshVersion,
@@ -251,7 +252,7 @@ describe("projecting a dossier's events", () => {
     expect(transferredTo.total.received, "not under a unit it was transferred to").toBe(0);
   });
 
-  it("judges a stopped dossier where its clock stopped, and a withdrawn one as on time", async () => {
+  it("judges a stopped dossier where its clock stopped, and a withdrawn one as on time (for 766: by its moment)", async () => {
     const schema = await version();
     const B = "1b9f6c2e-8a4e-4d3b-9a51-2f6f3c1d7e11";
     const C = "2b9f6c2e-8a4e-4d3b-9a51-2f6f3c1d7e12";
@@ -289,7 +290,8 @@ describe("projecting a dossier's events", () => {
     expect(rows).toEqual([
       { dossier_id: B, status: "stopped", finish_class: "early", late_for_766: false },
       { dossier_id: C, status: "stopped", finish_class: "late", late_for_766: true },
-      { dossier_id: D, status: "withdrawn", finish_class: "on_time", late_for_766: false },
+      // Withdrawn on 15 April, past its due date (19 March): on time in the 06a, late for Decision 766.
+      { dossier_id: D, status: "withdrawn", finish_class: "on_time", late_for_766: true },
     ]);
     const april = await report06a(t.db, schema, { unitIds: [COMMUNE], from: "2025-04-01", to: "2025-04-30" });
     expect(april.total).toMatchObject({
@@ -466,6 +468,72 @@ describe("exactly-once effect", () => {
       apply(schema, [events[1] as ProjectableEvent, events[0] as ProjectableEvent]),
     ).rejects.toMatchObject({
       code: "read_models.events_out_of_order",
+    });
+  });
+});
+
+describe("the Decision 766 progress indicator (VPCP indicator 2.1)", () => {
+  it("counts open dossiers asked more than once as late, and judges withdrawals by their moment", async () => {
+    const schema = await version();
+    const ids = [1, 2, 3, 4, 5].map((n) => `${n}c9f6c2e-8a4e-4d3b-9a51-2f6f3c1d7e1${n}`);
+    const [twice, early, withdrawnLate, overdue, withdrawnEarly] = ids as [string, ...string[]];
+    // Each received Wednesday 12 March 09:00 under 5 working days (restart): due Wednesday 19 March 09:00.
+    const lives = [
+      // Asked once, supplement back on the 14th (restart: due 21 March 09:00), asked again Monday 17th at
+      // 09:00 and still waiting on 31 March: in time for the 06a (paused before its due date), late for 766.
+      scriptedDossier(twice, [
+        [receive(twice), "2025-03-12T09:00"],
+        [{ type: "RequestSupplement", data: { reason: "Thiếu bản sao" } }, "2025-03-13T09:00"],
+        [{ type: "ReceiveSupplement", data: {} }, "2025-03-14T09:00"],
+        [{ type: "RequestSupplement", data: { reason: "Thiếu bản vẽ" } }, "2025-03-17T09:00"],
+      ]),
+      scriptedDossier(
+        early,
+        [
+          [receive(early), "2025-03-12T09:00"],
+          [{ type: "ResolveDossier", data: { outcome: "approved" } }, "2025-03-18T10:00"],
+        ],
+        { firstPosition: 100 },
+      ),
+      scriptedDossier(
+        withdrawnLate,
+        [
+          [receive(withdrawnLate), "2025-03-12T09:00"],
+          [{ type: "WithdrawDossier", data: { reason: "Công dân rút" } }, "2025-03-25T09:00"],
+        ],
+        { firstPosition: 200 },
+      ),
+      scriptedDossier(overdue, [[receive(overdue), "2025-03-12T09:00"]], { firstPosition: 300 }),
+      scriptedDossier(
+        withdrawnEarly,
+        [
+          [receive(withdrawnEarly), "2025-03-12T09:00"],
+          [{ type: "WithdrawDossier", data: { reason: "Công dân rút" } }, "2025-03-14T09:00"],
+        ],
+        { firstPosition: 400 },
+      ),
+    ];
+    await apply(schema, lives.flat());
+    const progress = async (to: string) =>
+      (await indicators(t.db, schema, { unitIds: [COMMUNE], from: "2025-03-01", to })).progressScore766;
+
+    // To 31 March: finished 3 (resolved early; withdrawn on the 25th, past due: late; withdrawn on the
+    // 14th: not), pending 2 (asked twice; overdue), both late. 20 × (3 − 1 + 2 − 2) / (3 + 2) = 8.
+    expect(await progress("2025-03-31")).toBeCloseTo(8, 10);
+    // To 16 March: finished 1 (withdrawn on the 14th), pending 4, none late yet (one request so far,
+    // nothing past due). 20 × (1 − 0 + 4 − 0) / 5 = 20.
+    expect(await progress("2025-03-16")).toBeCloseTo(20, 10);
+    // To 17 March, the day of the second request: it counts late from that day. 20 × (1 + 4 − 1) / 5 = 16.
+    expect(await progress("2025-03-17")).toBeCloseTo(16, 10);
+    // The 06a is unchanged by either rule: on 31 March the twice-asked dossier is pending in time.
+    const march = await report06a(t.db, schema, { unitIds: [COMMUNE], from: "2025-03-01", to: "2025-03-31" });
+    expect(march.total).toMatchObject({
+      resolved: 3,
+      resolvedEarly: 1,
+      resolvedOnTime: 2,
+      pending: 2,
+      pendingInTime: 1,
+      pendingOverdue: 1,
     });
   });
 });

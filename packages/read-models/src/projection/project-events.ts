@@ -143,11 +143,18 @@ async function loadWork(db: SchemaDb, events: readonly ParsedEvent[]): Promise<M
         asText("received_day").as("received_day_text"),
         asText("finished_day").as("finished_day_text"),
         asText("overdue_span_from").as("overdue_span_from_text"),
+        asText("late766_span_from").as("late766_span_from_text"),
       ])
       .where(sql<boolean>`dossier_id = any(${chunk}::uuid[])`)
       .execute();
     for (const row of rows) {
-      const { received_day_text, finished_day_text, overdue_span_from_text, ...stored } = row;
+      const {
+        received_day_text,
+        finished_day_text,
+        overdue_span_from_text,
+        late766_span_from_text,
+        ...stored
+      } = row;
       const work = works.get(row.dossier_id) as DossierWork;
       work.record = {
         ...stored,
@@ -168,6 +175,7 @@ async function loadWork(db: SchemaDb, events: readonly ParsedEvent[]): Promise<M
         finished_day: finished_day_text,
         overdue_recorded_for: isoOrNull(stored.overdue_recorded_for),
         overdue_span_from: overdue_span_from_text,
+        late766_span_from: late766_span_from_text,
         position: Number(stored.position),
       };
     }
@@ -240,6 +248,7 @@ const DOSSIER_COLUMNS = {
   deadline_seq: "int4",
   pause_seq: "int4",
   overdue_span_from: "date",
+  late766_span_from: "date",
   revision: "int4",
   position: "int8",
 } as const satisfies ColumnTypes<DossierRecord>;

@@ -12,7 +12,9 @@ export type CountColumn =
   | "resolutions"
   | "resolution_working_minutes"
   | "overdue_starts"
-  | "overdue_ends";
+  | "overdue_ends"
+  | "late766_starts"
+  | "late766_ends";
 
 export const COUNT_COLUMNS: readonly CountColumn[] = [
   "received_online",
@@ -27,6 +29,8 @@ export const COUNT_COLUMNS: readonly CountColumn[] = [
   "resolution_working_minutes",
   "overdue_starts",
   "overdue_ends",
+  "late766_starts",
+  "late766_ends",
 ];
 
 export type CountDelta = Partial<Record<CountColumn, number>>;

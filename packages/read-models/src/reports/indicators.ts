@@ -16,7 +16,8 @@ export interface Indicators {
   readonly averageResolutionWorkingDays: number | null;
   /**
    * Decision 766 progress (0–20): 20 × (finished in the period neither late nor with more than one
-   * supplement request + pending in time at `to`) / (finished in the period + pending at `to`).
+   * supplement request + pending at `to` neither overdue nor asked more than once) / (finished in the
+   * period + pending at `to`). A withdrawal is judged by its moment against the due moment.
    */
   readonly progressScore766: number | null;
 }
@@ -32,7 +33,7 @@ export async function indicators(db: ReadModelDb, schema: string, query: ReportQ
   let onTime = 0;
   let late766 = 0;
   let pending = 0;
-  let pendingInTime = 0;
+  let pendingLate766 = 0;
   let receivedInPeriod = 0;
   let online = 0;
   let digitized = 0;
@@ -44,14 +45,14 @@ export async function indicators(db: ReadModelDb, schema: string, query: ReportQ
     onTime += c.resolvedEarly + c.resolvedOnTime;
     late766 += f.finishedLate766;
     pending += c.pending;
-    pendingInTime += c.pendingInTime;
+    pendingLate766 += f.pendingLate766;
     receivedInPeriod += c.receivedOnline + c.receivedDirect;
     online += c.receivedOnline;
     digitized += f.receivedDigitized;
     resolutions += f.resolutions;
     minutes += f.resolutionWorkingMinutes;
   }
-  const progress = ratio(resolved - late766 + pendingInTime, resolved + pending);
+  const progress = ratio(resolved - late766 + pending - pendingLate766, resolved + pending);
   const average = ratio(minutes, resolutions);
   return {
     onTimeRate: ratio(onTime, resolved),

@@ -32,6 +32,8 @@ interface Facts {
   readonly finishClass: "early" | "on_time" | "late" | null;
   readonly resolvedMinutes: number | null;
   readonly lateFor766: boolean;
+  /** When the applicant was asked for a supplement the second time: late for Decision 766 from then. */
+  readonly secondSupplementAt: number | null;
   readonly digitized: boolean;
   /** [effective instant, due instant | null] in log order. */
   readonly deadlines: [number, number | null][];
@@ -72,11 +74,13 @@ function factsFromEvents(events: readonly ProjectableEvent[]): Facts[] {
     let finishClass: Facts["finishClass"] = null;
     let resolvedMinutes: number | null = null;
     let lateFor766 = false;
+    let secondSupplementAt: number | null = null;
     for (const e of after) {
       const d = e.data as Data;
       const at = parseInstant(d.at);
       if (e.type === "SupplementRequested" || e.type === "FeeRequested") pauses.push([at, null]);
       if (e.type === "SupplementRequested") supplementRequests++;
+      if (e.type === "SupplementRequested" && supplementRequests === 2) secondSupplementAt = at;
       if (e.type === "SupplementReceived" || e.type === "FeePaid") {
         const open = pauses[pauses.length - 1] as [number, number | null];
         open[1] = at;
@@ -96,9 +100,11 @@ function factsFromEvents(events: readonly ProjectableEvent[]): Facts[] {
         break;
       }
       if (e.type === "DossierWithdrawn") {
+        // On time in the 06a; Decision 766 judges it by the moment of withdrawal against the due moment.
+        const due = (deadlines[deadlines.length - 1] as [number, number | null])[1];
         finishedAt = at;
         finishClass = "on_time";
-        lateFor766 = supplementRequests > 1;
+        lateFor766 = classifyResolution(at, due) === "late" || supplementRequests > 1;
         break;
       }
       if (e.type === "DossierStopped") {
@@ -120,6 +126,7 @@ function factsFromEvents(events: readonly ProjectableEvent[]): Facts[] {
       finishClass,
       resolvedMinutes,
       lateFor766,
+      secondSupplementAt,
       digitized: r.documents.length > 0 && r.documents.every((doc) => doc.digitized),
       deadlines,
       pauses,
@@ -133,6 +140,8 @@ type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 interface ReferenceFigures extends Mutable<Report06aCounts> {
   digitized: number;
   late766: number;
+  /** Pending at the end of `to` and overdue, or asked for supplements more than once by then. */
+  pendingLate766: number;
   resolutions: number;
   resolutionMinutes: number;
 }
@@ -158,6 +167,7 @@ function referenceReport(facts: readonly Facts[], units: readonly string[], from
         pendingOverdue: 0,
         digitized: 0,
         late766: 0,
+        pendingLate766: 0,
         resolutions: 0,
         resolutionMinutes: 0,
       } satisfies ReferenceFigures);
@@ -189,8 +199,10 @@ function referenceReport(facts: readonly Facts[], units: readonly string[], from
         ([pausedAt, resumedAt]) => pausedAt < endOfTo && (resumedAt === null || resumedAt >= endOfTo),
       );
       const judgedOn = pause ? localDateOf(pause[0]) : to;
-      if (due !== null && localDateOf(due) < judgedOn) row.pendingOverdue++;
+      const overdue = due !== null && localDateOf(due) < judgedOn;
+      if (overdue) row.pendingOverdue++;
       else row.pendingInTime++;
+      if (overdue || (f.secondSupplementAt !== null && f.secondSupplementAt < endOfTo)) row.pendingLate766++;
     }
     row.received = row.carriedOver + row.receivedOnline + row.receivedDirect;
   }
@@ -354,7 +366,7 @@ describe("Biểu II.06a over thousands of simulated dossiers", () => {
       const average = ratio(sum("resolutionMinutes"), sum("resolutions"));
       expectClose(got.averageResolutionWorkingDays, average === null ? null : average / 480, "average days");
       const progress = ratio(
-        sum("resolved") - sum("late766") + sum("pendingInTime"),
+        sum("resolved") - sum("late766") + sum("pending") - sum("pendingLate766"),
         sum("resolved") + sum("pending"),
       );
       expectClose(got.progressScore766, progress === null ? null : 20 * progress, "766 progress");

@@ -63,6 +63,8 @@ export interface FieldFigures {
   readonly resolutions: number;
   readonly resolutionWorkingMinutes: number;
   readonly pendingOverdue: number;
+  /** Pending at the end of `to` and late for Decision 766: overdue, or asked for supplements more than once. */
+  readonly pendingLate766: number;
 }
 
 const localDate = (date: string) => sql<Date>`${date}::date`;
@@ -128,6 +130,7 @@ export async function periodFigures(
           "carried_over",
         ),
         sql<string>`sum((overdue_starts - overdue_ends) * at_end)`.as("pending_overdue"),
+        sql<string>`sum((late766_starts - late766_ends) * at_end)`.as("pending_late_766"),
       ];
     })
     .groupBy(sql`field collate "C"`)
@@ -147,6 +150,7 @@ export async function periodFigures(
     resolutions: n(r.resolutions),
     resolutionWorkingMinutes: n(r.resolution_working_minutes),
     pendingOverdue: n(r.pending_overdue),
+    pendingLate766: n(r.pending_late_766),
   }));
 }
 
