@@ -1,5 +1,6 @@
 import {
   type Actor,
+  addWorkingTime,
   CALENDAR_2025,
   CalendarYearSchema,
   createWorkSchedule,
@@ -281,7 +282,18 @@ export function simulateDossierLives(options: SimulationOptions): SimulatedLives
             run(
               {
                 type: "IssueApology",
-                data: { reason: "Xin lỗi vì chậm", promisedAt: formatInstant(now + rng.int(1, 10) * DAY) },
+                // A new appointment some working days after the legal due moment (the decider refuses
+                // one at or before it, or outside working time).
+                data: {
+                  reason: "Xin lỗi vì chậm",
+                  promisedAt: formatInstant(
+                    addWorkingTime(
+                      schedule,
+                      Math.max(now, "dueAt" in state && state.dueAt ? parseInstant(state.dueAt) : now),
+                      rng.int(1, 10) * schedule.dayMs,
+                    ),
+                  ),
+                },
               },
               now,
               holderActor,
