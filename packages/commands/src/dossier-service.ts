@@ -584,7 +584,13 @@ export class DossierService {
         },
       },
       initialState(),
-      { now, actor: actorOf(principal), schedule: await this.schedule(unit.unitId), procedure },
+      {
+        now,
+        actor: actorOf(principal),
+        schedule: await this.schedule(unit.unitId),
+        procedure,
+        units: { [unit.unitId]: unit },
+      },
     );
     if (!decision.ok) throw refusalError(decision.refusal);
     const subjectId = applicantSubjectId(this.deps.subjectSecret, dossierId, input.applicant.idNumber);
@@ -665,6 +671,11 @@ export class DossierService {
     const unit = await this.cached(`unit:${state.unitId}`, () => getUnit(this.deps.db, state.unitId));
     if (!unit) throw new AppError(422, "reference.unknown", "The unit the dossier was submitted to is gone");
     const sequence = await nextDossierSequence(this.deps.db, unit.unitId, localDateOf(parseInstant(now)));
+    // Where it may be received is judged under the version it was submitted under, at this moment.
+    const { procedureId, procedureVersion } = state.terms;
+    const submittedVersion = await this.cached(`procedure:${procedureId}@${procedureVersion}`, () =>
+      getProcedureVersion(this.deps.db, procedureId, procedureVersion),
+    );
     const decision = decide(
       {
         type: "ReceiveDossier",
@@ -678,7 +689,11 @@ export class DossierService {
         },
       },
       state,
-      await context(unit.unitId, state.terms.procedureId),
+      {
+        ...(await context(unit.unitId, procedureId)),
+        ...(submittedVersion ? { procedure: submittedVersion } : {}),
+        units: { [unit.unitId]: unit },
+      },
     );
     if (!decision.ok) throw refusalError(decision.refusal);
     const subjectId = this.subjectOf(dossierId, loaded.events);

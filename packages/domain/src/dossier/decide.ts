@@ -243,6 +243,12 @@ export function decide(
 function submit(command: CommandOf<"SubmitDossier">, moment: Moment): Decision<DossierEvent> {
   const procedure = moment.context.procedure;
   if (!procedure) return refuse("procedure.unknown", "the dossier's procedure is not known");
+  // A submission goes to a unit that will receive it: the same competence and validity as a receipt.
+  const unit = moment.context.units?.[command.data.unitId];
+  if (unit) {
+    const refusal = receiptRefusal(procedure, unit, moment);
+    if (refusal) return refusal;
+  }
   return accept({
     type: "DossierSubmitted",
     schemaVersion: 1,

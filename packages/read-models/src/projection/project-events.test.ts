@@ -475,8 +475,8 @@ describe("exactly-once effect", () => {
 describe("the Decision 766 progress indicator (VPCP indicator 2.1)", () => {
   it("counts open dossiers asked more than once as late, and judges withdrawals by their moment", async () => {
     const schema = await version();
-    const ids = [1, 2, 3, 4, 5].map((n) => `${n}c9f6c2e-8a4e-4d3b-9a51-2f6f3c1d7e1${n}`);
-    const [twice, early, withdrawnLate, overdue, withdrawnEarly] = ids as [string, ...string[]];
+    const id = (n: number) => `${n}c9f6c2e-8a4e-4d3b-9a51-2f6f3c1d7e1${n}`;
+    const [twice, early, withdrawnLate, overdue, withdrawnEarly] = [id(1), id(2), id(3), id(4), id(5)];
     // Each received Wednesday 12 March 09:00 under 5 working days (restart): due Wednesday 19 March 09:00.
     const lives = [
       // Asked once, supplement back on the 14th (restart: due 21 March 09:00), asked again Monday 17th at
