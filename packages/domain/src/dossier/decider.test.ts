@@ -398,6 +398,21 @@ describe("competence: where a procedure is received and which way it travels", (
       .thenMatch([{ type: "DossierTransferred", data: { toUnitId: COMMUNE } }]);
   });
 
+  it("hands a ceased holder's dossier to its successor even along a one-level path", () => {
+    const given = history([[receive(), "2025-03-12T09:00", { procedure: civilStatus }]]).events;
+    const merged = {
+      ...units,
+      [COMMUNE]: { unitId: COMMUNE, level: "commune", validTo: "2025-03-12", successorId: OTHER_COMMUNE },
+    };
+    spec
+      .given(given)
+      .when(
+        { type: "TransferDossier", data: { toUnitId: OTHER_COMMUNE } },
+        ctx("2025-03-13T09:00", { procedure: civilStatus, units: merged }),
+      )
+      .thenMatch([{ type: "DossierTransferred", data: { toUnitId: OTHER_COMMUNE } }]);
+  });
+
   it("keeps today's transfers for a procedure without a declared path", () => {
     const given = history([[receive(), "2025-03-12T09:00"]]).events;
     spec

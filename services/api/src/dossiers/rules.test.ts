@@ -212,3 +212,41 @@ describe("apology dates over HTTP", () => {
     expect(ok.status).toBe(200);
   });
 });
+
+describe("the 766 progress indicator over HTTP", () => {
+  it("counts an open dossier asked twice for supplements, and a withdrawal past due, as late", async () => {
+    const officerB = await rt.auth("officer", UNITS.communeB.unitId);
+    const analyst = await rt.auth("analyst");
+    const atB = receiveBody({ unitId: UNITS.communeB.unitId });
+    // Both received Wednesday 12 March 09:00 under 5 working days: due Wednesday 19 March 09:00.
+    rt.clock.set(at("2025-03-12T09:00"));
+    const twice = (await request("POST", "/dossiers", officerB, atB)).body.dossierId as string;
+    const withdrawn = (await request("POST", "/dossiers", officerB, atB)).body.dossierId as string;
+    const act = async (id: string, path: string, local: string, body: object = {}) => {
+      rt.clock.set(at(local));
+      const r = await request("POST", `/dossiers/${id}/${path}`, officerB, body);
+      expect(r.status, JSON.stringify(r.body)).toBe(200);
+    };
+    await act(twice, "supplement-request", "2025-03-13T09:00", { reason: "Thiếu bản sao" });
+    await act(twice, "supplement-received", "2025-03-14T09:00");
+    await act(twice, "supplement-request", "2025-03-17T09:00", { reason: "Thiếu bản vẽ" });
+    await act(withdrawn, "withdraw", "2025-03-20T10:00", { reason: "Công dân xin rút" });
+    rt.clock.set(at("2025-03-20T11:00"));
+    const position = await projectAll();
+    const r = await request(
+      "GET",
+      `/indicators?unitId=${UNITS.communeB.unitId}&from=2025-03-01&to=2025-03-20&minPosition=${position}`,
+      analyst,
+    );
+    expect(r.status, JSON.stringify(r.body)).toBe(200);
+    // Finished 1 (the withdrawal, a day past due: late for 766), pending 1 (asked twice: late for 766):
+    // 20 × (1 − 1 + 1 − 1) / 2 = 0. The 06a still counts the withdrawal on time and the other in time.
+    expect(r.body.progressScore766).toBe(0);
+    const report = await request(
+      "GET",
+      `/reports/06a?unitId=${UNITS.communeB.unitId}&from=2025-03-01&to=2025-03-20&minPosition=${position}`,
+      analyst,
+    );
+    expect(report.body.total).toMatchObject({ resolvedOnTime: 1, pendingInTime: 1, pendingOverdue: 0 });
+  });
+});
