@@ -74,7 +74,12 @@ export interface NotificationOptions {
 
 export interface SchedulerOptions {
   readonly store: EventStore;
-  /** The deployment's database: reference data, and the scheduler's own `scheduler` schema. */
+  /**
+   * The deployment's database: reference data, and the scheduler's own `scheduler` schema. The active
+   * scheduler holds its lock on one of this pool's connections for as long as it leads: build the pool
+   * with platform's `createPostgresPool`, whose checked-out clients report a lost server to their holder
+   * instead of crashing the process.
+   */
   // biome-ignore lint/suspicious/noExplicitAny: callers hand over whichever typed Kysely they hold on that database
   readonly db: Kysely<any>;
   readonly redis: Redis;
