@@ -3,6 +3,7 @@ import { type ApiRuntime, createApiRuntime, requireRole } from "@motcua/api";
 import { type Config, createLogger, createRedis, type Logger, redisHealthCheck } from "@motcua/platform";
 import { createProjectionQueue, mountBullBoard, type Projector, startProjector } from "@motcua/projector";
 import { type Scheduler, startScheduler } from "@motcua/scheduler";
+import { createDirectoryPublisher, signingKeyFrom } from "@motcua/transparency-log";
 import type { Redis } from "ioredis";
 import { ensureConfiguredDatabase, ensureLocalServices, type LocalServices } from "./services";
 
@@ -101,6 +102,11 @@ export async function startSystem(options: SystemOptions): Promise<System> {
           logger,
           service: runtime.service,
           registry: runtime.app.metrics.registry,
+          transparency: {
+            signingKey: signingKeyFrom(config.checkpointSigningKey),
+            intervalMs: config.audit.checkpointIntervalMs,
+            publisher: createDirectoryPublisher(config.audit.publishDir),
+          },
         });
   await runtime.app.listen({ host: config.host, port: options.port ?? config.port });
   const address = runtime.app.server.address() as AddressInfo;

@@ -58,6 +58,8 @@ export interface Config {
   /** 32 bytes that wrap every applicant's personal-data key. */
   readonly vaultMasterKey: Buffer;
   readonly checkpointSigningKey: string;
+  /** The transparency log's signed heads: how often (when the log has grown) and where they are published. */
+  readonly audit: { readonly checkpointIntervalMs: number; readonly publishDir: string };
   readonly logLevel: LogLevel;
   readonly projectionPartitions: number;
   readonly http: HttpConfig;
@@ -145,6 +147,8 @@ const envSchema = z.object({
   AUTH_MAX_TOKEN_LIFETIME: durationMs(60_000, 31 * 86_400_000).default(86_400_000),
   VAULT_MASTER_KEY: z.string().optional(),
   CHECKPOINT_SIGNING_KEY: z.string().optional(),
+  AUDIT_CHECKPOINT_INTERVAL: durationMs(1_000, 86_400_000).default(600_000),
+  AUDIT_PUBLISH_DIR: z.string().default(".motcua/audit-heads"),
   LOG_LEVEL: z.enum(logLevels, { error: `must be one of ${logLevels.join(", ")}` }).default("info"),
   PROJECTION_PARTITIONS: wholeNumber(1, 256).default(8),
   BODY_LIMIT_BYTES: wholeNumber(1_024, 100 * 1024 * 1024).default(1024 * 1024),
@@ -281,6 +285,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
     },
     vaultMasterKey,
     checkpointSigningKey,
+    audit: { checkpointIntervalMs: e.AUDIT_CHECKPOINT_INTERVAL, publishDir: e.AUDIT_PUBLISH_DIR },
     logLevel: e.LOG_LEVEL,
     projectionPartitions: e.PROJECTION_PARTITIONS,
     http: {

@@ -9,6 +9,7 @@ import {
   parseDurationMs,
 } from "@motcua/platform";
 import { migrateReferenceData } from "@motcua/reference-data";
+import { createDirectoryPublisher, signingKeyFrom } from "@motcua/transparency-log";
 import { Kysely, PostgresDialect } from "kysely";
 import { startScheduler } from "./scheduler";
 
@@ -41,7 +42,21 @@ async function main(): Promise<void> {
   if (config && (!config.databaseUrl || !config.redisUrl)) {
     problems.push("DATABASE_URL and REDIS_URL: both are required (or run everything with `pnpm start`)");
   }
-  if (problems.length > 0 || !config?.databaseUrl || !config.redisUrl || sweepIntervalMs === undefined) {
+  let signingKey: ReturnType<typeof signingKeyFrom> | undefined;
+  if (config) {
+    try {
+      signingKey = signingKeyFrom(config.checkpointSigningKey);
+    } catch (error) {
+      problems.push(error instanceof Error ? error.message : String(error));
+    }
+  }
+  if (
+    problems.length > 0 ||
+    !signingKey ||
+    !config?.databaseUrl ||
+    !config.redisUrl ||
+    sweepIntervalMs === undefined
+  ) {
     process.stderr.write(`${problems.join("\n")}\n`);
     process.exit(1);
   }
@@ -72,6 +87,11 @@ async function main(): Promise<void> {
     logger,
     subjectSecret: config.vaultMasterKey,
     sweepIntervalMs,
+    transparency: {
+      signingKey,
+      intervalMs: config.audit.checkpointIntervalMs,
+      publisher: createDirectoryPublisher(config.audit.publishDir),
+    },
   });
 
   const server =

@@ -1,6 +1,13 @@
+import type { KeyObject } from "node:crypto";
 import { DossierService, toDomainEvent } from "@motcua/commands";
 import type { EventStore, RecordedEvent } from "@motcua/event-store";
 import { type Clock, createStopSignal, type Logger, systemClock } from "@motcua/platform";
+import {
+  createTransparencyReactor,
+  migrateTransparencyLog,
+  type TransparencyStep,
+  type TreeHeadPublisher,
+} from "@motcua/transparency-log";
 import { DelayedError, type Job, Queue, UnrecoverableError, Worker } from "bullmq";
 import type { Redis } from "ioredis";
 import { type Kysely, sql } from "kysely";
@@ -72,6 +79,18 @@ export interface NotificationOptions {
   readonly concurrency?: number;
 }
 
+/** The transparency log (Merkle tree over the whole log and its signed heads), run by the active scheduler. */
+export interface TransparencyOptions {
+  /** The Ed25519 key heads are signed with (`signingKeyFrom(config.checkpointSigningKey)`). */
+  readonly signingKey: KeyObject;
+  /** AUDIT_CHECKPOINT_INTERVAL: a head at most this often, and only when the log has grown (and daily at 23:59). */
+  readonly intervalMs: number;
+  /** Where heads are published besides the database (AUDIT_PUBLISH_DIR's directory by default). */
+  readonly publisher?: TreeHeadPublisher;
+  /** Leaves appended per step. Default 5,000. */
+  readonly batchSize?: number;
+}
+
 export interface SchedulerOptions {
   readonly store: EventStore;
   /**
@@ -124,6 +143,8 @@ export interface SchedulerOptions {
   readonly notifications?: NotificationOptions;
   /** Register the metrics here (e.g. the API's registry); default a registry of the scheduler's own. */
   readonly registry?: Registry;
+  /** Keep the transparency log; off when absent. */
+  readonly transparency?: TransparencyOptions;
 }
 
 export type SchedulerRole = "starting" | "standby" | "active" | "stopped";
@@ -172,6 +193,11 @@ export interface Scheduler {
   deadLetters(limit?: number): Promise<OutboxNotice[]>;
   /** Puts failed notices (all, or these ids) back in the queue; answers how many. */
   requeueFailed(ids?: readonly number[]): Promise<number>;
+  /**
+   * Appends the next batch of the log to the transparency tree and signs a head if one is due. Only on the
+   * active scheduler, and only when it keeps the transparency log.
+   */
+  transparencyStep(): Promise<TransparencyStep>;
   /** Stops following, sweeping and working (active jobs finish), and steps down for a standby. */
   stop(): Promise<void>;
 }
@@ -251,6 +277,29 @@ export async function startScheduler(options: SchedulerOptions): Promise<Schedul
   const contacts = n.contacts ?? createEventStoreContactResolver(store);
 
   await migrateSchedulerTables(db);
+  const transparencyOptions = options.transparency;
+  if (transparencyOptions) await migrateTransparencyLog(db);
+  const transparency = transparencyOptions
+    ? createTransparencyReactor({
+        db,
+        store,
+        signingKey: transparencyOptions.signingKey,
+        intervalMs: transparencyOptions.intervalMs,
+        now: () => clock.now(),
+        ...(transparencyOptions.publisher ? { publisher: transparencyOptions.publisher } : {}),
+        ...(transparencyOptions.batchSize ? { batchSize: transparencyOptions.batchSize } : {}),
+        onSigned: (head, reason) =>
+          logger?.info(
+            { treeSize: head.checkpoint.treeSize, position: head.checkpoint.position, reason },
+            "transparency log: tree head signed",
+          ),
+        onPublishFailed: (error) =>
+          logger?.warn(
+            { err: { name: error.name, message: error.message } },
+            "transparency log: publishing a signed head failed; it is stored and served, the next head is published",
+          ),
+      })
+    : null;
   const metrics = createSchedulerMetrics(options.registry, () => countDeadLetters(db));
   const reference = new ReferenceCache(db);
   const deadlineQueue = new Queue<DeadlineJobData>(DEADLINE_QUEUE, { connection: redis, prefix });
@@ -652,6 +701,14 @@ export async function startScheduler(options: SchedulerOptions): Promise<Schedul
           continue;
         }
         const step = await exclusive(followOnce);
+        // The tree follows the whole log on its own position; a failure here must not stop the deadlines.
+        const treeStep = transparency
+          ? await exclusive(transparency.step).catch((error: unknown) => {
+              const err = error instanceof Error ? error : new Error(String(error));
+              logger?.warn({ err: { name: err.name, message: err.message } }, "transparency log step failed");
+              return { appended: 0, signed: null };
+            })
+          : null;
         if (step.events > 0 && !step.caughtUp) sweepOwed = true;
         if (!step.caughtUp) continue;
         if (sweepOwed || Date.now() - lastSweep >= sweepIntervalMs) {
@@ -664,7 +721,7 @@ export async function startScheduler(options: SchedulerOptions): Promise<Schedul
             readyWaiters = [];
           }
         }
-        if (step.events === 0) await nap(pollIntervalMs);
+        if (step.events === 0 && (treeStep?.appended ?? 0) === 0) await nap(pollIntervalMs);
       }
     } finally {
       myGate.lost();
@@ -760,6 +817,11 @@ export async function startScheduler(options: SchedulerOptions): Promise<Schedul
     async sweep() {
       requireActive();
       return exclusive(sweepOnce);
+    },
+    async transparencyStep() {
+      requireActive();
+      if (!transparency) throw new TypeError("this scheduler does not keep the transparency log");
+      return exclusive(transparency.step);
     },
     deadLetters: (limit) => listDeadLetters(db, limit),
     async requeueFailed(ids) {
