@@ -42,6 +42,7 @@ import {
   loadWorkSchedule,
   nextDossierSequence,
   type ReferenceDatabase,
+  unitNames,
 } from "@motcua/reference-data";
 import type { Kysely } from "kysely";
 import { applicantSubjectId, serverRequestFingerprint, uuidFromName } from "./ids";
@@ -279,9 +280,13 @@ export class DossierService {
     events: readonly DossierEvent[],
     request: CommandRequest,
     subjectId: string,
-    actor: Actor = actorOf(request.principal),
+    actor: Actor | readonly Actor[] = actorOf(request.principal),
   ): NewEvent[] {
-    return events.map((event) => {
+    const recorder = actorOf(request.principal);
+    return events.map((event, index) => {
+      const eventActor = (Array.isArray(actor) ? actor[index] : actor) as Actor;
+      // An imported action done by someone else: they are its actor, the importing admin recorded it.
+      const recordedBy = eventActor.id === recorder.id ? {} : { recordedBy: stripUndefined(recorder) };
       const data = event.data as unknown as JsonObject;
       const paths = FREE_TEXT_PATHS[event.type];
       return {
@@ -292,7 +297,8 @@ export class DossierService {
           commandId: request.commandId,
           correlationId: request.correlationId,
           causationId: null,
-          actor: stripUndefined(actor),
+          actor: stripUndefined(eventActor),
+          ...recordedBy,
           occurredAt: event.data.at,
           ...(request.commandHash ? { commandHash: request.commandHash } : {}),
         },
@@ -349,7 +355,7 @@ export class DossierService {
     expected: number | "no_stream",
     request: CommandRequest,
     subjectId: string,
-    actor?: Actor,
+    actor?: Actor | readonly Actor[],
   ) {
     try {
       return await this.deps.store.append(
@@ -761,8 +767,12 @@ export class DossierService {
    * dossier still pending past its deadline today gets its overdue event too.
    */
   async importHistory(
-    input: Parameters<DossierService["receive"]>[0] & { receivedAt: string },
-    actions: readonly { command: DossierCommand; at: string }[],
+    input: Parameters<DossierService["receive"]>[0] & {
+      receivedAt: string;
+      /** Who received it in the earlier system; also who did the actions that name nobody. */
+      actor?: ImportedActor | undefined;
+    },
+    actions: readonly { command: DossierCommand; at: string; actor?: ImportedActor | undefined }[],
     request: CommandRequest,
   ): Promise<CommandAnswer> {
     const [unit, procedure] = await this.unitAndProcedure(input.unitId, input.procedureId);
@@ -807,12 +817,32 @@ export class DossierService {
 
     const schedule = await this.schedule(unit.unitId);
     const actor = actorOf(request.principal);
+    const named = [
+      ...(input.actor ? [{ path: "body.actor.unitId", unitId: input.actor.unitId }] : []),
+      ...actions.flatMap((a, i) =>
+        a.actor ? [{ path: `body.actions.${i}.actor.unitId`, unitId: a.actor.unitId }] : [],
+      ),
+    ];
+    const known = await unitNames(
+      this.deps.db,
+      named.map((n) => n.unitId),
+    );
+    const unknownOfficerUnits = named.filter((n) => !known.has(n.unitId));
+    if (unknownOfficerUnits.length > 0) {
+      throw new AppError(400, "reference.unknown", "An action's officer belongs to no known unit", {
+        title: "Invalid request",
+        errors: unknownOfficerUnits.map((n) => ({ path: n.path, message: "must be a known unit" })),
+      });
+    }
+    const officer = (who: ImportedActor | undefined): Actor =>
+      who ? { id: who.id, name: who.name, role: "officer", unitId: who.unitId } : actor;
+    const receiptActor = officer(input.actor);
     const sequence = await nextDossierSequence(
       this.deps.db,
       unit.unitId,
       localDateOf(parseInstant(input.receivedAt)),
     );
-    const steps: { command: DossierCommand; at: string; index: number | null }[] = [
+    const steps: { command: DossierCommand; at: string; index: number | null; actor: Actor }[] = [
       {
         command: {
           type: "ReceiveDossier",
@@ -827,14 +857,22 @@ export class DossierService {
         },
         at: input.receivedAt,
         index: null,
+        actor: receiptActor,
       },
-      ...actions.map((a, index) => ({ ...a, index })),
+      ...actions.map((a, index) => ({ ...a, index, actor: a.actor ? officer(a.actor) : receiptActor })),
     ];
     let state = initialState();
     const events: DossierEvent[] = [];
+    const eventActors: Actor[] = [];
     for (const step of steps) {
       // Each action is judged at its own moment (`at`): a unit closed since then still took it then.
-      const decision = decide(step.command, state, { now: step.at, actor, schedule, procedure, units });
+      const decision = decide(step.command, state, {
+        now: step.at,
+        actor: step.actor,
+        schedule,
+        procedure,
+        units,
+      });
       if (!decision.ok) {
         const where = step.index === null ? "the receipt" : `action ${step.index}`;
         throw refusalError(
@@ -845,6 +883,7 @@ export class DossierService {
       }
       for (const e of decision.events) {
         events.push(e);
+        eventActors.push(step.actor);
         state = evolve(state, e);
       }
     }
@@ -853,11 +892,26 @@ export class DossierService {
       actor,
       schedule,
     });
-    if (overdue.ok) events.push(...overdue.events);
+    if (overdue.ok) {
+      events.push(...overdue.events);
+      eventActors.push(...overdue.events.map(() => actor));
+    }
     const subjectId = applicantSubjectId(this.deps.subjectSecret, dossierId, input.applicant.idNumber);
-    const result = await this.append(dossierId, events, "no_stream", request, subjectId);
+    const result = await this.append(dossierId, events, "no_stream", request, subjectId, eventActors);
     return this.answer(dossierId, result.events, result.lastPosition);
   }
+
+  /** Unit names for showing beside ids (history, steps, delays); unknown ids are left out. */
+  unitNames(unitIds: Iterable<string>): Promise<Map<string, string>> {
+    return unitNames(this.deps.db, unitIds);
+  }
+}
+
+/** The officer who really did an imported action in the earlier system (API.md: import actions). */
+export interface ImportedActor {
+  readonly id: string;
+  readonly name: string;
+  readonly unitId: string;
 }
 
 function stripUndefined<T extends object>(value: T): { [K in keyof T]: Exclude<T[K], undefined> } {

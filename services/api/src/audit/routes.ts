@@ -7,7 +7,7 @@ import {
   parseInstant,
   type ReceivedDossier,
 } from "@motcua/domain";
-import type { EventStore } from "@motcua/event-store";
+import type { EventActor, EventStore, RecordedEvent } from "@motcua/event-store";
 import type { Principal } from "@motcua/platform";
 import { z } from "zod";
 import type { RouteSlice } from "../app";
@@ -93,6 +93,22 @@ export function assertMayRead(principal: Principal, state: ReceivedDossier): voi
 }
 
 const params = z.object({ id: z.uuid() });
+
+/** Who did it: the token's subject, name (when recorded), role and unit, with the unit's name. */
+const historyActorSchema = z.object({
+  id: z.string(),
+  name: z.string().optional(),
+  role: z.string(),
+  unitId: z.string().nullable(),
+  unitName: z.string().optional(),
+});
+
+/** Every unit id an event names: its actors' units and the units in its data. */
+function unitIdsNamedBy(e: RecordedEvent): string[] {
+  const ids = [e.metadata.actor.unitId, (e.metadata.recordedBy as EventActor | undefined)?.unitId];
+  for (const key of ["unitId", "fromUnitId", "toUnitId", "holdingUnitId"]) ids.push(e.data[key] as string);
+  return ids.filter((id): id is string => typeof id === "string");
+}
 const readErrors = {
   401: problemResponse("No or bad token"),
   403: problemResponse("Not allowed for this caller"),
@@ -160,12 +176,18 @@ export function auditRoutes(deps: {
                   data: z.record(z.string(), z.unknown()),
                   occurredAt: z.string(),
                   recordedAt: z.string(),
-                  actor: z.object({ id: z.string(), role: z.string(), unitId: z.string().nullable() }),
+                  actor: historyActorSchema,
+                  recordedBy: historyActorSchema.optional().meta({
+                    description: "Who recorded an imported action done by someone else (the importing admin)",
+                  }),
                   commandId: z.string(),
                   hash: z.string(),
                   prevHash: z.string().nullable(),
                 }),
               ),
+              unitNames: z.record(z.string(), z.string()).meta({
+                description: "The name of every unit the history names (actors' units and those in the data)",
+              }),
               position: z.number().int(),
             }),
             ...readErrors,
@@ -174,8 +196,19 @@ export function auditRoutes(deps: {
       },
       async (request, reply) => {
         const { events, position } = await loadReadable(principalOf(request), request.params.id);
+        const names = await service.unitNames(events.flatMap(unitIdsNamedBy));
+        const withUnitName = (actor: EventActor | undefined) =>
+          actor === undefined
+            ? undefined
+            : {
+                ...actor,
+                ...(actor.unitId !== null && names.has(actor.unitId)
+                  ? { unitName: names.get(actor.unitId) }
+                  : {}),
+              };
         return answerAtPosition(reply, position, {
           dossierId: request.params.id,
+          unitNames: Object.fromEntries(names),
           events: events.map((e) => ({
             position: e.position,
             revision: e.revision,
@@ -184,7 +217,10 @@ export function auditRoutes(deps: {
             data: e.data,
             occurredAt: e.metadata.occurredAt,
             recordedAt: e.metadata.recordedAt,
-            actor: e.metadata.actor,
+            actor: withUnitName(e.metadata.actor) as EventActor,
+            ...(e.metadata.recordedBy
+              ? { recordedBy: withUnitName(e.metadata.recordedBy as EventActor) }
+              : {}),
             commandId: e.metadata.commandId,
             hash: e.hash,
             prevHash: e.prevHash,

@@ -1,4 +1,4 @@
-import type { DossierService } from "@motcua/commands";
+import type { DossierService, ImportedActor } from "@motcua/commands";
 import {
   ActionTimeSchema,
   ApplicantSchema,
@@ -153,9 +153,24 @@ const COMMANDS = [
   },
 ] as const;
 
+/**
+ * The officer who really did an imported action in the earlier system: recorded as the event's actor,
+ * with the importing admin as `recordedBy`. An officer's name is not an applicant's personal data.
+ */
+export const importActorSchema = z
+  .object({
+    id: z.string().trim().min(1).max(200),
+    name: z.string().trim().min(1).max(200),
+    unitId: z.string().trim().min(1).max(100),
+  })
+  .strict()
+  .meta({ description: "The officer who did it in the earlier system (id, name, unit)" });
+
 export const importActionSchema = z.discriminatedUnion("action", [
   ...COMMANDS.map((c) =>
-    (c.data as z.ZodObject).extend({ action: z.literal(c.path), at: ActionTimeSchema }).strict(),
+    (c.data as z.ZodObject)
+      .extend({ action: z.literal(c.path), at: ActionTimeSchema, actor: importActorSchema.optional() })
+      .strict(),
   ),
 ] as unknown as [z.ZodObject, ...z.ZodObject[]]);
 
@@ -166,11 +181,14 @@ const importBody = receiveBody
       description: "When it was received: from 2000-01-01, not in the future",
     }),
     actions: z.array(importActionSchema).max(500),
+    actor: importActorSchema.optional().meta({
+      description: "Who received it; also the actor of the actions that name none (default: the admin)",
+    }),
   })
   .strict();
 
 export function commandFromBody(type: string, body: Record<string, unknown>): DossierCommand {
-  const { at: _at, action: _action, ...data } = body;
+  const { at: _at, action: _action, actor: _actor, ...data } = body;
   return { type, data } as DossierCommand;
 }
 
@@ -324,9 +342,12 @@ export function dossierCommandRoutes(deps: {
             service.importHistory(
               receipt,
               actions.map((a) => {
-                const action = a as { action: string; at: string } & Record<string, unknown>;
+                const action = a as { action: string; at: string; actor?: ImportedActor } & Record<
+                  string,
+                  unknown
+                >;
                 const type = COMMANDS.find((c) => c.path === action.action)?.type as string;
-                return { command: commandFromBody(type, action), at: action.at };
+                return { command: commandFromBody(type, action), at: action.at, actor: action.actor };
               }),
               { ...command, at: undefined },
             ),

@@ -157,6 +157,15 @@ export function readRoutes(deps: {
     return includeSubunits ? unitSubtree(deps.db, unitId) : [unitId];
   }
 
+  /** Each item with its unit's name beside its id (null for a unit no longer in the reference data). */
+  async function withUnitNames<T extends { unitId: string }>(items: readonly T[]) {
+    const names = await unitNames(
+      deps.db,
+      items.map((i) => i.unitId),
+    );
+    return items.map((i) => ({ ...i, unitName: names.get(i.unitId) ?? null }));
+  }
+
   const answerPeriodReport = periodReport({
     access,
     units: reportUnits,
@@ -402,7 +411,7 @@ export function readRoutes(deps: {
         }
         const steps = await listProcessSteps(access.db, schema, request.params.id);
         return answerAtPosition(reply, position, {
-          steps: await withHandoverText(deps.store, request.params.id, steps),
+          steps: await withUnitNames(await withHandoverText(deps.store, request.params.id, steps)),
         });
       },
     );
@@ -496,9 +505,13 @@ export function readRoutes(deps: {
         },
       },
       async (request, reply) =>
-        answerPeriodReport(principalOf(request), request.query, reply, delaysByHoldingUnit, (items) => ({
-          items: items as unknown[],
-        })),
+        answerPeriodReport(
+          principalOf(request),
+          request.query,
+          reply,
+          async (db, schema, selection) => withUnitNames(await delaysByHoldingUnit(db, schema, selection)),
+          (items) => ({ items: items as unknown[] }),
+        ),
     );
 
     app.get(
