@@ -367,8 +367,10 @@ describe("audit reads", () => {
     ]);
     expect(history.events[1].actor).toEqual({
       id: `officer-${UNITS.communeA.unitId}`,
+      name: "Development officer",
       role: "officer",
       unitId: UNITS.communeA.unitId,
+      unitName: UNITS.communeA.name,
     });
     expect(history.events[0].data.applicant.name).toBe("Nguyễn Văn An");
     expect(
