@@ -1,3 +1,4 @@
+export * from "./evidence";
 export * from "./merkle";
 export * from "./postgres-tree";
 export * from "./signed-head";

@@ -177,6 +177,20 @@ describe("authorization matrix", () => {
     expect(await inject("GET", `/dossiers/${id}${suffix}`, caller)).toBe(readExpectation[caller]);
   });
 
+  // The transparency log: proofs and evidence name a dossier (auditors only; 404 here: no head signed
+  // yet in this database); the heads, the key and consistency proofs are public.
+  const transparencyReads = ["/proof", "/evidence"].flatMap((suffix) =>
+    CALLERS.map((caller) => [suffix, caller] as const),
+  );
+  it.each(transparencyReads)("GET /dossiers/{id}%s as %s", async (suffix, caller) => {
+    const id = await dossierReadyFor("resolve");
+    const expected = caller === "none" ? 401 : caller === "auditor" ? 404 : 403;
+    expect(await inject("GET", `/dossiers/${id}${suffix}`, caller)).toBe(expected);
+  });
+  it.each(CALLERS)("GET /audit/public-key as %s", async (caller) => {
+    expect(await inject("GET", "/audit/public-key", caller)).toBe(200);
+  });
+
   it("lets an officer of a unit that held the dossier before still read it", async () => {
     const id = await dossierReadyFor("transfer");
     expect(

@@ -11,6 +11,7 @@ import {
 } from "@motcua/platform";
 import { migrateReferenceData, type ReferenceDatabase } from "@motcua/reference-data";
 import { migrateSchedulerTables } from "@motcua/scheduler";
+import { migrateTransparencyLog, signingKeyFrom } from "@motcua/transparency-log";
 import type { Redis } from "ioredis";
 import { Kysely, PostgresDialect } from "kysely";
 import type pg from "pg";
@@ -18,6 +19,7 @@ import { notificationRoutes } from "./admin/notifications";
 import { adminRoutes } from "./admin/routes";
 import { type App, buildApp, type RouteSlice } from "./app";
 import { auditRoutes } from "./audit/routes";
+import { transparencyRoutes } from "./audit/transparency/routes";
 import { dashboardRoutes } from "./dashboard/routes";
 import { type ApiDatabase, IdempotencyKeys, migrateApiTables } from "./dossiers/idempotency";
 import { dossierCommandRoutes } from "./dossiers/routes";
@@ -80,6 +82,8 @@ export async function createApiRuntime(options: ApiRuntimeOptions): Promise<ApiR
   await migrateApiTables(db);
   // The admin routes read the scheduler's outbox in this database, whether or not a scheduler ran yet.
   await migrateSchedulerTables(db);
+  // The audit routes read the transparency log the scheduler keeps, whether or not it has run yet.
+  await migrateTransparencyLog(db);
   await ensureActiveReadModel(db, config.projectionPartitions);
   const access = new ReadModelAccess(db as never);
 
@@ -88,6 +92,13 @@ export async function createApiRuntime(options: ApiRuntimeOptions): Promise<ApiR
   const slices: RouteSlice[] = [
     dossierCommandRoutes({ service, idempotency }),
     auditRoutes({ service, store, now }),
+    transparencyRoutes({
+      db,
+      store,
+      now,
+      signingKey: signingKeyFrom(config.checkpointSigningKey),
+      ...(config.eventStore.kind === "postgres" ? { eventStoreSchema: "event_store" } : {}),
+    }),
     readRoutes({ access, db, service, store, now }),
     adminRoutes({ db, now, onScheduleChange: () => service.forgetCachedSchedules() }),
     notificationRoutes({ db: db as never }),

@@ -17,11 +17,14 @@ export interface RateLimitOptions {
   readonly redisPrefix?: string;
 }
 
-const isPublic = (request: FastifyRequest): boolean =>
-  (request.routeOptions.url ?? request.url).startsWith("/public/");
+/** The unauthenticated reads: the citizens' `/public/*` and the transparency log's `/audit/*` heads and proofs. */
+const isPublic = (request: FastifyRequest): boolean => {
+  const url = request.routeOptions.url ?? request.url;
+  return url.startsWith("/public/") || url.startsWith("/audit/");
+};
 
 /**
- * Global rate limit per client address, with a stricter budget (and its own counter) for `/public/*`.
+ * Global rate limit per client address, with a stricter budget (and its own counter) for `/public/*` and `/audit/*`.
  * A refusal is a 429 problem with Retry-After.
  */
 export const rateLimitPlugin = fp<RateLimitOptions>(
