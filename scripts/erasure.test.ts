@@ -2,6 +2,7 @@ import { execFile } from "node:child_process";
 import { createDecipheriv, createHash, createHmac } from "node:crypto";
 import { promisify } from "node:util";
 import { applicantSubjectId } from "@motcua/api";
+import { addWorkingTime, createWorkSchedule, formatInstant, parseInstant } from "@motcua/domain";
 import { type Config, DEV_JWT_SECRET, type DevTokenClaims, loadConfig, signDevToken } from "@motcua/platform";
 import { putProcedure, putUnit } from "@motcua/reference-data";
 import {
@@ -196,13 +197,14 @@ describe("erasing a person", () => {
     const A = `/dossiers/${a.dossierId}`;
     await command(`${A}/forward`, { toUnitId: "dept", step: FREE_TEXT.step }, officerA, "a-forward");
     await command(`${A}/supplement-request`, { reason: FREE_TEXT.supplement }, officerDept, "a-supp");
-    await command(`${A}/supplement-received`, {}, officerDept, "a-supp-in");
-    await command(
-      `${A}/apology`,
-      { reason: FREE_TEXT.apology, promisedAt: new Date(now + 20 * 86_400_000).toISOString() },
-      officerDept,
-      "a-apology",
+    const resumed = await command(`${A}/supplement-received`, {}, officerDept, "a-supp-in");
+    // The new appointment must follow the legal due moment inside working time: ten working days after
+    // it, on the calendar this system counts (no notice loaded).
+    const schedule = createWorkSchedule([]);
+    const promisedAt = formatInstant(
+      addWorkingTime(schedule, parseInstant(resumed.dueAt), 10 * schedule.dayMs),
     );
+    await command(`${A}/apology`, { reason: FREE_TEXT.apology, promisedAt }, officerDept, "a-apology");
     await command(`${A}/transfer`, { toUnitId: "p", reason: FREE_TEXT.transfer }, officerDept, "a-transfer");
     await command(
       `${A}/resolve`,

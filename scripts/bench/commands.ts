@@ -357,7 +357,10 @@ async function dossierWorkload(client: Client): Promise<Workload> {
   const units = demoUnits("19", { communes: COMMUNES });
   const communes = units.filter((u) => u.level === "commune");
   const departments = units.filter((u) => u.level === "department");
-  const procedures = DEMO_PROCEDURES.filter((p) => p.level === "commune").map((p) => p.procedureId);
+  // Commune procedures whose path goes on to a department: the flow's transfer stays on it.
+  const procedures = DEMO_PROCEDURES.filter(
+    (p) => p.level === "commune" && (p.interLevels ?? []).includes("department"),
+  ).map((p) => p.procedureId);
   const tokens = new Map<string, string>();
   for (const unit of [...communes, ...departments]) {
     const token = await signDevToken(
