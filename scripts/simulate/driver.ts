@@ -46,9 +46,11 @@ export class ApiClient {
     return r.body;
   }
 
-  async units(): Promise<(SimulationUnit & { parentId: string | null; code: string })[]> {
+  async units(): Promise<(SimulationUnit & { parentId: string | null; code: string; name: string })[]> {
     return (
-      await this.get<{ items: (SimulationUnit & { parentId: string | null; code: string })[] }>("/units")
+      await this.get<{ items: (SimulationUnit & { parentId: string | null; code: string; name: string })[] }>(
+        "/units",
+      )
     ).items;
   }
 

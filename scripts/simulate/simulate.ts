@@ -13,6 +13,7 @@ import { MAX_CATALOGUE, missingProcedures, SIMULATED_ID_PREFIX, type Structure }
 import { type ApiClient, inPool } from "./driver";
 import { addInto, type Counts06a, decidePlan, expected06a } from "./expected";
 import { startLiveArrivals } from "./live";
+import { importWithOfficers } from "./officers";
 import { type DossierPlan, planProvince, workingMinutesOf } from "./plan";
 
 /** Where the output is not a terminal (CI logs, a pipe), the bars print a line every 5 s instead of nothing. */
@@ -342,12 +343,14 @@ export async function simulateProvince(
   let events = 0;
   let lastPosition = 0;
   const failures: string[] = [];
+  const unitNames = new Map(allUnits.map((u) => [u.unitId, u.name]));
+  const unitName = (unitId: string) => unitNames.get(unitId) ?? unitId;
   await inPool(plans, options.concurrency, async (plan: DossierPlan, index) => {
-    const { actions, ...receipt } = plan;
+    const { actions } = plan;
     const r = await client.request<{ revision: number; position: number; code?: string; detail?: string }>(
       "POST",
       "/dossiers/import",
-      { ...receipt, actions },
+      importWithOfficers(plan, unitName),
       { "idempotency-key": `simulate-${options.seed}-${plan.dossierId}` },
     );
     if (r.status === 201) {
