@@ -587,11 +587,12 @@
       element("position").textContent = `Vị trí sự kiện ${formatCount(
         Math.max(report.position, figures.position),
       )} (read position).`;
+      // A period reaching past today is answered as of today (toCapped): say so beside the period.
       setState(
         "ready",
         `${unit?.name ?? unitId}, ${fromInput.value} – ${toInput.value}${
           subunitsInput.checked ? ", gồm đơn vị trực thuộc" : ""
-        }.`,
+        }${report.toCapped ? ` (số liệu tính đến hết ngày ${report.asOf})` : ""}.`,
       );
     } catch (error) {
       if (!isCurrent()) return;
