@@ -132,7 +132,7 @@ const todayInVietnam = () => {
     year: "numeric",
     month: "2-digit",
     day: "2-digit",
-  }).formatToParts(new Date());
+  }).formatToParts(rt.clock.now());
   const part = (type: string) => parts.find((p) => p.type === type)?.value ?? "";
   return `${part("year")}-${part("month")}-${part("day")}`;
 };
@@ -140,6 +140,8 @@ const todayInVietnam = () => {
 async function openPage(token: string): Promise<{ context: BrowserContext; page: Page; problems: string[] }> {
   const context = await browser.newContext();
   const page = await context.newPage();
+  // The page's "today" is the scenario's, as the API's is: the API refuses periods that have not begun.
+  await page.clock.setFixedTime(rt.clock.now());
   const problems: string[] = [];
   page.on("pageerror", (error) => problems.push(`page error: ${error.message}`));
   page.on("console", (message) => {
