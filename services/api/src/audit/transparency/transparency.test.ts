@@ -1,3 +1,8 @@
+import { execFile } from "node:child_process";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { promisify } from "node:util";
 import {
   catchUpTree,
   createTransparencyReactor,
@@ -184,4 +189,37 @@ describe("the transparency log over HTTP", () => {
       leafIndex: bundle.events[0]?.leafIndex,
     });
   });
+
+  it("pnpm audit:verify passes the bundle as served and fails it edited by one byte, naming the reason and the leaf", async () => {
+    const bundle = (await get(`/dossiers/${dossierId}/evidence`, "auditor")).json() as EvidenceBundle;
+    const dir = await mkdtemp(join(tmpdir(), "motcua-bundle-"));
+    try {
+      const keyFile = join(dir, "key.pem");
+      await writeFile(keyFile, publicKeyInfo(key).publicKeyPem);
+      const verify = async (text: string) => {
+        const file = join(dir, "bundle.json");
+        await writeFile(file, text);
+        return promisify(execFile)("pnpm", ["-s", "audit:verify", file, "--public-key", keyFile], {
+          cwd: join(import.meta.dirname, "../../../../.."),
+        }).then(
+          (r) => ({ code: 0, out: r.stdout }),
+          (e: { code: number; stdout: string }) => ({ code: e.code, out: e.stdout }),
+        );
+      };
+      const text = JSON.stringify(bundle);
+      const intact = await verify(text);
+      expect(intact.code).toBe(0);
+      expect(intact.out).toContain("bundle OK: 2 events");
+      // One byte of the second event's stored data: "cb" (the unit it went to) becomes "cc".
+      const second = bundle.events[1] as EvidenceBundle["events"][number];
+      const at = text.indexOf(JSON.stringify(second.dataJson).slice(1, -1));
+      const cb = text.indexOf("cb", at);
+      const edited = await verify(`${text.slice(0, cb)}cc${text.slice(cb + 2)}`);
+      expect(edited.code).toBe(1);
+      expect(edited.out).toContain("bundle FAILED (event_hash)");
+      expect(edited.out).toContain(`leaf ${second.leafIndex}`);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
 });
