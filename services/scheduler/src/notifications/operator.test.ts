@@ -160,5 +160,7 @@ describe("dead-lettered notices, for operators", () => {
     expect(none.stdout.trim()).toBe("dead letters    none");
     const again = await cli("requeue", ["--all"], h.database.url);
     expect(again.stdout).toContain("0 notice(s) re-queued");
-  });
+    // Six CLI processes, each starting Node with tsx: seconds apiece on a loaded 2-core machine, where the
+    // suite's 30 s ran out in a full run.
+  }, 120_000);
 });
