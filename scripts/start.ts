@@ -132,8 +132,8 @@ async function main(): Promise<void> {
     ];
     for (const [label, claims] of tokens) say(`  ${label.padEnd(40)} ${await signDevToken(claims, secret)}`);
   }
-  say("Press Ctrl-C to stop.");
-
+  // Listen for the signals before saying so: a signal that came before its listener would kill the
+  // process outright (exit 143) instead of stopping what it started.
   let closing = false;
   const close = async (signal: string) => {
     if (closing) return;
@@ -145,6 +145,7 @@ async function main(): Promise<void> {
   };
   process.on("SIGINT", () => void close("SIGINT"));
   process.on("SIGTERM", () => void close("SIGTERM"));
+  say("Press Ctrl-C to stop.");
 }
 
 await main();
