@@ -8,7 +8,6 @@ import pg from "pg";
 import { describe, expect, it } from "vitest";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
-const TSX = join(ROOT, "node_modules", ".bin", "tsx");
 
 /** `pnpm start` in a child process until it prints "Press Ctrl-C to stop.", then SIGTERM. */
 function runStart(
@@ -21,7 +20,12 @@ function runStart(
     REDIS_URL: _redis,
     ...inherited
   } = process.env;
-  const child = spawn(TSX, ["scripts/start.ts"], { cwd: ROOT, env: { ...inherited, ...env } });
+  // Node itself with tsx's loader, not the tsx CLI: the CLI relays a signal to its child only if the child
+  // acknowledges it within 30 ms, and otherwise kills it and exits 143 — a race on a busy machine.
+  const child = spawn(process.execPath, ["--import", "tsx", "scripts/start.ts"], {
+    cwd: ROOT,
+    env: { ...inherited, ...env },
+  });
   let stdout = "";
   let stderr = "";
   child.stdout.setEncoding("utf8").on("data", (chunk: string) => {
