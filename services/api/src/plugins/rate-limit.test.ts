@@ -66,6 +66,9 @@ describe("rate limiting", () => {
     // A Redis of this test's own: the test stops it.
     const server = await startPrivateRedis();
     const redis = createRedis(server.url, { failFast: true });
+    // Counting starts in Redis only once the client is connected; on a busy machine the first requests
+    // could otherwise come first and be counted in memory, as they should while Redis is away.
+    await redis.ping();
     const app = await buildTestApp({
       env: { RATE_LIMIT_MAX: "100", RATE_LIMIT_PUBLIC_MAX: "3", REDIS_PREFIX: "rl" },
       slices,
