@@ -1,5 +1,6 @@
 import { DossierService } from "@motcua/commands";
 import { type ConfiguredEventStore, createEventStore } from "@motcua/event-store";
+import { migrateNotificationOutbox } from "@motcua/notifications";
 import {
   type Clock,
   type Config,
@@ -10,7 +11,6 @@ import {
   systemClock,
 } from "@motcua/platform";
 import { migrateReferenceData, type ReferenceDatabase } from "@motcua/reference-data";
-import { migrateSchedulerTables } from "@motcua/scheduler";
 import { migrateTransparencyLog, signingKeyFrom } from "@motcua/transparency-log";
 import type { Redis } from "ioredis";
 import { Kysely, PostgresDialect } from "kysely";
@@ -80,8 +80,8 @@ export async function createApiRuntime(options: ApiRuntimeOptions): Promise<ApiR
   await store.migrate();
   await migrateReferenceData(db);
   await migrateApiTables(db);
-  // The admin routes read the scheduler's outbox in this database, whether or not a scheduler ran yet.
-  await migrateSchedulerTables(db);
+  // The admin routes read the notifications outbox in this database, whether or not a scheduler ran yet.
+  await migrateNotificationOutbox(db);
   // The audit routes read the transparency log the scheduler keeps, whether or not it has run yet.
   await migrateTransparencyLog(db);
   await ensureActiveReadModel(db, config.projectionPartitions);

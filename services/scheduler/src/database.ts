@@ -1,5 +1,6 @@
+import { migrateNotificationOutbox, type NotificationsDatabase } from "@motcua/notifications";
 import type { ReferenceDatabase } from "@motcua/reference-data";
-import { type ColumnType, type Generated, type Kysely, sql, type Transaction } from "kysely";
+import { type ColumnType, type Kysely, sql, type Transaction } from "kysely";
 
 /** The scheduler's own tables live in this schema; nothing else writes them. */
 export const SCHEDULER_SCHEMA = "scheduler";
@@ -39,49 +40,24 @@ export interface DeadlinesTable {
   position: BigInt;
 }
 
-/** `failed`: every attempt failed (the dead-letter list); `no_contact`: the recipient has no address. */
-export const OUTBOX_STATUSES = ["pending", "sent", "failed", "no_contact"] as const;
-export type OutboxStatus = (typeof OUTBOX_STATUSES)[number];
-
-/**
- * Notices to send, each recorded once per (dossier, kind, occasion, channel). Holds the dossier id, the
- * recipient's kind and unit and the rendered text: never a name, an ID number or a phone number.
- */
-export interface OutboxTable {
-  id: Generated<string>;
-  dossier_id: string;
-  kind: string;
-  /** What makes two notices of one kind different: the deadline, the request number, the event. */
-  occasion: string;
-  channel: string;
-  recipient_kind: string;
-  /** The unit the notice is for (unit notices) or speaks for (applicant notices). */
-  unit_id: string;
-  subject: string;
-  body: string;
-  status: Generated<OutboxStatus>;
-  attempts: Generated<number>;
-  /** Times an operator re-queued it after it failed; part of its job id. */
-  requeues: Generated<number>;
-  last_error: string | null;
-  created_at: Timestamp;
-  sent_at: NullableTimestamp;
-}
-
 export interface SchedulerTables {
   "scheduler.checkpoints": CheckpointsTable;
   "scheduler.deadlines": DeadlinesTable;
-  "scheduler.outbox": OutboxTable;
 }
 
-export type SchedulerDatabase = SchedulerTables & ReferenceDatabase;
+/** The scheduler's tables, the notifications outbox it writes and the reference data it reads. */
+export type SchedulerDatabase = SchedulerTables & NotificationsDatabase & ReferenceDatabase;
 export type SchedulerDb = Kysely<SchedulerDatabase>;
 export type SchedulerTrx = Transaction<SchedulerDatabase>;
 export type SchedulerExecutor = SchedulerDb | SchedulerTrx;
 
-/** Creates the `scheduler` schema and tables; idempotent, and safe from several processes at once. */
+/**
+ * Creates the `scheduler` schema and tables, the notifications outbox among them; idempotent, and safe
+ * from several processes at once.
+ */
 // biome-ignore lint/suspicious/noExplicitAny: migrations never depend on the application's table types
 export async function migrateSchedulerTables(db: Kysely<any>): Promise<void> {
+  await migrateNotificationOutbox(db);
   await db.transaction().execute(async (trx) => {
     await sql`select pg_advisory_xact_lock(hashtext('motcua.scheduler.migrate'))`.execute(trx);
     await sql`create schema if not exists scheduler`.execute(trx);
@@ -116,28 +92,6 @@ export async function migrateSchedulerTables(db: Kysely<any>): Promise<void> {
     await sql`
       create index if not exists deadlines_due_today_owed on scheduler.deadlines (due_today_at)
         where clock_running and due_today_for is distinct from due_at`.execute(trx);
-    await sql`
-      create table if not exists scheduler.outbox (
-        id bigserial primary key,
-        dossier_id uuid not null,
-        kind text not null,
-        occasion text not null,
-        channel text not null,
-        recipient_kind text not null,
-        unit_id text not null,
-        subject text not null,
-        body text not null,
-        status text not null default 'pending',
-        attempts integer not null default 0,
-        requeues integer not null default 0,
-        last_error text,
-        created_at timestamptz not null,
-        sent_at timestamptz,
-        unique (dossier_id, kind, occasion, channel)
-      )`.execute(trx);
-    await sql`
-      create index if not exists outbox_open on scheduler.outbox (status, id)
-        where status in ('pending', 'failed')`.execute(trx);
     await sql`
       insert into scheduler.checkpoints (name, position) values (${WATCHER_CHECKPOINT}, 0)
       on conflict (name) do nothing`.execute(trx);

@@ -1,9 +1,9 @@
+import { listOutbox } from "@motcua/notifications";
 import type { Clock } from "@motcua/platform";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { holdRebuildLock } from "./coordination";
 import { readCheckpoint } from "./database";
 import { deadlineJobId } from "./deadlines/jobs";
-import { listOutbox } from "./notifications/outbox";
 import { createHarness, type Harness } from "./test-support/harness";
 
 const RECEIVED = "2025-03-12T10:00:00+07:00";

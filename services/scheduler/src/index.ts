@@ -7,8 +7,6 @@ export {
 export {
   type DeadlineRow,
   migrateSchedulerTables,
-  OUTBOX_STATUSES,
-  type OutboxStatus,
   readCheckpoint,
   SCHEDULER_SCHEMA,
   type SchedulerDatabase,
@@ -27,44 +25,6 @@ export {
 } from "./deadlines/jobs";
 export { dueDayOpeningAt, dueSoonAt, subtractWorkingTime, warningMoments } from "./deadlines/warning-times";
 export { createSchedulerMetrics, type SchedulerMetrics } from "./metrics";
-export {
-  CHANNEL_NAMES,
-  type ChannelName,
-  type ContactResolver,
-  createEventStoreContactResolver,
-  createRecordingChannel,
-  DEFAULT_ROUTES,
-  type NotificationChannel,
-  type NotificationRoutes,
-  type OutgoingNotification,
-  type Recipient,
-  type RecordedMessage,
-  type RecordingChannel,
-} from "./notifications/channels";
-export {
-  formatDeadLetters,
-  parseDeadLetterArgs,
-  parseRequeueArgs,
-  type RequeueTarget,
-} from "./notifications/operator";
-export {
-  countDeadLetters,
-  listDeadLetters,
-  listOutbox,
-  type OutboxNotice,
-  type OutboxQuery,
-  type OutboxRef,
-  redactContact,
-  requeueFailed,
-} from "./notifications/outbox";
-export {
-  formatVietnamDateTime,
-  NOTICE_KINDS,
-  type NoticeFacts,
-  type NoticeKind,
-  type RecipientKind,
-  renderNotice,
-} from "./notifications/templates";
 export {
   NotActiveError,
   type NotificationOptions,

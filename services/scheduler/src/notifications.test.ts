@@ -1,13 +1,13 @@
 import { Writable } from "node:stream";
+import {
+  createRecordingChannel,
+  listOutbox,
+  type NotificationChannel,
+  type OutgoingNotification,
+} from "@motcua/notifications";
 import { createLogger } from "@motcua/platform";
 import { sql } from "kysely";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import {
-  createRecordingChannel,
-  type NotificationChannel,
-  type OutgoingNotification,
-} from "./notifications/channels";
-import { listOutbox } from "./notifications/outbox";
 import { APPLICANT, createHarness, type Harness } from "./test-support/harness";
 
 const RECEIVED = "2025-03-12T10:00:00+07:00";

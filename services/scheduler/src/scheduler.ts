@@ -1,6 +1,26 @@
 import type { KeyObject } from "node:crypto";
 import { DossierService, toDomainEvent } from "@motcua/commands";
 import type { EventStore, RecordedEvent } from "@motcua/event-store";
+import {
+  CHANNEL_NAMES,
+  type ChannelName,
+  type ContactResolver,
+  countDeadLetters,
+  createEventStoreContactResolver,
+  createRecordingChannel,
+  DEFAULT_ROUTES,
+  listDeadLetters,
+  markAttemptFailed,
+  type NoticeToRecord,
+  type NotificationChannel,
+  type NotificationRoutes,
+  type OutboxNotice,
+  type OutboxRef,
+  pendingOutbox,
+  recordNotices,
+  redactContact,
+  requeueFailed,
+} from "@motcua/notifications";
 import { type Clock, createStopSignal, type Logger, systemClock } from "@motcua/platform";
 import {
   createTransparencyReactor,
@@ -24,7 +44,7 @@ import {
   saveDeadlineRows,
 } from "./database";
 import { createDeadlineFiring, type FiringResult } from "./deadlines/firing";
-import { activeDeadline, foldDeadline, type NoticeToRecord, unitsMentioned } from "./deadlines/fold";
+import { activeDeadline, foldDeadline, unitsMentioned } from "./deadlines/fold";
 import {
   DEADLINE_JOB_KINDS,
   DEADLINE_JOB_OPTIONS,
@@ -38,28 +58,7 @@ import {
   notificationJobId,
 } from "./deadlines/jobs";
 import { createSchedulerMetrics, type SchedulerMetrics } from "./metrics";
-import {
-  CHANNEL_NAMES,
-  type ChannelName,
-  type ContactResolver,
-  createEventStoreContactResolver,
-  createRecordingChannel,
-  DEFAULT_ROUTES,
-  type NotificationChannel,
-  type NotificationRoutes,
-} from "./notifications/channels";
 import { createDispatcher } from "./notifications/dispatcher";
-import {
-  countDeadLetters,
-  listDeadLetters,
-  markAttemptFailed,
-  type OutboxNotice,
-  type OutboxRef,
-  pendingOutbox,
-  recordNotices,
-  redactContact,
-  requeueFailed,
-} from "./notifications/outbox";
 import { ReferenceCache } from "./reference-cache";
 
 export interface NotificationOptions {

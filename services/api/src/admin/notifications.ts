@@ -1,12 +1,12 @@
 import {
   listOutbox,
   NOTICE_KINDS,
+  type NotificationsDatabase,
   OUTBOX_STATUSES,
   type OutboxNotice,
   redactContact,
   requeueFailed,
-  type SchedulerDatabase,
-} from "@motcua/scheduler";
+} from "@motcua/notifications";
 import type { Kysely } from "kysely";
 import { z } from "zod";
 import type { RouteSlice } from "../app";
@@ -72,7 +72,7 @@ const noOutboxYet = (error: unknown) => {
  * put failed notices back to pending. Re-queueing changes rows only: the active scheduler's sweep
  * (every minute by default) sends every pending notice again under a fresh job id, wherever it runs.
  */
-export function notificationRoutes(deps: { db: Kysely<SchedulerDatabase> }): RouteSlice {
+export function notificationRoutes(deps: { db: Kysely<NotificationsDatabase> }): RouteSlice {
   const { db } = deps;
   return async (app) => {
     app.get(

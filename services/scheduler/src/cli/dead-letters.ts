@@ -1,7 +1,11 @@
 /** `pnpm notifications:dead-letters [--limit N]`: notices whose every attempt failed, oldest first. */
 
-import { formatDeadLetters, parseDeadLetterArgs } from "../notifications/operator";
-import { countDeadLetters, listDeadLetters } from "../notifications/outbox";
+import {
+  countDeadLetters,
+  formatDeadLetters,
+  listDeadLetters,
+  parseDeadLetterArgs,
+} from "@motcua/notifications";
 import { openOutboxContext } from "./context";
 
 const parsed = parseDeadLetterArgs(process.argv.slice(2));

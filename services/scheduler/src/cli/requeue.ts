@@ -4,8 +4,7 @@
  * sends them, at the latest one sweep interval (SCHEDULER_SWEEP_INTERVAL, default 1 minute) later.
  */
 
-import { parseRequeueArgs } from "../notifications/operator";
-import { requeueFailed } from "../notifications/outbox";
+import { parseRequeueArgs, requeueFailed } from "@motcua/notifications";
 import { openOutboxContext } from "./context";
 
 const target = parseRequeueArgs(process.argv.slice(2));

@@ -1,10 +1,10 @@
 import type { DossierService } from "@motcua/commands";
+import type { NotificationRoutes } from "@motcua/notifications";
+import { type OutboxRef, recordNotices } from "@motcua/notifications";
 import type { Clock } from "@motcua/platform";
 import { sql } from "kysely";
 import { loadDeadlineRows, type SchedulerDb } from "../database";
 import type { FiringSource, SchedulerMetrics } from "../metrics";
-import type { NotificationRoutes } from "../notifications/channels";
-import { type OutboxRef, recordNotices } from "../notifications/outbox";
 import type { ReferenceCache } from "../reference-cache";
 import { deadlineOccasion, notice } from "./fold";
 import type { DeadlineJobKind } from "./jobs";

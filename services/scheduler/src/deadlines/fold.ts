@@ -1,17 +1,7 @@
 import { type DossierEvent, isDueAtProvisional, type WorkSchedule } from "@motcua/domain";
+import { type NoticeFacts, type NoticeToRecord, RECIPIENT_OF } from "@motcua/notifications";
 import type { DeadlineRow } from "../database";
-import { type NoticeFacts, RECIPIENT_OF, type RecipientKind } from "../notifications/templates";
 import { warningMoments } from "./warning-times";
-
-/** A notice an event calls for, before it is routed to channels and written to the outbox. */
-export interface NoticeToRecord {
-  readonly dossierId: string;
-  readonly occasion: string;
-  readonly recipient: RecipientKind;
-  /** The unit the notice is for (unit notices) or speaks for (applicant notices). */
-  readonly unitId: string;
-  readonly facts: NoticeFacts;
-}
 
 /** What the fold needs from reference data, looked up before it runs so that it stays pure. */
 export interface FoldContext {

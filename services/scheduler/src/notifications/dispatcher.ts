@@ -1,8 +1,14 @@
+import type { ChannelName, ContactResolver, NotificationChannel, Recipient } from "@motcua/notifications";
+import {
+  getOutboxNotice,
+  markAttemptFailed,
+  markNoContact,
+  markSent,
+  redactContact,
+} from "@motcua/notifications";
 import type { Clock, Logger } from "@motcua/platform";
 import type { SchedulerDb } from "../database";
 import type { SchedulerMetrics } from "../metrics";
-import type { ChannelName, ContactResolver, NotificationChannel, Recipient } from "./channels";
-import { getOutboxNotice, markAttemptFailed, markNoContact, markSent, redactContact } from "./outbox";
 
 export type DispatchResult =
   | { readonly outcome: "sent" | "no_contact" | "nothing" | "paused" }

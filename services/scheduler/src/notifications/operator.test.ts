@@ -1,13 +1,21 @@
 import { execFile } from "node:child_process";
 import { fileURLToPath } from "node:url";
+import {
+  countDeadLetters,
+  createRecordingChannel,
+  formatDeadLetters,
+  listDeadLetters,
+  listOutbox,
+  type NotificationChannel,
+  parseDeadLetterArgs,
+  parseRequeueArgs,
+  requeueFailed,
+} from "@motcua/notifications";
 import { createPostgresPool } from "@motcua/platform";
 import { Kysely, PostgresDialect } from "kysely";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { SchedulerDb } from "../database";
 import { APPLICANT, createHarness, type Harness } from "../test-support/harness";
-import { createRecordingChannel, type NotificationChannel } from "./channels";
-import { formatDeadLetters, parseDeadLetterArgs, parseRequeueArgs } from "./operator";
-import { countDeadLetters, listDeadLetters, listOutbox, requeueFailed } from "./outbox";
 
 const CLI = (name: string) => fileURLToPath(new URL(`../cli/${name}.ts`, import.meta.url));
 

@@ -1,17 +1,16 @@
-import { createRedis } from "@motcua/platform";
+import { createTestRuntime, receiveBody, type TestRuntime, UNITS } from "@motcua/api/test-runtime";
 import {
   createRecordingChannel,
   type NotificationChannel,
   type OutgoingNotification,
-  type Scheduler,
-  startScheduler,
-} from "@motcua/scheduler";
+} from "@motcua/notifications";
+import { createRedis } from "@motcua/platform";
+import { type Scheduler, startScheduler } from "@motcua/scheduler";
 import { createTestRedis, type TestRedis } from "@motcua/testing";
 import { Validator } from "@seriousme/openapi-schema-validator";
 import type { Redis } from "ioredis";
 import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createTestRuntime, receiveBody, type TestRuntime, UNITS } from "../test-runtime";
 
 /** The applicant of `receiveBody()`: none of it may appear in what admins see of the outbox. */
 const PERSONAL = ["Nguyễn Văn An", "Nguyễn", "019085001234", "0912345678"];

@@ -1,8 +1,17 @@
 import { type Selectable, sql } from "kysely";
-import type { OutboxStatus, OutboxTable, SchedulerExecutor } from "../database";
-import type { NoticeToRecord } from "../deadlines/fold";
 import type { ChannelName, NotificationRoutes } from "./channels";
-import { type NoticeKind, type RecipientKind, renderNotice } from "./templates";
+import type { OutboxExecutor, OutboxStatus, OutboxTable } from "./outbox-table";
+import { type NoticeFacts, type NoticeKind, type RecipientKind, renderNotice } from "./templates";
+
+/** A notice an event calls for, before it is routed to channels and written to the outbox. */
+export interface NoticeToRecord {
+  readonly dossierId: string;
+  readonly occasion: string;
+  readonly recipient: RecipientKind;
+  /** The unit the notice is for (unit notices) or speaks for (applicant notices). */
+  readonly unitId: string;
+  readonly facts: NoticeFacts;
+}
 
 /** A notice in the outbox, as operators and the dispatcher see it. */
 export interface OutboxNotice {
@@ -42,7 +51,7 @@ const toRef = (r: { id: string; requeues: number; kind: string }): OutboxRef => 
  * Answers the rows actually written, for the dispatcher.
  */
 export async function recordNotices(
-  db: SchedulerExecutor,
+  db: OutboxExecutor,
   notices: readonly NoticeToRecord[],
   routes: NotificationRoutes,
   now: Date,
@@ -91,7 +100,7 @@ const toNotice = (row: Selectable<OutboxTable>): OutboxNotice => ({
   sentAt: row.sent_at?.toISOString() ?? null,
 });
 
-export async function getOutboxNotice(db: SchedulerExecutor, id: number): Promise<OutboxNotice | null> {
+export async function getOutboxNotice(db: OutboxExecutor, id: number): Promise<OutboxNotice | null> {
   const row = await db
     .selectFrom("scheduler.outbox")
     .selectAll()
@@ -107,7 +116,7 @@ export interface OutboxQuery {
   readonly limit?: number;
 }
 
-export async function listOutbox(db: SchedulerExecutor, query: OutboxQuery = {}): Promise<OutboxNotice[]> {
+export async function listOutbox(db: OutboxExecutor, query: OutboxQuery = {}): Promise<OutboxNotice[]> {
   let q = db.selectFrom("scheduler.outbox").selectAll();
   if (query.dossierId !== undefined) q = q.where("dossier_id", "=", query.dossierId);
   if (query.status !== undefined) q = q.where("status", "=", query.status);
@@ -120,11 +129,11 @@ export async function listOutbox(db: SchedulerExecutor, query: OutboxQuery = {})
 }
 
 /** The dead-letter list: notices whose every attempt failed. They stay until re-queued. */
-export const listDeadLetters = (db: SchedulerExecutor, limit = 1_000) =>
+export const listDeadLetters = (db: OutboxExecutor, limit = 1_000) =>
   listOutbox(db, { status: "failed", limit });
 
 /** Pending notices, oldest first: what the sweep hands to the dispatcher again in case Redis lost it. */
-export async function pendingOutbox(db: SchedulerExecutor, limit: number): Promise<OutboxRef[]> {
+export async function pendingOutbox(db: OutboxExecutor, limit: number): Promise<OutboxRef[]> {
   const rows = await db
     .selectFrom("scheduler.outbox")
     .select(["id", "requeues", "kind"])
@@ -135,7 +144,7 @@ export async function pendingOutbox(db: SchedulerExecutor, limit: number): Promi
   return rows.map(toRef);
 }
 
-export async function markSent(db: SchedulerExecutor, id: number, now: Date): Promise<void> {
+export async function markSent(db: OutboxExecutor, id: number, now: Date): Promise<void> {
   await db
     .updateTable("scheduler.outbox")
     .set((eb) => ({ status: "sent", attempts: eb("attempts", "+", 1), sent_at: now, last_error: null }))
@@ -143,7 +152,7 @@ export async function markSent(db: SchedulerExecutor, id: number, now: Date): Pr
     .execute();
 }
 
-export async function markNoContact(db: SchedulerExecutor, id: number): Promise<void> {
+export async function markNoContact(db: OutboxExecutor, id: number): Promise<void> {
   await db
     .updateTable("scheduler.outbox")
     .set({ status: "no_contact" })
@@ -153,7 +162,7 @@ export async function markNoContact(db: SchedulerExecutor, id: number): Promise<
 
 /** Counts a failed attempt; the last one leaves the notice `failed` (the dead-letter list), never deleted. */
 export async function markAttemptFailed(
-  db: SchedulerExecutor,
+  db: OutboxExecutor,
   id: number,
   error: string,
   final: boolean,
@@ -171,7 +180,7 @@ export async function markAttemptFailed(
 }
 
 /** Puts failed notices back to pending with a fresh job id; answers the rows to hand to the dispatcher. */
-export async function requeueFailed(db: SchedulerExecutor, ids?: readonly number[]): Promise<OutboxRef[]> {
+export async function requeueFailed(db: OutboxExecutor, ids?: readonly number[]): Promise<OutboxRef[]> {
   let q = db
     .updateTable("scheduler.outbox")
     .set((eb) => ({ status: "pending", requeues: eb("requeues", "+", 1) }))
@@ -188,7 +197,7 @@ export async function requeueFailed(db: SchedulerExecutor, ids?: readonly number
   return rows.map(toRef);
 }
 
-export async function countDeadLetters(db: SchedulerExecutor): Promise<number> {
+export async function countDeadLetters(db: OutboxExecutor): Promise<number> {
   const row = await sql<{ n: number }>`
     select count(*)::int as n from scheduler.outbox where status = 'failed'`.execute(db);
   return row.rows[0]?.n ?? 0;

@@ -1,0 +1,56 @@
+export {
+  CHANNEL_NAMES,
+  type ChannelName,
+  type ContactResolver,
+  createEventStoreContactResolver,
+  createRecordingChannel,
+  DEFAULT_ROUTES,
+  type NotificationChannel,
+  type NotificationRoutes,
+  type OutgoingNotification,
+  type Recipient,
+  type RecordedMessage,
+  type RecordingChannel,
+} from "./channels";
+export {
+  formatDeadLetters,
+  parseDeadLetterArgs,
+  parseRequeueArgs,
+  type RequeueTarget,
+} from "./operator";
+export {
+  countDeadLetters,
+  getOutboxNotice,
+  listDeadLetters,
+  listOutbox,
+  markAttemptFailed,
+  markNoContact,
+  markSent,
+  type NoticeToRecord,
+  type OutboxNotice,
+  type OutboxQuery,
+  type OutboxRef,
+  pendingOutbox,
+  recordNotices,
+  redactContact,
+  requeueFailed,
+} from "./outbox";
+export {
+  migrateNotificationOutbox,
+  type NotificationsDatabase,
+  OUTBOX_STATUSES,
+  type OutboxExecutor,
+  type OutboxStatus,
+  type OutboxTable,
+} from "./outbox-table";
+export {
+  formatVietnamDateTime,
+  formatVietnamTime,
+  NOTICE_KINDS,
+  type NoticeFacts,
+  type NoticeKind,
+  RECIPIENT_OF,
+  type RecipientKind,
+  type RenderedNotice,
+  renderNotice,
+} from "./templates";
