@@ -172,6 +172,12 @@ export interface EventStore {
   /** Crypto-shredding: destroys the subject's key; their data then reads as erased everywhere. */
   forget(subjectId: string): Promise<void>;
   /**
+   * The streams holding data sealed under the subject's key, in stream-id order: where a person's data
+   * is, for their right of access and before erasing them. Empty when the subject has no key (never had
+   * one, or was forgotten). Never creates a key.
+   */
+  subjectStreams(subjectId: string): Promise<string[]>;
+  /**
    * A keyed digest (hex) of `message` under a key derived from the subject's own data key, created if the
    * subject has none: a fingerprint of a request holding their data that nobody can brute-force from
    * stored rows, and that cannot be recomputed once the subject is forgotten.

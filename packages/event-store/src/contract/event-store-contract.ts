@@ -548,6 +548,42 @@ export function eventStoreContract(
       expect(await store.verifyStream(streamId)).toEqual({ valid: true, events: 1 });
     });
 
+    it("finds the streams holding a subject's data, without creating a key, and none once forgotten", async () => {
+      const subjectId = `applicant-${randomUUID()}`;
+      const applicant = { fullName: "Lê Thị Tìm", idNumber: "079900000002" };
+      expect(await store.subjectStreams(subjectId)).toEqual([]);
+      const [first, second, unrelated] = [newStreamId(), newStreamId(), newStreamId()].sort();
+      for (const [streamId, personal] of [
+        [first, true],
+        [second, true],
+        [unrelated, false],
+      ] as const) {
+        const commandId = randomUUID();
+        await store.append(
+          streamId as string,
+          [
+            contractEvent(
+              "DossierReceived",
+              personal ? { applicant } : { procedure: "1.001" },
+              commandId,
+              personal ? { personal: { subjectId, field: "applicant" } } : {},
+            ),
+          ],
+          { expectedRevision: "no_stream", commandId },
+        );
+      }
+      // A later event of the stream without personal data does not repeat it.
+      const later = randomUUID();
+      await store.append(first as string, [contractEvent("DossierTransferred", {}, later)], {
+        expectedRevision: 1,
+        commandId: later,
+      });
+      expect(await store.subjectStreams(subjectId)).toEqual([first, second]);
+      expect(await store.subjectStreams(`applicant-${randomUUID()}`)).toEqual([]);
+      await store.forget(subjectId);
+      expect(await store.subjectStreams(subjectId)).toEqual([]);
+    });
+
     it("gives every deliberate error a stable code", async () => {
       const commandId = randomUUID();
       const error = await store

@@ -942,6 +942,20 @@ export function createEventStoreDbEventStore(options: EventStoreDbEventStoreOpti
       await vault.forget(subjectId);
     },
 
+    async subjectStreams(subjectId) {
+      assertOpen();
+      const keyId = vault ? await vault.keyIdOf(subjectId) : null;
+      if (keyId === null) return [];
+      // EventStoreDB has no index over the keys sealing an event's data: a scan of the log (see README).
+      await serverReady("subjectStreams");
+      const streams = new Set<string>();
+      for await (const stored of readAllStored(0)) {
+        if (stored === PAGE_END) continue;
+        if (sealingKeyIds([stored]).includes(keyId)) streams.add(stored.streamId);
+      }
+      return [...streams].sort();
+    },
+
     async subjectDigest(subjectId, message) {
       assertOpen();
       if (!vault)

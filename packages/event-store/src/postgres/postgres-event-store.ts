@@ -672,6 +672,17 @@ export function createPostgresEventStore(options: PostgresEventStoreOptions): Po
       await vault.forget(subjectId);
     },
 
+    async subjectStreams(subjectId) {
+      if (closed) throw new EventStoreClosedError();
+      const { rows } = await query<{ stream_id: string }>("subject_streams", {
+        text: `SELECT DISTINCT e.stream_id FROM ${schema}.events e
+                 JOIN ${schema}.subject_keys k ON k.key_id = e.personal_key_id
+                WHERE k.subject_id = $1 ORDER BY e.stream_id`,
+        values: [subjectId],
+      });
+      return rows.map((row) => row.stream_id);
+    },
+
     async subjectDigest(subjectId, message) {
       if (closed) throw new EventStoreClosedError();
       return subjectDigest((await vault.keyForSubject(subjectId)).dataKey, message);

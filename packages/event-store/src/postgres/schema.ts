@@ -57,6 +57,9 @@ CREATE TABLE IF NOT EXISTS ${schema}.events (
   CONSTRAINT events_event_id_key UNIQUE (event_id)
 );
 ${keyVaultTableSql(schema)}
+-- Where a person's data is (subjectStreams): the events sealed under a key.
+CREATE INDEX IF NOT EXISTS events_personal_key_idx ON ${schema}.events (personal_key_id)
+  WHERE personal_key_id IS NOT NULL;
 
 CREATE OR REPLACE FUNCTION ${schema}.refuse_event_change() RETURNS trigger LANGUAGE plpgsql AS $fn$
 BEGIN

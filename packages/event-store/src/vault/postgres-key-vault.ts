@@ -24,6 +24,8 @@ export interface KeyVault {
   /** Drops any cached key of the subject (after the database said it is gone). */
   evictSubject(subjectId: string): void;
   forget(subjectId: string): Promise<void>;
+  /** The subject's key id if the subject has a key now; never creates one. Always asks the database. */
+  keyIdOf(subjectId: string): Promise<string | null>;
 }
 
 export interface PostgresKeyVaultOptions {
@@ -148,6 +150,15 @@ export function createPostgresKeyVault(options: PostgresKeyVaultOptions): KeyVau
       const cached = bySubject.get(subjectId);
       bySubject.delete(subjectId);
       if (cached) byKeyId.delete(cached.keyId);
+    },
+
+    async keyIdOf(subjectId) {
+      const { rows } = await query<{ key_id: string }>(
+        "vault.key_id_of",
+        `SELECT key_id FROM ${schema}.subject_keys WHERE subject_id = $1`,
+        [subjectId],
+      );
+      return rows[0]?.key_id ?? null;
     },
 
     async forget(subjectId) {
