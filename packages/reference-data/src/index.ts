@@ -1,3 +1,4 @@
 export * from "./database";
 export * from "./migrations";
+export * from "./reference-cache";
 export * from "./reference-data";
