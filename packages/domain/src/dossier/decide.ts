@@ -16,10 +16,10 @@ import type { CommandOf, DossierCommand, DossierCommandType } from "./commands";
 import type { DossierEvent, EventOf } from "./events";
 import { accept, type Decision, refuse } from "./refusals";
 import {
-  CLOCK_RUNNING,
   type DossierState,
   type DossierStatus,
   evolve,
+  overdueStanding,
   type ProcedureTerms,
   type ReceivedDossier,
 } from "./state";
@@ -67,8 +67,6 @@ const ALLOWED_FROM: Readonly<Record<DossierCommandType, readonly Status[]>> = {
   StopDossier: ["received", "processing"],
   MarkOverdue: ["received", "processing"],
 };
-
-export const allowedFrom = (type: DossierCommandType): readonly Status[] => ALLOWED_FROM[type];
 
 /** The refusal for a command in a state it is not allowed from: the most useful reason first. */
 function notAllowed(type: DossierCommandType, status: Status): Decision<never> {
@@ -151,10 +149,8 @@ const instantOrNull = (value: string | null) => (value === null ? null : parseIn
  * moment, naming the unit holding it, so the history is right even when the watcher was late or down.
  */
 function owedOverdueEvent(state: ReceivedDossier, now: Instant, ctx: DecisionContext) {
-  if (!CLOCK_RUNNING.has(state.status) || state.dueAt === null) return null;
-  if (state.overdueRecordedFor === state.dueAt) return null;
+  if (state.dueAt === null || overdueStanding(state, now) !== "owed") return null;
   const due = parseInstant(state.dueAt);
-  if (now < due) return null;
   const event: EventOf<"DossierBecameOverdue"> = {
     type: "DossierBecameOverdue",
     schemaVersion: 1,

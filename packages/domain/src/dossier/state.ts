@@ -1,4 +1,5 @@
 import type { SupplementPolicy, TimeLimitUnit } from "../procedures/procedure";
+import { type Instant, parseInstant } from "../time/local-time";
 import type { ResolutionTimeliness } from "../timeliness/timeliness";
 import type { DossierEvent } from "./events";
 import type { Channel } from "./values";
@@ -106,9 +107,36 @@ export type DossierState = NoDossier | SubmittedDossier | ReceivedDossier;
 
 export const initialState = (): DossierState => ({ status: "none" });
 
-export function isOverdueNow(state: ReceivedDossier): boolean {
-  return state.dueAt !== null && state.overdueRecordedFor === state.dueAt && PENDING.has(state.status);
+/** What "overdue" is judged on: a dossier's state, or a read model's row of it. */
+export interface OverdueFacts {
+  readonly status: string;
+  readonly dueAt: string | null;
+  /** The due moment an overdue event was recorded for. */
+  readonly overdueRecordedFor: string | null;
 }
+
+/**
+ * THE rule for "overdue" (DOMAIN.md), used by the decider, the commands, the audit view and the read
+ * models: a pending dossier is overdue when an overdue event was recorded for its current due moment
+ * (`recorded`), or, at `now`, when its clock runs and that moment has passed with no event recorded yet
+ * (`owed`: the next action records it first, at the due moment). Without `now`, only what is recorded.
+ */
+export function overdueStanding(dossier: OverdueFacts, now?: Instant): "recorded" | "owed" | null {
+  const { status, dueAt, overdueRecordedFor } = dossier;
+  if (dueAt === null || !(PENDING as ReadonlySet<string>).has(status)) return null;
+  // The same moment, however it was written (a row keeps it normalized, an event as the decider wrote it).
+  if (
+    overdueRecordedFor !== null &&
+    (overdueRecordedFor === dueAt || parseInstant(overdueRecordedFor) === parseInstant(dueAt))
+  )
+    return "recorded";
+  if (now !== undefined && (CLOCK_RUNNING as ReadonlySet<string>).has(status) && now >= parseInstant(dueAt))
+    return "owed";
+  return null;
+}
+
+/** Recorded as overdue for its current due moment and still pending. */
+export const isOverdueNow = (state: ReceivedDossier): boolean => overdueStanding(state) === "recorded";
 
 const later = (a: string, b: string) => (Date.parse(b) > Date.parse(a) ? b : a);
 
