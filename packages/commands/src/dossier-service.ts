@@ -1,7 +1,5 @@
-import { randomUUID } from "node:crypto";
 import {
   type Actor,
-  CLOCK_RUNNING,
   type CommandOf,
   type DecisionContext,
   type DossierCommand,
@@ -17,7 +15,6 @@ import {
   initialState,
   isDueAtProvisional,
   localDateOf,
-  PENDING,
   PERSONAL_DATA_FIELD,
   parseInstant,
   type ReceivedDossier,
@@ -35,16 +32,13 @@ import {
 } from "@motcua/event-store";
 import { AppError, type Principal } from "@motcua/platform";
 import {
-  getProcedure,
-  getProcedureVersion,
-  getUnit,
-  listCalendarYears,
-  loadWorkSchedule,
   nextDossierSequence,
+  ReferenceCache,
   type ReferenceDatabase,
   unitNames,
 } from "@motcua/reference-data";
 import type { Kysely } from "kysely";
+import { mayAct } from "./authorization";
 import { applicantSubjectId, serverRequestFingerprint, uuidFromName } from "./ids";
 
 export interface DossierServiceDeps {
@@ -163,38 +157,25 @@ export function asReceived(state: DossierState): ReceivedDossier | null {
   return state.status === "none" || state.status === "submitted" || state.status === "refused" ? null : state;
 }
 
-/** Overdue now: recorded for the current deadline, or the deadline has passed while the clock runs. */
-export function isOverdueAt(state: ReceivedDossier, now: number): boolean {
-  if (!PENDING.has(state.status) || state.dueAt === null) return false;
-  if (state.overdueRecordedFor === state.dueAt) return true;
-  return CLOCK_RUNNING.has(state.status) && now >= parseInstant(state.dueAt);
-}
-
 export class DossierService {
-  private scheduleCache = new Map<string, { schedule: WorkSchedule; loadedAt: number }>();
+  /** Calendars, units and procedures change rarely; a few seconds' cache keeps them off the hot path. */
+  readonly reference: ReferenceCache;
 
-  constructor(private readonly deps: DossierServiceDeps) {}
+  constructor(private readonly deps: DossierServiceDeps) {
+    this.reference = new ReferenceCache(deps.db, { ttlMs: 5_000 });
+  }
 
-  /** Calendars and office hours change rarely; a few seconds' cache keeps them off the hot path. */
-  async schedule(unitId: string): Promise<WorkSchedule> {
-    const cached = this.scheduleCache.get(unitId);
-    const nowMs = Date.now();
-    if (cached && nowMs - cached.loadedAt < 5_000) return cached.schedule;
-    const schedule = await loadWorkSchedule(this.deps.db, unitId);
-    this.scheduleCache.set(unitId, { schedule, loadedAt: nowMs });
-    return schedule;
+  schedule(unitId: string): Promise<WorkSchedule> {
+    return this.reference.schedule(unitId);
   }
 
   forgetCachedSchedules(): void {
-    this.scheduleCache.clear();
-    this.referenceCache.clear();
+    this.reference.forget();
   }
-
-  private referenceCache = new Map<string, { value: unknown; loadedAt: number }>();
 
   /** The years whose official calendar notice is loaded, cached like the schedules. */
   yearsWithNotice(): Promise<ReadonlySet<number>> {
-    return this.cached("calendar-years", async () => new Set(await listCalendarYears(this.deps.db)));
+    return this.reference.yearsWithNotice();
   }
 
   /** Whether a due moment is provisional against the calendars loaded now (DOMAIN.md). */
@@ -202,35 +183,16 @@ export class DossierService {
     return dueAt !== null && isDueAtProvisional(await this.yearsWithNotice(), dueAt);
   }
 
-  /**
-   * Units and procedures on the hot path of every receipt, cached a few seconds like the schedules (an
-   * admin's change in this process clears the cache at once; other processes see it within 5 s). A
-   * procedure change is a new version, which a receipt a few seconds later picks up.
-   */
-  private async cached<T>(key: string, load: () => Promise<T>): Promise<T> {
-    const hit = this.referenceCache.get(key);
-    const nowMs = Date.now();
-    if (hit && nowMs - hit.loadedAt < 5_000) return hit.value as T;
-    const value = await load();
-    if (value !== null) this.referenceCache.set(key, { value, loadedAt: nowMs });
-    return value;
-  }
-
   private unitAndProcedure(unitId: string, procedureId: string) {
-    return Promise.all([
-      this.cached(`unit:${unitId}`, () => getUnit(this.deps.db, unitId)),
-      this.cached(`procedure:${procedureId}`, () => getProcedure(this.deps.db, procedureId)),
-    ]);
+    return Promise.all([this.reference.unit(unitId), this.reference.procedure(procedureId)]);
   }
 
   private unit(unitId: string): Promise<Unit | null> {
-    return this.cached(`unit:${unitId}`, () => getUnit(this.deps.db, unitId));
+    return this.reference.unit(unitId);
   }
 
-  /** The units a decision judges (competence, validity), by id; unknown ids are left out. */
-  private async unitsById(unitIds: readonly string[]): Promise<Record<string, Unit>> {
-    const units = await Promise.all([...new Set(unitIds)].map((id) => this.unit(id)));
-    return Object.fromEntries(units.filter((u): u is Unit => u !== null).map((u) => [u.unitId, u]));
+  private unitsById(unitIds: readonly string[]): Promise<Record<string, Unit>> {
+    return this.reference.unitsById(unitIds);
   }
 
   /** Whether `unitId` succeeded the holder, which has ceased by the moment of the action. */
@@ -418,7 +380,7 @@ export class DossierService {
     request: CommandRequest,
   ): Promise<CommandAnswer> {
     const { principal } = request;
-    if (principal.role === "officer" && principal.unitId !== input.unitId) {
+    if (!mayAct(principal, input.unitId)) {
       throw new AppError(
         403,
         "dossier.not_your_unit",
@@ -498,8 +460,7 @@ export class DossierService {
     const { principal } = request;
     const now = this.momentOf(request);
     if (
-      principal.role === "officer" &&
-      principal.unitId !== dossier.currentUnitId &&
+      !mayAct(principal, dossier.currentUnitId) &&
       !(await this.tookOver(principal.unitId, dossier.currentUnitId, now))
     ) {
       throw new AppError(
@@ -530,9 +491,7 @@ export class DossierService {
       const { procedureId, procedureVersion } = dossier.terms;
       const version =
         command.type === "TransferDossier"
-          ? await this.cached(`procedure:${procedureId}@${procedureVersion}`, () =>
-              getProcedureVersion(this.deps.db, procedureId, procedureVersion),
-            )
+          ? await this.reference.procedureVersion(procedureId, procedureVersion)
           : null;
       handOver = {
         units: await this.unitsById([command.data.toUnitId, dossier.currentUnitId]),
@@ -561,7 +520,7 @@ export class DossierService {
     request: CommandRequest,
   ): Promise<CommandAnswer> {
     const { principal } = request;
-    if (principal.role === "officer" && principal.unitId !== input.unitId) {
+    if (!mayAct(principal, input.unitId)) {
       throw new AppError(403, "dossier.not_your_unit", "An officer submits dossiers only for their own unit");
     }
     const [unit, procedure] = await this.unitAndProcedure(input.unitId, input.procedureId);
@@ -620,7 +579,7 @@ export class DossierService {
     if (loaded.events.some((e) => e.metadata.commandId === request.commandId))
       return { replayed: await this.replayOrRefuse(dossierId, loaded, request, "dossier.command_replayed") };
     const { principal } = request;
-    if (principal.role === "officer" && principal.unitId !== unitId) {
+    if (!mayAct(principal, unitId)) {
       throw new AppError(
         403,
         "dossier.not_held_by_your_unit",
@@ -648,9 +607,7 @@ export class DossierService {
     const { state } = loaded;
     const now = this.momentOf(request);
     const context = async (unitId: string, procedureId: string): Promise<DecisionContext> => {
-      const procedure = await this.cached(`procedure:${procedureId}`, () =>
-        getProcedure(this.deps.db, procedureId),
-      );
+      const procedure = await this.reference.procedure(procedureId);
       return {
         now,
         actor: actorOf(request.principal),
@@ -674,14 +631,12 @@ export class DossierService {
     const { applicant, documents } = (submitted?.data ?? {}) as Partial<
       Pick<CommandOf<"ReceiveDossier">["data"], "applicant" | "documents">
     >;
-    const unit = await this.cached(`unit:${state.unitId}`, () => getUnit(this.deps.db, state.unitId));
+    const unit = await this.reference.unit(state.unitId);
     if (!unit) throw new AppError(422, "reference.unknown", "The unit the dossier was submitted to is gone");
     const sequence = await nextDossierSequence(this.deps.db, unit.unitId, localDateOf(parseInstant(now)));
     // Where it may be received is judged under the version it was submitted under, at this moment.
     const { procedureId, procedureVersion } = state.terms;
-    const submittedVersion = await this.cached(`procedure:${procedureId}@${procedureVersion}`, () =>
-      getProcedureVersion(this.deps.db, procedureId, procedureVersion),
-    );
+    const submittedVersion = await this.reference.procedureVersion(procedureId, procedureVersion);
     const decision = decide(
       {
         type: "ReceiveDossier",
@@ -919,5 +874,3 @@ function stripUndefined<T extends object>(value: T): { [K in keyof T]: Exclude<T
     [K in keyof T]: Exclude<T[K], undefined>;
   };
 }
-
-export const newCommandId = (): string => randomUUID();

@@ -1,2 +1,3 @@
+export * from "./authorization";
 export * from "./dossier-service";
 export * from "./ids";

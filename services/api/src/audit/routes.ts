@@ -1,9 +1,10 @@
-import { asReceived, type DossierService, isOverdueAt, toDomainEvent } from "@motcua/commands";
+import { asReceived, type DossierService, mayRead, toDomainEvent } from "@motcua/commands";
 import {
   evolve,
   IsoDateTimeSchema,
   initialState,
   isDueAtProvisional,
+  overdueStanding,
   parseInstant,
   type ReceivedDossier,
 } from "@motcua/domain";
@@ -66,7 +67,7 @@ export function dossierView(
     resolvedAt: state.resolvedAt,
     returnedAt: state.returnedAt,
     timeliness: state.timeliness,
-    overdue: isOverdueAt(state, now),
+    overdue: overdueStanding(state, now) !== null,
     supplementRequests: state.supplementRequests,
     revision,
     position,
@@ -78,13 +79,7 @@ export function dossierView(
  * before; analysts never (they get aggregates only).
  */
 export function assertMayRead(principal: Principal, state: ReceivedDossier): void {
-  if (principal.role === "auditor" || principal.role === "admin") return;
-  if (
-    principal.role === "officer" &&
-    principal.unitId !== undefined &&
-    state.unitsHeld.includes(principal.unitId)
-  )
-    return;
+  if (mayRead(principal, state.unitsHeld)) return;
   throw new AppError(
     403,
     "dossier.not_readable",
