@@ -14,7 +14,7 @@ import type { Redis } from "ioredis";
 import { authPlugin } from "./plugins/auth";
 import { clientErrorHandler, errorsPlugin, frameworkErrors } from "./plugins/errors";
 import { healthPlugin } from "./plugins/health";
-import { metricsPlugin } from "./plugins/metrics";
+import { metricsPlugin, type PartitionLag } from "./plugins/metrics";
 import { openApiPlugin } from "./plugins/openapi";
 import { rateLimitPlugin } from "./plugins/rate-limit";
 import { strictQueryString } from "./strict-query";
@@ -54,6 +54,8 @@ export interface AppDeps {
   readonly slices?: readonly RouteSlice[];
   /** Node process metrics in `/metrics`; on by default. */
   readonly defaultMetrics?: boolean;
+  /** The projection lag per partition for `/metrics`; the gauge stays empty without it. */
+  readonly projectionLag?: () => Promise<readonly PartitionLag[]>;
 }
 
 /**
@@ -101,7 +103,10 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     redis: deps.rateLimitRedis,
     redisPrefix: config.redisPrefix,
   });
-  await app.register(metricsPlugin, { defaultMetrics: deps.defaultMetrics ?? true });
+  await app.register(metricsPlugin, {
+    defaultMetrics: deps.defaultMetrics ?? true,
+    ...(deps.projectionLag ? { projectionLag: deps.projectionLag } : {}),
+  });
   await app.register(authPlugin, { auth: config.auth });
   await app.register(healthPlugin, {
     checks: deps.healthChecks ?? [],

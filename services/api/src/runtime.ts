@@ -22,9 +22,10 @@ import { auditRoutes } from "./audit/routes";
 import { transparencyRoutes } from "./audit/transparency/routes";
 import { dashboardRoutes } from "./dashboard/routes";
 import { type ApiDatabase, IdempotencyKeys, migrateApiTables } from "./dossiers/idempotency";
+import { dossierReadRoutes } from "./dossiers/reads/routes";
 import { dossierCommandRoutes } from "./dossiers/routes";
-import { ensureActiveReadModel, ReadModelAccess } from "./reads/read-model-access";
-import { readRoutes } from "./reads/routes";
+import { ensureActiveReadModel, projectionLag, ReadModelAccess } from "./read-model-access";
+import { reportRoutes } from "./reports/routes";
 
 export type ApiDb = Kysely<ReferenceDatabase & ApiDatabase>;
 
@@ -99,7 +100,8 @@ export async function createApiRuntime(options: ApiRuntimeOptions): Promise<ApiR
       signingKey: signingKeyFrom(config.checkpointSigningKey),
       ...(config.eventStore.kind === "postgres" ? { eventStoreSchema: "event_store" } : {}),
     }),
-    readRoutes({ access, db, service, store, now }),
+    ...dossierReadRoutes({ access, db, service, store, now }),
+    ...reportRoutes({ access, db, now }),
     adminRoutes({ db, now, onScheduleChange: () => service.forgetCachedSchedules() }),
     notificationRoutes({ db: db as never }),
     dashboardRoutes(),
@@ -115,6 +117,7 @@ export async function createApiRuntime(options: ApiRuntimeOptions): Promise<ApiR
       ...(options.extraHealthChecks ?? []),
     ],
     ...(options.redis ? { rateLimitRedis: options.redis } : {}),
+    projectionLag: () => projectionLag(access, () => store.headPosition()),
     slices,
   });
   return {

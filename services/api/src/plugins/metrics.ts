@@ -32,10 +32,21 @@ export interface AppMetrics {
   readonly projectionLag: Gauge<"partition">;
 }
 
+/** One projection partition's distance behind the log's head, in events. */
+export interface PartitionLag {
+  readonly partition: number;
+  readonly lag: number;
+}
+
 export interface MetricsOptions {
   /** Node process metrics (CPU, memory, event loop lag) too; on by default. */
   readonly defaultMetrics?: boolean;
+  /** Reads the projection lag per partition; refreshed every 5 s while the API runs, when given. */
+  readonly projectionLag?: () => Promise<readonly PartitionLag[]>;
 }
+
+/** How often `motcua_projection_lag` is refreshed: cheap reads, recent enough for an alert. */
+const PROJECTION_LAG_REFRESH_MS = 5_000;
 
 export function createAppMetrics(options: MetricsOptions = {}): AppMetrics {
   const registry = new Registry();
@@ -87,6 +98,22 @@ export const metricsPlugin = fp<MetricsOptions>(
         reply.elapsedTime / 1000,
       );
     });
+
+    const readLag = options.projectionLag;
+    if (readLag) {
+      const refreshLag = async () => {
+        try {
+          for (const { partition, lag } of await readLag())
+            metrics.projectionLag.set({ partition: String(partition) }, lag);
+        } catch {
+          // The next refresh tries again; /health reports a store or database that is down.
+        }
+      };
+      const timer = setInterval(() => void refreshLag(), PROJECTION_LAG_REFRESH_MS);
+      timer.unref();
+      app.addHook("onReady", refreshLag);
+      app.addHook("onClose", async () => clearInterval(timer));
+    }
 
     app.get(
       "/metrics",

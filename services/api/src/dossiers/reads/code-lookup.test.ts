@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createTestRuntime, projectAll, receiveBody, type TestRuntime, UNITS } from "../test-runtime";
+import { createTestRuntime, projectAll, receiveBody, type TestRuntime, UNITS } from "../../test-runtime";
 
 /** Finding a dossier by its code, and unknown query parameters refused on every read. */
 let rt: TestRuntime;

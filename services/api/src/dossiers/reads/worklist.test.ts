@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createTestRuntime, projectAll, receiveBody, type TestRuntime, UNITS } from "../test-runtime";
+import { createTestRuntime, projectAll, receiveBody, type TestRuntime, UNITS } from "../../test-runtime";
 
 /** Worklists officers can use: open dossiers, due soon, the applicant for the holder; overdue for analysts. */
 let rt: TestRuntime;
