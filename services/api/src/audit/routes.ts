@@ -78,8 +78,11 @@ export function dossierView(
  * Who may read a dossier: auditors and admins always; an officer when their unit holds it or held it
  * before; analysts never (they get aggregates only).
  */
-export function assertMayRead(principal: Principal, state: ReceivedDossier): void {
-  if (mayRead(principal, state.unitsHeld)) return;
+export function assertMayRead(
+  principal: Principal,
+  dossier: { readonly unitsHeld: readonly string[] },
+): void {
+  if (mayRead(principal, dossier.unitsHeld)) return;
   throw new AppError(
     403,
     "dossier.not_readable",

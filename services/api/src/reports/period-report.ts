@@ -1,3 +1,4 @@
+import { mayReadReports } from "@motcua/commands";
 import { isValidLocalDate, localDateOf } from "@motcua/domain";
 import type { Principal } from "@motcua/platform";
 import type { ReadModelDb } from "@motcua/read-models";
@@ -58,9 +59,8 @@ export interface PeriodCoverage {
 }
 
 /**
- * The units a report for `unitId` covers, when the caller may read it: officers see reports for their
- * unit and the units below; analysts, auditors and admins for any. 400 for an unknown unit, 403 for
- * another's.
+ * The units a report for `unitId` covers, when the caller may read it (`mayReadReports`): 400 for an
+ * unknown unit, 403 for one the caller may not read.
  */
 export async function reportUnits(
   db: ReferenceDb,
@@ -74,15 +74,12 @@ export async function reportUnits(
       errors: [{ path: "query.unitId", message: "must be a known unit" }],
     });
   }
-  if (principal.role === "officer") {
-    const own = await unitSubtree(db, principal.unitId ?? "");
-    if (!own.includes(unitId)) {
-      throw new AppError(
-        403,
-        "report.not_your_unit",
-        "Officers read reports for their unit and the units below it",
-      );
-    }
+  if (!(await mayReadReports(principal, unitId, (unit) => unitSubtree(db, unit)))) {
+    throw new AppError(
+      403,
+      "report.not_your_unit",
+      "Officers read reports for their unit and the units below it",
+    );
   }
   return includeSubunits ? unitSubtree(db, unitId) : [unitId];
 }

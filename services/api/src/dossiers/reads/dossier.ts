@@ -1,6 +1,5 @@
 import { asReceived } from "@motcua/commands";
 import { isDueAtProvisional } from "@motcua/domain";
-import type { Principal } from "@motcua/platform";
 import { getDossier } from "@motcua/read-models";
 import { z } from "zod";
 import type { RouteSlice } from "../../app";
@@ -10,17 +9,6 @@ import { AppError } from "../../problem";
 import { readErrors } from "../../read-model-access";
 import { answerAtPosition, minPositionQuery } from "../../read-position";
 import type { DossierReadDeps } from "./deps";
-
-/** The read model's answer to "may this officer read it": their unit holds or held the dossier. */
-export function assertMayReadRow(principal: Principal, row: { unitsHeld: readonly string[] }): void {
-  if (principal.role === "officer" && !row.unitsHeld.includes(principal.unitId ?? "")) {
-    throw new AppError(
-      403,
-      "dossier.not_readable",
-      "Only units that have held this dossier, auditors and admins may read it",
-    );
-  }
-}
 
 /** `GET /dossiers/:id`: the dossier's current state from the read models, or from the log until projected. */
 export function dossierRoute(deps: DossierReadDeps): RouteSlice {
@@ -44,7 +32,7 @@ export function dossierRoute(deps: DossierReadDeps): RouteSlice {
         const schema = await access.schema();
         const row = await getDossier(access.db, schema, request.params.id);
         if (row) {
-          assertMayReadRow(principal, row);
+          assertMayRead(principal, row);
           return answerAtPosition(reply, position, {
             dossierId: row.dossierId,
             code: row.code,

@@ -3,12 +3,12 @@ import type { EventStore } from "@motcua/event-store";
 import { getDossier, listProcessSteps, type ProcessStepView } from "@motcua/read-models";
 import { z } from "zod";
 import type { RouteSlice } from "../../app";
+import { assertMayRead } from "../../audit/routes";
 import { principalOf, requireRole } from "../../plugins/auth";
 import { AppError } from "../../problem";
 import { readErrors, withUnitNames } from "../../read-model-access";
 import { answerAtPosition, minPositionQuery, positionField } from "../../read-position";
 import type { DossierReadDeps } from "./deps";
-import { assertMayReadRow } from "./dossier";
 
 /** `GET /dossiers/:id/steps`: the process-control log (phiếu kiểm soát, Mẫu 05). */
 export function processStepsRoute(deps: DossierReadDeps): RouteSlice {
@@ -41,7 +41,7 @@ export function processStepsRoute(deps: DossierReadDeps): RouteSlice {
             "dossier.not_found",
             "There is no such dossier (or it is not projected yet)",
           );
-        assertMayReadRow(principal, row);
+        assertMayRead(principal, row);
         const steps = await listProcessSteps(access.db, schema, request.params.id);
         return answerAtPosition(reply, position, {
           steps: await withUnitNames(deps.db, await withHandoverText(deps.store, request.params.id, steps)),
