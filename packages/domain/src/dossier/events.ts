@@ -138,6 +138,13 @@ export const DossierBecameOverdueSchema = event("DossierBecameOverdue", {
   at,
 });
 
+/**
+ * An admin erased the applicant's personal data (Decree 13/2023, Law 91/2025): their key is destroyed, so
+ * every value sealed under it reads as erased. Holds no personal data; `reason` is the admin's ground
+ * (a request's number, an article), which the form asks never to name the person.
+ */
+export const ApplicantErasedSchema = event("ApplicantErased", { reason: ReasonSchema, at });
+
 export const DossierEventSchema = z.discriminatedUnion("type", [
   DossierSubmittedSchema,
   DossierIntakeRefusedSchema,
@@ -154,6 +161,7 @@ export const DossierEventSchema = z.discriminatedUnion("type", [
   DossierWithdrawnSchema,
   DossierStoppedSchema,
   DossierBecameOverdueSchema,
+  ApplicantErasedSchema,
 ]);
 export type DossierEvent = z.infer<typeof DossierEventSchema>;
 export type DossierEventType = DossierEvent["type"];
@@ -192,6 +200,8 @@ export const FREE_TEXT_PATHS: Readonly<Record<DossierEventType, readonly string[
   DossierWithdrawn: ["reason"],
   DossierStopped: ["reason"],
   DossierBecameOverdue: [],
+  // The ground of an erasure is kept in the clear: sealing it under the erased key would re-create one.
+  ApplicantErased: [],
 };
 
 export const dossierStreamId = (dossierId: string) => `dossier-${dossierId}`;

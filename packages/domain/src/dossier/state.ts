@@ -241,6 +241,9 @@ export function evolve(state: DossierState, event: DossierEvent): DossierState {
       return { ...s, status: "stopped", closedAt: event.data.at, pausedAt: null };
     case "DossierBecameOverdue":
       return { ...s, overdueRecordedFor: event.data.dueAt, everOverdue: true };
+    case "ApplicantErased":
+      // Erasure changes what can be read, not where the dossier stands.
+      return s;
     default: {
       const unexpected: never = event;
       throw new Error(`unknown event ${JSON.stringify(unexpected)}`);

@@ -1,5 +1,6 @@
 import {
   ApologyIssuedSchema,
+  ApplicantErasedSchema,
   DocumentSchema,
   DossierBecameOverdueSchema,
   type DossierEventType,
@@ -73,6 +74,7 @@ const ProjectedEventSchema = z.discriminatedUnion("type", [
   DossierWithdrawnSchema.extend({ data: DossierWithdrawnSchema.shape.data.omit({ reason: true }) }),
   DossierStoppedSchema.extend({ data: DossierStoppedSchema.shape.data.omit({ reason: true }) }),
   DossierBecameOverdueSchema,
+  ApplicantErasedSchema,
 ]);
 
 /** A dossier event as the projection sees it: validated, without personal data. */

@@ -351,6 +351,9 @@ function applyToExisting(
       }
       return;
     }
+    case "ApplicantErased":
+      // Read models hold no personal data: nothing of theirs is erased.
+      return;
     default: {
       const unexpected: never = event;
       throw poison(`unhandled event ${(unexpected as { type: string }).type}`);

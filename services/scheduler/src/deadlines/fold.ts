@@ -91,6 +91,7 @@ export function foldDeadline(
     case "DossierSubmitted":
     case "DossierIntakeRefused":
     case "ResultReturned":
+    case "ApplicantErased":
       return { row, notices: [] };
     case "DossierForwarded":
     case "DossierTransferred":
