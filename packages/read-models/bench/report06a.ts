@@ -16,7 +16,7 @@ import { performance } from "node:perf_hooks";
 import { Kysely, PostgresDialect } from "kysely";
 import pg from "pg";
 import type { ReadModelDatabase } from "../src/database";
-import { report06a } from "../src/reports/report06a";
+import { report06a } from "../src/report-06a/report06a";
 import { migrateReadModels } from "../src/versions";
 
 const DOSSIERS = Number(process.env.DOSSIERS ?? 1_000_000);

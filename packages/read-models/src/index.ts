@@ -1,48 +1,36 @@
 export { type ContentTable, type TableChecksum, tableChecksums } from "./checksums";
 export type * from "./database";
-export {
-  type DossierPage,
-  type DossierView,
-  getDossier,
-  getDossierByCode,
-  type ListDossiersQuery,
-  listDossiers,
-  listSubmissions,
-  type PublicDossierView,
-  type ReceivedStatus,
-  type SubmissionView,
-} from "./dossiers/queries";
 export * from "./errors";
+export {
+  type ParsedEvent,
+  type ProjectableEvent,
+  type ProjectedDossierEvent,
+  parseProjectableEvent,
+} from "./events";
 export { partitionOf } from "./partition";
+export { MAX_PERIOD_YEARS, type Period, parsePeriod } from "./period";
 export {
   type DelaysQuery,
   delaysByHoldingUnit,
   listProcessSteps,
   type ProcessStepView,
   type UnitDelays,
-} from "./process-control/queries";
+} from "./process-steps/queries";
 export {
   ensureCheckpoints,
   type PartitionCheckpoint,
   readCheckpoints,
   readPosition,
 } from "./projection/checkpoints";
-export {
-  type ParsedEvent,
-  type ProjectableEvent,
-  type ProjectedDossierEvent,
-  parseProjectableEvent,
-} from "./projection/events";
 export { type ProjectOptions, type ProjectResult, projectEvents } from "./projection/project-events";
-export { type Indicators, indicators, WORKING_DAY_MINUTES } from "./reports/indicators";
-export { MAX_PERIOD_YEARS, type Period, parsePeriod } from "./reports/period";
+export { type Indicators, indicators, WORKING_DAY_MINUTES } from "./report-06a/indicators";
 export {
   type Report06a,
   type Report06aCounts,
   type Report06aRow,
   type ReportQuery,
   report06a,
-} from "./reports/report06a";
+} from "./report-06a/report06a";
 export { assertSchemaName, readModelSchemaName } from "./schema-name";
 export {
   type AnyKysely,
@@ -54,3 +42,15 @@ export {
   REGISTRY_SCHEMA,
   type ReadModelVersion,
 } from "./versions";
+export {
+  type DossierPage,
+  type DossierView,
+  getDossier,
+  getDossierByCode,
+  type ListDossiersQuery,
+  listDossiers,
+  listSubmissions,
+  type PublicDossierView,
+  type ReceivedStatus,
+  type SubmissionView,
+} from "./worklist/queries";

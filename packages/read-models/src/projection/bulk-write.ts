@@ -1,16 +1,5 @@
 import { type Kysely, type RawBuilder, sql } from "kysely";
-
-/** A column's Postgres type, as `json_to_recordset` reads it out of the rows' JSON. */
-export type PgType =
-  | "uuid"
-  | "text"
-  | "text[]"
-  | "int4"
-  | "int8"
-  | "float8"
-  | "bool"
-  | "date"
-  | "timestamptz";
+import type { PgType } from "../columns";
 
 export type ColumnTypes<R> = { readonly [K in keyof R & string]: PgType };
 

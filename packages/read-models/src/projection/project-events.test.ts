@@ -10,18 +10,18 @@ import { PROCEDURES, RECEIVING_UNITS, scriptedDossier, simulateDossiers } from "
 import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { tableChecksums } from "../checksums";
-import { getDossier, getDossierByCode } from "../dossiers/queries";
+import type { ProjectableEvent } from "../events";
 import { partitionOf } from "../partition";
-import { delaysByHoldingUnit, listProcessSteps } from "../process-control/queries";
-import { indicators } from "../reports/indicators";
-import { report06a } from "../reports/report06a";
+import { delaysByHoldingUnit, listProcessSteps } from "../process-steps/queries";
+import { indicators } from "../report-06a/indicators";
+import { report06a } from "../report-06a/report06a";
 import {
   freshVersion,
   openTestDatabase,
   type ReadModelTestDatabase,
 } from "../test-support/database.test-support";
+import { getDossier, getDossierByCode } from "../worklist/queries";
 import { ensureCheckpoints, readCheckpoints, readPosition } from "./checkpoints";
-import type { ProjectableEvent } from "./events";
 import { projectEvents } from "./project-events";
 
 const COMMUNE = RECEIVING_UNITS[0];

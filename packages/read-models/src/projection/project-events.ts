@@ -1,22 +1,23 @@
-import type { DossierStatus, ResolutionTimeliness } from "@motcua/domain";
 import { sql } from "kysely";
+import { type ClockPauses, clockPausesOf, evolveClockPauses } from "../clock-pauses/evolve";
+import { PAUSE_PG_TYPES } from "../clock-pauses/table";
+import { rowFromDb, selectionOf } from "../columns";
 import type { ReadModelDb } from "../database";
+import { type DeadlineHistory, deadlineHistoryOf, evolveDeadlineHistory } from "../deadline-history/evolve";
+import { DEADLINE_PG_TYPES } from "../deadline-history/table";
 import { EventOrderError, ReadModelError } from "../errors";
-import { isoOf, isoOrNull } from "../local-time";
+import { type ParsedEvent, type ProjectableEvent, parseProjectableEvent } from "../events";
+import { evolveOverdueSpans, type OverdueSpans, overdueSpansOf } from "../overdue-spans/evolve";
+import { OVERDUE_SPAN_PG_TYPES } from "../overdue-spans/table";
+import { evolveProcessSteps, type ProcessSteps, processStepsOf } from "../process-steps/evolve";
+import { PROCESS_STEP_PG_TYPES, processStepColumns } from "../process-steps/table";
+import { ReportCountDeltas } from "../report-06a/counts";
+import { evolveReportCounts } from "../report-06a/evolve";
+import { REPORT_COUNT_PG_TYPES } from "../report-06a/table";
 import { assertSchemaName } from "../schema-name";
-import { bulkUpsert, type ColumnTypes, type PgType } from "./bulk-write";
-import { type ParsedEvent, type ProjectableEvent, parseProjectableEvent } from "./events";
-import {
-  type DeadlineRecord,
-  type DossierRecord,
-  type DossierWork,
-  foldEvent,
-  newWork,
-  type PauseRecord,
-  type SpanRecord,
-  type StepRecord,
-} from "./fold";
-import { COUNT_COLUMNS, type CountBucket, type CountColumn, ReportCountDeltas } from "./report-counts";
+import { type DossierChange, evolveDossier } from "../worklist/evolve";
+import { DOSSIER_PG_TYPES, type DossierRecord, dossierColumns } from "../worklist/table";
+import { bulkUpsert } from "./bulk-write";
 
 export interface ProjectOptions {
   /**
@@ -83,13 +84,13 @@ export async function projectEvents(
   const parsed = fresh.map(parseProjectableEvent);
 
   if (parsed.length > 0) {
-    const works = await loadWork(db, parsed);
+    const dossiers = await loadDossiers(db, parsed);
     const counts = new ReportCountDeltas();
-    for (const event of parsed) foldEvent(works.get(event.dossierId) as DossierWork, event, counts);
-    await writeWork(
+    for (const event of parsed) applyEvent(dossiers.get(event.dossierId) as DossierBatch, event, counts);
+    await writeBatch(
       trx,
       schema,
-      [...works.values()].filter((w) => w.touched),
+      [...dossiers.values()].filter((d) => d.touched),
       counts,
     );
   }
@@ -127,57 +128,82 @@ async function lockCheckpoint(trx: ReadModelDb, schema: string, partition: numbe
   return (await locked()) ?? 0;
 }
 
+/** One dossier's read-model state while a batch is applied: its row, and each read model's part. */
+interface DossierBatch {
+  readonly dossierId: string;
+  record: DossierRecord | null;
+  readonly steps: ProcessSteps;
+  readonly deadlines: DeadlineHistory;
+  readonly pauses: ClockPauses;
+  readonly spans: OverdueSpans;
+  touched: boolean;
+}
+
+function batchOf(
+  dossierId: string,
+  record: DossierRecord | null,
+  openStep: ProcessSteps["open"],
+): DossierBatch {
+  return {
+    dossierId,
+    record,
+    steps: processStepsOf(record?.step_seq ?? 0, openStep),
+    deadlines: deadlineHistoryOf(record?.deadline_seq ?? 0),
+    pauses: clockPausesOf(record?.pause_seq ?? 0),
+    spans: overdueSpansOf(record?.overdue_span_from ?? null, record?.late766_span_from ?? null),
+    touched: false,
+  };
+}
+
+/**
+ * Runs every read model's evolve on one event. Events at or below the row's revision were applied
+ * before and change nothing. Deterministic: the same events give the same rows however they are batched.
+ */
+function applyEvent(dossier: DossierBatch, parsed: ParsedEvent, counts: ReportCountDeltas): void {
+  const before = dossier.record;
+  if (before !== null && parsed.revision <= before.revision) return;
+  const after = evolveDossier(before, parsed);
+  const change: DossierChange = { before, after, event: parsed.event, position: parsed.position };
+  evolveProcessSteps(dossier.steps, change);
+  evolveDeadlineHistory(dossier.deadlines, change);
+  evolveClockPauses(dossier.pauses, change);
+  evolveOverdueSpans(dossier.spans, counts, change);
+  evolveReportCounts(counts, change);
+  dossier.record = after;
+  dossier.touched = true;
+}
+
+/** The row to write: the other read models' bookkeeping as they left it. */
+const rowToWrite = (d: DossierBatch): DossierRecord => ({
+  ...(d.record as DossierRecord),
+  step_seq: d.steps.seq,
+  deadline_seq: d.deadlines.seq,
+  pause_seq: d.pauses.seq,
+  overdue_span_from: d.spans.overdueFrom,
+  late766_span_from: d.spans.late766From,
+});
+
 type SchemaDb = ReturnType<ReadModelDb["withSchema"]>;
 
-const asText = (column: string) => sql<string | null>`${sql.ref(column)}::text`;
+const DOSSIER_SELECTION = selectionOf(dossierColumns);
 
-async function loadWork(db: SchemaDb, events: readonly ParsedEvent[]): Promise<Map<string, DossierWork>> {
+async function loadDossiers(
+  db: SchemaDb,
+  events: readonly ParsedEvent[],
+): Promise<Map<string, DossierBatch>> {
   const ids = [...new Set(events.map((e) => e.dossierId))];
-  const works = new Map<string, DossierWork>(ids.map((id) => [id, newWork(id, null, null)]));
+  const records = new Map<string, DossierRecord>();
+  const openSteps = new Map<string, ProcessSteps["open"]>();
   for (let i = 0; i < ids.length; i += CHUNK) {
     const chunk = ids.slice(i, i + CHUNK);
     const rows = await db
       .selectFrom("dossiers")
-      .selectAll()
-      .select([
-        asText("received_day").as("received_day_text"),
-        asText("finished_day").as("finished_day_text"),
-        asText("overdue_span_from").as("overdue_span_from_text"),
-        asText("late766_span_from").as("late766_span_from_text"),
-      ])
+      .select(DOSSIER_SELECTION)
       .where(sql<boolean>`dossier_id = any(${chunk}::uuid[])`)
       .execute();
-    for (const row of rows) {
-      const {
-        received_day_text,
-        finished_day_text,
-        overdue_span_from_text,
-        late766_span_from_text,
-        ...stored
-      } = row;
-      const work = works.get(row.dossier_id) as DossierWork;
-      work.record = {
-        ...stored,
-        status: stored.status as DossierStatus,
-        finish_class: stored.finish_class as ResolutionTimeliness | null,
-        submitted_at: isoOrNull(stored.submitted_at),
-        received_at: isoOrNull(stored.received_at),
-        received_day: received_day_text,
-        clock_starts_at: isoOrNull(stored.clock_starts_at),
-        due_at: isoOrNull(stored.due_at),
-        promised_at: isoOrNull(stored.promised_at),
-        paused_at: isoOrNull(stored.paused_at),
-        supplement_respond_by: isoOrNull(stored.supplement_respond_by),
-        resolved_at: isoOrNull(stored.resolved_at),
-        returned_at: isoOrNull(stored.returned_at),
-        closed_at: isoOrNull(stored.closed_at),
-        finished_at: isoOrNull(stored.finished_at),
-        finished_day: finished_day_text,
-        overdue_recorded_for: isoOrNull(stored.overdue_recorded_for),
-        overdue_span_from: overdue_span_from_text,
-        late766_span_from: late766_span_from_text,
-        position: Number(stored.position),
-      };
+    for (const row of rows as Record<string, unknown>[]) {
+      const record = rowFromDb(dossierColumns, row);
+      records.set(record.dossier_id, record);
     }
     const steps = await db
       .selectFrom("process_steps")
@@ -185,172 +211,52 @@ async function loadWork(db: SchemaDb, events: readonly ParsedEvent[]): Promise<M
       .where(sql<boolean>`dossier_id = any(${chunk}::uuid[])`)
       .where("to_at", "is", null)
       .execute();
-    for (const step of steps) {
-      const work = works.get(step.dossier_id) as DossierWork;
-      work.openStep = {
-        ...step,
-        kind: step.kind as StepRecord["kind"],
-        from_at: isoOf(step.from_at),
-        to_at: null,
-        due_at: isoOrNull(step.due_at),
-        step_due_at: isoOrNull(step.step_due_at),
-        position: Number(step.position),
-      };
-    }
+    for (const step of steps) openSteps.set(step.dossier_id, rowFromDb(processStepColumns, step));
   }
-  return works;
+  return new Map(ids.map((id) => [id, batchOf(id, records.get(id) ?? null, openSteps.get(id) ?? null)]));
 }
 
-const DOSSIER_COLUMNS = {
-  dossier_id: "uuid",
-  code: "text",
-  procedure_id: "text",
-  procedure_version: "int4",
-  procedure_code: "text",
-  field: "text",
-  time_limit_value: "float8",
-  time_limit_unit: "text",
-  supplement_policy: "text",
-  status: "text",
-  receiving_unit_id: "text",
-  current_unit_id: "text",
-  units_held: "text[]",
-  channel: "text",
-  submitted_at: "timestamptz",
-  received_at: "timestamptz",
-  received_day: "date",
-  clock_starts_at: "timestamptz",
-  due_at: "timestamptz",
-  promised_at: "timestamptz",
-  apologies: "int4",
-  paused_at: "timestamptz",
-  supplement_respond_by: "timestamptz",
-  supplement_requests: "int4",
-  paused_working_minutes: "float8",
-  resolved_at: "timestamptz",
-  outcome: "text",
-  timeliness: "text",
-  returned_at: "timestamptz",
-  return_method: "text",
-  closed_at: "timestamptz",
-  finished_at: "timestamptz",
-  finished_day: "date",
-  finish_class: "text",
-  late_for_766: "bool",
-  elapsed_working_minutes: "int4",
-  overdue: "bool",
-  overdue_recorded_for: "timestamptz",
-  overdue_holding_unit_id: "text",
-  ever_overdue: "bool",
-  documents_total: "int4",
-  documents_digitized: "int4",
-  step_seq: "int4",
-  deadline_seq: "int4",
-  pause_seq: "int4",
-  overdue_span_from: "date",
-  late766_span_from: "date",
-  revision: "int4",
-  position: "int8",
-} as const satisfies ColumnTypes<DossierRecord>;
-
-const STEP_COLUMNS = {
-  dossier_id: "uuid",
-  seq: "int4",
-  unit_id: "text",
-  kind: "text",
-  step: "text",
-  reason: "text",
-  from_at: "timestamptz",
-  to_at: "timestamptz",
-  ended_by: "text",
-  due_at: "timestamptz",
-  step_due_at: "timestamptz",
-  overdue_recorded: "bool",
-  late: "bool",
-  position: "int8",
-} as const satisfies ColumnTypes<StepRecord>;
-
-const DEADLINE_COLUMNS = {
-  dossier_id: "uuid",
-  seq: "int4",
-  effective_at: "timestamptz",
-  due_at: "timestamptz",
-  cause: "text",
-  position: "int8",
-} as const satisfies ColumnTypes<DeadlineRecord>;
-
-const PAUSE_COLUMNS = {
-  dossier_id: "uuid",
-  seq: "int4",
-  kind: "text",
-  paused_at: "timestamptz",
-  ended_at: "timestamptz",
-  ended_by: "text",
-  paused_working_minutes: "float8",
-  position: "int8",
-} as const satisfies ColumnTypes<PauseRecord>;
-
-const SPAN_COLUMNS = {
-  dossier_id: "uuid",
-  from_day: "date",
-  to_day: "date",
-  receiving_unit_id: "text",
-  field: "text",
-  position: "int8",
-} as const satisfies ColumnTypes<SpanRecord>;
-
-const COUNT_COLUMN_TYPES = {
-  receiving_unit_id: "text",
-  grain: "text",
-  period_start: "date",
-  field: "text",
-  ...(Object.fromEntries(
-    COUNT_COLUMNS.map((c) => [c, c === "resolution_working_minutes" ? "int8" : "int4"]),
-  ) as Record<CountColumn, PgType>),
-  position: "int8",
-} satisfies ColumnTypes<CountBucket>;
-
-async function writeWork(
+async function writeBatch(
   trx: ReadModelDb,
   schema: string,
-  works: readonly DossierWork[],
+  dossiers: readonly DossierBatch[],
   counts: ReportCountDeltas,
 ) {
-  const sorted = [...works].sort((a, b) => (a.dossierId < b.dossierId ? -1 : 1));
+  const sorted = [...dossiers].sort((a, b) => (a.dossierId < b.dossierId ? -1 : 1));
   const table = (name: string) => `${schema}.${name}`;
   await bulkUpsert(
     trx,
-    { table: table("dossiers"), columns: DOSSIER_COLUMNS, key: ["dossier_id"] },
-    sorted.map((w) => w.record as DossierRecord),
+    { table: table("dossiers"), columns: DOSSIER_PG_TYPES, key: ["dossier_id"] },
+    sorted.map(rowToWrite),
   );
   await bulkUpsert(
     trx,
-    { table: table("process_steps"), columns: STEP_COLUMNS, key: ["dossier_id", "seq"] },
-    sorted.flatMap((w) => [...w.steps.values()]),
+    { table: table("process_steps"), columns: PROCESS_STEP_PG_TYPES, key: ["dossier_id", "seq"] },
+    sorted.flatMap((d) => [...d.steps.changed.values()]),
   );
   await bulkUpsert(
     trx,
-    { table: table("dossier_deadlines"), columns: DEADLINE_COLUMNS },
-    sorted.flatMap((w) => w.deadlines),
+    { table: table("dossier_deadlines"), columns: DEADLINE_PG_TYPES },
+    sorted.flatMap((d) => d.deadlines.added),
   );
   await bulkUpsert(
     trx,
-    { table: table("dossier_pauses"), columns: PAUSE_COLUMNS, key: ["dossier_id", "seq"] },
-    sorted.flatMap((w) => [...w.pauses.values()]),
+    { table: table("dossier_pauses"), columns: PAUSE_PG_TYPES, key: ["dossier_id", "seq"] },
+    sorted.flatMap((d) => [...d.pauses.changed.values()]),
   );
 
-  const spanEntries = sorted.flatMap((w) =>
-    [...w.spans.entries()].map(([from, span]) => ({ w, from, span })),
+  const spanEntries = sorted.flatMap((d) =>
+    [...d.spans.changed.entries()].map(([from, span]) => ({ d, from, span })),
   );
   const deletions = spanEntries.filter((e) => e.span === null);
   if (deletions.length > 0) {
     await sql`delete from ${sql.table(table("overdue_spans"))} s
-      using unnest(${deletions.map((d) => d.w.dossierId)}::uuid[], ${deletions.map((d) => d.from)}::date[]) as gone(id, day)
+      using unnest(${deletions.map((e) => e.d.dossierId)}::uuid[], ${deletions.map((e) => e.from)}::date[]) as gone(id, day)
       where s.dossier_id = gone.id and s.from_day = gone.day`.execute(trx);
   }
   await bulkUpsert(
     trx,
-    { table: table("overdue_spans"), columns: SPAN_COLUMNS, key: ["dossier_id", "from_day"] },
+    { table: table("overdue_spans"), columns: OVERDUE_SPAN_PG_TYPES, key: ["dossier_id", "from_day"] },
     spanEntries.flatMap((e) => (e.span === null ? [] : [e.span])),
   );
 
@@ -359,7 +265,7 @@ async function writeWork(
     trx,
     {
       table: table("report_counts"),
-      columns: COUNT_COLUMN_TYPES,
+      columns: REPORT_COUNT_PG_TYPES,
       key: ["receiving_unit_id", "grain", "period_start", "field"],
       merge: (c) =>
         c === "position"

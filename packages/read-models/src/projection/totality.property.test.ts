@@ -23,13 +23,13 @@ import {
 } from "@motcua/domain";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { getDossier } from "../dossiers/queries";
+import type { ProjectableEvent } from "../events";
 import {
   freshVersion,
   openTestDatabase,
   type ReadModelTestDatabase,
 } from "../test-support/database.test-support";
-import type { ProjectableEvent } from "./events";
+import { getDossier } from "../worklist/queries";
 import { projectEvents } from "./project-events";
 
 /*

@@ -2,9 +2,9 @@ import { createTestDatabase, type Random, type TestDatabase } from "@motcua/test
 import { Kysely, PostgresDialect } from "kysely";
 import pg from "pg";
 import type { ReadModelDb } from "../database";
+import type { ProjectableEvent } from "../events";
 import { partitionOf } from "../partition";
 import { ensureCheckpoints } from "../projection/checkpoints";
-import type { ProjectableEvent } from "../projection/events";
 import { projectEvents } from "../projection/project-events";
 import { migrateReadModels } from "../versions";
 

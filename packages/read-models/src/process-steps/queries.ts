@@ -1,6 +1,6 @@
 import type { ReadModelDb } from "../database";
 import { isoOf, isoOrNull } from "../local-time";
-import { parsePeriod } from "../reports/period";
+import { parsePeriod } from "../period";
 import { assertSchemaName } from "../schema-name";
 
 /** One line of the process-control slip (Mẫu 05, phiếu kiểm soát quá trình). */

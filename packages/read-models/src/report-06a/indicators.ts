@@ -1,5 +1,5 @@
 import type { ReadModelDb } from "../database";
-import { parsePeriod } from "./period";
+import { parsePeriod } from "../period";
 import { countsOf, periodFigures, type ReportQuery } from "./report06a";
 
 /** Minutes in one working day (8 working hours), as the domain counts them. */

@@ -1,50 +1,11 @@
-import { bucketStartsOf, type Grain } from "../reports/buckets";
-
-export type CountColumn =
-  | "received_online"
-  | "received_direct"
-  | "received_postal"
-  | "received_digitized"
-  | "finished_early"
-  | "finished_on_time"
-  | "finished_late"
-  | "finished_late_766"
-  | "resolutions"
-  | "resolution_working_minutes"
-  | "overdue_starts"
-  | "overdue_ends"
-  | "late766_starts"
-  | "late766_ends";
-
-export const COUNT_COLUMNS: readonly CountColumn[] = [
-  "received_online",
-  "received_direct",
-  "received_postal",
-  "received_digitized",
-  "finished_early",
-  "finished_on_time",
-  "finished_late",
-  "finished_late_766",
-  "resolutions",
-  "resolution_working_minutes",
-  "overdue_starts",
-  "overdue_ends",
-  "late766_starts",
-  "late766_ends",
-];
+import { emptyRowOf } from "../columns";
+import { bucketStartsOf, type Grain } from "./buckets";
+import { type CountBucket, type CountColumn, countColumns } from "./table";
 
 export type CountDelta = Partial<Record<CountColumn, number>>;
 
-const ZEROS = Object.fromEntries(COUNT_COLUMNS.map((c) => [c, 0])) as Record<CountColumn, number>;
+const ZEROS = emptyRowOf(countColumns);
 const GRAINS: readonly Grain[] = ["d", "t", "m", "y"];
-
-export interface CountBucket extends Record<CountColumn, number> {
-  receiving_unit_id: string;
-  grain: Grain;
-  period_start: string;
-  field: string;
-  position: number;
-}
 
 /**
  * The report-count increments of one batch, summed per bucket before they reach Postgres (an upsert may

@@ -8,7 +8,7 @@ import {
 } from "@motcua/domain";
 import { RECEIVING_UNITS, type SimulatedLog, seededRandom, simulateDossiers } from "@motcua/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { ProjectableEvent } from "../projection/events";
+import type { ProjectableEvent } from "../events";
 import {
   feed,
   freshVersion,

@@ -1,5 +1,5 @@
 import { dayToLocalDate, isValidLocalDate, localDateToDay, startOfLocalDay } from "@motcua/domain";
-import { InvalidQueryError } from "../errors";
+import { InvalidQueryError } from "./errors";
 
 /** A report period: local dates, both days included. */
 export interface Period {

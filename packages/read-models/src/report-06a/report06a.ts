@@ -2,10 +2,10 @@ import type { ExpressionBuilder } from "kysely";
 import { sql } from "kysely";
 import type { ReadModelDatabase, ReadModelDb } from "../database";
 import { ReadModelInvariantError } from "../errors";
-import { COUNT_COLUMNS } from "../projection/report-counts";
+import { type Period, parsePeriod } from "../period";
 import { assertSchemaName } from "../schema-name";
 import { type BucketSelection, prefixBuckets } from "./buckets";
-import { type Period, parsePeriod } from "./period";
+import { COUNT_COLUMNS } from "./table";
 
 /** The counts of Biểu II.06a, numbered as on the form. */
 export interface Report06aCounts {

@@ -20,7 +20,7 @@ import {
   withoutPersonalData,
 } from "@motcua/domain";
 import { z } from "zod";
-import { PoisonEventError } from "../errors";
+import { PoisonEventError } from "./errors";
 
 /**
  * What the projection needs of a recorded event (the event store's RecordedEvent is a superset). Events
