@@ -1,7 +1,7 @@
 import {
   classifyResolution,
   isLateFor766,
-  PENDING,
+  overdueStanding,
   parseInstant,
   type ResolutionTimeliness,
 } from "@motcua/domain";
@@ -50,11 +50,14 @@ export function evolveDossier(before: DossierRecord | null, parsed: ParsedEvent)
   }
   after.revision = parsed.revision;
   after.position = position;
+  // The list's flag says what is recorded; a dossier past due with no event yet gets one from the
+  // scheduler, and the row follows it.
   after.overdue =
-    PENDING.has(after.status) &&
-    after.due_at !== null &&
-    after.overdue_recorded_for !== null &&
-    instant(after.due_at) === instant(after.overdue_recorded_for);
+    overdueStanding({
+      status: after.status,
+      dueAt: after.due_at,
+      overdueRecordedFor: after.overdue_recorded_for,
+    }) === "recorded";
   return after;
 }
 
