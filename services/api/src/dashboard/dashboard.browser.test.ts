@@ -1,4 +1,5 @@
 import { existsSync } from "node:fs";
+import { mkdir } from "node:fs/promises";
 import type { AddressInfo } from "node:net";
 import { type ProjectableEvent, partitionOf, projectEvents, readModelSchemaName } from "@motcua/read-models";
 import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
@@ -12,6 +13,24 @@ import { createTestRuntime, receiveBody, type TestRuntime, UNITS } from "../test
  * `pnpm test` installs it (scripts/test.ts), and a browser test that skips itself would prove nothing.
  */
 const CHROMIUM = "/usr/bin/chromium";
+/** Where each scenario leaves a picture of the page for a person to look at (ignored by git). */
+const SCREENSHOTS = new URL("../../../../.motcua/screenshots/", import.meta.url);
+
+async function screenshot(page: Page, name: string): Promise<void> {
+  // The page's clock is fixed (setFixedTime), so Chart.js's grow-in animation never advances: draw each
+  // chart's final frame at once, as a person would see it a moment after the load.
+  await page.evaluate(() => {
+    const { Chart } = globalThis as unknown as {
+      Chart: { instances: Record<string, { stop(): void; update(mode: "none"): void }> };
+    };
+    for (const chart of Object.values(Chart.instances)) {
+      chart.stop();
+      chart.update("none");
+    }
+  });
+  await mkdir(SCREENSHOTS, { recursive: true });
+  await page.screenshot({ path: new URL(`dashboard-${name}.png`, SCREENSHOTS).pathname, fullPage: true });
+}
 const PARTITIONS = 8;
 const FROM = "2025-03-01";
 const TO = "2025-03-12";
@@ -137,9 +156,16 @@ const todayInVietnam = () => {
   return `${part("year")}-${part("month")}-${part("day")}`;
 };
 
-async function openPage(token: string): Promise<{ context: BrowserContext; page: Page; problems: string[] }> {
+async function openPage(
+  token: string,
+): Promise<{ context: BrowserContext; page: Page; problems: string[]; indicatorCalls: string[] }> {
   const context = await browser.newContext();
   const page = await context.newPage();
+  const indicatorCalls: string[] = [];
+  page.on("request", (request) => {
+    const url = new URL(request.url());
+    if (url.pathname === "/indicators") indicatorCalls.push(url.search);
+  });
   // The page's "today" is the scenario's, as the API's is: the API refuses periods that have not begun.
   await page.clock.setFixedTime(rt.clock.now());
   const problems: string[] = [];
@@ -148,7 +174,7 @@ async function openPage(token: string): Promise<{ context: BrowserContext; page:
     if (message.type() === "error") problems.push(`console: ${message.text()}`);
   });
   await page.goto(`${base}/dashboard#token=${encodeURIComponent(token)}`);
-  return { context, page, problems };
+  return { context, page, problems, indicatorCalls };
 }
 
 /**
@@ -266,7 +292,7 @@ afterAll(async () => {
 
 describe("the analysts' dashboard in Chromium", () => {
   it("takes the token from the link, defaults to the province and this year, and shows the API's figures", async () => {
-    const { context, page, problems } = await openPage(analystToken);
+    const { context, page, problems, indicatorCalls } = await openPage(analystToken);
     try {
       await settled(page, "ready");
       // The token left the address bar for this tab's sessionStorage; the defaults are as promised.
@@ -366,6 +392,10 @@ describe("the analysts' dashboard in Chromium", () => {
 
       expect(await page.isHidden("#error")).toBe(true);
       expect(problems).toEqual([]);
+      // Each load (the defaults, then the chosen period) asked /indicators once, children included.
+      expect(indicatorCalls).toHaveLength(2);
+      for (const search of indicatorCalls) expect(search).toContain("groupBy=child");
+      await screenshot(page, "province");
     } finally {
       await context.close();
     }
@@ -386,6 +416,7 @@ describe("the analysts' dashboard in Chromium", () => {
       );
       expect(error).not.toMatch(/[{}]|"code"|problem/);
       expect(await page.textContent('[data-kpi="received"] .value')).toBe("—");
+      await screenshot(page, "bad-token");
     } finally {
       await context.close();
     }
@@ -417,6 +448,7 @@ describe("the analysts' dashboard in Chromium", () => {
       expect(invalid).toContain("Tham số báo cáo không hợp lệ");
       expect(invalid).toContain("Đến ngày (to): the period must be shorter than 5 years");
       expect(invalid).not.toMatch(/[{}]|query\./);
+      await screenshot(page, "bad-period");
     } finally {
       await context.close();
     }
@@ -432,6 +464,7 @@ describe("the analysts' dashboard in Chromium", () => {
       const warning = (await page.textContent("#calendar-warning")) ?? "";
       expect(warning).toContain("Chưa nạp thông báo lịch nghỉ lễ, Tết năm 2026");
       expect(warning).toContain("tạm tính");
+      await screenshot(page, "calendar-warning");
 
       const loaded = await rt.app.inject({
         method: "PUT",

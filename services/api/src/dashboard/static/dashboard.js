@@ -1,16 +1,13 @@
 // The analysts' dashboard, in the browser. It holds no data of its own: with the bearer token the analyst
-// gives, it calls GET /units, GET /reports/06a, GET /indicators and GET /calendars, and draws what they
-// answer. Plain
-// script (no build step) served from this origin, so the API's CSP (script-src 'self') holds.
+// gives, it calls GET /units, GET /reports/06a, GET /indicators (with groupBy=child: the unit's figures
+// and every child unit's, for the ranking, in one call) and GET /calendars, and draws what they answer.
+// Plain script (no build step) served from this origin, so the API's CSP (script-src 'self') holds.
 // Chart comes from /dashboard/vendor/chart.umd.min.js, loaded before this file.
 /* global Chart */
 
 (() => {
   const TIME_ZONE = "Asia/Ho_Chi_Minh";
   const TOKEN_KEY = "motcua.dashboard.token";
-  /** The ranking asks /indicators once per child unit: at most this many units, this many at a time. */
-  const MAX_RANKED_UNITS = 120;
-  const IN_FLIGHT = 6;
   /** Units without a rate are named in a note under the ranking, the first few of them. */
   const NAMED_IN_NOTE = 10;
   const LEVEL_ORDER = { province: 0, department: 1, district: 2, commune: 3 };
@@ -172,24 +169,6 @@
     if (!response.ok) throw problemError(response.status, body && typeof body === "object" ? body : {});
     if (body === null) throw new DashboardError("Máy chủ trả lời không đúng dạng.", "Not a JSON answer");
     return body;
-  }
-
-  /** `work` over `items`, at most `limit` at a time; each result is { value } or { error }. */
-  async function mapLimited(items, limit, work) {
-    const results = new Array(items.length);
-    let next = 0;
-    const worker = async () => {
-      while (next < items.length) {
-        const index = next++;
-        try {
-          results[index] = { value: await work(items[index]) };
-        } catch (error) {
-          results[index] = { error };
-        }
-      }
-    };
-    await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-    return results;
   }
 
   // ── What the page shows ─────────────────────────────────────────────────────────────────────────
@@ -491,34 +470,20 @@
     element("ranking-note").textContent = notes.join(" ");
   }
 
-  async function rankChildren(unitId, params, isCurrent) {
-    const children = units.filter((u) => u.parentId === unitId);
+  /** The child units by on-time rate, best first, from `/indicators?groupBy=child`'s `children`. */
+  function rankChildren(children) {
     const notes = [];
     if (children.length === 0) {
       notes.push("Đơn vị này không có đơn vị trực thuộc (no child units).");
       return { ranked: [], notes };
     }
-    const asked = children.slice(0, MAX_RANKED_UNITS);
-    if (children.length > asked.length) {
-      notes.push(`Chỉ xếp hạng ${asked.length} trong ${children.length} đơn vị trực thuộc.`);
-    }
-    let done = 0;
-    const results = await mapLimited(asked, IN_FLIGHT, async (unit) => {
-      const figures = await getJson("/indicators", { ...params, unitId: unit.unitId });
-      done++;
-      if (isCurrent()) setState("loading", `Đang tính xếp hạng… ${done}/${asked.length} đơn vị`);
-      return figures;
-    });
-    const failed = results.filter((r) => "error" in r);
-    if (failed.length === asked.length) throw failed[0].error;
     const ranked = [];
     const withoutResolved = [];
-    results.forEach((result, index) => {
-      if (!("value" in result)) return;
-      const unit = asked[index];
-      if (result.value.onTimeRate === null) withoutResolved.push(unit.name);
-      else ranked.push({ unit, ...result.value });
-    });
+    for (const child of children) {
+      const unit = { unitId: child.unitId, name: child.unitName };
+      if (child.onTimeRate === null) withoutResolved.push(unit.name);
+      else ranked.push({ ...child, unit });
+    }
     ranked.sort((a, b) => b.onTimeRate - a.onTimeRate || a.unit.name.localeCompare(b.unit.name, "vi"));
     if (withoutResolved.length > 0) {
       const named = withoutResolved.slice(0, NAMED_IN_NOTE).join(", ");
@@ -528,9 +493,6 @@
           more > 0 ? ` và ${more} đơn vị khác` : ""
         }.`,
       );
-    }
-    if (failed.length > 0) {
-      notes.push(`Không lấy được số liệu của ${failed.length} đơn vị: ${failed[0].error.message}`);
     }
     return { ranked, notes };
   }
@@ -574,14 +536,13 @@
       };
       const [report, figures] = await Promise.all([
         getJson("/reports/06a", params),
-        getJson("/indicators", params),
+        getJson("/indicators", { ...params, groupBy: "child" }),
         showCalendarWarning(params.from, params.to),
       ]);
       if (!isCurrent()) return;
       renderTiles(report.total, figures);
       renderFieldsChart(report.rows);
-      const { ranked, notes } = await rankChildren(unitId, params, isCurrent);
-      if (!isCurrent()) return;
+      const { ranked, notes } = rankChildren(figures.children);
       renderRankingChart(ranked, notes);
       const unit = units.find((u) => u.unitId === unitId);
       element("position").textContent = `Vị trí sự kiện ${formatCount(
