@@ -4,6 +4,7 @@ export * from "./config";
 export * from "./dev-token";
 export * from "./duration";
 export * from "./health";
+export * from "./leadership";
 export * from "./logger";
 export * from "./postgres";
 export * from "./principal";
