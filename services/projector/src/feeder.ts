@@ -1,5 +1,11 @@
 import type { EventStore, RecordedEvent } from "@motcua/event-store";
-import { createStopSignal, type Logger } from "@motcua/platform";
+import {
+  createPostgresPool,
+  createStopSignal,
+  type LeaderTerm,
+  type Logger,
+  runWhileLeader,
+} from "@motcua/platform";
 import {
   activateReadModelVersion,
   activeReadModelVersion,
@@ -12,7 +18,7 @@ import {
   readModelSchemaName,
 } from "@motcua/read-models";
 import type { JobsOptions, Queue } from "bullmq";
-import pg from "pg";
+import { Kysely, PostgresDialect } from "kysely";
 import { haltedPartitions } from "./dead-letters";
 import {
   type JobEvent,
@@ -68,6 +74,8 @@ export interface FeederOptions {
   readonly versionCheckMs?: number;
   /** A standby retries the lock this often. Default 1 s. */
   readonly standbyRetryMs?: number;
+  /** How often the leading feeder checks that its lock's session is alive. Default 1 s. */
+  readonly heartbeatMs?: number;
   /** Progress lines at info level this often. Default 10 s. */
   readonly progressEveryMs?: number;
 }
@@ -118,56 +126,22 @@ export function startFeeder(options: FeederOptions): Feeder {
   const signal = createStopSignal();
   const nap = signal.nap;
 
-  let lockClient: pg.Client | null = null;
-  let lockLost = false;
-
-  /** What one attempt at the lock found. */
-  type LockAttempt = "locked" | "held_elsewhere" | "unreachable";
-  const acquireLock = async (): Promise<LockAttempt> => {
-    const client = new pg.Client({
-      connectionString: options.databaseUrl,
-      application_name: "motcua-feeder",
-      keepAlive: true,
-    });
-    const lost = () => {
-      if (lockClient === client) lockLost = true;
-    };
-    client.on("error", lost);
-    client.on("end", lost);
-    try {
-      await client.connect();
-      const { rows } = await client.query<{ locked: boolean }>(
-        "select pg_try_advisory_lock(hashtext($1)) as locked",
-        [FEEDER_LOCK_KEY],
-      );
-      if (rows[0]?.locked) {
-        lockClient = client;
-        lockLost = false;
-        return "locked";
-      }
-    } catch {
-      // Postgres unreachable: stand by and try again.
-      await client.end().catch(() => {});
-      return "unreachable";
-    }
-    await client.end().catch(() => {});
-    return "held_elsewhere";
-  };
-
-  const releaseLock = async () => {
-    const client = lockClient;
-    lockClient = null;
-    if (client === null) return;
-    // Closing the session releases the lock; an explicit unlock first makes it immediate for the standbys.
-    await client.query("select pg_advisory_unlock(hashtext($1))", [FEEDER_LOCK_KEY]).catch(() => {});
-    await client.end().catch(() => {});
-  };
+  // The lock lives on a connection of the feeder's own, apart from the read models' pool.
+  const lockDb = new Kysely({
+    dialect: new PostgresDialect({
+      pool: createPostgresPool(options.databaseUrl, {
+        max: 1,
+        applicationName: "motcua-feeder",
+        ...(logger ? { logger } : {}),
+      }),
+    }),
+  });
 
   /** Feeds the active version while this process holds the lock. */
-  const feed = async () => {
+  const feed = async (term: LeaderTerm) => {
     let schema: string | null = null;
     for (;;) {
-      if (signal.stopped || lockLost) return;
+      if (signal.stopped || term.lost) return;
       schema = await servingVersion(db);
       if (schema !== null) break;
       logger?.info("no read-model version is active yet: waiting for the rebuild to activate one");
@@ -354,7 +328,7 @@ export function startFeeder(options: FeederOptions): Feeder {
       return jobs;
     };
 
-    while (!signal.stopped && !lockLost) {
+    while (!signal.stopped && !term.lost) {
       const now = Date.now();
       if (now - lastVersionCheck >= versionCheckMs) {
         lastVersionCheck = now;
@@ -425,8 +399,8 @@ export function startFeeder(options: FeederOptions): Feeder {
   };
 
   /**
-   * Attempts that failed in a row because the database was away: the wait before the next doubles from
-   * 250 ms to 15 s (a restart costs a second or two; a long outage a retry now and then, not a storm).
+   * Feeding attempts that failed in a row: the wait before the next doubles from 250 ms to 15 s (a
+   * restart costs a second or two; a long outage a retry now and then, not a storm).
    */
   let failuresInARow = 0;
   const backoff = () => {
@@ -434,38 +408,44 @@ export function startFeeder(options: FeederOptions): Feeder {
     failuresInARow += 1;
     return nap(ms);
   };
-  const done = (async () => {
-    while (!signal.stopped) {
-      if (lockClient === null || lockLost) {
-        await releaseLock();
-        const attempt = await acquireLock();
-        if (attempt !== "locked") {
-          if (attempt === "held_elsewhere" && state.role !== "standby")
-            logger?.info("feeder on standby: another feeder holds the lock");
-          state = { ...state, role: "standby" };
-          if (attempt === "unreachable") await backoff();
-          else {
-            failuresInARow = 0;
-            await nap(standbyRetryMs);
-          }
-          continue;
+  const done = runWhileLeader(
+    FEEDER_LOCK_KEY,
+    async (term) => {
+      while (!signal.stopped && !term.lost) {
+        try {
+          await feed(term);
+        } catch (error) {
+          const err = error as Error;
+          logger?.error({ err: { name: err.name, message: err.message } }, "feeder failed; starting over");
+          await backoff();
         }
       }
-      try {
-        await feed();
-      } catch (error) {
-        const err = error as Error;
-        logger?.error({ err: { name: err.name, message: err.message } }, "feeder failed; starting over");
-        await backoff();
-      }
-      if (lockLost && !signal.stopped) {
-        logger?.warn("feeder lost its lock connection: standing by");
+    },
+    {
+      db: lockDb,
+      signal,
+      standbyRetryMs,
+      heartbeatMs: options.heartbeatMs ?? 1_000,
+      firstRetryMs: 250,
+      onStandby: () => {
+        if (state.role !== "standby") logger?.info("feeder on standby: another feeder holds the lock");
         state = { ...state, role: "standby" };
-      }
-    }
-    await releaseLock();
+      },
+      onFailure: (err, { wasLeading }) => {
+        // Postgres unreachable, or the lock's session gone: stand by and try again.
+        if (wasLeading && !signal.stopped) {
+          logger?.warn(
+            { err: { name: err.name, message: err.message } },
+            "feeder lost its lock connection: standing by",
+          );
+        }
+        state = { ...state, role: "standby" };
+      },
+    },
+  ).finally(async () => {
+    await lockDb.destroy().catch(() => {});
     state = { ...state, role: "stopped" };
-  })();
+  });
 
   return {
     get state() {
