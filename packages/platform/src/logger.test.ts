@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Writable } from "node:stream";
 import { describe, expect, it } from "vitest";
-import { createConsoleAndFileLogger, createLogger, REDACTED } from "./logger";
+import { createConsoleAndFileLogger, createLogger, REDACTED, redactUrl } from "./logger";
 
 function capture() {
   const lines: Record<string, unknown>[] = [];
@@ -47,6 +47,20 @@ describe("createLogger", () => {
       deep: { a: { b: { idNumber: REDACTED, phone: REDACTED } } },
       msg: "received",
     });
+  });
+
+  it("redacts personal query values from a logged request URL, keeping the rest", () => {
+    const { lines, destination } = capture();
+    const logger = createLogger({ destination });
+    logger.info({ req: { method: "GET", url: "/applicants/data?idNumber=036190004321&reason=a%20b" } }, "r");
+    expect(lines[0]).toMatchObject({
+      req: { url: `/applicants/data?idNumber=${encodeURIComponent(REDACTED)}&reason=a%20b` },
+    });
+    expect(JSON.stringify(lines[0])).not.toContain("036190004321");
+    expect(redactUrl("/dossiers?code=ABC&PHONE=0903111222&x")).toBe(
+      `/dossiers?code=ABC&PHONE=${encodeURIComponent(REDACTED)}&x`,
+    );
+    expect(redactUrl("/dossiers/1")).toBe("/dossiers/1");
   });
 
   it("redacts authorization headers", () => {

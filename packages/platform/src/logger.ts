@@ -38,6 +38,57 @@ export const redactedPaths: readonly string[] = [
 
 export const REDACTED = "[redacted]";
 
+const personalQueryKey = new RegExp(`^(${personalKeys.join("|")})$`, "i");
+
+/**
+ * A request URL fit for a log: the values of personal query parameters (`?idNumber=…` of a right-of-access
+ * request) are replaced, the rest kept as sent.
+ */
+export function redactUrl(url: string): string {
+  const question = url.indexOf("?");
+  if (question < 0) return url;
+  const query = url
+    .slice(question + 1)
+    .split("&")
+    .map((pair) => {
+      const equals = pair.indexOf("=");
+      const key = equals < 0 ? pair : pair.slice(0, equals);
+      let name = key;
+      try {
+        name = decodeURIComponent(key);
+      } catch {
+        // A malformed escape stays as it is.
+      }
+      return equals >= 0 && personalQueryKey.test(name) ? `${key}=${encodeURIComponent(REDACTED)}` : pair;
+    });
+  return `${url.slice(0, question)}?${query.join("&")}`;
+}
+
+interface LoggedRequest {
+  method?: string;
+  url?: string;
+  host?: string;
+  ip?: string;
+  socket?: { remotePort?: number };
+}
+
+/**
+ * Fastify's request serializer, with personal query values redacted from the URL. A plain object logged
+ * as `req` keeps its own fields (redaction of their personal keys still applies).
+ */
+const serializers = {
+  req: (req: LoggedRequest) =>
+    Object.getPrototypeOf(req) === Object.prototype
+      ? { ...req, ...(typeof req.url === "string" ? { url: redactUrl(req.url) } : {}) }
+      : {
+          method: req.method,
+          url: typeof req.url === "string" ? redactUrl(req.url) : req.url,
+          host: req.host,
+          remoteAddress: req.ip,
+          remotePort: req.socket?.remotePort,
+        },
+};
+
 export interface LoggerOptions {
   readonly level?: LogLevel;
   readonly name?: string;
@@ -49,6 +100,7 @@ const loggerOptions = (level: LogLevel, name: string | undefined) => ({
   level,
   ...(name === undefined ? {} : { name }),
   redact: { paths: [...redactedPaths], censor: REDACTED },
+  serializers,
   base: { service: name ?? "motcua" },
 });
 

@@ -18,6 +18,7 @@ import type pg from "pg";
 import { notificationRoutes } from "./admin/notifications";
 import { adminRoutes } from "./admin/routes";
 import { type App, buildApp, type RouteSlice } from "./app";
+import { applicantRoutes, migrateApplicantRequests } from "./applicants/routes";
 import { auditRoutes } from "./audit/routes";
 import { transparencyRoutes } from "./audit/transparency/routes";
 import { dashboardRoutes } from "./dashboard/routes";
@@ -85,6 +86,7 @@ export async function createApiRuntime(options: ApiRuntimeOptions): Promise<ApiR
   await migrateNotificationOutbox(db);
   // The audit routes read the transparency log the scheduler keeps, whether or not it has run yet.
   await migrateTransparencyLog(db);
+  await migrateApplicantRequests(db);
   await ensureActiveReadModel(db, config.projectionPartitions);
   const access = new ReadModelAccess(db as never);
 
@@ -104,6 +106,7 @@ export async function createApiRuntime(options: ApiRuntimeOptions): Promise<ApiR
     ...reportRoutes({ access, db, now }),
     adminRoutes({ db, now, onScheduleChange: () => service.forgetCachedSchedules() }),
     notificationRoutes({ db: db as never }),
+    applicantRoutes({ store, subjectSecret: config.vaultMasterKey, db: db as never, now }),
     dashboardRoutes(),
     ...(options.extraSlices?.({ db, store, service }) ?? []),
   ];
