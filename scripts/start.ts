@@ -1,6 +1,7 @@
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { createConsoleAndFileLogger, loadConfigOrExit, signDevToken } from "@motcua/platform";
+import { ensureWorkbenchBuilt } from "@motcua/workbench";
 import { seedDemoReferenceData } from "./demo/seed";
 import { LocalServicesError } from "./services";
 import { ApiClient } from "./simulate/driver";
@@ -48,6 +49,8 @@ async function main(): Promise<void> {
   const dossiers = Math.max(1, Math.min(200_000, Number(env.MOTCUA_DEMO_DOSSIERS ?? 1500) || 1500));
   const perMinute = Math.max(0, Number(env.MOTCUA_LIVE_PER_MINUTE ?? 6) || 0);
 
+  // The workbench's pages are files the API serves: built now when their sources changed (a second or two).
+  await ensureWorkbenchBuilt((line) => say(`  ${line}`));
   say("motcua: starting services, migrating…");
   let system: Awaited<ReturnType<typeof startSystem>>;
   try {
@@ -108,6 +111,7 @@ async function main(): Promise<void> {
     : undefined;
   say("");
   say(`motcua is running at ${base}`);
+  say(`  workbench    ${base}/  (officers and inspectors; citizens: ${base}/tra-cuu)`);
   say(`  API docs     ${base}/docs`);
   say(`  health       ${base}/health`);
   say(

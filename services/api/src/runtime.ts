@@ -27,6 +27,8 @@ import { dossierReadRoutes } from "./dossiers/reads/routes";
 import { dossierCommandRoutes } from "./dossiers/routes";
 import { ensureActiveReadModel, projectionLag, ReadModelAccess } from "./read-model-access";
 import { reportRoutes } from "./reports/routes";
+import { devSignInRoutes } from "./workbench/dev-sign-in";
+import { workbenchRoutes } from "./workbench/routes";
 
 export type ApiDb = Kysely<ReferenceDatabase & ApiDatabase>;
 
@@ -108,6 +110,8 @@ export async function createApiRuntime(options: ApiRuntimeOptions): Promise<ApiR
     notificationRoutes({ db: db as never }),
     applicantRoutes({ store, subjectSecret: config.vaultMasterKey, db: db as never, now }),
     dashboardRoutes(),
+    workbenchRoutes(),
+    devSignInRoutes({ db, production: config.production, jwtSecret: config.auth.jwtSecret, now }),
     ...(options.extraSlices?.({ db, store, service }) ?? []),
   ];
   const app = await buildApp({

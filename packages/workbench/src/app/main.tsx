@@ -1,0 +1,40 @@
+import { StrictMode } from "react";
+import { createRoot } from "react-dom/client";
+import { BrowserRouter, Navigate, Route, Routes } from "react-router";
+import { currentSession } from "./session";
+import { SignInPage } from "./sign-in/SignInPage";
+import "./styles.css";
+import { WorklistPage } from "./worklist/WorklistPage";
+
+/** Where a signed-in person starts: officers at their worklist, inspectors at the history search. */
+function Home() {
+  const session = currentSession();
+  if (!session) return <Navigate to="/dang-nhap" replace />;
+  if (session.role === "officer") return <WorklistPage session={session} />;
+  if (session.role === "auditor") return <Navigate to="/thanh-tra" replace />;
+  if (session.role === "analyst") {
+    globalThis.location.assign("/dashboard");
+    return null;
+  }
+  return <Navigate to="/tra-cuu" replace />;
+}
+
+function App() {
+  return (
+    <Routes>
+      <Route path="/" element={<Home />} />
+      <Route path="/dang-nhap" element={<SignInPage />} />
+      <Route path="*" element={<Navigate to="/" replace />} />
+    </Routes>
+  );
+}
+
+const root = document.getElementById("root");
+if (root)
+  createRoot(root).render(
+    <StrictMode>
+      <BrowserRouter>
+        <App />
+      </BrowserRouter>
+    </StrictMode>,
+  );
