@@ -7,10 +7,6 @@ export type paths = {
             path?: never;
             cookie?: never;
         };
-        /**
-         * Prometheus metrics
-         * @description Prometheus text exposition: request latency, commands by type and outcome, appends, projection lag.
-         */
         get: {
             parameters: {
                 query?: never;
@@ -20,7 +16,6 @@ export type paths = {
             };
             requestBody?: never;
             responses: {
-                /** @description Prometheus text exposition */
                 200: {
                     headers: {
                         [name: string]: unknown;
@@ -29,7 +24,6 @@ export type paths = {
                         "text/plain": string;
                     };
                 };
-                /** @description Invalid input (a field, a query parameter, a URL that does not decode), naming the field and the rule */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -40,7 +34,6 @@ export type paths = {
                             title: string;
                             status: number;
                             detail: string;
-                            /** @description Stable machine-readable reason, e.g. dossier.already_resolved */
                             code: string;
                             errors?: {
                                 path: string;
@@ -51,7 +44,6 @@ export type paths = {
                         };
                     };
                 };
-                /** @description A path parameter is longer than 100 characters */
                 414: {
                     headers: {
                         [name: string]: unknown;
@@ -62,7 +54,6 @@ export type paths = {
                             title: string;
                             status: number;
                             detail: string;
-                            /** @description Stable machine-readable reason, e.g. dossier.already_resolved */
                             code: string;
                             errors?: {
                                 path: string;
@@ -73,7 +64,6 @@ export type paths = {
                         };
                     };
                 };
-                /** @description Rate limited; Retry-After says when to try again */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -84,7 +74,6 @@ export type paths = {
                             title: string;
                             status: number;
                             detail: string;
-                            /** @description Stable machine-readable reason, e.g. dossier.already_resolved */
                             code: string;
                             errors?: {
                                 path: string;
@@ -95,7 +84,6 @@ export type paths = {
                         };
                     };
                 };
-                /** @description A dependency is unavailable or the request took too long; Retry-After says when to try again */
                 503: {
                     headers: {
                         [name: string]: unknown;
@@ -106,7 +94,6 @@ export type paths = {
                             title: string;
                             status: number;
                             detail: string;
-                            /** @description Stable machine-readable reason, e.g. dossier.already_resolved */
                             code: string;
                             errors?: {
                                 path: string;
@@ -134,7 +121,6 @@ export type paths = {
             path?: never;
             cookie?: never;
         };
-        /** Whether the API and its dependencies answer */
         get: {
             parameters: {
                 query?: never;
@@ -144,7 +130,6 @@ export type paths = {
             };
             requestBody?: never;
             responses: {
-                /** @description Default Response */
                 200: {
                     headers: {
                         [name: string]: unknown;
@@ -159,7 +144,6 @@ export type paths = {
                         };
                     };
                 };
-                /** @description Invalid input (a field, a query parameter, a URL that does not decode), naming the field and the rule */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -170,7 +154,6 @@ export type paths = {
                             title: string;
                             status: number;
                             detail: string;
-                            /** @description Stable machine-readable reason, e.g. dossier.already_resolved */
                             code: string;
                             errors?: {
                                 path: string;
@@ -181,7 +164,6 @@ export type paths = {
                         };
                     };
                 };
-                /** @description A path parameter is longer than 100 characters */
                 414: {
                     headers: {
                         [name: string]: unknown;
@@ -192,7 +174,6 @@ export type paths = {
                             title: string;
                             status: number;
                             detail: string;
-                            /** @description Stable machine-readable reason, e.g. dossier.already_resolved */
                             code: string;
                             errors?: {
                                 path: string;
@@ -203,7 +184,6 @@ export type paths = {
                         };
                     };
                 };
-                /** @description Rate limited; Retry-After says when to try again */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -214,7 +194,6 @@ export type paths = {
                             title: string;
                             status: number;
                             detail: string;
-                            /** @description Stable machine-readable reason, e.g. dossier.already_resolved */
                             code: string;
                             errors?: {
                                 path: string;
@@ -225,7 +204,6 @@ export type paths = {
                         };
                     };
                 };
-                /** @description A dependency does not answer; `failing` names it */
                 503: {
                     headers: {
                         [name: string]: unknown;
@@ -236,7 +214,6 @@ export type paths = {
                             title: string;
                             status: number;
                             detail: string;
-                            /** @description Stable machine-readable reason, e.g. dossier.already_resolved */
                             code: string;
                             errors?: {
                                 path: string;
@@ -264,23 +241,17 @@ export type paths = {
             path?: never;
             cookie?: never;
         };
-        /** Worklist: dossiers by holding unit, status, overdue, due before; cursor-paginated */
         get: {
             parameters: {
                 query?: {
-                    /** @description Wait (at most 5 s) until the read models reflect this global position */
                     minPosition?: number;
-                    /** @description Dossiers this unit holds now */
                     unitId?: string;
-                    /** @description With unitId: add the dossiers still held by units that ceased and named it (directly or through a chain) as their successor */
                     includePredecessors?: "true" | "false";
-                    /** @description `open`: every pending status (received, processing, awaiting supplement or payment); `submitted`: online submissions awaiting acceptance or refusal at intake */
                     status?: "received" | "processing" | "awaiting_supplement" | "awaiting_payment" | "resolved" | "returned" | "withdrawn" | "stopped" | "submitted" | "open";
                     overdue?: "true" | "false";
                     dueBefore?: string;
                     limit?: number;
                     cursor?: string;
-                    /** @description The dossier with this code (case-insensitive), e.g. from its slip: at most one item. An officer finds it when the unit holds or held it */
                     code?: string;
                 };
                 header?: never;
@@ -289,7 +260,6 @@ export type paths = {
             };
             requestBody?: never;
             responses: {
-                /** @description Default Response */
                 200: {
                     headers: {
                         [name: string]: unknown;
@@ -308,7 +278,6 @@ export type paths = {
                                 channel: string;
                                 receivedAt: string;
                                 dueAt: string | null;
-                                /** @description true when dueAt falls in a year whose official calendar notice is not loaded: counted on the Labour Code's fixed solar holidays only, so it may still move (provisional) */
                                 dueAtProvisional: boolean;
                                 promisedAt: string | null;
                                 resolvedAt: string | null;
@@ -317,9 +286,7 @@ export type paths = {
                                 overdue: boolean;
                                 supplementRequests: number;
                                 revision: number;
-                                /** @description Pending and due within the next 24 working hours */
                                 dueSoon: boolean;
-                                /** @description Only for the officer of the unit holding the dossier (null once erased); never for others */
                                 applicantName?: string | null;
                             } & {
                                 [key: string]: unknown;
@@ -339,12 +306,10 @@ export type paths = {
                                 revision: number;
                             })[];
                             nextCursor: string | null;
-                            /** @description The global event position the answer reflects (also in X-Read-Position) */
                             position: number;
                         };
                     };
                 };
-                /** @description Invalid query, naming the parameter and the rule */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -355,7 +320,6 @@ export type paths = {
                             title: string;
                             status: number;
                             detail: string;
-                            /** @description Stable machine-readable reason, e.g. dossier.already_resolved */
                             code: string;
                             errors?: {
                                 path: string;
@@ -366,7 +330,6 @@ export type paths = {
                         };
                     };
                 };
-                /** @description No or bad token */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -377,7 +340,6 @@ export type paths = {
                             title: string;
                             status: number;
                             detail: string;
-                            /** @description Stable machine-readable reason, e.g. dossier.already_resolved */
                             code: string;
                             errors?: {
                                 path: string;
@@ -388,7 +350,6 @@ export type paths = {
                         };
                     };
                 };
-                /** @description Not allowed for this caller */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -399,7 +360,6 @@ export type paths = {
                             title: string;
                             status: number;
                             detail: string;
-                            /** @description Stable machine-readable reason, e.g. dossier.already_resolved */
                             code: string;
                             errors?: {
                                 path: string;
@@ -410,7 +370,6 @@ export type paths = {
                         };
                     };
                 };
-                /** @description Unknown */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -421,7 +380,6 @@ export type paths = {
                             title: string;
                             status: number;
                             detail: string;
-                            /** @description Stable machine-readable reason, e.g. dossier.already_resolved */
                             code: string;
                             errors?: {
                                 path: string;
@@ -432,7 +390,6 @@ export type paths = {
                         };
                     };
                 };
-                /** @description A path parameter is longer than 100 characters */
                 414: {
                     headers: {
                         [name: string]: unknown;
@@ -443,7 +400,6 @@ export type paths = {
                             title: string;
                             status: number;
                             detail: string;
-                            /** @description Stable machine-readable reason, e.g. dossier.already_resolved */
                             code: string;
                             errors?: {
                                 path: string;
@@ -454,7 +410,6 @@ export type paths = {
                         };
                     };
                 };
-                /** @description Rate limited; Retry-After says when to try again */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -465,7 +420,6 @@ export type paths = {
                             title: string;
                             status: number;
                             detail: string;
-                            /** @description Stable machine-readable reason, e.g. dossier.already_resolved */
                             code: string;
                             errors?: {
                                 path: string;
@@ -476,7 +430,6 @@ export type paths = {
                         };
                     };
                 };
-                /** @description The read models have not reached `minPosition` in 5 s; retry */
                 503: {
                     headers: {
                         [name: string]: unknown;
@@ -487,7 +440,6 @@ export type paths = {
                             title: string;
                             status: number;
                             detail: string;
-                            /** @description Stable machine-readable reason, e.g. dossier.already_resolved */
                             code: string;
                             errors?: {
                                 path: string;
@@ -501,14 +453,11 @@ export type paths = {
             };
         };
         put?: never;
-        /** Receive a dossier (counter, online, post): issues its code and appointment, starts the clock */
         post: {
             parameters: {
                 query?: never;
                 header?: {
-                    /** @description Retries with the same key and body return the first answer and append nothing */
                     "idempotency-key"?: string;
-                    /** @description The revision the caller last saw, e.g. "3"; a stale one is 409 */
                     "if-match"?: string;
                 };
                 path?: never;
@@ -533,16 +482,12 @@ export type paths = {
                             name: string;
                             digitized: boolean;
                         }[];
-                        /**
-                         * Format: date-time
-                         * @description Admins migrating history only: when the action really happened (ISO 8601 with offset; from 2000-01-01, not in the future, not before the dossier's last event)
-                         */
+                        /** Format: date-time */
                         at?: string;
                     };
                 };
             };
             responses: {
-                /** @description Default Response */
                 201: {
                     headers: {
                         [name: string]: unknown;
@@ -551,18 +496,15 @@ export type paths = {
                         "application/json": {
                             /** Format: uuid */
                             dossierId: string;
-                            /** @description The dossier code {unit code}-{YYMMDD}-{NNNN} */
                             code: string;
                             status: string;
                             dueAt: string | null;
-                            /** @description true when dueAt falls in a year whose official calendar notice is not loaded: counted on the Labour Code's fixed solar holidays only, so it may still move (provisional) */
                             dueAtProvisional: boolean;
                             revision: number;
                             position: number;
                         };
                     };
                 };
-                /** @description Invalid input, naming the field and the rule */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -573,7 +515,6 @@ export type paths = {
                             title: string;
                             status: number;
                             detail: string;
-                            /** @description Stable machine-readable reason, e.g. dossier.already_resolved */
                             code: string;
                             errors?: {
                                 path: string;
@@ -584,7 +525,6 @@ export type paths = {
                         };
                     };
                 };
-                /** @description No or bad token */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -595,7 +535,6 @@ export type paths = {
                             title: string;
                             status: number;
                             detail: string;
-                            /** @description Stable machine-readable reason, e.g. dossier.already_resolved */
                             code: string;
                             errors?: {
                                 path: string;
@@ -606,7 +545,6 @@ export type paths = {
                         };
                     };
                 };
-                /** @description Not allowed for this caller */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -617,7 +555,6 @@ export type paths = {
                             title: string;
                             status: number;
                             detail: string;
-                            /** @description Stable machine-readable reason, e.g. dossier.already_resolved */
                             code: string;
                             errors?: {
                                 path: string;
@@ -628,7 +565,6 @@ export type paths = {
                         };
                     };
                 };
-                /** @description No such dossier */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -639,7 +575,6 @@ export type paths = {
                             title: string;
                             status: number;
                             detail: string;
-                            /** @description Stable machine-readable reason, e.g. dossier.already_resolved */
                             code: string;
                             errors?: {
                                 path: string;
@@ -650,7 +585,6 @@ export type paths = {
                         };
                     };
                 };
-                /** @description Revision conflict: the dossier changed meanwhile */
                 409: {
                     headers: {
                         [name: string]: unknown;
@@ -661,7 +595,6 @@ export type paths = {
                             title: string;
                             status: number;
                             detail: string;
-                            /** @description Stable machine-readable reason, e.g. dossier.already_resolved */
                             code: string;
                             errors?: {
                                 path: string;
@@ -672,7 +605,6 @@ export type paths = {
                         };
                     };
                 };
-                /** @description The body is larger than BODY_LIMIT_BYTES */
                 413: {
                     headers: {
                         [name: string]: unknown;
@@ -683,7 +615,6 @@ export type paths = {
                             title: string;
                             status: number;
                             detail: string;
-                            /** @description Stable machine-readable reason, e.g. dossier.already_resolved */
                             code: string;
                             errors?: {
                                 path: string;
@@ -694,7 +625,6 @@ export type paths = {
                         };
                     };
                 };
-                /** @description A path parameter is longer than 100 characters */
                 414: {
                     headers: {
                         [name: string]: unknown;
@@ -705,7 +635,6 @@ export type paths = {
                             title: string;
                             status: number;
                             detail: string;
-                            /** @description Stable machine-readable reason, e.g. dossier.already_resolved */
                             code: string;
                             errors?: {
                                 path: string;
@@ -716,7 +645,6 @@ export type paths = {
                         };
                     };
                 };
-                /** @description The body is not application/json */
                 415: {
                     headers: {
                         [name: string]: unknown;
@@ -727,7 +655,6 @@ export type paths = {
                             title: string;
                             status: number;
                             detail: string;
-                            /** @description Stable machine-readable reason, e.g. dossier.already_resolved */
                             code: string;
                             errors?: {
                                 path: string;
@@ -738,7 +665,6 @@ export type paths = {
                         };
                     };
                 };
-                /** @description The action is not allowed in the dossier's current state; `code` names the rule */
                 422: {
                     headers: {
                         [name: string]: unknown;
@@ -749,7 +675,6 @@ export type paths = {
                             title: string;
                             status: number;
                             detail: string;
-                            /** @description Stable machine-readable reason, e.g. dossier.already_resolved */
                             code: string;
                             errors?: {
                                 path: string;
@@ -760,7 +685,6 @@ export type paths = {
                         };
                     };
                 };
-                /** @description Rate limited; Retry-After says when to try again */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -771,7 +695,6 @@ export type paths = {
                             title: string;
                             status: number;
                             detail: string;
-                            /** @description Stable machine-readable reason, e.g. dossier.already_resolved */
                             code: string;
                             errors?: {
                                 path: string;
@@ -782,7 +705,6 @@ export type paths = {
                         };
                     };
                 };
-                /** @description A dependency is unavailable or the request took too long; Retry-After says when to try again */
                 503: {
                     headers: {
                         [name: string]: unknown;
@@ -793,7 +715,6 @@ export type paths = {
                             title: string;
                             status: number;
                             detail: string;
-                            /** @description Stable machine-readable reason, e.g. dossier.already_resolved */
                             code: string;
                             errors?: {
                                 path: string;
@@ -821,14 +742,11 @@ export type paths = {
         };
         get?: never;
         put?: never;
-        /** Submit a dossier online (the portal's connector, or an officer of the unit): no code, no clock until accepted */
         post: {
             parameters: {
                 query?: never;
                 header?: {
-                    /** @description Retries with the same key and body return the first answer and append nothing */
                     "idempotency-key"?: string;
-                    /** @description The revision the caller last saw, e.g. "3"; a stale one is 409 */
                     "if-match"?: string;
                 };
                 path?: never;
@@ -851,16 +769,12 @@ export type paths = {
                             name: string;
                             digitized: boolean;
                         }[];
-                        /**
-                         * Format: date-time
-                         * @description Admins migrating history only: when the action really happened (ISO 8601 with offset; from 2000-01-01, not in the future, not before the dossier's last event)
-                         */
+                        /** Format: date-time */
                         at?: string;
                     };
                 };
             };
             responses: {
-                /** @description Default Response */
                 201: {
                     headers: {
                         [name: string]: unknown;
@@ -869,14 +783,12 @@ export type paths = {
                         "application/json": {
                             /** Format: uuid */
                             dossierId: string;
-                            /** @description submitted, or refused */
                             status: string;
                             revision: number;
                             position: number;
                         };
                     };
                 };
-                /** @description Invalid input, naming the field and the rule */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -887,7 +799,6 @@ export type paths = {
                             title: string;
                             status: number;
                             detail: string;
-                            /** @description Stable machine-readable reason, e.g. dossier.already_resolved */
                             code: string;
                             errors?: {
                                 path: string;
@@ -898,7 +809,6 @@ export type paths = {
                         };
                     };
                 };
-                /** @description No or bad token */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -909,7 +819,6 @@ export type paths = {
                             title: string;
                             status: number;
                             detail: string;
-                            /** @description Stable machine-readable reason, e.g. dossier.already_resolved */
                             code: string;
                             errors?: {
                                 path: string;
@@ -920,7 +829,6 @@ export type paths = {
                         };
                     };
                 };
-                /** @description Not allowed for this caller */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -931,7 +839,6 @@ export type paths = {
                             title: string;
                             status: number;
                             detail: string;
-                            /** @description Stable machine-readable reason, e.g. dossier.already_resolved */
                             code: string;
                             errors?: {
                                 path: string;
@@ -942,7 +849,6 @@ export type paths = {
                         };
                     };
                 };
-                /** @description No such dossier */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -953,7 +859,6 @@ export type paths = {
                             title: string;
                             status: number;
                             detail: string;
-                            /** @description Stable machine-readable reason, e.g. dossier.already_resolved */
                             code: string;
                             errors?: {
                                 path: string;
@@ -964,7 +869,6 @@ export type paths = {
                         };
                     };
                 };
-                /** @description Revision conflict: the dossier changed meanwhile */
                 409: {
                     headers: {
                         [name: string]: unknown;
@@ -975,7 +879,6 @@ export type paths = {
                             title: string;
                             status: number;
                             detail: string;
-                            /** @description Stable machine-readable reason, e.g. dossier.already_resolved */
                             code: string;
                             errors?: {
                                 path: string;
@@ -986,7 +889,6 @@ export type paths = {
                         };
                     };
                 };
-                /** @description The body is larger than BODY_LIMIT_BYTES */
                 413: {
                     headers: {
                         [name: string]: unknown;
@@ -997,7 +899,6 @@ export type paths = {
                             title: string;
                             status: number;
                             detail: string;
-                            /** @description Stable machine-readable reason, e.g. dossier.already_resolved */
                             code: string;
                             errors?: {
                                 path: string;
@@ -1008,7 +909,6 @@ export type paths = {
                         };
                     };
                 };
-                /** @description A path parameter is longer than 100 characters */
                 414: {
                     headers: {
                         [name: string]: unknown;
@@ -1019,7 +919,6 @@ export type paths = {
                             title: string;
                             status: number;
                             detail: string;
-                            /** @description Stable machine-readable reason, e.g. dossier.already_resolved */
                             code: string;
                             errors?: {
                                 path: string;
@@ -1030,7 +929,6 @@ export type paths = {
                         };
                     };
                 };
-                /** @description The body is not application/json */
                 415: {
                     headers: {
                         [name: string]: unknown;
@@ -1041,7 +939,6 @@ export type paths = {
                             title: string;
                             status: number;
                             detail: string;
-                            /** @description Stable machine-readable reason, e.g. dossier.already_resolved */
                             code: string;
                             errors?: {
                                 path: string;
@@ -1052,7 +949,6 @@ export type paths = {
                         };
                     };
                 };
-                /** @description The action is not allowed in the dossier's current state; `code` names the rule */
                 422: {
                     headers: {
                         [name: string]: unknown;
@@ -1063,7 +959,6 @@ export type paths = {
                             title: string;
                             status: number;
                             detail: string;
-                            /** @description Stable machine-readable reason, e.g. dossier.already_resolved */
                             code: string;
                             errors?: {
                                 path: string;
@@ -1074,7 +969,6 @@ export type paths = {
                         };
                     };
                 };
-                /** @description Rate limited; Retry-After says when to try again */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -1085,7 +979,6 @@ export type paths = {
                             title: string;
                             status: number;
                             detail: string;
-                            /** @description Stable machine-readable reason, e.g. dossier.already_resolved */
                             code: string;
                             errors?: {
                                 path: string;
@@ -1096,7 +989,6 @@ export type paths = {
                         };
                     };
                 };
-                /** @description A dependency is unavailable or the request took too long; Retry-After says when to try again */
                 503: {
                     headers: {
                         [name: string]: unknown;
@@ -1107,7 +999,6 @@ export type paths = {
                             title: string;
                             status: number;
                             detail: string;
-                            /** @description Stable machine-readable reason, e.g. dossier.already_resolved */
                             code: string;
                             errors?: {
                                 path: string;
@@ -1135,14 +1026,11 @@ export type paths = {
         };
         get?: never;
         put?: never;
-        /** Accept an online submission (tiếp nhận): issues its code and appointment, starts the clock */
         post: {
             parameters: {
                 query?: never;
                 header?: {
-                    /** @description Retries with the same key and body return the first answer and append nothing */
                     "idempotency-key"?: string;
-                    /** @description The revision the caller last saw, e.g. "3"; a stale one is 409 */
                     "if-match"?: string;
                 };
                 path: {
@@ -1153,16 +1041,12 @@ export type paths = {
             requestBody: {
                 content: {
                     "application/json": {
-                        /**
-                         * Format: date-time
-                         * @description Admins migrating history only: when the action really happened (ISO 8601 with offset; from 2000-01-01, not in the future, not before the dossier's last event)
-                         */
+                        /** Format: date-time */
                         at?: string;
                     };
                 };
             };
             responses: {
-                /** @description Default Response */
                 200: {
                     headers: {
                         [name: string]: unknown;
@@ -1171,18 +1055,15 @@ export type paths = {
                         "application/json": {
                             /** Format: uuid */
                             dossierId: string;
-                            /** @description The dossier code {unit code}-{YYMMDD}-{NNNN} */
                             code: string;
                             status: string;
                             dueAt: string | null;
-                            /** @description true when dueAt falls in a year whose official calendar notice is not loaded: counted on the Labour Code's fixed solar holidays only, so it may still move (provisional) */
                             dueAtProvisional: boolean;
                             revision: number;
                             position: number;
                         };
                     };
                 };
-                /** @description Invalid input, naming the field and the rule */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -1193,7 +1074,6 @@ export type paths = {
                             title: string;
                             status: number;
                             detail: string;
-                            /** @description Stable machine-readable reason, e.g. dossier.already_resolved */
                             code: string;
                             errors?: {
                                 path: string;
@@ -1204,7 +1084,6 @@ export type paths = {
                         };
                     };
                 };
-                /** @description No or bad token */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -1215,7 +1094,6 @@ export type paths = {
                             title: string;
                             status: number;
                             detail: string;
-                            /** @description Stable machine-readable reason, e.g. dossier.already_resolved */
                             code: string;
                             errors?: {
                                 path: string;
@@ -1226,7 +1104,6 @@ export type paths = {
                         };
                     };
                 };
-                /** @description Not allowed for this caller */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -1237,7 +1114,6 @@ export type paths = {
                             title: string;
                             status: number;
                             detail: string;
-                            /** @description Stable machine-readable reason, e.g. dossier.already_resolved */
                             code: string;
                             errors?: {
                                 path: string;
@@ -1248,7 +1124,6 @@ export type paths = {
                         };
                     };
                 };
-                /** @description No such dossier */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -1259,7 +1134,6 @@ export type paths = {
                             title: string;
                             status: number;
                             detail: string;
-                            /** @description Stable machine-readable reason, e.g. dossier.already_resolved */
                             code: string;
                             errors?: {
                                 path: string;
@@ -1270,7 +1144,6 @@ export type paths = {
                         };
                     };
                 };
-                /** @description Revision conflict: the dossier changed meanwhile */
                 409: {
                     headers: {
                         [name: string]: unknown;
@@ -1281,7 +1154,6 @@ export type paths = {
                             title: string;
                             status: number;
                             detail: string;
-                            /** @description Stable machine-readable reason, e.g. dossier.already_resolved */
                             code: string;
                             errors?: {
                                 path: string;
@@ -1292,7 +1164,6 @@ export type paths = {
                         };
                     };
                 };
-                /** @description The body is larger than BODY_LIMIT_BYTES */
                 413: {
                     headers: {
                         [name: string]: unknown;
@@ -1303,7 +1174,6 @@ export type paths = {
                             title: string;
                             status: number;
                             detail: string;
-                            /** @description Stable machine-readable reason, e.g. dossier.already_resolved */
                             code: string;
                             errors?: {
                                 path: string;
@@ -1314,7 +1184,6 @@ export type paths = {
                         };
                     };
                 };
-                /** @description A path parameter is longer than 100 characters */
                 414: {
                     headers: {
                         [name: string]: unknown;
@@ -1325,7 +1194,6 @@ export type paths = {
                             title: string;
                             status: number;
                             detail: string;
-                            /** @description Stable machine-readable reason, e.g. dossier.already_resolved */
                             code: string;
                             errors?: {
                                 path: string;
@@ -1336,7 +1204,6 @@ export type paths = {
                         };
                     };
                 };
-                /** @description The body is not application/json */
                 415: {
                     headers: {
                         [name: string]: unknown;
@@ -1347,7 +1214,6 @@ export type paths = {
                             title: string;
                             status: number;
                             detail: string;
-                            /** @description Stable machine-readable reason, e.g. dossier.already_resolved */
                             code: string;
                             errors?: {
                                 path: string;
@@ -1358,7 +1224,6 @@ export type paths = {
                         };
                     };
                 };
-                /** @description The action is not allowed in the dossier's current state; `code` names the rule */
                 422: {
                     headers: {
                         [name: string]: unknown;
@@ -1369,7 +1234,6 @@ export type paths = {
                             title: string;
                             status: number;
                             detail: string;
-                            /** @description Stable machine-readable reason, e.g. dossier.already_resolved */
                             code: string;
                             errors?: {
                                 path: string;
@@ -1380,7 +1244,6 @@ export type paths = {
                         };
                     };
                 };
-                /** @description Rate limited; Retry-After says when to try again */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -1391,7 +1254,6 @@ export type paths = {
                             title: string;
                             status: number;
                             detail: string;
-                            /** @description Stable machine-readable reason, e.g. dossier.already_resolved */
                             code: string;
                             errors?: {
                                 path: string;
@@ -1402,7 +1264,6 @@ export type paths = {
                         };
                     };
                 };
-                /** @description A dependency is unavailable or the request took too long; Retry-After says when to try again */
                 503: {
                     headers: {
                         [name: string]: unknown;
@@ -1413,7 +1274,6 @@ export type paths = {
                             title: string;
                             status: number;
                             detail: string;
-                            /** @description Stable machine-readable reason, e.g. dossier.already_resolved */
                             code: string;
                             errors?: {
                                 path: string;
@@ -1441,14 +1301,11 @@ export type paths = {
         };
         get?: never;
         put?: never;
-        /** Refuse an online submission at intake (Mẫu 03), with the reason: outside every report */
         post: {
             parameters: {
                 query?: never;
                 header?: {
-                    /** @description Retries with the same key and body return the first answer and append nothing */
                     "idempotency-key"?: string;
-                    /** @description The revision the caller last saw, e.g. "3"; a stale one is 409 */
                     "if-match"?: string;
                 };
                 path: {
@@ -1460,16 +1317,12 @@ export type paths = {
                 content: {
                     "application/json": {
                         reason: string;
-                        /**
-                         * Format: date-time
-                         * @description Admins migrating history only: when the action really happened (ISO 8601 with offset; from 2000-01-01, not in the future, not before the dossier's last event)
-                         */
+                        /** Format: date-time */
                         at?: string;
                     };
                 };
             };
             responses: {
-                /** @description Default Response */
                 200: {
                     headers: {
                         [name: string]: unknown;
@@ -1478,14 +1331,12 @@ export type paths = {
                         "application/json": {
                             /** Format: uuid */
                             dossierId: string;
-                            /** @description submitted, or refused */
                             status: string;
                             revision: number;
                             position: number;
                         };
                     };
                 };
-                /** @description Invalid input, naming the field and the rule */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -1496,7 +1347,6 @@ export type paths = {
                             title: string;
                             status: number;
                             detail: string;
-                            /** @description Stable machine-readable reason, e.g. dossier.already_resolved */
                             code: string;
                             errors?: {
                                 path: string;
@@ -1507,7 +1357,6 @@ export type paths = {
                         };
                     };
                 };
-                /** @description No or bad token */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -1518,7 +1367,6 @@ export type paths = {
                             title: string;
                             status: number;
                             detail: string;
-                            /** @description Stable machine-readable reason, e.g. dossier.already_resolved */
                             code: string;
                             errors?: {
                                 path: string;
@@ -1529,7 +1377,6 @@ export type paths = {
                         };
                     };
                 };
-                /** @description Not allowed for this caller */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -1540,7 +1387,6 @@ export type paths = {
                             title: string;
                             status: number;
                             detail: string;
-                            /** @description Stable machine-readable reason, e.g. dossier.already_resolved */
                             code: string;
                             errors?: {
                                 path: string;
@@ -1551,7 +1397,6 @@ export type paths = {
                         };
                     };
                 };
-                /** @description No such dossier */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -1562,7 +1407,6 @@ export type paths = {
                             title: string;
                             status: number;
                             detail: string;
-                            /** @description Stable machine-readable reason, e.g. dossier.already_resolved */
                             code: string;
                             errors?: {
                                 path: string;
@@ -1573,7 +1417,6 @@ export type paths = {
                         };
                     };
                 };
-                /** @description Revision conflict: the dossier changed meanwhile */
                 409: {
                     headers: {
                         [name: string]: unknown;
@@ -1584,7 +1427,6 @@ export type paths = {
                             title: string;
                             status: number;
                             detail: string;
-                            /** @description Stable machine-readable reason, e.g. dossier.already_resolved */
                             code: string;
                             errors?: {
                                 path: string;
@@ -1595,7 +1437,6 @@ export type paths = {
                         };
                     };
                 };
-                /** @description The body is larger than BODY_LIMIT_BYTES */
                 413: {
                     headers: {
                         [name: string]: unknown;
@@ -1606,7 +1447,6 @@ export type paths = {
                             title: string;
                             status: number;
                             detail: string;
-                            /** @description Stable machine-readable reason, e.g. dossier.already_resolved */
                             code: string;
                             errors?: {
                                 path: string;
@@ -1617,7 +1457,6 @@ export type paths = {
                         };
                     };
                 };
-                /** @description A path parameter is longer than 100 characters */
                 414: {
                     headers: {
                         [name: string]: unknown;
@@ -1628,7 +1467,6 @@ export type paths = {
                             title: string;
                             status: number;
                             detail: string;
-                            /** @description Stable machine-readable reason, e.g. dossier.already_resolved */
                             code: string;
                             errors?: {
                                 path: string;
@@ -1639,7 +1477,6 @@ export type paths = {
                         };
                     };
                 };
-                /** @description The body is not application/json */
                 415: {
                     headers: {
                         [name: string]: unknown;
@@ -1650,7 +1487,6 @@ export type paths = {
                             title: string;
                             status: number;
                             detail: string;
-                            /** @description Stable machine-readable reason, e.g. dossier.already_resolved */
                             code: string;
                             errors?: {
                                 path: string;
@@ -1661,7 +1497,6 @@ export type paths = {
                         };
                     };
                 };
-                /** @description The action is not allowed in the dossier's current state; `code` names the rule */
                 422: {
                     headers: {
                         [name: string]: unknown;
@@ -1672,7 +1507,6 @@ export type paths = {
                             title: string;
                             status: number;
                             detail: string;
-                            /** @description Stable machine-readable reason, e.g. dossier.already_resolved */
                             code: string;
                             errors?: {
                                 path: string;
@@ -1683,7 +1517,6 @@ export type paths = {
                         };
                     };
                 };
-                /** @description Rate limited; Retry-After says when to try again */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -1694,7 +1527,6 @@ export type paths = {
                             title: string;
                             status: number;
                             detail: string;
-                            /** @description Stable machine-readable reason, e.g. dossier.already_resolved */
                             code: string;
                             errors?: {
                                 path: string;
@@ -1705,7 +1537,6 @@ export type paths = {
                         };
                     };
                 };
-                /** @description A dependency is unavailable or the request took too long; Retry-After says when to try again */
                 503: {
                     headers: {
                         [name: string]: unknown;
@@ -1716,7 +1547,6 @@ export type paths = {
                             title: string;
                             status: number;
                             detail: string;
-                            /** @description Stable machine-readable reason, e.g. dossier.already_resolved */
                             code: string;
                             errors?: {
                                 path: string;
@@ -1744,14 +1574,11 @@ export type paths = {
         };
         get?: never;
         put?: never;
-        /** Import a dossier's whole history from an earlier system, in one append */
         post: {
             parameters: {
                 query?: never;
                 header?: {
-                    /** @description Retries with the same key and body return the first answer and append nothing */
                     "idempotency-key"?: string;
-                    /** @description The revision the caller last saw, e.g. "3"; a stale one is 409 */
                     "if-match"?: string;
                 };
                 path?: never;
@@ -1776,10 +1603,7 @@ export type paths = {
                             name: string;
                             digitized: boolean;
                         }[];
-                        /**
-                         * Format: date-time
-                         * @description When it was received: from 2000-01-01, not in the future
-                         */
+                        /** Format: date-time */
                         receivedAt: string;
                         actions: ({
                             toUnitId: string;
@@ -1788,7 +1612,6 @@ export type paths = {
                             action: "transfer";
                             /** Format: date-time */
                             at: string;
-                            /** @description The officer who did it in the earlier system (id, name, unit) */
                             actor?: {
                                 id: string;
                                 name: string;
@@ -1803,7 +1626,6 @@ export type paths = {
                             action: "forward";
                             /** Format: date-time */
                             at: string;
-                            /** @description The officer who did it in the earlier system (id, name, unit) */
                             actor?: {
                                 id: string;
                                 name: string;
@@ -1815,7 +1637,6 @@ export type paths = {
                             action: "supplement-request";
                             /** Format: date-time */
                             at: string;
-                            /** @description The officer who did it in the earlier system (id, name, unit) */
                             actor?: {
                                 id: string;
                                 name: string;
@@ -1826,7 +1647,6 @@ export type paths = {
                             action: "supplement-received";
                             /** Format: date-time */
                             at: string;
-                            /** @description The officer who did it in the earlier system (id, name, unit) */
                             actor?: {
                                 id: string;
                                 name: string;
@@ -1838,7 +1658,6 @@ export type paths = {
                             action: "supplement-missed";
                             /** Format: date-time */
                             at: string;
-                            /** @description The officer who did it in the earlier system (id, name, unit) */
                             actor?: {
                                 id: string;
                                 name: string;
@@ -1851,7 +1670,6 @@ export type paths = {
                             action: "fee-request";
                             /** Format: date-time */
                             at: string;
-                            /** @description The officer who did it in the earlier system (id, name, unit) */
                             actor?: {
                                 id: string;
                                 name: string;
@@ -1862,7 +1680,6 @@ export type paths = {
                             action: "fee-paid";
                             /** Format: date-time */
                             at: string;
-                            /** @description The officer who did it in the earlier system (id, name, unit) */
                             actor?: {
                                 id: string;
                                 name: string;
@@ -1876,7 +1693,6 @@ export type paths = {
                             action: "apology";
                             /** Format: date-time */
                             at: string;
-                            /** @description The officer who did it in the earlier system (id, name, unit) */
                             actor?: {
                                 id: string;
                                 name: string;
@@ -1890,7 +1706,6 @@ export type paths = {
                             action: "resolve";
                             /** Format: date-time */
                             at: string;
-                            /** @description The officer who did it in the earlier system (id, name, unit) */
                             actor?: {
                                 id: string;
                                 name: string;
@@ -1903,7 +1718,6 @@ export type paths = {
                             action: "return";
                             /** Format: date-time */
                             at: string;
-                            /** @description The officer who did it in the earlier system (id, name, unit) */
                             actor?: {
                                 id: string;
                                 name: string;
@@ -1915,7 +1729,6 @@ export type paths = {
                             action: "withdraw";
                             /** Format: date-time */
                             at: string;
-                            /** @description The officer who did it in the earlier system (id, name, unit) */
                             actor?: {
                                 id: string;
                                 name: string;
@@ -1927,14 +1740,12 @@ export type paths = {
                             action: "stop";
                             /** Format: date-time */
                             at: string;
-                            /** @description The officer who did it in the earlier system (id, name, unit) */
                             actor?: {
                                 id: string;
                                 name: string;
                                 unitId: string;
                             };
                         })[];
-                        /** @description Who received it; also the actor of the actions that name none (default: the admin) */
                         actor?: {
                             id: string;
                             name: string;
@@ -1944,7 +1755,6 @@ export type paths = {
                 };
             };
             responses: {
-                /** @description Default Response */
                 201: {
                     headers: {
                         [name: string]: unknown;
@@ -1953,18 +1763,15 @@ export type paths = {
                         "application/json": {
                             /** Format: uuid */
                             dossierId: string;
-                            /** @description The dossier code {unit code}-{YYMMDD}-{NNNN} */
                             code: string;
                             status: string;
                             dueAt: string | null;
-                            /** @description true when dueAt falls in a year whose official calendar notice is not loaded: counted on the Labour Code's fixed solar holidays only, so it may still move (provisional) */
                             dueAtProvisional: boolean;
                             revision: number;
                             position: number;
                         };
                     };
                 };
-                /** @description Invalid input, naming the field and the rule */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -1975,7 +1782,6 @@ export type paths = {
                             title: string;
                             status: number;
                             detail: string;
-                            /** @description Stable machine-readable reason, e.g. dossier.already_resolved */
                             code: string;
                             errors?: {
                                 path: string;
@@ -1986,7 +1792,6 @@ export type paths = {
                         };
                     };
                 };
-                /** @description No or bad token */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -1997,7 +1802,6 @@ export type paths = {
                             title: string;
                             status: number;
                             detail: string;
-                            /** @description Stable machine-readable reason, e.g. dossier.already_resolved */
                             code: string;
                             errors?: {
                                 path: string;
@@ -2008,7 +1812,6 @@ export type paths = {
                         };
                     };
                 };
-                /** @description Not allowed for this caller */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -2019,7 +1822,6 @@ export type paths = {
                             title: string;
                             status: number;
                             detail: string;
-                            /** @description Stable machine-readable reason, e.g. dossier.already_resolved */
                             code: string;
                             errors?: {
                                 path: string;
@@ -2030,7 +1832,6 @@ export type paths = {
                         };
                     };
                 };
-                /** @description No such dossier */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -2041,7 +1842,6 @@ export type paths = {
                             title: string;
                             status: number;
                             detail: string;
-                            /** @description Stable machine-readable reason, e.g. dossier.already_resolved */
                             code: string;
                             errors?: {
                                 path: string;
@@ -2052,7 +1852,6 @@ export type paths = {
                         };
                     };
                 };
-                /** @description Revision conflict: the dossier changed meanwhile */
                 409: {
                     headers: {
                         [name: string]: unknown;
@@ -2063,7 +1862,6 @@ export type paths = {
                             title: string;
                             status: number;
                             detail: string;
-                            /** @description Stable machine-readable reason, e.g. dossier.already_resolved */
                             code: string;
                             errors?: {
                                 path: string;
@@ -2074,7 +1872,6 @@ export type paths = {
                         };
                     };
                 };
-                /** @description The body is larger than BODY_LIMIT_BYTES */
                 413: {
                     headers: {
                         [name: string]: unknown;
@@ -2085,7 +1882,6 @@ export type paths = {
                             title: string;
                             status: number;
                             detail: string;
-                            /** @description Stable machine-readable reason, e.g. dossier.already_resolved */
                             code: string;
                             errors?: {
                                 path: string;
@@ -2096,7 +1892,6 @@ export type paths = {
                         };
                     };
                 };
-                /** @description A path parameter is longer than 100 characters */
                 414: {
                     headers: {
                         [name: string]: unknown;
@@ -2107,7 +1902,6 @@ export type paths = {
                             title: string;
                             status: number;
                             detail: string;
-                            /** @description Stable machine-readable reason, e.g. dossier.already_resolved */
                             code: string;
                             errors?: {
                                 path: string;
@@ -2118,7 +1912,6 @@ export type paths = {
                         };
                     };
                 };
-                /** @description The body is not application/json */
                 415: {
                     headers: {
                         [name: string]: unknown;
@@ -2129,7 +1922,6 @@ export type paths = {
                             title: string;
                             status: number;
                             detail: string;
-                            /** @description Stable machine-readable reason, e.g. dossier.already_resolved */
                             code: string;
                             errors?: {
                                 path: string;
@@ -2140,7 +1932,6 @@ export type paths = {
                         };
                     };
                 };
-                /** @description The action is not allowed in the dossier's current state; `code` names the rule */
                 422: {
                     headers: {
                         [name: string]: unknown;
@@ -2151,7 +1942,6 @@ export type paths = {
                             title: string;
                             status: number;
                             detail: string;
-                            /** @description Stable machine-readable reason, e.g. dossier.already_resolved */
                             code: string;
                             errors?: {
                                 path: string;
@@ -2162,7 +1952,6 @@ export type paths = {
                         };
                     };
                 };
-                /** @description Rate limited; Retry-After says when to try again */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -2173,7 +1962,6 @@ export type paths = {
                             title: string;
                             status: number;
                             detail: string;
-                            /** @description Stable machine-readable reason, e.g. dossier.already_resolved */
                             code: string;
                             errors?: {
                                 path: string;
@@ -2184,7 +1972,6 @@ export type paths = {
                         };
                     };
                 };
-                /** @description A dependency is unavailable or the request took too long; Retry-After says when to try again */
                 503: {
                     headers: {
                         [name: string]: unknown;
@@ -2195,7 +1982,6 @@ export type paths = {
                             title: string;
                             status: number;
                             detail: string;
-                            /** @description Stable machine-readable reason, e.g. dossier.already_resolved */
                             code: string;
                             errors?: {
                                 path: string;
@@ -2223,14 +2009,11 @@ export type paths = {
         };
         get?: never;
         put?: never;
-        /** Hand over to another level or agency (liên thông); the overall due moment stays */
         post: {
             parameters: {
                 query?: never;
                 header?: {
-                    /** @description Retries with the same key and body return the first answer and append nothing */
                     "idempotency-key"?: string;
-                    /** @description The revision the caller last saw, e.g. "3"; a stale one is 409 */
                     "if-match"?: string;
                 };
                 path: {
@@ -2243,16 +2026,12 @@ export type paths = {
                     "application/json": {
                         toUnitId: string;
                         reason?: string;
-                        /**
-                         * Format: date-time
-                         * @description Admins migrating history only: when the action really happened (ISO 8601 with offset; from 2000-01-01, not in the future, not before the dossier's last event)
-                         */
+                        /** Format: date-time */
                         at?: string;
                     };
                 };
             };
             responses: {
-                /** @description Default Response */
                 200: {
                     headers: {
                         [name: string]: unknown;
@@ -2261,18 +2040,15 @@ export type paths = {
                         "application/json": {
                             /** Format: uuid */
                             dossierId: string;
-                            /** @description The dossier code {unit code}-{YYMMDD}-{NNNN} */
                             code: string;
                             status: string;
                             dueAt: string | null;
-                            /** @description true when dueAt falls in a year whose official calendar notice is not loaded: counted on the Labour Code's fixed solar holidays only, so it may still move (provisional) */
                             dueAtProvisional: boolean;
                             revision: number;
                             position: number;
                         };
                     };
                 };
-                /** @description Invalid input, naming the field and the rule */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -2283,7 +2059,6 @@ export type paths = {
                             title: string;
                             status: number;
                             detail: string;
-                            /** @description Stable machine-readable reason, e.g. dossier.already_resolved */
                             code: string;
                             errors?: {
                                 path: string;
@@ -2294,7 +2069,6 @@ export type paths = {
                         };
                     };
                 };
-                /** @description No or bad token */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -2305,7 +2079,6 @@ export type paths = {
                             title: string;
                             status: number;
                             detail: string;
-                            /** @description Stable machine-readable reason, e.g. dossier.already_resolved */
                             code: string;
                             errors?: {
                                 path: string;
@@ -2316,7 +2089,6 @@ export type paths = {
                         };
                     };
                 };
-                /** @description Not allowed for this caller */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -2327,7 +2099,6 @@ export type paths = {
                             title: string;
                             status: number;
                             detail: string;
-                            /** @description Stable machine-readable reason, e.g. dossier.already_resolved */
                             code: string;
                             errors?: {
                                 path: string;
@@ -2338,7 +2109,6 @@ export type paths = {
                         };
                     };
                 };
-                /** @description No such dossier */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -2349,7 +2119,6 @@ export type paths = {
                             title: string;
                             status: number;
                             detail: string;
-                            /** @description Stable machine-readable reason, e.g. dossier.already_resolved */
                             code: string;
                             errors?: {
                                 path: string;
@@ -2360,7 +2129,6 @@ export type paths = {
                         };
                     };
                 };
-                /** @description Revision conflict: the dossier changed meanwhile */
                 409: {
                     headers: {
                         [name: string]: unknown;
@@ -2371,7 +2139,6 @@ export type paths = {
                             title: string;
                             status: number;
                             detail: string;
-                            /** @description Stable machine-readable reason, e.g. dossier.already_resolved */
                             code: string;
                             errors?: {
                                 path: string;
@@ -2382,7 +2149,6 @@ export type paths = {
                         };
                     };
                 };
-                /** @description The body is larger than BODY_LIMIT_BYTES */
                 413: {
                     headers: {
                         [name: string]: unknown;
@@ -2393,7 +2159,6 @@ export type paths = {
                             title: string;
                             status: number;
                             detail: string;
-                            /** @description Stable machine-readable reason, e.g. dossier.already_resolved */
                             code: string;
                             errors?: {
                                 path: string;
@@ -2404,7 +2169,6 @@ export type paths = {
                         };
                     };
                 };
-                /** @description A path parameter is longer than 100 characters */
                 414: {
                     headers: {
                         [name: string]: unknown;
@@ -2415,7 +2179,6 @@ export type paths = {
                             title: string;
                             status: number;
                             detail: string;
-                            /** @description Stable machine-readable reason, e.g. dossier.already_resolved */
                             code: string;
                             errors?: {
                                 path: string;
@@ -2426,7 +2189,6 @@ export type paths = {
                         };
                     };
                 };
-                /** @description The body is not application/json */
                 415: {
                     headers: {
                         [name: string]: unknown;
@@ -2437,7 +2199,6 @@ export type paths = {
                             title: string;
                             status: number;
                             detail: string;
-                            /** @description Stable machine-readable reason, e.g. dossier.already_resolved */
                             code: string;
                             errors?: {
                                 path: string;
@@ -2448,7 +2209,6 @@ export type paths = {
                         };
                     };
                 };
-                /** @description The action is not allowed in the dossier's current state; `code` names the rule */
                 422: {
                     headers: {
                         [name: string]: unknown;
@@ -2459,7 +2219,6 @@ export type paths = {
                             title: string;
                             status: number;
                             detail: string;
-                            /** @description Stable machine-readable reason, e.g. dossier.already_resolved */
                             code: string;
                             errors?: {
                                 path: string;
@@ -2470,7 +2229,6 @@ export type paths = {
                         };
                     };
                 };
-                /** @description Rate limited; Retry-After says when to try again */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -2481,7 +2239,6 @@ export type paths = {
                             title: string;
                             status: number;
                             detail: string;
-                            /** @description Stable machine-readable reason, e.g. dossier.already_resolved */
                             code: string;
                             errors?: {
                                 path: string;
@@ -2492,7 +2249,6 @@ export type paths = {
                         };
                     };
                 };
-                /** @description A dependency is unavailable or the request took too long; Retry-After says when to try again */
                 503: {
                     headers: {
                         [name: string]: unknown;
@@ -2503,7 +2259,6 @@ export type paths = {
                             title: string;
                             status: number;
                             detail: string;
-                            /** @description Stable machine-readable reason, e.g. dossier.already_resolved */
                             code: string;
                             errors?: {
                                 path: string;
@@ -2531,14 +2286,11 @@ export type paths = {
         };
         get?: never;
         put?: never;
-        /** Forward to the competent body or the next step (received → processing) */
         post: {
             parameters: {
                 query?: never;
                 header?: {
-                    /** @description Retries with the same key and body return the first answer and append nothing */
                     "idempotency-key"?: string;
-                    /** @description The revision the caller last saw, e.g. "3"; a stale one is 409 */
                     "if-match"?: string;
                 };
                 path: {
@@ -2553,16 +2305,12 @@ export type paths = {
                         step?: string;
                         /** Format: date-time */
                         stepDueAt?: string;
-                        /**
-                         * Format: date-time
-                         * @description Admins migrating history only: when the action really happened (ISO 8601 with offset; from 2000-01-01, not in the future, not before the dossier's last event)
-                         */
+                        /** Format: date-time */
                         at?: string;
                     };
                 };
             };
             responses: {
-                /** @description Default Response */
                 200: {
                     headers: {
                         [name: string]: unknown;
@@ -2571,18 +2319,15 @@ export type paths = {
                         "application/json": {
                             /** Format: uuid */
                             dossierId: string;
-                            /** @description The dossier code {unit code}-{YYMMDD}-{NNNN} */
                             code: string;
                             status: string;
                             dueAt: string | null;
-                            /** @description true when dueAt falls in a year whose official calendar notice is not loaded: counted on the Labour Code's fixed solar holidays only, so it may still move (provisional) */
                             dueAtProvisional: boolean;
                             revision: number;
                             position: number;
                         };
                     };
                 };
-                /** @description Invalid input, naming the field and the rule */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -2593,7 +2338,6 @@ export type paths = {
                             title: string;
                             status: number;
                             detail: string;
-                            /** @description Stable machine-readable reason, e.g. dossier.already_resolved */
                             code: string;
                             errors?: {
                                 path: string;
@@ -2604,7 +2348,6 @@ export type paths = {
                         };
                     };
                 };
-                /** @description No or bad token */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -2615,7 +2358,6 @@ export type paths = {
                             title: string;
                             status: number;
                             detail: string;
-                            /** @description Stable machine-readable reason, e.g. dossier.already_resolved */
                             code: string;
                             errors?: {
                                 path: string;
@@ -2626,7 +2368,6 @@ export type paths = {
                         };
                     };
                 };
-                /** @description Not allowed for this caller */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -2637,7 +2378,6 @@ export type paths = {
                             title: string;
                             status: number;
                             detail: string;
-                            /** @description Stable machine-readable reason, e.g. dossier.already_resolved */
                             code: string;
                             errors?: {
                                 path: string;
@@ -2648,7 +2388,6 @@ export type paths = {
                         };
                     };
                 };
-                /** @description No such dossier */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -2659,7 +2398,6 @@ export type paths = {
                             title: string;
                             status: number;
                             detail: string;
-                            /** @description Stable machine-readable reason, e.g. dossier.already_resolved */
                             code: string;
                             errors?: {
                                 path: string;
@@ -2670,7 +2408,6 @@ export type paths = {
                         };
                     };
                 };
-                /** @description Revision conflict: the dossier changed meanwhile */
                 409: {
                     headers: {
                         [name: string]: unknown;
@@ -2681,7 +2418,6 @@ export type paths = {
                             title: string;
                             status: number;
                             detail: string;
-                            /** @description Stable machine-readable reason, e.g. dossier.already_resolved */
                             code: string;
                             errors?: {
                                 path: string;
@@ -2692,7 +2428,6 @@ export type paths = {
                         };
                     };
                 };
-                /** @description The body is larger than BODY_LIMIT_BYTES */
                 413: {
                     headers: {
                         [name: string]: unknown;
@@ -2703,7 +2438,6 @@ export type paths = {
                             title: string;
                             status: number;
                             detail: string;
-                            /** @description Stable machine-readable reason, e.g. dossier.already_resolved */
                             code: string;
                             errors?: {
                                 path: string;
@@ -2714,7 +2448,6 @@ export type paths = {
                         };
                     };
                 };
-                /** @description A path parameter is longer than 100 characters */
                 414: {
                     headers: {
                         [name: string]: unknown;
@@ -2725,7 +2458,6 @@ export type paths = {
                             title: string;
                             status: number;
                             detail: string;
-                            /** @description Stable machine-readable reason, e.g. dossier.already_resolved */
                             code: string;
                             errors?: {
                                 path: string;
@@ -2736,7 +2468,6 @@ export type paths = {
                         };
                     };
                 };
-                /** @description The body is not application/json */
                 415: {
                     headers: {
                         [name: string]: unknown;
@@ -2747,7 +2478,6 @@ export type paths = {
                             title: string;
                             status: number;
                             detail: string;
-                            /** @description Stable machine-readable reason, e.g. dossier.already_resolved */
                             code: string;
                             errors?: {
                                 path: string;
@@ -2758,7 +2488,6 @@ export type paths = {
                         };
                     };
                 };
-                /** @description The action is not allowed in the dossier's current state; `code` names the rule */
                 422: {
                     headers: {
                         [name: string]: unknown;
@@ -2769,7 +2498,6 @@ export type paths = {
                             title: string;
                             status: number;
                             detail: string;
-                            /** @description Stable machine-readable reason, e.g. dossier.already_resolved */
                             code: string;
                             errors?: {
                                 path: string;
@@ -2780,7 +2508,6 @@ export type paths = {
                         };
                     };
                 };
-                /** @description Rate limited; Retry-After says when to try again */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -2791,7 +2518,6 @@ export type paths = {
                             title: string;
                             status: number;
                             detail: string;
-                            /** @description Stable machine-readable reason, e.g. dossier.already_resolved */
                             code: string;
                             errors?: {
                                 path: string;
@@ -2802,7 +2528,6 @@ export type paths = {
                         };
                     };
                 };
-                /** @description A dependency is unavailable or the request took too long; Retry-After says when to try again */
                 503: {
                     headers: {
                         [name: string]: unknown;
@@ -2813,7 +2538,6 @@ export type paths = {
                             title: string;
                             status: number;
                             detail: string;
-                            /** @description Stable machine-readable reason, e.g. dossier.already_resolved */
                             code: string;
                             errors?: {
                                 path: string;
@@ -2841,14 +2565,11 @@ export type paths = {
         };
         get?: never;
         put?: never;
-        /** Request a supplement (Mẫu 02): the clock stops */
         post: {
             parameters: {
                 query?: never;
                 header?: {
-                    /** @description Retries with the same key and body return the first answer and append nothing */
                     "idempotency-key"?: string;
-                    /** @description The revision the caller last saw, e.g. "3"; a stale one is 409 */
                     "if-match"?: string;
                 };
                 path: {
@@ -2860,16 +2581,12 @@ export type paths = {
                 content: {
                     "application/json": {
                         reason: string;
-                        /**
-                         * Format: date-time
-                         * @description Admins migrating history only: when the action really happened (ISO 8601 with offset; from 2000-01-01, not in the future, not before the dossier's last event)
-                         */
+                        /** Format: date-time */
                         at?: string;
                     };
                 };
             };
             responses: {
-                /** @description Default Response */
                 200: {
                     headers: {
                         [name: string]: unknown;
@@ -2878,18 +2595,15 @@ export type paths = {
                         "application/json": {
                             /** Format: uuid */
                             dossierId: string;
-                            /** @description The dossier code {unit code}-{YYMMDD}-{NNNN} */
                             code: string;
                             status: string;
                             dueAt: string | null;
-                            /** @description true when dueAt falls in a year whose official calendar notice is not loaded: counted on the Labour Code's fixed solar holidays only, so it may still move (provisional) */
                             dueAtProvisional: boolean;
                             revision: number;
                             position: number;
                         };
                     };
                 };
-                /** @description Invalid input, naming the field and the rule */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -2900,7 +2614,6 @@ export type paths = {
                             title: string;
                             status: number;
                             detail: string;
-                            /** @description Stable machine-readable reason, e.g. dossier.already_resolved */
                             code: string;
                             errors?: {
                                 path: string;
@@ -2911,7 +2624,6 @@ export type paths = {
                         };
                     };
                 };
-                /** @description No or bad token */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -2922,7 +2634,6 @@ export type paths = {
                             title: string;
                             status: number;
                             detail: string;
-                            /** @description Stable machine-readable reason, e.g. dossier.already_resolved */
                             code: string;
                             errors?: {
                                 path: string;
@@ -2933,7 +2644,6 @@ export type paths = {
                         };
                     };
                 };
-                /** @description Not allowed for this caller */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -2944,7 +2654,6 @@ export type paths = {
                             title: string;
                             status: number;
                             detail: string;
-                            /** @description Stable machine-readable reason, e.g. dossier.already_resolved */
                             code: string;
                             errors?: {
                                 path: string;
@@ -2955,7 +2664,6 @@ export type paths = {
                         };
                     };
                 };
-                /** @description No such dossier */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -2966,7 +2674,6 @@ export type paths = {
                             title: string;
                             status: number;
                             detail: string;
-                            /** @description Stable machine-readable reason, e.g. dossier.already_resolved */
                             code: string;
                             errors?: {
                                 path: string;
@@ -2977,7 +2684,6 @@ export type paths = {
                         };
                     };
                 };
-                /** @description Revision conflict: the dossier changed meanwhile */
                 409: {
                     headers: {
                         [name: string]: unknown;
@@ -2988,7 +2694,6 @@ export type paths = {
                             title: string;
                             status: number;
                             detail: string;
-                            /** @description Stable machine-readable reason, e.g. dossier.already_resolved */
                             code: string;
                             errors?: {
                                 path: string;
@@ -2999,7 +2704,6 @@ export type paths = {
                         };
                     };
                 };
-                /** @description The body is larger than BODY_LIMIT_BYTES */
                 413: {
                     headers: {
                         [name: string]: unknown;
@@ -3010,7 +2714,6 @@ export type paths = {
                             title: string;
                             status: number;
                             detail: string;
-                            /** @description Stable machine-readable reason, e.g. dossier.already_resolved */
                             code: string;
                             errors?: {
                                 path: string;
@@ -3021,7 +2724,6 @@ export type paths = {
                         };
                     };
                 };
-                /** @description A path parameter is longer than 100 characters */
                 414: {
                     headers: {
                         [name: string]: unknown;
@@ -3032,7 +2734,6 @@ export type paths = {
                             title: string;
                             status: number;
                             detail: string;
-                            /** @description Stable machine-readable reason, e.g. dossier.already_resolved */
                             code: string;
                             errors?: {
                                 path: string;
@@ -3043,7 +2744,6 @@ export type paths = {
                         };
                     };
                 };
-                /** @description The body is not application/json */
                 415: {
                     headers: {
                         [name: string]: unknown;
@@ -3054,7 +2754,6 @@ export type paths = {
                             title: string;
                             status: number;
                             detail: string;
-                            /** @description Stable machine-readable reason, e.g. dossier.already_resolved */
                             code: string;
                             errors?: {
                                 path: string;
@@ -3065,7 +2764,6 @@ export type paths = {
                         };
                     };
                 };
-                /** @description The action is not allowed in the dossier's current state; `code` names the rule */
                 422: {
                     headers: {
                         [name: string]: unknown;
@@ -3076,7 +2774,6 @@ export type paths = {
                             title: string;
                             status: number;
                             detail: string;
-                            /** @description Stable machine-readable reason, e.g. dossier.already_resolved */
                             code: string;
                             errors?: {
                                 path: string;
@@ -3087,7 +2784,6 @@ export type paths = {
                         };
                     };
                 };
-                /** @description Rate limited; Retry-After says when to try again */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -3098,7 +2794,6 @@ export type paths = {
                             title: string;
                             status: number;
                             detail: string;
-                            /** @description Stable machine-readable reason, e.g. dossier.already_resolved */
                             code: string;
                             errors?: {
                                 path: string;
@@ -3109,7 +2804,6 @@ export type paths = {
                         };
                     };
                 };
-                /** @description A dependency is unavailable or the request took too long; Retry-After says when to try again */
                 503: {
                     headers: {
                         [name: string]: unknown;
@@ -3120,7 +2814,6 @@ export type paths = {
                             title: string;
                             status: number;
                             detail: string;
-                            /** @description Stable machine-readable reason, e.g. dossier.already_resolved */
                             code: string;
                             errors?: {
                                 path: string;
@@ -3148,14 +2841,11 @@ export type paths = {
         };
         get?: never;
         put?: never;
-        /** The supplement arrived: the clock restarts or resumes per the procedure */
         post: {
             parameters: {
                 query?: never;
                 header?: {
-                    /** @description Retries with the same key and body return the first answer and append nothing */
                     "idempotency-key"?: string;
-                    /** @description The revision the caller last saw, e.g. "3"; a stale one is 409 */
                     "if-match"?: string;
                 };
                 path: {
@@ -3166,16 +2856,12 @@ export type paths = {
             requestBody: {
                 content: {
                     "application/json": {
-                        /**
-                         * Format: date-time
-                         * @description Admins migrating history only: when the action really happened (ISO 8601 with offset; from 2000-01-01, not in the future, not before the dossier's last event)
-                         */
+                        /** Format: date-time */
                         at?: string;
                     };
                 };
             };
             responses: {
-                /** @description Default Response */
                 200: {
                     headers: {
                         [name: string]: unknown;
@@ -3184,18 +2870,15 @@ export type paths = {
                         "application/json": {
                             /** Format: uuid */
                             dossierId: string;
-                            /** @description The dossier code {unit code}-{YYMMDD}-{NNNN} */
                             code: string;
                             status: string;
                             dueAt: string | null;
-                            /** @description true when dueAt falls in a year whose official calendar notice is not loaded: counted on the Labour Code's fixed solar holidays only, so it may still move (provisional) */
                             dueAtProvisional: boolean;
                             revision: number;
                             position: number;
                         };
                     };
                 };
-                /** @description Invalid input, naming the field and the rule */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -3206,7 +2889,6 @@ export type paths = {
                             title: string;
                             status: number;
                             detail: string;
-                            /** @description Stable machine-readable reason, e.g. dossier.already_resolved */
                             code: string;
                             errors?: {
                                 path: string;
@@ -3217,7 +2899,6 @@ export type paths = {
                         };
                     };
                 };
-                /** @description No or bad token */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -3228,7 +2909,6 @@ export type paths = {
                             title: string;
                             status: number;
                             detail: string;
-                            /** @description Stable machine-readable reason, e.g. dossier.already_resolved */
                             code: string;
                             errors?: {
                                 path: string;
@@ -3239,7 +2919,6 @@ export type paths = {
                         };
                     };
                 };
-                /** @description Not allowed for this caller */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -3250,7 +2929,6 @@ export type paths = {
                             title: string;
                             status: number;
                             detail: string;
-                            /** @description Stable machine-readable reason, e.g. dossier.already_resolved */
                             code: string;
                             errors?: {
                                 path: string;
@@ -3261,7 +2939,6 @@ export type paths = {
                         };
                     };
                 };
-                /** @description No such dossier */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -3272,7 +2949,6 @@ export type paths = {
                             title: string;
                             status: number;
                             detail: string;
-                            /** @description Stable machine-readable reason, e.g. dossier.already_resolved */
                             code: string;
                             errors?: {
                                 path: string;
@@ -3283,7 +2959,6 @@ export type paths = {
                         };
                     };
                 };
-                /** @description Revision conflict: the dossier changed meanwhile */
                 409: {
                     headers: {
                         [name: string]: unknown;
@@ -3294,7 +2969,6 @@ export type paths = {
                             title: string;
                             status: number;
                             detail: string;
-                            /** @description Stable machine-readable reason, e.g. dossier.already_resolved */
                             code: string;
                             errors?: {
                                 path: string;
@@ -3305,7 +2979,6 @@ export type paths = {
                         };
                     };
                 };
-                /** @description The body is larger than BODY_LIMIT_BYTES */
                 413: {
                     headers: {
                         [name: string]: unknown;
@@ -3316,7 +2989,6 @@ export type paths = {
                             title: string;
                             status: number;
                             detail: string;
-                            /** @description Stable machine-readable reason, e.g. dossier.already_resolved */
                             code: string;
                             errors?: {
                                 path: string;
@@ -3327,7 +2999,6 @@ export type paths = {
                         };
                     };
                 };
-                /** @description A path parameter is longer than 100 characters */
                 414: {
                     headers: {
                         [name: string]: unknown;
@@ -3338,7 +3009,6 @@ export type paths = {
                             title: string;
                             status: number;
                             detail: string;
-                            /** @description Stable machine-readable reason, e.g. dossier.already_resolved */
                             code: string;
                             errors?: {
                                 path: string;
@@ -3349,7 +3019,6 @@ export type paths = {
                         };
                     };
                 };
-                /** @description The body is not application/json */
                 415: {
                     headers: {
                         [name: string]: unknown;
@@ -3360,7 +3029,6 @@ export type paths = {
                             title: string;
                             status: number;
                             detail: string;
-                            /** @description Stable machine-readable reason, e.g. dossier.already_resolved */
                             code: string;
                             errors?: {
                                 path: string;
@@ -3371,7 +3039,6 @@ export type paths = {
                         };
                     };
                 };
-                /** @description The action is not allowed in the dossier's current state; `code` names the rule */
                 422: {
                     headers: {
                         [name: string]: unknown;
@@ -3382,7 +3049,6 @@ export type paths = {
                             title: string;
                             status: number;
                             detail: string;
-                            /** @description Stable machine-readable reason, e.g. dossier.already_resolved */
                             code: string;
                             errors?: {
                                 path: string;
@@ -3393,7 +3059,6 @@ export type paths = {
                         };
                     };
                 };
-                /** @description Rate limited; Retry-After says when to try again */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -3404,7 +3069,6 @@ export type paths = {
                             title: string;
                             status: number;
                             detail: string;
-                            /** @description Stable machine-readable reason, e.g. dossier.already_resolved */
                             code: string;
                             errors?: {
                                 path: string;
@@ -3415,7 +3079,6 @@ export type paths = {
                         };
                     };
                 };
-                /** @description A dependency is unavailable or the request took too long; Retry-After says when to try again */
                 503: {
                     headers: {
                         [name: string]: unknown;
@@ -3426,7 +3089,6 @@ export type paths = {
                             title: string;
                             status: number;
                             detail: string;
-                            /** @description Stable machine-readable reason, e.g. dossier.already_resolved */
                             code: string;
                             errors?: {
                                 path: string;
@@ -3454,14 +3116,11 @@ export type paths = {
         };
         get?: never;
         put?: never;
-        /** The applicant missed the supplement window: processing stops */
         post: {
             parameters: {
                 query?: never;
                 header?: {
-                    /** @description Retries with the same key and body return the first answer and append nothing */
                     "idempotency-key"?: string;
-                    /** @description The revision the caller last saw, e.g. "3"; a stale one is 409 */
                     "if-match"?: string;
                 };
                 path: {
@@ -3473,16 +3132,12 @@ export type paths = {
                 content: {
                     "application/json": {
                         reason?: string;
-                        /**
-                         * Format: date-time
-                         * @description Admins migrating history only: when the action really happened (ISO 8601 with offset; from 2000-01-01, not in the future, not before the dossier's last event)
-                         */
+                        /** Format: date-time */
                         at?: string;
                     };
                 };
             };
             responses: {
-                /** @description Default Response */
                 200: {
                     headers: {
                         [name: string]: unknown;
@@ -3491,18 +3146,15 @@ export type paths = {
                         "application/json": {
                             /** Format: uuid */
                             dossierId: string;
-                            /** @description The dossier code {unit code}-{YYMMDD}-{NNNN} */
                             code: string;
                             status: string;
                             dueAt: string | null;
-                            /** @description true when dueAt falls in a year whose official calendar notice is not loaded: counted on the Labour Code's fixed solar holidays only, so it may still move (provisional) */
                             dueAtProvisional: boolean;
                             revision: number;
                             position: number;
                         };
                     };
                 };
-                /** @description Invalid input, naming the field and the rule */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -3513,7 +3165,6 @@ export type paths = {
                             title: string;
                             status: number;
                             detail: string;
-                            /** @description Stable machine-readable reason, e.g. dossier.already_resolved */
                             code: string;
                             errors?: {
                                 path: string;
@@ -3524,7 +3175,6 @@ export type paths = {
                         };
                     };
                 };
-                /** @description No or bad token */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -3535,7 +3185,6 @@ export type paths = {
                             title: string;
                             status: number;
                             detail: string;
-                            /** @description Stable machine-readable reason, e.g. dossier.already_resolved */
                             code: string;
                             errors?: {
                                 path: string;
@@ -3546,7 +3195,6 @@ export type paths = {
                         };
                     };
                 };
-                /** @description Not allowed for this caller */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -3557,7 +3205,6 @@ export type paths = {
                             title: string;
                             status: number;
                             detail: string;
-                            /** @description Stable machine-readable reason, e.g. dossier.already_resolved */
                             code: string;
                             errors?: {
                                 path: string;
@@ -3568,7 +3215,6 @@ export type paths = {
                         };
                     };
                 };
-                /** @description No such dossier */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -3579,7 +3225,6 @@ export type paths = {
                             title: string;
                             status: number;
                             detail: string;
-                            /** @description Stable machine-readable reason, e.g. dossier.already_resolved */
                             code: string;
                             errors?: {
                                 path: string;
@@ -3590,7 +3235,6 @@ export type paths = {
                         };
                     };
                 };
-                /** @description Revision conflict: the dossier changed meanwhile */
                 409: {
                     headers: {
                         [name: string]: unknown;
@@ -3601,7 +3245,6 @@ export type paths = {
                             title: string;
                             status: number;
                             detail: string;
-                            /** @description Stable machine-readable reason, e.g. dossier.already_resolved */
                             code: string;
                             errors?: {
                                 path: string;
@@ -3612,7 +3255,6 @@ export type paths = {
                         };
                     };
                 };
-                /** @description The body is larger than BODY_LIMIT_BYTES */
                 413: {
                     headers: {
                         [name: string]: unknown;
@@ -3623,7 +3265,6 @@ export type paths = {
                             title: string;
                             status: number;
                             detail: string;
-                            /** @description Stable machine-readable reason, e.g. dossier.already_resolved */
                             code: string;
                             errors?: {
                                 path: string;
@@ -3634,7 +3275,6 @@ export type paths = {
                         };
                     };
                 };
-                /** @description A path parameter is longer than 100 characters */
                 414: {
                     headers: {
                         [name: string]: unknown;
@@ -3645,7 +3285,6 @@ export type paths = {
                             title: string;
                             status: number;
                             detail: string;
-                            /** @description Stable machine-readable reason, e.g. dossier.already_resolved */
                             code: string;
                             errors?: {
                                 path: string;
@@ -3656,7 +3295,6 @@ export type paths = {
                         };
                     };
                 };
-                /** @description The body is not application/json */
                 415: {
                     headers: {
                         [name: string]: unknown;
@@ -3667,7 +3305,6 @@ export type paths = {
                             title: string;
                             status: number;
                             detail: string;
-                            /** @description Stable machine-readable reason, e.g. dossier.already_resolved */
                             code: string;
                             errors?: {
                                 path: string;
@@ -3678,7 +3315,6 @@ export type paths = {
                         };
                     };
                 };
-                /** @description The action is not allowed in the dossier's current state; `code` names the rule */
                 422: {
                     headers: {
                         [name: string]: unknown;
@@ -3689,7 +3325,6 @@ export type paths = {
                             title: string;
                             status: number;
                             detail: string;
-                            /** @description Stable machine-readable reason, e.g. dossier.already_resolved */
                             code: string;
                             errors?: {
                                 path: string;
@@ -3700,7 +3335,6 @@ export type paths = {
                         };
                     };
                 };
-                /** @description Rate limited; Retry-After says when to try again */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -3711,7 +3345,6 @@ export type paths = {
                             title: string;
                             status: number;
                             detail: string;
-                            /** @description Stable machine-readable reason, e.g. dossier.already_resolved */
                             code: string;
                             errors?: {
                                 path: string;
@@ -3722,7 +3355,6 @@ export type paths = {
                         };
                     };
                 };
-                /** @description A dependency is unavailable or the request took too long; Retry-After says when to try again */
                 503: {
                     headers: {
                         [name: string]: unknown;
@@ -3733,7 +3365,6 @@ export type paths = {
                             title: string;
                             status: number;
                             detail: string;
-                            /** @description Stable machine-readable reason, e.g. dossier.already_resolved */
                             code: string;
                             errors?: {
                                 path: string;
@@ -3761,14 +3392,11 @@ export type paths = {
         };
         get?: never;
         put?: never;
-        /** Request fees: the clock stops until payment */
         post: {
             parameters: {
                 query?: never;
                 header?: {
-                    /** @description Retries with the same key and body return the first answer and append nothing */
                     "idempotency-key"?: string;
-                    /** @description The revision the caller last saw, e.g. "3"; a stale one is 409 */
                     "if-match"?: string;
                 };
                 path: {
@@ -3781,16 +3409,12 @@ export type paths = {
                     "application/json": {
                         reason: string;
                         amount?: number;
-                        /**
-                         * Format: date-time
-                         * @description Admins migrating history only: when the action really happened (ISO 8601 with offset; from 2000-01-01, not in the future, not before the dossier's last event)
-                         */
+                        /** Format: date-time */
                         at?: string;
                     };
                 };
             };
             responses: {
-                /** @description Default Response */
                 200: {
                     headers: {
                         [name: string]: unknown;
@@ -3799,18 +3423,15 @@ export type paths = {
                         "application/json": {
                             /** Format: uuid */
                             dossierId: string;
-                            /** @description The dossier code {unit code}-{YYMMDD}-{NNNN} */
                             code: string;
                             status: string;
                             dueAt: string | null;
-                            /** @description true when dueAt falls in a year whose official calendar notice is not loaded: counted on the Labour Code's fixed solar holidays only, so it may still move (provisional) */
                             dueAtProvisional: boolean;
                             revision: number;
                             position: number;
                         };
                     };
                 };
-                /** @description Invalid input, naming the field and the rule */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -3821,7 +3442,6 @@ export type paths = {
                             title: string;
                             status: number;
                             detail: string;
-                            /** @description Stable machine-readable reason, e.g. dossier.already_resolved */
                             code: string;
                             errors?: {
                                 path: string;
@@ -3832,7 +3452,6 @@ export type paths = {
                         };
                     };
                 };
-                /** @description No or bad token */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -3843,7 +3462,6 @@ export type paths = {
                             title: string;
                             status: number;
                             detail: string;
-                            /** @description Stable machine-readable reason, e.g. dossier.already_resolved */
                             code: string;
                             errors?: {
                                 path: string;
@@ -3854,7 +3472,6 @@ export type paths = {
                         };
                     };
                 };
-                /** @description Not allowed for this caller */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -3865,7 +3482,6 @@ export type paths = {
                             title: string;
                             status: number;
                             detail: string;
-                            /** @description Stable machine-readable reason, e.g. dossier.already_resolved */
                             code: string;
                             errors?: {
                                 path: string;
@@ -3876,7 +3492,6 @@ export type paths = {
                         };
                     };
                 };
-                /** @description No such dossier */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -3887,7 +3502,6 @@ export type paths = {
                             title: string;
                             status: number;
                             detail: string;
-                            /** @description Stable machine-readable reason, e.g. dossier.already_resolved */
                             code: string;
                             errors?: {
                                 path: string;
@@ -3898,7 +3512,6 @@ export type paths = {
                         };
                     };
                 };
-                /** @description Revision conflict: the dossier changed meanwhile */
                 409: {
                     headers: {
                         [name: string]: unknown;
@@ -3909,7 +3522,6 @@ export type paths = {
                             title: string;
                             status: number;
                             detail: string;
-                            /** @description Stable machine-readable reason, e.g. dossier.already_resolved */
                             code: string;
                             errors?: {
                                 path: string;
@@ -3920,7 +3532,6 @@ export type paths = {
                         };
                     };
                 };
-                /** @description The body is larger than BODY_LIMIT_BYTES */
                 413: {
                     headers: {
                         [name: string]: unknown;
@@ -3931,7 +3542,6 @@ export type paths = {
                             title: string;
                             status: number;
                             detail: string;
-                            /** @description Stable machine-readable reason, e.g. dossier.already_resolved */
                             code: string;
                             errors?: {
                                 path: string;
@@ -3942,7 +3552,6 @@ export type paths = {
                         };
                     };
                 };
-                /** @description A path parameter is longer than 100 characters */
                 414: {
                     headers: {
                         [name: string]: unknown;
@@ -3953,7 +3562,6 @@ export type paths = {
                             title: string;
                             status: number;
                             detail: string;
-                            /** @description Stable machine-readable reason, e.g. dossier.already_resolved */
                             code: string;
                             errors?: {
                                 path: string;
@@ -3964,7 +3572,6 @@ export type paths = {
                         };
                     };
                 };
-                /** @description The body is not application/json */
                 415: {
                     headers: {
                         [name: string]: unknown;
@@ -3975,7 +3582,6 @@ export type paths = {
                             title: string;
                             status: number;
                             detail: string;
-                            /** @description Stable machine-readable reason, e.g. dossier.already_resolved */
                             code: string;
                             errors?: {
                                 path: string;
@@ -3986,7 +3592,6 @@ export type paths = {
                         };
                     };
                 };
-                /** @description The action is not allowed in the dossier's current state; `code` names the rule */
                 422: {
                     headers: {
                         [name: string]: unknown;
@@ -3997,7 +3602,6 @@ export type paths = {
                             title: string;
                             status: number;
                             detail: string;
-                            /** @description Stable machine-readable reason, e.g. dossier.already_resolved */
                             code: string;
                             errors?: {
                                 path: string;
@@ -4008,7 +3612,6 @@ export type paths = {
                         };
                     };
                 };
-                /** @description Rate limited; Retry-After says when to try again */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -4019,7 +3622,6 @@ export type paths = {
                             title: string;
                             status: number;
                             detail: string;
-                            /** @description Stable machine-readable reason, e.g. dossier.already_resolved */
                             code: string;
                             errors?: {
                                 path: string;
@@ -4030,7 +3632,6 @@ export type paths = {
                         };
                     };
                 };
-                /** @description A dependency is unavailable or the request took too long; Retry-After says when to try again */
                 503: {
                     headers: {
                         [name: string]: unknown;
@@ -4041,7 +3642,6 @@ export type paths = {
                             title: string;
                             status: number;
                             detail: string;
-                            /** @description Stable machine-readable reason, e.g. dossier.already_resolved */
                             code: string;
                             errors?: {
                                 path: string;
@@ -4069,14 +3669,11 @@ export type paths = {
         };
         get?: never;
         put?: never;
-        /** Fees paid: the clock resumes */
         post: {
             parameters: {
                 query?: never;
                 header?: {
-                    /** @description Retries with the same key and body return the first answer and append nothing */
                     "idempotency-key"?: string;
-                    /** @description The revision the caller last saw, e.g. "3"; a stale one is 409 */
                     "if-match"?: string;
                 };
                 path: {
@@ -4087,16 +3684,12 @@ export type paths = {
             requestBody: {
                 content: {
                     "application/json": {
-                        /**
-                         * Format: date-time
-                         * @description Admins migrating history only: when the action really happened (ISO 8601 with offset; from 2000-01-01, not in the future, not before the dossier's last event)
-                         */
+                        /** Format: date-time */
                         at?: string;
                     };
                 };
             };
             responses: {
-                /** @description Default Response */
                 200: {
                     headers: {
                         [name: string]: unknown;
@@ -4105,18 +3698,15 @@ export type paths = {
                         "application/json": {
                             /** Format: uuid */
                             dossierId: string;
-                            /** @description The dossier code {unit code}-{YYMMDD}-{NNNN} */
                             code: string;
                             status: string;
                             dueAt: string | null;
-                            /** @description true when dueAt falls in a year whose official calendar notice is not loaded: counted on the Labour Code's fixed solar holidays only, so it may still move (provisional) */
                             dueAtProvisional: boolean;
                             revision: number;
                             position: number;
                         };
                     };
                 };
-                /** @description Invalid input, naming the field and the rule */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -4127,7 +3717,6 @@ export type paths = {
                             title: string;
                             status: number;
                             detail: string;
-                            /** @description Stable machine-readable reason, e.g. dossier.already_resolved */
                             code: string;
                             errors?: {
                                 path: string;
@@ -4138,7 +3727,6 @@ export type paths = {
                         };
                     };
                 };
-                /** @description No or bad token */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -4149,7 +3737,6 @@ export type paths = {
                             title: string;
                             status: number;
                             detail: string;
-                            /** @description Stable machine-readable reason, e.g. dossier.already_resolved */
                             code: string;
                             errors?: {
                                 path: string;
@@ -4160,7 +3747,6 @@ export type paths = {
                         };
                     };
                 };
-                /** @description Not allowed for this caller */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -4171,7 +3757,6 @@ export type paths = {
                             title: string;
                             status: number;
                             detail: string;
-                            /** @description Stable machine-readable reason, e.g. dossier.already_resolved */
                             code: string;
                             errors?: {
                                 path: string;
@@ -4182,7 +3767,6 @@ export type paths = {
                         };
                     };
                 };
-                /** @description No such dossier */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -4193,7 +3777,6 @@ export type paths = {
                             title: string;
                             status: number;
                             detail: string;
-                            /** @description Stable machine-readable reason, e.g. dossier.already_resolved */
                             code: string;
                             errors?: {
                                 path: string;
@@ -4204,7 +3787,6 @@ export type paths = {
                         };
                     };
                 };
-                /** @description Revision conflict: the dossier changed meanwhile */
                 409: {
                     headers: {
                         [name: string]: unknown;
@@ -4215,7 +3797,6 @@ export type paths = {
                             title: string;
                             status: number;
                             detail: string;
-                            /** @description Stable machine-readable reason, e.g. dossier.already_resolved */
                             code: string;
                             errors?: {
                                 path: string;
@@ -4226,7 +3807,6 @@ export type paths = {
                         };
                     };
                 };
-                /** @description The body is larger than BODY_LIMIT_BYTES */
                 413: {
                     headers: {
                         [name: string]: unknown;
@@ -4237,7 +3817,6 @@ export type paths = {
                             title: string;
                             status: number;
                             detail: string;
-                            /** @description Stable machine-readable reason, e.g. dossier.already_resolved */
                             code: string;
                             errors?: {
                                 path: string;
@@ -4248,7 +3827,6 @@ export type paths = {
                         };
                     };
                 };
-                /** @description A path parameter is longer than 100 characters */
                 414: {
                     headers: {
                         [name: string]: unknown;
@@ -4259,7 +3837,6 @@ export type paths = {
                             title: string;
                             status: number;
                             detail: string;
-                            /** @description Stable machine-readable reason, e.g. dossier.already_resolved */
                             code: string;
                             errors?: {
                                 path: string;
@@ -4270,7 +3847,6 @@ export type paths = {
                         };
                     };
                 };
-                /** @description The body is not application/json */
                 415: {
                     headers: {
                         [name: string]: unknown;
@@ -4281,7 +3857,6 @@ export type paths = {
                             title: string;
                             status: number;
                             detail: string;
-                            /** @description Stable machine-readable reason, e.g. dossier.already_resolved */
                             code: string;
                             errors?: {
                                 path: string;
@@ -4292,7 +3867,6 @@ export type paths = {
                         };
                     };
                 };
-                /** @description The action is not allowed in the dossier's current state; `code` names the rule */
                 422: {
                     headers: {
                         [name: string]: unknown;
@@ -4303,7 +3877,6 @@ export type paths = {
                             title: string;
                             status: number;
                             detail: string;
-                            /** @description Stable machine-readable reason, e.g. dossier.already_resolved */
                             code: string;
                             errors?: {
                                 path: string;
@@ -4314,7 +3887,6 @@ export type paths = {
                         };
                     };
                 };
-                /** @description Rate limited; Retry-After says when to try again */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -4325,7 +3897,6 @@ export type paths = {
                             title: string;
                             status: number;
                             detail: string;
-                            /** @description Stable machine-readable reason, e.g. dossier.already_resolved */
                             code: string;
                             errors?: {
                                 path: string;
@@ -4336,7 +3907,6 @@ export type paths = {
                         };
                     };
                 };
-                /** @description A dependency is unavailable or the request took too long; Retry-After says when to try again */
                 503: {
                     headers: {
                         [name: string]: unknown;
@@ -4347,7 +3917,6 @@ export type paths = {
                             title: string;
                             status: number;
                             detail: string;
-                            /** @description Stable machine-readable reason, e.g. dossier.already_resolved */
                             code: string;
                             errors?: {
                                 path: string;
@@ -4375,14 +3944,11 @@ export type paths = {
         };
         get?: never;
         put?: never;
-        /** Apology and new appointment (Mẫu 04); the legal due moment does not move */
         post: {
             parameters: {
                 query?: never;
                 header?: {
-                    /** @description Retries with the same key and body return the first answer and append nothing */
                     "idempotency-key"?: string;
-                    /** @description The revision the caller last saw, e.g. "3"; a stale one is 409 */
                     "if-match"?: string;
                 };
                 path: {
@@ -4396,16 +3962,12 @@ export type paths = {
                         reason: string;
                         /** Format: date-time */
                         promisedAt: string;
-                        /**
-                         * Format: date-time
-                         * @description Admins migrating history only: when the action really happened (ISO 8601 with offset; from 2000-01-01, not in the future, not before the dossier's last event)
-                         */
+                        /** Format: date-time */
                         at?: string;
                     };
                 };
             };
             responses: {
-                /** @description Default Response */
                 200: {
                     headers: {
                         [name: string]: unknown;
@@ -4414,18 +3976,15 @@ export type paths = {
                         "application/json": {
                             /** Format: uuid */
                             dossierId: string;
-                            /** @description The dossier code {unit code}-{YYMMDD}-{NNNN} */
                             code: string;
                             status: string;
                             dueAt: string | null;
-                            /** @description true when dueAt falls in a year whose official calendar notice is not loaded: counted on the Labour Code's fixed solar holidays only, so it may still move (provisional) */
                             dueAtProvisional: boolean;
                             revision: number;
                             position: number;
                         };
                     };
                 };
-                /** @description Invalid input, naming the field and the rule */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -4436,7 +3995,6 @@ export type paths = {
                             title: string;
                             status: number;
                             detail: string;
-                            /** @description Stable machine-readable reason, e.g. dossier.already_resolved */
                             code: string;
                             errors?: {
                                 path: string;
@@ -4447,7 +4005,6 @@ export type paths = {
                         };
                     };
                 };
-                /** @description No or bad token */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -4458,7 +4015,6 @@ export type paths = {
                             title: string;
                             status: number;
                             detail: string;
-                            /** @description Stable machine-readable reason, e.g. dossier.already_resolved */
                             code: string;
                             errors?: {
                                 path: string;
@@ -4469,7 +4025,6 @@ export type paths = {
                         };
                     };
                 };
-                /** @description Not allowed for this caller */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -4480,7 +4035,6 @@ export type paths = {
                             title: string;
                             status: number;
                             detail: string;
-                            /** @description Stable machine-readable reason, e.g. dossier.already_resolved */
                             code: string;
                             errors?: {
                                 path: string;
@@ -4491,7 +4045,6 @@ export type paths = {
                         };
                     };
                 };
-                /** @description No such dossier */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -4502,7 +4055,6 @@ export type paths = {
                             title: string;
                             status: number;
                             detail: string;
-                            /** @description Stable machine-readable reason, e.g. dossier.already_resolved */
                             code: string;
                             errors?: {
                                 path: string;
@@ -4513,7 +4065,6 @@ export type paths = {
                         };
                     };
                 };
-                /** @description Revision conflict: the dossier changed meanwhile */
                 409: {
                     headers: {
                         [name: string]: unknown;
@@ -4524,7 +4075,6 @@ export type paths = {
                             title: string;
                             status: number;
                             detail: string;
-                            /** @description Stable machine-readable reason, e.g. dossier.already_resolved */
                             code: string;
                             errors?: {
                                 path: string;
@@ -4535,7 +4085,6 @@ export type paths = {
                         };
                     };
                 };
-                /** @description The body is larger than BODY_LIMIT_BYTES */
                 413: {
                     headers: {
                         [name: string]: unknown;
@@ -4546,7 +4095,6 @@ export type paths = {
                             title: string;
                             status: number;
                             detail: string;
-                            /** @description Stable machine-readable reason, e.g. dossier.already_resolved */
                             code: string;
                             errors?: {
                                 path: string;
@@ -4557,7 +4105,6 @@ export type paths = {
                         };
                     };
                 };
-                /** @description A path parameter is longer than 100 characters */
                 414: {
                     headers: {
                         [name: string]: unknown;
@@ -4568,7 +4115,6 @@ export type paths = {
                             title: string;
                             status: number;
                             detail: string;
-                            /** @description Stable machine-readable reason, e.g. dossier.already_resolved */
                             code: string;
                             errors?: {
                                 path: string;
@@ -4579,7 +4125,6 @@ export type paths = {
                         };
                     };
                 };
-                /** @description The body is not application/json */
                 415: {
                     headers: {
                         [name: string]: unknown;
@@ -4590,7 +4135,6 @@ export type paths = {
                             title: string;
                             status: number;
                             detail: string;
-                            /** @description Stable machine-readable reason, e.g. dossier.already_resolved */
                             code: string;
                             errors?: {
                                 path: string;
@@ -4601,7 +4145,6 @@ export type paths = {
                         };
                     };
                 };
-                /** @description The action is not allowed in the dossier's current state; `code` names the rule */
                 422: {
                     headers: {
                         [name: string]: unknown;
@@ -4612,7 +4155,6 @@ export type paths = {
                             title: string;
                             status: number;
                             detail: string;
-                            /** @description Stable machine-readable reason, e.g. dossier.already_resolved */
                             code: string;
                             errors?: {
                                 path: string;
@@ -4623,7 +4165,6 @@ export type paths = {
                         };
                     };
                 };
-                /** @description Rate limited; Retry-After says when to try again */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -4634,7 +4175,6 @@ export type paths = {
                             title: string;
                             status: number;
                             detail: string;
-                            /** @description Stable machine-readable reason, e.g. dossier.already_resolved */
                             code: string;
                             errors?: {
                                 path: string;
@@ -4645,7 +4185,6 @@ export type paths = {
                         };
                     };
                 };
-                /** @description A dependency is unavailable or the request took too long; Retry-After says when to try again */
                 503: {
                     headers: {
                         [name: string]: unknown;
@@ -4656,7 +4195,6 @@ export type paths = {
                             title: string;
                             status: number;
                             detail: string;
-                            /** @description Stable machine-readable reason, e.g. dossier.already_resolved */
                             code: string;
                             errors?: {
                                 path: string;
@@ -4684,14 +4222,11 @@ export type paths = {
         };
         get?: never;
         put?: never;
-        /** Resolve: the timeliness class is fixed here */
         post: {
             parameters: {
                 query?: never;
                 header?: {
-                    /** @description Retries with the same key and body return the first answer and append nothing */
                     "idempotency-key"?: string;
-                    /** @description The revision the caller last saw, e.g. "3"; a stale one is 409 */
                     "if-match"?: string;
                 };
                 path: {
@@ -4705,16 +4240,12 @@ export type paths = {
                         /** @enum {string} */
                         outcome: "approved" | "rejected";
                         note?: string;
-                        /**
-                         * Format: date-time
-                         * @description Admins migrating history only: when the action really happened (ISO 8601 with offset; from 2000-01-01, not in the future, not before the dossier's last event)
-                         */
+                        /** Format: date-time */
                         at?: string;
                     };
                 };
             };
             responses: {
-                /** @description Default Response */
                 200: {
                     headers: {
                         [name: string]: unknown;
@@ -4723,18 +4254,15 @@ export type paths = {
                         "application/json": {
                             /** Format: uuid */
                             dossierId: string;
-                            /** @description The dossier code {unit code}-{YYMMDD}-{NNNN} */
                             code: string;
                             status: string;
                             dueAt: string | null;
-                            /** @description true when dueAt falls in a year whose official calendar notice is not loaded: counted on the Labour Code's fixed solar holidays only, so it may still move (provisional) */
                             dueAtProvisional: boolean;
                             revision: number;
                             position: number;
                         };
                     };
                 };
-                /** @description Invalid input, naming the field and the rule */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -4745,7 +4273,6 @@ export type paths = {
                             title: string;
                             status: number;
                             detail: string;
-                            /** @description Stable machine-readable reason, e.g. dossier.already_resolved */
                             code: string;
                             errors?: {
                                 path: string;
@@ -4756,7 +4283,6 @@ export type paths = {
                         };
                     };
                 };
-                /** @description No or bad token */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -4767,7 +4293,6 @@ export type paths = {
                             title: string;
                             status: number;
                             detail: string;
-                            /** @description Stable machine-readable reason, e.g. dossier.already_resolved */
                             code: string;
                             errors?: {
                                 path: string;
@@ -4778,7 +4303,6 @@ export type paths = {
                         };
                     };
                 };
-                /** @description Not allowed for this caller */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -4789,7 +4313,6 @@ export type paths = {
                             title: string;
                             status: number;
                             detail: string;
-                            /** @description Stable machine-readable reason, e.g. dossier.already_resolved */
                             code: string;
                             errors?: {
                                 path: string;
@@ -4800,7 +4323,6 @@ export type paths = {
                         };
                     };
                 };
-                /** @description No such dossier */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -4811,7 +4333,6 @@ export type paths = {
                             title: string;
                             status: number;
                             detail: string;
-                            /** @description Stable machine-readable reason, e.g. dossier.already_resolved */
                             code: string;
                             errors?: {
                                 path: string;
@@ -4822,7 +4343,6 @@ export type paths = {
                         };
                     };
                 };
-                /** @description Revision conflict: the dossier changed meanwhile */
                 409: {
                     headers: {
                         [name: string]: unknown;
@@ -4833,7 +4353,6 @@ export type paths = {
                             title: string;
                             status: number;
                             detail: string;
-                            /** @description Stable machine-readable reason, e.g. dossier.already_resolved */
                             code: string;
                             errors?: {
                                 path: string;
@@ -4844,7 +4363,6 @@ export type paths = {
                         };
                     };
                 };
-                /** @description The body is larger than BODY_LIMIT_BYTES */
                 413: {
                     headers: {
                         [name: string]: unknown;
@@ -4855,7 +4373,6 @@ export type paths = {
                             title: string;
                             status: number;
                             detail: string;
-                            /** @description Stable machine-readable reason, e.g. dossier.already_resolved */
                             code: string;
                             errors?: {
                                 path: string;
@@ -4866,7 +4383,6 @@ export type paths = {
                         };
                     };
                 };
-                /** @description A path parameter is longer than 100 characters */
                 414: {
                     headers: {
                         [name: string]: unknown;
@@ -4877,7 +4393,6 @@ export type paths = {
                             title: string;
                             status: number;
                             detail: string;
-                            /** @description Stable machine-readable reason, e.g. dossier.already_resolved */
                             code: string;
                             errors?: {
                                 path: string;
@@ -4888,7 +4403,6 @@ export type paths = {
                         };
                     };
                 };
-                /** @description The body is not application/json */
                 415: {
                     headers: {
                         [name: string]: unknown;
@@ -4899,7 +4413,6 @@ export type paths = {
                             title: string;
                             status: number;
                             detail: string;
-                            /** @description Stable machine-readable reason, e.g. dossier.already_resolved */
                             code: string;
                             errors?: {
                                 path: string;
@@ -4910,7 +4423,6 @@ export type paths = {
                         };
                     };
                 };
-                /** @description The action is not allowed in the dossier's current state; `code` names the rule */
                 422: {
                     headers: {
                         [name: string]: unknown;
@@ -4921,7 +4433,6 @@ export type paths = {
                             title: string;
                             status: number;
                             detail: string;
-                            /** @description Stable machine-readable reason, e.g. dossier.already_resolved */
                             code: string;
                             errors?: {
                                 path: string;
@@ -4932,7 +4443,6 @@ export type paths = {
                         };
                     };
                 };
-                /** @description Rate limited; Retry-After says when to try again */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -4943,7 +4453,6 @@ export type paths = {
                             title: string;
                             status: number;
                             detail: string;
-                            /** @description Stable machine-readable reason, e.g. dossier.already_resolved */
                             code: string;
                             errors?: {
                                 path: string;
@@ -4954,7 +4463,6 @@ export type paths = {
                         };
                     };
                 };
-                /** @description A dependency is unavailable or the request took too long; Retry-After says when to try again */
                 503: {
                     headers: {
                         [name: string]: unknown;
@@ -4965,7 +4473,6 @@ export type paths = {
                             title: string;
                             status: number;
                             detail: string;
-                            /** @description Stable machine-readable reason, e.g. dossier.already_resolved */
                             code: string;
                             errors?: {
                                 path: string;
@@ -4993,14 +4500,11 @@ export type paths = {
         };
         get?: never;
         put?: never;
-        /** Return the result to the applicant */
         post: {
             parameters: {
                 query?: never;
                 header?: {
-                    /** @description Retries with the same key and body return the first answer and append nothing */
                     "idempotency-key"?: string;
-                    /** @description The revision the caller last saw, e.g. "3"; a stale one is 409 */
                     "if-match"?: string;
                 };
                 path: {
@@ -5013,16 +4517,12 @@ export type paths = {
                     "application/json": {
                         /** @enum {string} */
                         method: "counter" | "postal" | "online";
-                        /**
-                         * Format: date-time
-                         * @description Admins migrating history only: when the action really happened (ISO 8601 with offset; from 2000-01-01, not in the future, not before the dossier's last event)
-                         */
+                        /** Format: date-time */
                         at?: string;
                     };
                 };
             };
             responses: {
-                /** @description Default Response */
                 200: {
                     headers: {
                         [name: string]: unknown;
@@ -5031,18 +4531,15 @@ export type paths = {
                         "application/json": {
                             /** Format: uuid */
                             dossierId: string;
-                            /** @description The dossier code {unit code}-{YYMMDD}-{NNNN} */
                             code: string;
                             status: string;
                             dueAt: string | null;
-                            /** @description true when dueAt falls in a year whose official calendar notice is not loaded: counted on the Labour Code's fixed solar holidays only, so it may still move (provisional) */
                             dueAtProvisional: boolean;
                             revision: number;
                             position: number;
                         };
                     };
                 };
-                /** @description Invalid input, naming the field and the rule */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -5053,7 +4550,6 @@ export type paths = {
                             title: string;
                             status: number;
                             detail: string;
-                            /** @description Stable machine-readable reason, e.g. dossier.already_resolved */
                             code: string;
                             errors?: {
                                 path: string;
@@ -5064,7 +4560,6 @@ export type paths = {
                         };
                     };
                 };
-                /** @description No or bad token */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -5075,7 +4570,6 @@ export type paths = {
                             title: string;
                             status: number;
                             detail: string;
-                            /** @description Stable machine-readable reason, e.g. dossier.already_resolved */
                             code: string;
                             errors?: {
                                 path: string;
@@ -5086,7 +4580,6 @@ export type paths = {
                         };
                     };
                 };
-                /** @description Not allowed for this caller */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -5097,7 +4590,6 @@ export type paths = {
                             title: string;
                             status: number;
                             detail: string;
-                            /** @description Stable machine-readable reason, e.g. dossier.already_resolved */
                             code: string;
                             errors?: {
                                 path: string;
@@ -5108,7 +4600,6 @@ export type paths = {
                         };
                     };
                 };
-                /** @description No such dossier */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -5119,7 +4610,6 @@ export type paths = {
                             title: string;
                             status: number;
                             detail: string;
-                            /** @description Stable machine-readable reason, e.g. dossier.already_resolved */
                             code: string;
                             errors?: {
                                 path: string;
@@ -5130,7 +4620,6 @@ export type paths = {
                         };
                     };
                 };
-                /** @description Revision conflict: the dossier changed meanwhile */
                 409: {
                     headers: {
                         [name: string]: unknown;
@@ -5141,7 +4630,6 @@ export type paths = {
                             title: string;
                             status: number;
                             detail: string;
-                            /** @description Stable machine-readable reason, e.g. dossier.already_resolved */
                             code: string;
                             errors?: {
                                 path: string;
@@ -5152,7 +4640,6 @@ export type paths = {
                         };
                     };
                 };
-                /** @description The body is larger than BODY_LIMIT_BYTES */
                 413: {
                     headers: {
                         [name: string]: unknown;
@@ -5163,7 +4650,6 @@ export type paths = {
                             title: string;
                             status: number;
                             detail: string;
-                            /** @description Stable machine-readable reason, e.g. dossier.already_resolved */
                             code: string;
                             errors?: {
                                 path: string;
@@ -5174,7 +4660,6 @@ export type paths = {
                         };
                     };
                 };
-                /** @description A path parameter is longer than 100 characters */
                 414: {
                     headers: {
                         [name: string]: unknown;
@@ -5185,7 +4670,6 @@ export type paths = {
                             title: string;
                             status: number;
                             detail: string;
-                            /** @description Stable machine-readable reason, e.g. dossier.already_resolved */
                             code: string;
                             errors?: {
                                 path: string;
@@ -5196,7 +4680,6 @@ export type paths = {
                         };
                     };
                 };
-                /** @description The body is not application/json */
                 415: {
                     headers: {
                         [name: string]: unknown;
@@ -5207,7 +4690,6 @@ export type paths = {
                             title: string;
                             status: number;
                             detail: string;
-                            /** @description Stable machine-readable reason, e.g. dossier.already_resolved */
                             code: string;
                             errors?: {
                                 path: string;
@@ -5218,7 +4700,6 @@ export type paths = {
                         };
                     };
                 };
-                /** @description The action is not allowed in the dossier's current state; `code` names the rule */
                 422: {
                     headers: {
                         [name: string]: unknown;
@@ -5229,7 +4710,6 @@ export type paths = {
                             title: string;
                             status: number;
                             detail: string;
-                            /** @description Stable machine-readable reason, e.g. dossier.already_resolved */
                             code: string;
                             errors?: {
                                 path: string;
@@ -5240,7 +4720,6 @@ export type paths = {
                         };
                     };
                 };
-                /** @description Rate limited; Retry-After says when to try again */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -5251,7 +4730,6 @@ export type paths = {
                             title: string;
                             status: number;
                             detail: string;
-                            /** @description Stable machine-readable reason, e.g. dossier.already_resolved */
                             code: string;
                             errors?: {
                                 path: string;
@@ -5262,7 +4740,6 @@ export type paths = {
                         };
                     };
                 };
-                /** @description A dependency is unavailable or the request took too long; Retry-After says when to try again */
                 503: {
                     headers: {
                         [name: string]: unknown;
@@ -5273,7 +4750,6 @@ export type paths = {
                             title: string;
                             status: number;
                             detail: string;
-                            /** @description Stable machine-readable reason, e.g. dossier.already_resolved */
                             code: string;
                             errors?: {
                                 path: string;
@@ -5301,14 +4777,11 @@ export type paths = {
         };
         get?: never;
         put?: never;
-        /** Withdraw at the applicant's request */
         post: {
             parameters: {
                 query?: never;
                 header?: {
-                    /** @description Retries with the same key and body return the first answer and append nothing */
                     "idempotency-key"?: string;
-                    /** @description The revision the caller last saw, e.g. "3"; a stale one is 409 */
                     "if-match"?: string;
                 };
                 path: {
@@ -5320,16 +4793,12 @@ export type paths = {
                 content: {
                     "application/json": {
                         reason: string;
-                        /**
-                         * Format: date-time
-                         * @description Admins migrating history only: when the action really happened (ISO 8601 with offset; from 2000-01-01, not in the future, not before the dossier's last event)
-                         */
+                        /** Format: date-time */
                         at?: string;
                     };
                 };
             };
             responses: {
-                /** @description Default Response */
                 200: {
                     headers: {
                         [name: string]: unknown;
@@ -5338,18 +4807,15 @@ export type paths = {
                         "application/json": {
                             /** Format: uuid */
                             dossierId: string;
-                            /** @description The dossier code {unit code}-{YYMMDD}-{NNNN} */
                             code: string;
                             status: string;
                             dueAt: string | null;
-                            /** @description true when dueAt falls in a year whose official calendar notice is not loaded: counted on the Labour Code's fixed solar holidays only, so it may still move (provisional) */
                             dueAtProvisional: boolean;
                             revision: number;
                             position: number;
                         };
                     };
                 };
-                /** @description Invalid input, naming the field and the rule */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -5360,7 +4826,6 @@ export type paths = {
                             title: string;
                             status: number;
                             detail: string;
-                            /** @description Stable machine-readable reason, e.g. dossier.already_resolved */
                             code: string;
                             errors?: {
                                 path: string;
@@ -5371,7 +4836,6 @@ export type paths = {
                         };
                     };
                 };
-                /** @description No or bad token */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -5382,7 +4846,6 @@ export type paths = {
                             title: string;
                             status: number;
                             detail: string;
-                            /** @description Stable machine-readable reason, e.g. dossier.already_resolved */
                             code: string;
                             errors?: {
                                 path: string;
@@ -5393,7 +4856,6 @@ export type paths = {
                         };
                     };
                 };
-                /** @description Not allowed for this caller */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -5404,7 +4866,6 @@ export type paths = {
                             title: string;
                             status: number;
                             detail: string;
-                            /** @description Stable machine-readable reason, e.g. dossier.already_resolved */
                             code: string;
                             errors?: {
                                 path: string;
@@ -5415,7 +4876,6 @@ export type paths = {
                         };
                     };
                 };
-                /** @description No such dossier */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -5426,7 +4886,6 @@ export type paths = {
                             title: string;
                             status: number;
                             detail: string;
-                            /** @description Stable machine-readable reason, e.g. dossier.already_resolved */
                             code: string;
                             errors?: {
                                 path: string;
@@ -5437,7 +4896,6 @@ export type paths = {
                         };
                     };
                 };
-                /** @description Revision conflict: the dossier changed meanwhile */
                 409: {
                     headers: {
                         [name: string]: unknown;
@@ -5448,7 +4906,6 @@ export type paths = {
                             title: string;
                             status: number;
                             detail: string;
-                            /** @description Stable machine-readable reason, e.g. dossier.already_resolved */
                             code: string;
                             errors?: {
                                 path: string;
@@ -5459,7 +4916,6 @@ export type paths = {
                         };
                     };
                 };
-                /** @description The body is larger than BODY_LIMIT_BYTES */
                 413: {
                     headers: {
                         [name: string]: unknown;
@@ -5470,7 +4926,6 @@ export type paths = {
                             title: string;
                             status: number;
                             detail: string;
-                            /** @description Stable machine-readable reason, e.g. dossier.already_resolved */
                             code: string;
                             errors?: {
                                 path: string;
@@ -5481,7 +4936,6 @@ export type paths = {
                         };
                     };
                 };
-                /** @description A path parameter is longer than 100 characters */
                 414: {
                     headers: {
                         [name: string]: unknown;
@@ -5492,7 +4946,6 @@ export type paths = {
                             title: string;
                             status: number;
                             detail: string;
-                            /** @description Stable machine-readable reason, e.g. dossier.already_resolved */
                             code: string;
                             errors?: {
                                 path: string;
@@ -5503,7 +4956,6 @@ export type paths = {
                         };
                     };
                 };
-                /** @description The body is not application/json */
                 415: {
                     headers: {
                         [name: string]: unknown;
@@ -5514,7 +4966,6 @@ export type paths = {
                             title: string;
                             status: number;
                             detail: string;
-                            /** @description Stable machine-readable reason, e.g. dossier.already_resolved */
                             code: string;
                             errors?: {
                                 path: string;
@@ -5525,7 +4976,6 @@ export type paths = {
                         };
                     };
                 };
-                /** @description The action is not allowed in the dossier's current state; `code` names the rule */
                 422: {
                     headers: {
                         [name: string]: unknown;
@@ -5536,7 +4986,6 @@ export type paths = {
                             title: string;
                             status: number;
                             detail: string;
-                            /** @description Stable machine-readable reason, e.g. dossier.already_resolved */
                             code: string;
                             errors?: {
                                 path: string;
@@ -5547,7 +4996,6 @@ export type paths = {
                         };
                     };
                 };
-                /** @description Rate limited; Retry-After says when to try again */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -5558,7 +5006,6 @@ export type paths = {
                             title: string;
                             status: number;
                             detail: string;
-                            /** @description Stable machine-readable reason, e.g. dossier.already_resolved */
                             code: string;
                             errors?: {
                                 path: string;
@@ -5569,7 +5016,6 @@ export type paths = {
                         };
                     };
                 };
-                /** @description A dependency is unavailable or the request took too long; Retry-After says when to try again */
                 503: {
                     headers: {
                         [name: string]: unknown;
@@ -5580,7 +5026,6 @@ export type paths = {
                             title: string;
                             status: number;
                             detail: string;
-                            /** @description Stable machine-readable reason, e.g. dossier.already_resolved */
                             code: string;
                             errors?: {
                                 path: string;
@@ -5608,14 +5053,11 @@ export type paths = {
         };
         get?: never;
         put?: never;
-        /** Stop processing (not eligible), with written reasons */
         post: {
             parameters: {
                 query?: never;
                 header?: {
-                    /** @description Retries with the same key and body return the first answer and append nothing */
                     "idempotency-key"?: string;
-                    /** @description The revision the caller last saw, e.g. "3"; a stale one is 409 */
                     "if-match"?: string;
                 };
                 path: {
@@ -5627,16 +5069,12 @@ export type paths = {
                 content: {
                     "application/json": {
                         reason: string;
-                        /**
-                         * Format: date-time
-                         * @description Admins migrating history only: when the action really happened (ISO 8601 with offset; from 2000-01-01, not in the future, not before the dossier's last event)
-                         */
+                        /** Format: date-time */
                         at?: string;
                     };
                 };
             };
             responses: {
-                /** @description Default Response */
                 200: {
                     headers: {
                         [name: string]: unknown;
@@ -5645,18 +5083,15 @@ export type paths = {
                         "application/json": {
                             /** Format: uuid */
                             dossierId: string;
-                            /** @description The dossier code {unit code}-{YYMMDD}-{NNNN} */
                             code: string;
                             status: string;
                             dueAt: string | null;
-                            /** @description true when dueAt falls in a year whose official calendar notice is not loaded: counted on the Labour Code's fixed solar holidays only, so it may still move (provisional) */
                             dueAtProvisional: boolean;
                             revision: number;
                             position: number;
                         };
                     };
                 };
-                /** @description Invalid input, naming the field and the rule */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -5667,7 +5102,6 @@ export type paths = {
                             title: string;
                             status: number;
                             detail: string;
-                            /** @description Stable machine-readable reason, e.g. dossier.already_resolved */
                             code: string;
                             errors?: {
                                 path: string;
@@ -5678,7 +5112,6 @@ export type paths = {
                         };
                     };
                 };
-                /** @description No or bad token */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -5689,7 +5122,6 @@ export type paths = {
                             title: string;
                             status: number;
                             detail: string;
-                            /** @description Stable machine-readable reason, e.g. dossier.already_resolved */
                             code: string;
                             errors?: {
                                 path: string;
@@ -5700,7 +5132,6 @@ export type paths = {
                         };
                     };
                 };
-                /** @description Not allowed for this caller */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -5711,7 +5142,6 @@ export type paths = {
                             title: string;
                             status: number;
                             detail: string;
-                            /** @description Stable machine-readable reason, e.g. dossier.already_resolved */
                             code: string;
                             errors?: {
                                 path: string;
@@ -5722,7 +5152,6 @@ export type paths = {
                         };
                     };
                 };
-                /** @description No such dossier */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -5733,7 +5162,6 @@ export type paths = {
                             title: string;
                             status: number;
                             detail: string;
-                            /** @description Stable machine-readable reason, e.g. dossier.already_resolved */
                             code: string;
                             errors?: {
                                 path: string;
@@ -5744,7 +5172,6 @@ export type paths = {
                         };
                     };
                 };
-                /** @description Revision conflict: the dossier changed meanwhile */
                 409: {
                     headers: {
                         [name: string]: unknown;
@@ -5755,7 +5182,6 @@ export type paths = {
                             title: string;
                             status: number;
                             detail: string;
-                            /** @description Stable machine-readable reason, e.g. dossier.already_resolved */
                             code: string;
                             errors?: {
                                 path: string;
@@ -5766,7 +5192,6 @@ export type paths = {
                         };
                     };
                 };
-                /** @description The body is larger than BODY_LIMIT_BYTES */
                 413: {
                     headers: {
                         [name: string]: unknown;
@@ -5777,7 +5202,6 @@ export type paths = {
                             title: string;
                             status: number;
                             detail: string;
-                            /** @description Stable machine-readable reason, e.g. dossier.already_resolved */
                             code: string;
                             errors?: {
                                 path: string;
@@ -5788,7 +5212,6 @@ export type paths = {
                         };
                     };
                 };
-                /** @description A path parameter is longer than 100 characters */
                 414: {
                     headers: {
                         [name: string]: unknown;
@@ -5799,7 +5222,6 @@ export type paths = {
                             title: string;
                             status: number;
                             detail: string;
-                            /** @description Stable machine-readable reason, e.g. dossier.already_resolved */
                             code: string;
                             errors?: {
                                 path: string;
@@ -5810,7 +5232,6 @@ export type paths = {
                         };
                     };
                 };
-                /** @description The body is not application/json */
                 415: {
                     headers: {
                         [name: string]: unknown;
@@ -5821,7 +5242,6 @@ export type paths = {
                             title: string;
                             status: number;
                             detail: string;
-                            /** @description Stable machine-readable reason, e.g. dossier.already_resolved */
                             code: string;
                             errors?: {
                                 path: string;
@@ -5832,7 +5252,6 @@ export type paths = {
                         };
                     };
                 };
-                /** @description The action is not allowed in the dossier's current state; `code` names the rule */
                 422: {
                     headers: {
                         [name: string]: unknown;
@@ -5843,7 +5262,6 @@ export type paths = {
                             title: string;
                             status: number;
                             detail: string;
-                            /** @description Stable machine-readable reason, e.g. dossier.already_resolved */
                             code: string;
                             errors?: {
                                 path: string;
@@ -5854,7 +5272,6 @@ export type paths = {
                         };
                     };
                 };
-                /** @description Rate limited; Retry-After says when to try again */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -5865,7 +5282,6 @@ export type paths = {
                             title: string;
                             status: number;
                             detail: string;
-                            /** @description Stable machine-readable reason, e.g. dossier.already_resolved */
                             code: string;
                             errors?: {
                                 path: string;
@@ -5876,7 +5292,6 @@ export type paths = {
                         };
                     };
                 };
-                /** @description A dependency is unavailable or the request took too long; Retry-After says when to try again */
                 503: {
                     headers: {
                         [name: string]: unknown;
@@ -5887,7 +5302,6 @@ export type paths = {
                             title: string;
                             status: number;
                             detail: string;
-                            /** @description Stable machine-readable reason, e.g. dossier.already_resolved */
                             code: string;
                             errors?: {
                                 path: string;
@@ -5913,7 +5327,6 @@ export type paths = {
             path?: never;
             cookie?: never;
         };
-        /** The dossier's full history, straight from the event store (the process-control slip, Mẫu 05) */
         get: {
             parameters: {
                 query?: never;
@@ -5925,7 +5338,6 @@ export type paths = {
             };
             requestBody?: never;
             responses: {
-                /** @description Default Response */
                 200: {
                     headers: {
                         [name: string]: unknown;
@@ -5950,7 +5362,6 @@ export type paths = {
                                     unitId: string | null;
                                     unitName?: string;
                                 };
-                                /** @description Who recorded an imported action done by someone else (the importing admin) */
                                 recordedBy?: {
                                     id: string;
                                     name?: string;
@@ -5962,7 +5373,6 @@ export type paths = {
                                 hash: string;
                                 prevHash: string | null;
                             }[];
-                            /** @description The name of every unit the history names (actors' units and those in the data) */
                             unitNames: {
                                 [key: string]: string;
                             };
@@ -5970,7 +5380,6 @@ export type paths = {
                         };
                     };
                 };
-                /** @description Invalid input (a field, a query parameter, a URL that does not decode), naming the field and the rule */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -5981,7 +5390,6 @@ export type paths = {
                             title: string;
                             status: number;
                             detail: string;
-                            /** @description Stable machine-readable reason, e.g. dossier.already_resolved */
                             code: string;
                             errors?: {
                                 path: string;
@@ -5992,7 +5400,6 @@ export type paths = {
                         };
                     };
                 };
-                /** @description No or bad token */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -6003,7 +5410,6 @@ export type paths = {
                             title: string;
                             status: number;
                             detail: string;
-                            /** @description Stable machine-readable reason, e.g. dossier.already_resolved */
                             code: string;
                             errors?: {
                                 path: string;
@@ -6014,7 +5420,6 @@ export type paths = {
                         };
                     };
                 };
-                /** @description Not allowed for this caller */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -6025,7 +5430,6 @@ export type paths = {
                             title: string;
                             status: number;
                             detail: string;
-                            /** @description Stable machine-readable reason, e.g. dossier.already_resolved */
                             code: string;
                             errors?: {
                                 path: string;
@@ -6036,7 +5440,6 @@ export type paths = {
                         };
                     };
                 };
-                /** @description No such dossier */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -6047,7 +5450,6 @@ export type paths = {
                             title: string;
                             status: number;
                             detail: string;
-                            /** @description Stable machine-readable reason, e.g. dossier.already_resolved */
                             code: string;
                             errors?: {
                                 path: string;
@@ -6058,7 +5460,6 @@ export type paths = {
                         };
                     };
                 };
-                /** @description A path parameter is longer than 100 characters */
                 414: {
                     headers: {
                         [name: string]: unknown;
@@ -6069,7 +5470,6 @@ export type paths = {
                             title: string;
                             status: number;
                             detail: string;
-                            /** @description Stable machine-readable reason, e.g. dossier.already_resolved */
                             code: string;
                             errors?: {
                                 path: string;
@@ -6080,7 +5480,6 @@ export type paths = {
                         };
                     };
                 };
-                /** @description Rate limited; Retry-After says when to try again */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -6091,7 +5490,6 @@ export type paths = {
                             title: string;
                             status: number;
                             detail: string;
-                            /** @description Stable machine-readable reason, e.g. dossier.already_resolved */
                             code: string;
                             errors?: {
                                 path: string;
@@ -6102,7 +5500,6 @@ export type paths = {
                         };
                     };
                 };
-                /** @description A dependency is unavailable or the request took too long; Retry-After says when to try again */
                 503: {
                     headers: {
                         [name: string]: unknown;
@@ -6113,7 +5510,6 @@ export type paths = {
                             title: string;
                             status: number;
                             detail: string;
-                            /** @description Stable machine-readable reason, e.g. dossier.already_resolved */
                             code: string;
                             errors?: {
                                 path: string;
@@ -6141,7 +5537,6 @@ export type paths = {
             path?: never;
             cookie?: never;
         };
-        /** The dossier as it stood at an instant, replayed from its events */
         get: {
             parameters: {
                 query: {
@@ -6155,7 +5550,6 @@ export type paths = {
             };
             requestBody?: never;
             responses: {
-                /** @description Default Response */
                 200: {
                     headers: {
                         [name: string]: unknown;
@@ -6173,7 +5567,6 @@ export type paths = {
                             channel: string;
                             receivedAt: string;
                             dueAt: string | null;
-                            /** @description true when dueAt falls in a year whose official calendar notice is not loaded: counted on the Labour Code's fixed solar holidays only, so it may still move (provisional) */
                             dueAtProvisional: boolean;
                             promisedAt: string | null;
                             resolvedAt: string | null;
@@ -6190,7 +5583,6 @@ export type paths = {
                         };
                     };
                 };
-                /** @description Invalid input (a field, a query parameter, a URL that does not decode), naming the field and the rule */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -6201,7 +5593,6 @@ export type paths = {
                             title: string;
                             status: number;
                             detail: string;
-                            /** @description Stable machine-readable reason, e.g. dossier.already_resolved */
                             code: string;
                             errors?: {
                                 path: string;
@@ -6212,7 +5603,6 @@ export type paths = {
                         };
                     };
                 };
-                /** @description No or bad token */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -6223,7 +5613,6 @@ export type paths = {
                             title: string;
                             status: number;
                             detail: string;
-                            /** @description Stable machine-readable reason, e.g. dossier.already_resolved */
                             code: string;
                             errors?: {
                                 path: string;
@@ -6234,7 +5623,6 @@ export type paths = {
                         };
                     };
                 };
-                /** @description Not allowed for this caller */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -6245,7 +5633,6 @@ export type paths = {
                             title: string;
                             status: number;
                             detail: string;
-                            /** @description Stable machine-readable reason, e.g. dossier.already_resolved */
                             code: string;
                             errors?: {
                                 path: string;
@@ -6256,7 +5643,6 @@ export type paths = {
                         };
                     };
                 };
-                /** @description No such dossier */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -6267,7 +5653,6 @@ export type paths = {
                             title: string;
                             status: number;
                             detail: string;
-                            /** @description Stable machine-readable reason, e.g. dossier.already_resolved */
                             code: string;
                             errors?: {
                                 path: string;
@@ -6278,7 +5663,6 @@ export type paths = {
                         };
                     };
                 };
-                /** @description A path parameter is longer than 100 characters */
                 414: {
                     headers: {
                         [name: string]: unknown;
@@ -6289,7 +5673,6 @@ export type paths = {
                             title: string;
                             status: number;
                             detail: string;
-                            /** @description Stable machine-readable reason, e.g. dossier.already_resolved */
                             code: string;
                             errors?: {
                                 path: string;
@@ -6300,7 +5683,6 @@ export type paths = {
                         };
                     };
                 };
-                /** @description Rate limited; Retry-After says when to try again */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -6311,7 +5693,6 @@ export type paths = {
                             title: string;
                             status: number;
                             detail: string;
-                            /** @description Stable machine-readable reason, e.g. dossier.already_resolved */
                             code: string;
                             errors?: {
                                 path: string;
@@ -6322,7 +5703,6 @@ export type paths = {
                         };
                     };
                 };
-                /** @description A dependency is unavailable or the request took too long; Retry-After says when to try again */
                 503: {
                     headers: {
                         [name: string]: unknown;
@@ -6333,7 +5713,6 @@ export type paths = {
                             title: string;
                             status: number;
                             detail: string;
-                            /** @description Stable machine-readable reason, e.g. dossier.already_resolved */
                             code: string;
                             errors?: {
                                 path: string;
@@ -6361,7 +5740,6 @@ export type paths = {
             path?: never;
             cookie?: never;
         };
-        /** Recompute the dossier's hash chain: valid, or the first broken revision */
         get: {
             parameters: {
                 query?: never;
@@ -6373,7 +5751,6 @@ export type paths = {
             };
             requestBody?: never;
             responses: {
-                /** @description Default Response */
                 200: {
                     headers: {
                         [name: string]: unknown;
@@ -6386,7 +5763,6 @@ export type paths = {
                         };
                     };
                 };
-                /** @description Invalid input (a field, a query parameter, a URL that does not decode), naming the field and the rule */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -6397,7 +5773,6 @@ export type paths = {
                             title: string;
                             status: number;
                             detail: string;
-                            /** @description Stable machine-readable reason, e.g. dossier.already_resolved */
                             code: string;
                             errors?: {
                                 path: string;
@@ -6408,7 +5783,6 @@ export type paths = {
                         };
                     };
                 };
-                /** @description No or bad token */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -6419,7 +5793,6 @@ export type paths = {
                             title: string;
                             status: number;
                             detail: string;
-                            /** @description Stable machine-readable reason, e.g. dossier.already_resolved */
                             code: string;
                             errors?: {
                                 path: string;
@@ -6430,7 +5803,6 @@ export type paths = {
                         };
                     };
                 };
-                /** @description Not allowed for this caller */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -6441,7 +5813,6 @@ export type paths = {
                             title: string;
                             status: number;
                             detail: string;
-                            /** @description Stable machine-readable reason, e.g. dossier.already_resolved */
                             code: string;
                             errors?: {
                                 path: string;
@@ -6452,7 +5823,6 @@ export type paths = {
                         };
                     };
                 };
-                /** @description No such dossier */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -6463,7 +5833,6 @@ export type paths = {
                             title: string;
                             status: number;
                             detail: string;
-                            /** @description Stable machine-readable reason, e.g. dossier.already_resolved */
                             code: string;
                             errors?: {
                                 path: string;
@@ -6474,7 +5843,6 @@ export type paths = {
                         };
                     };
                 };
-                /** @description A path parameter is longer than 100 characters */
                 414: {
                     headers: {
                         [name: string]: unknown;
@@ -6485,7 +5853,6 @@ export type paths = {
                             title: string;
                             status: number;
                             detail: string;
-                            /** @description Stable machine-readable reason, e.g. dossier.already_resolved */
                             code: string;
                             errors?: {
                                 path: string;
@@ -6496,7 +5863,6 @@ export type paths = {
                         };
                     };
                 };
-                /** @description Rate limited; Retry-After says when to try again */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -6507,7 +5873,6 @@ export type paths = {
                             title: string;
                             status: number;
                             detail: string;
-                            /** @description Stable machine-readable reason, e.g. dossier.already_resolved */
                             code: string;
                             errors?: {
                                 path: string;
@@ -6518,7 +5883,6 @@ export type paths = {
                         };
                     };
                 };
-                /** @description A dependency is unavailable or the request took too long; Retry-After says when to try again */
                 503: {
                     headers: {
                         [name: string]: unknown;
@@ -6529,7 +5893,6 @@ export type paths = {
                             title: string;
                             status: number;
                             detail: string;
-                            /** @description Stable machine-readable reason, e.g. dossier.already_resolved */
                             code: string;
                             errors?: {
                                 path: string;
@@ -6557,7 +5920,6 @@ export type paths = {
             path?: never;
             cookie?: never;
         };
-        /** The Ed25519 public key tree heads are signed with (public) */
         get: {
             parameters: {
                 query?: never;
@@ -6567,7 +5929,6 @@ export type paths = {
             };
             requestBody?: never;
             responses: {
-                /** @description Default Response */
                 200: {
                     headers: {
                         [name: string]: unknown;
@@ -6581,7 +5942,6 @@ export type paths = {
                         };
                     };
                 };
-                /** @description Invalid input (a field, a query parameter, a URL that does not decode), naming the field and the rule */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -6592,7 +5952,6 @@ export type paths = {
                             title: string;
                             status: number;
                             detail: string;
-                            /** @description Stable machine-readable reason, e.g. dossier.already_resolved */
                             code: string;
                             errors?: {
                                 path: string;
@@ -6603,7 +5962,6 @@ export type paths = {
                         };
                     };
                 };
-                /** @description A path parameter is longer than 100 characters */
                 414: {
                     headers: {
                         [name: string]: unknown;
@@ -6614,7 +5972,6 @@ export type paths = {
                             title: string;
                             status: number;
                             detail: string;
-                            /** @description Stable machine-readable reason, e.g. dossier.already_resolved */
                             code: string;
                             errors?: {
                                 path: string;
@@ -6625,7 +5982,6 @@ export type paths = {
                         };
                     };
                 };
-                /** @description Rate limited; Retry-After says when to try again */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -6636,7 +5992,6 @@ export type paths = {
                             title: string;
                             status: number;
                             detail: string;
-                            /** @description Stable machine-readable reason, e.g. dossier.already_resolved */
                             code: string;
                             errors?: {
                                 path: string;
@@ -6647,7 +6002,6 @@ export type paths = {
                         };
                     };
                 };
-                /** @description A dependency is unavailable or the request took too long; Retry-After says when to try again */
                 503: {
                     headers: {
                         [name: string]: unknown;
@@ -6658,7 +6012,6 @@ export type paths = {
                             title: string;
                             status: number;
                             detail: string;
-                            /** @description Stable machine-readable reason, e.g. dossier.already_resolved */
                             code: string;
                             errors?: {
                                 path: string;
@@ -6686,7 +6039,6 @@ export type paths = {
             path?: never;
             cookie?: never;
         };
-        /** The latest signed tree head of the transparency log (public) */
         get: {
             parameters: {
                 query?: never;
@@ -6696,7 +6048,6 @@ export type paths = {
             };
             requestBody?: never;
             responses: {
-                /** @description Default Response */
                 200: {
                     headers: {
                         [name: string]: unknown;
@@ -6716,7 +6067,6 @@ export type paths = {
                         };
                     };
                 };
-                /** @description Invalid input (a field, a query parameter, a URL that does not decode), naming the field and the rule */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -6727,7 +6077,6 @@ export type paths = {
                             title: string;
                             status: number;
                             detail: string;
-                            /** @description Stable machine-readable reason, e.g. dossier.already_resolved */
                             code: string;
                             errors?: {
                                 path: string;
@@ -6738,7 +6087,6 @@ export type paths = {
                         };
                     };
                 };
-                /** @description No head signed yet */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -6749,7 +6097,6 @@ export type paths = {
                             title: string;
                             status: number;
                             detail: string;
-                            /** @description Stable machine-readable reason, e.g. dossier.already_resolved */
                             code: string;
                             errors?: {
                                 path: string;
@@ -6760,7 +6107,6 @@ export type paths = {
                         };
                     };
                 };
-                /** @description A path parameter is longer than 100 characters */
                 414: {
                     headers: {
                         [name: string]: unknown;
@@ -6771,7 +6117,6 @@ export type paths = {
                             title: string;
                             status: number;
                             detail: string;
-                            /** @description Stable machine-readable reason, e.g. dossier.already_resolved */
                             code: string;
                             errors?: {
                                 path: string;
@@ -6782,7 +6127,6 @@ export type paths = {
                         };
                     };
                 };
-                /** @description Rate limited; Retry-After says when to try again */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -6793,7 +6137,6 @@ export type paths = {
                             title: string;
                             status: number;
                             detail: string;
-                            /** @description Stable machine-readable reason, e.g. dossier.already_resolved */
                             code: string;
                             errors?: {
                                 path: string;
@@ -6804,7 +6147,6 @@ export type paths = {
                         };
                     };
                 };
-                /** @description A dependency is unavailable or the request took too long; Retry-After says when to try again */
                 503: {
                     headers: {
                         [name: string]: unknown;
@@ -6815,7 +6157,6 @@ export type paths = {
                             title: string;
                             status: number;
                             detail: string;
-                            /** @description Stable machine-readable reason, e.g. dossier.already_resolved */
                             code: string;
                             errors?: {
                                 path: string;
@@ -6843,7 +6184,6 @@ export type paths = {
             path?: never;
             cookie?: never;
         };
-        /** Signed tree heads, newest first (public); page with `before` = the last item's `at` */
         get: {
             parameters: {
                 query?: {
@@ -6856,7 +6196,6 @@ export type paths = {
             };
             requestBody?: never;
             responses: {
-                /** @description Default Response */
                 200: {
                     headers: {
                         [name: string]: unknown;
@@ -6878,7 +6217,6 @@ export type paths = {
                         };
                     };
                 };
-                /** @description Bad query */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -6889,7 +6227,6 @@ export type paths = {
                             title: string;
                             status: number;
                             detail: string;
-                            /** @description Stable machine-readable reason, e.g. dossier.already_resolved */
                             code: string;
                             errors?: {
                                 path: string;
@@ -6900,7 +6237,6 @@ export type paths = {
                         };
                     };
                 };
-                /** @description A path parameter is longer than 100 characters */
                 414: {
                     headers: {
                         [name: string]: unknown;
@@ -6911,7 +6247,6 @@ export type paths = {
                             title: string;
                             status: number;
                             detail: string;
-                            /** @description Stable machine-readable reason, e.g. dossier.already_resolved */
                             code: string;
                             errors?: {
                                 path: string;
@@ -6922,7 +6257,6 @@ export type paths = {
                         };
                     };
                 };
-                /** @description Rate limited; Retry-After says when to try again */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -6933,7 +6267,6 @@ export type paths = {
                             title: string;
                             status: number;
                             detail: string;
-                            /** @description Stable machine-readable reason, e.g. dossier.already_resolved */
                             code: string;
                             errors?: {
                                 path: string;
@@ -6944,7 +6277,6 @@ export type paths = {
                         };
                     };
                 };
-                /** @description A dependency is unavailable or the request took too long; Retry-After says when to try again */
                 503: {
                     headers: {
                         [name: string]: unknown;
@@ -6955,7 +6287,6 @@ export type paths = {
                             title: string;
                             status: number;
                             detail: string;
-                            /** @description Stable machine-readable reason, e.g. dossier.already_resolved */
                             code: string;
                             errors?: {
                                 path: string;
@@ -6983,7 +6314,6 @@ export type paths = {
             path?: never;
             cookie?: never;
         };
-        /** RFC 9162 consistency proof between two signed heads' tree sizes (public) */
         get: {
             parameters: {
                 query: {
@@ -6996,7 +6326,6 @@ export type paths = {
             };
             requestBody?: never;
             responses: {
-                /** @description Default Response */
                 200: {
                     headers: {
                         [name: string]: unknown;
@@ -7009,7 +6338,6 @@ export type paths = {
                         };
                     };
                 };
-                /** @description Bad sizes */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -7020,7 +6348,6 @@ export type paths = {
                             title: string;
                             status: number;
                             detail: string;
-                            /** @description Stable machine-readable reason, e.g. dossier.already_resolved */
                             code: string;
                             errors?: {
                                 path: string;
@@ -7031,7 +6358,6 @@ export type paths = {
                         };
                     };
                 };
-                /** @description A path parameter is longer than 100 characters */
                 414: {
                     headers: {
                         [name: string]: unknown;
@@ -7042,7 +6368,6 @@ export type paths = {
                             title: string;
                             status: number;
                             detail: string;
-                            /** @description Stable machine-readable reason, e.g. dossier.already_resolved */
                             code: string;
                             errors?: {
                                 path: string;
@@ -7053,7 +6378,6 @@ export type paths = {
                         };
                     };
                 };
-                /** @description Rate limited; Retry-After says when to try again */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -7064,7 +6388,6 @@ export type paths = {
                             title: string;
                             status: number;
                             detail: string;
-                            /** @description Stable machine-readable reason, e.g. dossier.already_resolved */
                             code: string;
                             errors?: {
                                 path: string;
@@ -7075,7 +6398,6 @@ export type paths = {
                         };
                     };
                 };
-                /** @description A dependency is unavailable or the request took too long; Retry-After says when to try again */
                 503: {
                     headers: {
                         [name: string]: unknown;
@@ -7086,7 +6408,6 @@ export type paths = {
                             title: string;
                             status: number;
                             detail: string;
-                            /** @description Stable machine-readable reason, e.g. dossier.already_resolved */
                             code: string;
                             errors?: {
                                 path: string;
@@ -7114,7 +6435,6 @@ export type paths = {
             path?: never;
             cookie?: never;
         };
-        /** Inclusion proofs of a dossier's events in the transparency log (RFC 9162), against a signed head */
         get: {
             parameters: {
                 query?: {
@@ -7128,7 +6448,6 @@ export type paths = {
             };
             requestBody?: never;
             responses: {
-                /** @description Default Response */
                 200: {
                     headers: {
                         [name: string]: unknown;
@@ -7147,7 +6466,6 @@ export type paths = {
                         };
                     };
                 };
-                /** @description Bad treeSize */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -7158,7 +6476,6 @@ export type paths = {
                             title: string;
                             status: number;
                             detail: string;
-                            /** @description Stable machine-readable reason, e.g. dossier.already_resolved */
                             code: string;
                             errors?: {
                                 path: string;
@@ -7169,7 +6486,6 @@ export type paths = {
                         };
                     };
                 };
-                /** @description No or bad token */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -7180,7 +6496,6 @@ export type paths = {
                             title: string;
                             status: number;
                             detail: string;
-                            /** @description Stable machine-readable reason, e.g. dossier.already_resolved */
                             code: string;
                             errors?: {
                                 path: string;
@@ -7191,7 +6506,6 @@ export type paths = {
                         };
                     };
                 };
-                /** @description Auditors only */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -7202,7 +6516,6 @@ export type paths = {
                             title: string;
                             status: number;
                             detail: string;
-                            /** @description Stable machine-readable reason, e.g. dossier.already_resolved */
                             code: string;
                             errors?: {
                                 path: string;
@@ -7213,7 +6526,6 @@ export type paths = {
                         };
                     };
                 };
-                /** @description No such dossier, or no head signed yet */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -7224,7 +6536,6 @@ export type paths = {
                             title: string;
                             status: number;
                             detail: string;
-                            /** @description Stable machine-readable reason, e.g. dossier.already_resolved */
                             code: string;
                             errors?: {
                                 path: string;
@@ -7235,7 +6546,6 @@ export type paths = {
                         };
                     };
                 };
-                /** @description A path parameter is longer than 100 characters */
                 414: {
                     headers: {
                         [name: string]: unknown;
@@ -7246,7 +6556,6 @@ export type paths = {
                             title: string;
                             status: number;
                             detail: string;
-                            /** @description Stable machine-readable reason, e.g. dossier.already_resolved */
                             code: string;
                             errors?: {
                                 path: string;
@@ -7257,7 +6566,6 @@ export type paths = {
                         };
                     };
                 };
-                /** @description Rate limited; Retry-After says when to try again */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -7268,7 +6576,6 @@ export type paths = {
                             title: string;
                             status: number;
                             detail: string;
-                            /** @description Stable machine-readable reason, e.g. dossier.already_resolved */
                             code: string;
                             errors?: {
                                 path: string;
@@ -7279,7 +6586,6 @@ export type paths = {
                         };
                     };
                 };
-                /** @description A dependency is unavailable or the request took too long; Retry-After says when to try again */
                 503: {
                     headers: {
                         [name: string]: unknown;
@@ -7290,7 +6596,6 @@ export type paths = {
                             title: string;
                             status: number;
                             detail: string;
-                            /** @description Stable machine-readable reason, e.g. dossier.already_resolved */
                             code: string;
                             errors?: {
                                 path: string;
@@ -7318,7 +6623,6 @@ export type paths = {
             path?: never;
             cookie?: never;
         };
-        /** Evidence bundle for one dossier: its events, their inclusion proofs, the latest signed head and the public key; `pnpm audit:verify` checks it offline */
         get: {
             parameters: {
                 query?: never;
@@ -7330,7 +6634,6 @@ export type paths = {
             };
             requestBody?: never;
             responses: {
-                /** @description Default Response */
                 200: {
                     headers: {
                         [name: string]: unknown;
@@ -7376,7 +6679,6 @@ export type paths = {
                         };
                     };
                 };
-                /** @description Invalid input (a field, a query parameter, a URL that does not decode), naming the field and the rule */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -7387,7 +6689,6 @@ export type paths = {
                             title: string;
                             status: number;
                             detail: string;
-                            /** @description Stable machine-readable reason, e.g. dossier.already_resolved */
                             code: string;
                             errors?: {
                                 path: string;
@@ -7398,7 +6699,6 @@ export type paths = {
                         };
                     };
                 };
-                /** @description No or bad token */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -7409,7 +6709,6 @@ export type paths = {
                             title: string;
                             status: number;
                             detail: string;
-                            /** @description Stable machine-readable reason, e.g. dossier.already_resolved */
                             code: string;
                             errors?: {
                                 path: string;
@@ -7420,7 +6719,6 @@ export type paths = {
                         };
                     };
                 };
-                /** @description Auditors only */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -7431,7 +6729,6 @@ export type paths = {
                             title: string;
                             status: number;
                             detail: string;
-                            /** @description Stable machine-readable reason, e.g. dossier.already_resolved */
                             code: string;
                             errors?: {
                                 path: string;
@@ -7442,7 +6739,6 @@ export type paths = {
                         };
                     };
                 };
-                /** @description No such dossier, or no head signed yet */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -7453,7 +6749,6 @@ export type paths = {
                             title: string;
                             status: number;
                             detail: string;
-                            /** @description Stable machine-readable reason, e.g. dossier.already_resolved */
                             code: string;
                             errors?: {
                                 path: string;
@@ -7464,7 +6759,6 @@ export type paths = {
                         };
                     };
                 };
-                /** @description A path parameter is longer than 100 characters */
                 414: {
                     headers: {
                         [name: string]: unknown;
@@ -7475,7 +6769,6 @@ export type paths = {
                             title: string;
                             status: number;
                             detail: string;
-                            /** @description Stable machine-readable reason, e.g. dossier.already_resolved */
                             code: string;
                             errors?: {
                                 path: string;
@@ -7486,7 +6779,6 @@ export type paths = {
                         };
                     };
                 };
-                /** @description Rate limited; Retry-After says when to try again */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -7497,7 +6789,6 @@ export type paths = {
                             title: string;
                             status: number;
                             detail: string;
-                            /** @description Stable machine-readable reason, e.g. dossier.already_resolved */
                             code: string;
                             errors?: {
                                 path: string;
@@ -7508,7 +6799,6 @@ export type paths = {
                         };
                     };
                 };
-                /** @description A dependency is unavailable or the request took too long; Retry-After says when to try again */
                 503: {
                     headers: {
                         [name: string]: unknown;
@@ -7519,7 +6809,6 @@ export type paths = {
                             title: string;
                             status: number;
                             detail: string;
-                            /** @description Stable machine-readable reason, e.g. dossier.already_resolved */
                             code: string;
                             errors?: {
                                 path: string;
@@ -7547,11 +6836,9 @@ export type paths = {
             path?: never;
             cookie?: never;
         };
-        /** A dossier's current state, from the read models (`?minPosition=` to read your own write) */
         get: {
             parameters: {
                 query?: {
-                    /** @description Wait (at most 5 s) until the read models reflect this global position */
                     minPosition?: number;
                 };
                 header?: never;
@@ -7562,7 +6849,6 @@ export type paths = {
             };
             requestBody?: never;
             responses: {
-                /** @description Default Response */
                 200: {
                     headers: {
                         [name: string]: unknown;
@@ -7580,7 +6866,6 @@ export type paths = {
                             channel: string;
                             receivedAt: string;
                             dueAt: string | null;
-                            /** @description true when dueAt falls in a year whose official calendar notice is not loaded: counted on the Labour Code's fixed solar holidays only, so it may still move (provisional) */
                             dueAtProvisional: boolean;
                             promisedAt: string | null;
                             resolvedAt: string | null;
@@ -7593,7 +6878,6 @@ export type paths = {
                         };
                     };
                 };
-                /** @description Invalid query, naming the parameter and the rule */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -7604,7 +6888,6 @@ export type paths = {
                             title: string;
                             status: number;
                             detail: string;
-                            /** @description Stable machine-readable reason, e.g. dossier.already_resolved */
                             code: string;
                             errors?: {
                                 path: string;
@@ -7615,7 +6898,6 @@ export type paths = {
                         };
                     };
                 };
-                /** @description No or bad token */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -7626,7 +6908,6 @@ export type paths = {
                             title: string;
                             status: number;
                             detail: string;
-                            /** @description Stable machine-readable reason, e.g. dossier.already_resolved */
                             code: string;
                             errors?: {
                                 path: string;
@@ -7637,7 +6918,6 @@ export type paths = {
                         };
                     };
                 };
-                /** @description Not allowed for this caller */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -7648,7 +6928,6 @@ export type paths = {
                             title: string;
                             status: number;
                             detail: string;
-                            /** @description Stable machine-readable reason, e.g. dossier.already_resolved */
                             code: string;
                             errors?: {
                                 path: string;
@@ -7659,7 +6938,6 @@ export type paths = {
                         };
                     };
                 };
-                /** @description Unknown */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -7670,7 +6948,6 @@ export type paths = {
                             title: string;
                             status: number;
                             detail: string;
-                            /** @description Stable machine-readable reason, e.g. dossier.already_resolved */
                             code: string;
                             errors?: {
                                 path: string;
@@ -7681,7 +6958,6 @@ export type paths = {
                         };
                     };
                 };
-                /** @description A path parameter is longer than 100 characters */
                 414: {
                     headers: {
                         [name: string]: unknown;
@@ -7692,7 +6968,6 @@ export type paths = {
                             title: string;
                             status: number;
                             detail: string;
-                            /** @description Stable machine-readable reason, e.g. dossier.already_resolved */
                             code: string;
                             errors?: {
                                 path: string;
@@ -7703,7 +6978,6 @@ export type paths = {
                         };
                     };
                 };
-                /** @description Rate limited; Retry-After says when to try again */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -7714,7 +6988,6 @@ export type paths = {
                             title: string;
                             status: number;
                             detail: string;
-                            /** @description Stable machine-readable reason, e.g. dossier.already_resolved */
                             code: string;
                             errors?: {
                                 path: string;
@@ -7725,7 +6998,6 @@ export type paths = {
                         };
                     };
                 };
-                /** @description The read models have not reached `minPosition` in 5 s; retry */
                 503: {
                     headers: {
                         [name: string]: unknown;
@@ -7736,7 +7008,6 @@ export type paths = {
                             title: string;
                             status: number;
                             detail: string;
-                            /** @description Stable machine-readable reason, e.g. dossier.already_resolved */
                             code: string;
                             errors?: {
                                 path: string;
@@ -7764,11 +7035,9 @@ export type paths = {
             path?: never;
             cookie?: never;
         };
-        /** The process-control log (phiếu kiểm soát, Mẫu 05): each unit's holding, with times and lateness */
         get: {
             parameters: {
                 query?: {
-                    /** @description Wait (at most 5 s) until the read models reflect this global position */
                     minPosition?: number;
                 };
                 header?: never;
@@ -7779,7 +7048,6 @@ export type paths = {
             };
             requestBody?: never;
             responses: {
-                /** @description Default Response */
                 200: {
                     headers: {
                         [name: string]: unknown;
@@ -7787,12 +7055,10 @@ export type paths = {
                     content: {
                         "application/json": {
                             steps: unknown[];
-                            /** @description The global event position the answer reflects (also in X-Read-Position) */
                             position: number;
                         };
                     };
                 };
-                /** @description Invalid query, naming the parameter and the rule */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -7803,7 +7069,6 @@ export type paths = {
                             title: string;
                             status: number;
                             detail: string;
-                            /** @description Stable machine-readable reason, e.g. dossier.already_resolved */
                             code: string;
                             errors?: {
                                 path: string;
@@ -7814,7 +7079,6 @@ export type paths = {
                         };
                     };
                 };
-                /** @description No or bad token */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -7825,7 +7089,6 @@ export type paths = {
                             title: string;
                             status: number;
                             detail: string;
-                            /** @description Stable machine-readable reason, e.g. dossier.already_resolved */
                             code: string;
                             errors?: {
                                 path: string;
@@ -7836,7 +7099,6 @@ export type paths = {
                         };
                     };
                 };
-                /** @description Not allowed for this caller */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -7847,7 +7109,6 @@ export type paths = {
                             title: string;
                             status: number;
                             detail: string;
-                            /** @description Stable machine-readable reason, e.g. dossier.already_resolved */
                             code: string;
                             errors?: {
                                 path: string;
@@ -7858,7 +7119,6 @@ export type paths = {
                         };
                     };
                 };
-                /** @description Unknown */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -7869,7 +7129,6 @@ export type paths = {
                             title: string;
                             status: number;
                             detail: string;
-                            /** @description Stable machine-readable reason, e.g. dossier.already_resolved */
                             code: string;
                             errors?: {
                                 path: string;
@@ -7880,7 +7139,6 @@ export type paths = {
                         };
                     };
                 };
-                /** @description A path parameter is longer than 100 characters */
                 414: {
                     headers: {
                         [name: string]: unknown;
@@ -7891,7 +7149,6 @@ export type paths = {
                             title: string;
                             status: number;
                             detail: string;
-                            /** @description Stable machine-readable reason, e.g. dossier.already_resolved */
                             code: string;
                             errors?: {
                                 path: string;
@@ -7902,7 +7159,6 @@ export type paths = {
                         };
                     };
                 };
-                /** @description Rate limited; Retry-After says when to try again */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -7913,7 +7169,6 @@ export type paths = {
                             title: string;
                             status: number;
                             detail: string;
-                            /** @description Stable machine-readable reason, e.g. dossier.already_resolved */
                             code: string;
                             errors?: {
                                 path: string;
@@ -7924,7 +7179,6 @@ export type paths = {
                         };
                     };
                 };
-                /** @description The read models have not reached `minPosition` in 5 s; retry */
                 503: {
                     headers: {
                         [name: string]: unknown;
@@ -7935,7 +7189,150 @@ export type paths = {
                             title: string;
                             status: number;
                             detail: string;
-                            /** @description Stable machine-readable reason, e.g. dossier.already_resolved */
+                            code: string;
+                            errors?: {
+                                path: string;
+                                message: string;
+                            }[];
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/public/dossiers/{code}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    code: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            status: string;
+                            receivedAt: string;
+                            dueAt: string | null;
+                            dueAtProvisional: boolean;
+                            promisedAt: string | null;
+                            position: number;
+                        };
+                    };
+                };
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            code: string;
+                            errors?: {
+                                path: string;
+                                message: string;
+                            }[];
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            code: string;
+                            errors?: {
+                                path: string;
+                                message: string;
+                            }[];
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                414: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            code: string;
+                            errors?: {
+                                path: string;
+                                message: string;
+                            }[];
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            code: string;
+                            errors?: {
+                                path: string;
+                                message: string;
+                            }[];
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
                             code: string;
                             errors?: {
                                 path: string;
@@ -7963,18 +7360,13 @@ export type paths = {
             path?: never;
             cookie?: never;
         };
-        /** Biểu II.06a: reception and resolution of dossiers, per unit and per field, for a period */
         get: {
             parameters: {
                 query: {
-                    /** @description Wait (at most 5 s) until the read models reflect this global position */
                     minPosition?: number;
                     unitId: string;
-                    /** @description First day (YYYY-MM-DD, Asia/Ho_Chi_Minh), included */
                     from: string;
-                    /** @description Last day (YYYY-MM-DD), included; at most 5 years after from */
                     to: string;
-                    /** @description Add the units below unitId */
                     includeSubunits?: "true" | "false";
                 };
                 header?: never;
@@ -7983,7 +7375,6 @@ export type paths = {
             };
             requestBody?: never;
             responses: {
-                /** @description Default Response */
                 200: {
                     headers: {
                         [name: string]: unknown;
@@ -8021,16 +7412,12 @@ export type paths = {
                                 pendingOverdue: number;
                                 field: string;
                             }[];
-                            /** @description The last day the figures reflect: `to`, or today if `to` is later */
                             asOf: string;
-                            /** @description `to` lies after today: the figures are as of today */
                             toCapped: boolean;
-                            /** @description The global event position the answer reflects (also in X-Read-Position) */
                             position: number;
                         };
                     };
                 };
-                /** @description Invalid query, naming the parameter and the rule */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -8041,7 +7428,6 @@ export type paths = {
                             title: string;
                             status: number;
                             detail: string;
-                            /** @description Stable machine-readable reason, e.g. dossier.already_resolved */
                             code: string;
                             errors?: {
                                 path: string;
@@ -8052,7 +7438,6 @@ export type paths = {
                         };
                     };
                 };
-                /** @description No or bad token */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -8063,7 +7448,6 @@ export type paths = {
                             title: string;
                             status: number;
                             detail: string;
-                            /** @description Stable machine-readable reason, e.g. dossier.already_resolved */
                             code: string;
                             errors?: {
                                 path: string;
@@ -8074,7 +7458,6 @@ export type paths = {
                         };
                     };
                 };
-                /** @description Not allowed for this caller */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -8085,7 +7468,6 @@ export type paths = {
                             title: string;
                             status: number;
                             detail: string;
-                            /** @description Stable machine-readable reason, e.g. dossier.already_resolved */
                             code: string;
                             errors?: {
                                 path: string;
@@ -8096,7 +7478,6 @@ export type paths = {
                         };
                     };
                 };
-                /** @description Unknown */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -8107,7 +7488,6 @@ export type paths = {
                             title: string;
                             status: number;
                             detail: string;
-                            /** @description Stable machine-readable reason, e.g. dossier.already_resolved */
                             code: string;
                             errors?: {
                                 path: string;
@@ -8118,7 +7498,6 @@ export type paths = {
                         };
                     };
                 };
-                /** @description A path parameter is longer than 100 characters */
                 414: {
                     headers: {
                         [name: string]: unknown;
@@ -8129,7 +7508,6 @@ export type paths = {
                             title: string;
                             status: number;
                             detail: string;
-                            /** @description Stable machine-readable reason, e.g. dossier.already_resolved */
                             code: string;
                             errors?: {
                                 path: string;
@@ -8140,7 +7518,6 @@ export type paths = {
                         };
                     };
                 };
-                /** @description Rate limited; Retry-After says when to try again */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -8151,7 +7528,6 @@ export type paths = {
                             title: string;
                             status: number;
                             detail: string;
-                            /** @description Stable machine-readable reason, e.g. dossier.already_resolved */
                             code: string;
                             errors?: {
                                 path: string;
@@ -8162,7 +7538,6 @@ export type paths = {
                         };
                     };
                 };
-                /** @description The read models have not reached `minPosition` in 5 s; retry */
                 503: {
                     headers: {
                         [name: string]: unknown;
@@ -8173,7 +7548,6 @@ export type paths = {
                             title: string;
                             status: number;
                             detail: string;
-                            /** @description Stable machine-readable reason, e.g. dossier.already_resolved */
                             code: string;
                             errors?: {
                                 path: string;
@@ -8201,18 +7575,13 @@ export type paths = {
             path?: never;
             cookie?: never;
         };
-        /** On-time rate, online and digitised shares, average resolution time, the 766 progress score */
         get: {
             parameters: {
                 query: {
-                    /** @description Wait (at most 5 s) until the read models reflect this global position */
                     minPosition?: number;
                     unitId: string;
-                    /** @description First day (YYYY-MM-DD, Asia/Ho_Chi_Minh), included */
                     from: string;
-                    /** @description Last day (YYYY-MM-DD), included; at most 5 years after from */
                     to: string;
-                    /** @description Add the units below unitId */
                     includeSubunits?: "true" | "false";
                 };
                 header?: never;
@@ -8221,7 +7590,6 @@ export type paths = {
             };
             requestBody?: never;
             responses: {
-                /** @description Default Response */
                 200: {
                     headers: {
                         [name: string]: unknown;
@@ -8236,16 +7604,12 @@ export type paths = {
                             digitizedShare: number | null;
                             averageResolutionWorkingDays: number | null;
                             progressScore766: number | null;
-                            /** @description The last day the figures reflect: `to`, or today if `to` is later */
                             asOf: string;
-                            /** @description `to` lies after today: the figures are as of today */
                             toCapped: boolean;
-                            /** @description The global event position the answer reflects (also in X-Read-Position) */
                             position: number;
                         };
                     };
                 };
-                /** @description Invalid query, naming the parameter and the rule */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -8256,7 +7620,6 @@ export type paths = {
                             title: string;
                             status: number;
                             detail: string;
-                            /** @description Stable machine-readable reason, e.g. dossier.already_resolved */
                             code: string;
                             errors?: {
                                 path: string;
@@ -8267,7 +7630,6 @@ export type paths = {
                         };
                     };
                 };
-                /** @description No or bad token */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -8278,7 +7640,6 @@ export type paths = {
                             title: string;
                             status: number;
                             detail: string;
-                            /** @description Stable machine-readable reason, e.g. dossier.already_resolved */
                             code: string;
                             errors?: {
                                 path: string;
@@ -8289,7 +7650,6 @@ export type paths = {
                         };
                     };
                 };
-                /** @description Not allowed for this caller */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -8300,7 +7660,6 @@ export type paths = {
                             title: string;
                             status: number;
                             detail: string;
-                            /** @description Stable machine-readable reason, e.g. dossier.already_resolved */
                             code: string;
                             errors?: {
                                 path: string;
@@ -8311,7 +7670,6 @@ export type paths = {
                         };
                     };
                 };
-                /** @description Unknown */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -8322,7 +7680,6 @@ export type paths = {
                             title: string;
                             status: number;
                             detail: string;
-                            /** @description Stable machine-readable reason, e.g. dossier.already_resolved */
                             code: string;
                             errors?: {
                                 path: string;
@@ -8333,7 +7690,6 @@ export type paths = {
                         };
                     };
                 };
-                /** @description A path parameter is longer than 100 characters */
                 414: {
                     headers: {
                         [name: string]: unknown;
@@ -8344,7 +7700,6 @@ export type paths = {
                             title: string;
                             status: number;
                             detail: string;
-                            /** @description Stable machine-readable reason, e.g. dossier.already_resolved */
                             code: string;
                             errors?: {
                                 path: string;
@@ -8355,7 +7710,6 @@ export type paths = {
                         };
                     };
                 };
-                /** @description Rate limited; Retry-After says when to try again */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -8366,7 +7720,6 @@ export type paths = {
                             title: string;
                             status: number;
                             detail: string;
-                            /** @description Stable machine-readable reason, e.g. dossier.already_resolved */
                             code: string;
                             errors?: {
                                 path: string;
@@ -8377,7 +7730,6 @@ export type paths = {
                         };
                     };
                 };
-                /** @description The read models have not reached `minPosition` in 5 s; retry */
                 503: {
                     headers: {
                         [name: string]: unknown;
@@ -8388,7 +7740,6 @@ export type paths = {
                             title: string;
                             status: number;
                             detail: string;
-                            /** @description Stable machine-readable reason, e.g. dossier.already_resolved */
                             code: string;
                             errors?: {
                                 path: string;
@@ -8416,18 +7767,13 @@ export type paths = {
             path?: never;
             cookie?: never;
         };
-        /** Overdue attribution: how many dossiers each holding unit let pass their deadline in a period */
         get: {
             parameters: {
                 query: {
-                    /** @description Wait (at most 5 s) until the read models reflect this global position */
                     minPosition?: number;
                     unitId: string;
-                    /** @description First day (YYYY-MM-DD, Asia/Ho_Chi_Minh), included */
                     from: string;
-                    /** @description Last day (YYYY-MM-DD), included; at most 5 years after from */
                     to: string;
-                    /** @description Add the units below unitId */
                     includeSubunits?: "true" | "false";
                 };
                 header?: never;
@@ -8436,7 +7782,6 @@ export type paths = {
             };
             requestBody?: never;
             responses: {
-                /** @description Default Response */
                 200: {
                     headers: {
                         [name: string]: unknown;
@@ -8444,16 +7789,12 @@ export type paths = {
                     content: {
                         "application/json": {
                             items: unknown[];
-                            /** @description The last day the figures reflect: `to`, or today if `to` is later */
                             asOf: string;
-                            /** @description `to` lies after today: the figures are as of today */
                             toCapped: boolean;
-                            /** @description The global event position the answer reflects (also in X-Read-Position) */
                             position: number;
                         };
                     };
                 };
-                /** @description Invalid query, naming the parameter and the rule */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -8464,7 +7805,6 @@ export type paths = {
                             title: string;
                             status: number;
                             detail: string;
-                            /** @description Stable machine-readable reason, e.g. dossier.already_resolved */
                             code: string;
                             errors?: {
                                 path: string;
@@ -8475,7 +7815,6 @@ export type paths = {
                         };
                     };
                 };
-                /** @description No or bad token */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -8486,7 +7825,6 @@ export type paths = {
                             title: string;
                             status: number;
                             detail: string;
-                            /** @description Stable machine-readable reason, e.g. dossier.already_resolved */
                             code: string;
                             errors?: {
                                 path: string;
@@ -8497,7 +7835,6 @@ export type paths = {
                         };
                     };
                 };
-                /** @description Not allowed for this caller */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -8508,7 +7845,6 @@ export type paths = {
                             title: string;
                             status: number;
                             detail: string;
-                            /** @description Stable machine-readable reason, e.g. dossier.already_resolved */
                             code: string;
                             errors?: {
                                 path: string;
@@ -8519,7 +7855,6 @@ export type paths = {
                         };
                     };
                 };
-                /** @description Unknown */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -8530,7 +7865,6 @@ export type paths = {
                             title: string;
                             status: number;
                             detail: string;
-                            /** @description Stable machine-readable reason, e.g. dossier.already_resolved */
                             code: string;
                             errors?: {
                                 path: string;
@@ -8541,7 +7875,6 @@ export type paths = {
                         };
                     };
                 };
-                /** @description A path parameter is longer than 100 characters */
                 414: {
                     headers: {
                         [name: string]: unknown;
@@ -8552,7 +7885,6 @@ export type paths = {
                             title: string;
                             status: number;
                             detail: string;
-                            /** @description Stable machine-readable reason, e.g. dossier.already_resolved */
                             code: string;
                             errors?: {
                                 path: string;
@@ -8563,7 +7895,6 @@ export type paths = {
                         };
                     };
                 };
-                /** @description Rate limited; Retry-After says when to try again */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -8574,7 +7905,6 @@ export type paths = {
                             title: string;
                             status: number;
                             detail: string;
-                            /** @description Stable machine-readable reason, e.g. dossier.already_resolved */
                             code: string;
                             errors?: {
                                 path: string;
@@ -8585,7 +7915,6 @@ export type paths = {
                         };
                     };
                 };
-                /** @description The read models have not reached `minPosition` in 5 s; retry */
                 503: {
                     headers: {
                         [name: string]: unknown;
@@ -8596,7 +7925,6 @@ export type paths = {
                             title: string;
                             status: number;
                             detail: string;
-                            /** @description Stable machine-readable reason, e.g. dossier.already_resolved */
                             code: string;
                             errors?: {
                                 path: string;
@@ -8624,15 +7952,11 @@ export type paths = {
             path?: never;
             cookie?: never;
         };
-        /** Overdue list: pending dossiers past their due moment, by the unit holding each; nothing personal */
         get: {
             parameters: {
                 query: {
-                    /** @description Wait (at most 5 s) until the read models reflect this global position */
                     minPosition?: number;
-                    /** @description The holding unit */
                     unitId: string;
-                    /** @description Add the units below unitId */
                     includeSubunits?: "true" | "false";
                     limit?: number;
                     cursor?: string;
@@ -8643,7 +7967,6 @@ export type paths = {
             };
             requestBody?: never;
             responses: {
-                /** @description Default Response */
                 200: {
                     headers: {
                         [name: string]: unknown;
@@ -8660,16 +7983,13 @@ export type paths = {
                                 holdingUnitId: string;
                                 holdingUnitName: string | null;
                                 dueAt: string;
-                                /** @description Calendar days from the due date to today (Asia/Ho_Chi_Minh) */
                                 daysOverdue: number;
                             }[];
                             nextCursor: string | null;
-                            /** @description The global event position the answer reflects (also in X-Read-Position) */
                             position: number;
                         };
                     };
                 };
-                /** @description Invalid query, naming the parameter and the rule */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -8680,7 +8000,6 @@ export type paths = {
                             title: string;
                             status: number;
                             detail: string;
-                            /** @description Stable machine-readable reason, e.g. dossier.already_resolved */
                             code: string;
                             errors?: {
                                 path: string;
@@ -8691,7 +8010,6 @@ export type paths = {
                         };
                     };
                 };
-                /** @description No or bad token */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -8702,7 +8020,6 @@ export type paths = {
                             title: string;
                             status: number;
                             detail: string;
-                            /** @description Stable machine-readable reason, e.g. dossier.already_resolved */
                             code: string;
                             errors?: {
                                 path: string;
@@ -8713,7 +8030,6 @@ export type paths = {
                         };
                     };
                 };
-                /** @description Not allowed for this caller */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -8724,7 +8040,6 @@ export type paths = {
                             title: string;
                             status: number;
                             detail: string;
-                            /** @description Stable machine-readable reason, e.g. dossier.already_resolved */
                             code: string;
                             errors?: {
                                 path: string;
@@ -8735,7 +8050,6 @@ export type paths = {
                         };
                     };
                 };
-                /** @description Unknown */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -8746,7 +8060,6 @@ export type paths = {
                             title: string;
                             status: number;
                             detail: string;
-                            /** @description Stable machine-readable reason, e.g. dossier.already_resolved */
                             code: string;
                             errors?: {
                                 path: string;
@@ -8757,7 +8070,6 @@ export type paths = {
                         };
                     };
                 };
-                /** @description A path parameter is longer than 100 characters */
                 414: {
                     headers: {
                         [name: string]: unknown;
@@ -8768,7 +8080,6 @@ export type paths = {
                             title: string;
                             status: number;
                             detail: string;
-                            /** @description Stable machine-readable reason, e.g. dossier.already_resolved */
                             code: string;
                             errors?: {
                                 path: string;
@@ -8779,7 +8090,6 @@ export type paths = {
                         };
                     };
                 };
-                /** @description Rate limited; Retry-After says when to try again */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -8790,7 +8100,6 @@ export type paths = {
                             title: string;
                             status: number;
                             detail: string;
-                            /** @description Stable machine-readable reason, e.g. dossier.already_resolved */
                             code: string;
                             errors?: {
                                 path: string;
@@ -8801,7 +8110,6 @@ export type paths = {
                         };
                     };
                 };
-                /** @description The read models have not reached `minPosition` in 5 s; retry */
                 503: {
                     headers: {
                         [name: string]: unknown;
@@ -8812,165 +8120,6 @@ export type paths = {
                             title: string;
                             status: number;
                             detail: string;
-                            /** @description Stable machine-readable reason, e.g. dossier.already_resolved */
-                            code: string;
-                            errors?: {
-                                path: string;
-                                message: string;
-                            }[];
-                        } & {
-                            [key: string]: unknown;
-                        };
-                    };
-                };
-            };
-        };
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/public/dossiers/{code}": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** Public lookup by dossier code (appointment slip, QR code): status and dates, nothing personal */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    code: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            code: string;
-                            status: string;
-                            receivedAt: string;
-                            dueAt: string | null;
-                            /** @description true while dueAt may still move: its year's holiday notice is not loaded */
-                            dueAtProvisional: boolean;
-                            promisedAt: string | null;
-                            /** @description The global event position the answer reflects (also in X-Read-Position) */
-                            position: number;
-                        };
-                    };
-                };
-                /** @description Invalid input (a field, a query parameter, a URL that does not decode), naming the field and the rule */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": {
-                            type: string;
-                            title: string;
-                            status: number;
-                            detail: string;
-                            /** @description Stable machine-readable reason, e.g. dossier.already_resolved */
-                            code: string;
-                            errors?: {
-                                path: string;
-                                message: string;
-                            }[];
-                        } & {
-                            [key: string]: unknown;
-                        };
-                    };
-                };
-                /** @description No dossier with that code */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": {
-                            type: string;
-                            title: string;
-                            status: number;
-                            detail: string;
-                            /** @description Stable machine-readable reason, e.g. dossier.already_resolved */
-                            code: string;
-                            errors?: {
-                                path: string;
-                                message: string;
-                            }[];
-                        } & {
-                            [key: string]: unknown;
-                        };
-                    };
-                };
-                /** @description A path parameter is longer than 100 characters */
-                414: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": {
-                            type: string;
-                            title: string;
-                            status: number;
-                            detail: string;
-                            /** @description Stable machine-readable reason, e.g. dossier.already_resolved */
-                            code: string;
-                            errors?: {
-                                path: string;
-                                message: string;
-                            }[];
-                        } & {
-                            [key: string]: unknown;
-                        };
-                    };
-                };
-                /** @description Rate limited; Retry-After says when to try again */
-                429: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": {
-                            type: string;
-                            title: string;
-                            status: number;
-                            detail: string;
-                            /** @description Stable machine-readable reason, e.g. dossier.already_resolved */
-                            code: string;
-                            errors?: {
-                                path: string;
-                                message: string;
-                            }[];
-                        } & {
-                            [key: string]: unknown;
-                        };
-                    };
-                };
-                /** @description A dependency is unavailable or the request took too long; Retry-After says when to try again */
-                503: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": {
-                            type: string;
-                            title: string;
-                            status: number;
-                            detail: string;
-                            /** @description Stable machine-readable reason, e.g. dossier.already_resolved */
                             code: string;
                             errors?: {
                                 path: string;
@@ -8999,7 +8148,6 @@ export type paths = {
             cookie?: never;
         };
         get?: never;
-        /** Create or replace a unit (levels, parents and validity periods are data) */
         put: {
             parameters: {
                 query?: never;
@@ -9029,7 +8177,6 @@ export type paths = {
                 };
             };
             responses: {
-                /** @description Default Response */
                 200: {
                     headers: {
                         [name: string]: unknown;
@@ -9048,7 +8195,6 @@ export type paths = {
                         };
                     };
                 };
-                /** @description Invalid input, naming the field and the rule */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -9059,7 +8205,6 @@ export type paths = {
                             title: string;
                             status: number;
                             detail: string;
-                            /** @description Stable machine-readable reason, e.g. dossier.already_resolved */
                             code: string;
                             errors?: {
                                 path: string;
@@ -9070,7 +8215,6 @@ export type paths = {
                         };
                     };
                 };
-                /** @description No or bad token */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -9081,7 +8225,6 @@ export type paths = {
                             title: string;
                             status: number;
                             detail: string;
-                            /** @description Stable machine-readable reason, e.g. dossier.already_resolved */
                             code: string;
                             errors?: {
                                 path: string;
@@ -9092,7 +8235,6 @@ export type paths = {
                         };
                     };
                 };
-                /** @description Admins only */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -9103,7 +8245,6 @@ export type paths = {
                             title: string;
                             status: number;
                             detail: string;
-                            /** @description Stable machine-readable reason, e.g. dossier.already_resolved */
                             code: string;
                             errors?: {
                                 path: string;
@@ -9114,7 +8255,6 @@ export type paths = {
                         };
                     };
                 };
-                /** @description Unknown */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -9125,7 +8265,6 @@ export type paths = {
                             title: string;
                             status: number;
                             detail: string;
-                            /** @description Stable machine-readable reason, e.g. dossier.already_resolved */
                             code: string;
                             errors?: {
                                 path: string;
@@ -9136,7 +8275,6 @@ export type paths = {
                         };
                     };
                 };
-                /** @description The body is larger than BODY_LIMIT_BYTES */
                 413: {
                     headers: {
                         [name: string]: unknown;
@@ -9147,7 +8285,6 @@ export type paths = {
                             title: string;
                             status: number;
                             detail: string;
-                            /** @description Stable machine-readable reason, e.g. dossier.already_resolved */
                             code: string;
                             errors?: {
                                 path: string;
@@ -9158,7 +8295,6 @@ export type paths = {
                         };
                     };
                 };
-                /** @description A path parameter is longer than 100 characters */
                 414: {
                     headers: {
                         [name: string]: unknown;
@@ -9169,7 +8305,6 @@ export type paths = {
                             title: string;
                             status: number;
                             detail: string;
-                            /** @description Stable machine-readable reason, e.g. dossier.already_resolved */
                             code: string;
                             errors?: {
                                 path: string;
@@ -9180,7 +8315,6 @@ export type paths = {
                         };
                     };
                 };
-                /** @description The body is not application/json */
                 415: {
                     headers: {
                         [name: string]: unknown;
@@ -9191,7 +8325,6 @@ export type paths = {
                             title: string;
                             status: number;
                             detail: string;
-                            /** @description Stable machine-readable reason, e.g. dossier.already_resolved */
                             code: string;
                             errors?: {
                                 path: string;
@@ -9202,7 +8335,6 @@ export type paths = {
                         };
                     };
                 };
-                /** @description Rate limited; Retry-After says when to try again */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -9213,7 +8345,6 @@ export type paths = {
                             title: string;
                             status: number;
                             detail: string;
-                            /** @description Stable machine-readable reason, e.g. dossier.already_resolved */
                             code: string;
                             errors?: {
                                 path: string;
@@ -9224,7 +8355,6 @@ export type paths = {
                         };
                     };
                 };
-                /** @description A dependency is unavailable or the request took too long; Retry-After says when to try again */
                 503: {
                     headers: {
                         [name: string]: unknown;
@@ -9235,7 +8365,6 @@ export type paths = {
                             title: string;
                             status: number;
                             detail: string;
-                            /** @description Stable machine-readable reason, e.g. dossier.already_resolved */
                             code: string;
                             errors?: {
                                 path: string;
@@ -9262,7 +8391,6 @@ export type paths = {
             path?: never;
             cookie?: never;
         };
-        /** All units */
         get: {
             parameters: {
                 query?: never;
@@ -9272,7 +8400,6 @@ export type paths = {
             };
             requestBody?: never;
             responses: {
-                /** @description Default Response */
                 200: {
                     headers: {
                         [name: string]: unknown;
@@ -9293,7 +8420,6 @@ export type paths = {
                         };
                     };
                 };
-                /** @description Invalid input (a field, a query parameter, a URL that does not decode), naming the field and the rule */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -9304,7 +8430,6 @@ export type paths = {
                             title: string;
                             status: number;
                             detail: string;
-                            /** @description Stable machine-readable reason, e.g. dossier.already_resolved */
                             code: string;
                             errors?: {
                                 path: string;
@@ -9315,7 +8440,6 @@ export type paths = {
                         };
                     };
                 };
-                /** @description No, bad or expired token */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -9326,7 +8450,6 @@ export type paths = {
                             title: string;
                             status: number;
                             detail: string;
-                            /** @description Stable machine-readable reason, e.g. dossier.already_resolved */
                             code: string;
                             errors?: {
                                 path: string;
@@ -9337,7 +8460,6 @@ export type paths = {
                         };
                     };
                 };
-                /** @description Not allowed for this caller */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -9348,7 +8470,6 @@ export type paths = {
                             title: string;
                             status: number;
                             detail: string;
-                            /** @description Stable machine-readable reason, e.g. dossier.already_resolved */
                             code: string;
                             errors?: {
                                 path: string;
@@ -9359,7 +8480,6 @@ export type paths = {
                         };
                     };
                 };
-                /** @description A path parameter is longer than 100 characters */
                 414: {
                     headers: {
                         [name: string]: unknown;
@@ -9370,7 +8490,6 @@ export type paths = {
                             title: string;
                             status: number;
                             detail: string;
-                            /** @description Stable machine-readable reason, e.g. dossier.already_resolved */
                             code: string;
                             errors?: {
                                 path: string;
@@ -9381,7 +8500,6 @@ export type paths = {
                         };
                     };
                 };
-                /** @description Rate limited; Retry-After says when to try again */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -9392,7 +8510,6 @@ export type paths = {
                             title: string;
                             status: number;
                             detail: string;
-                            /** @description Stable machine-readable reason, e.g. dossier.already_resolved */
                             code: string;
                             errors?: {
                                 path: string;
@@ -9403,7 +8520,6 @@ export type paths = {
                         };
                     };
                 };
-                /** @description A dependency is unavailable or the request took too long; Retry-After says when to try again */
                 503: {
                     headers: {
                         [name: string]: unknown;
@@ -9414,7 +8530,6 @@ export type paths = {
                             title: string;
                             status: number;
                             detail: string;
-                            /** @description Stable machine-readable reason, e.g. dossier.already_resolved */
                             code: string;
                             errors?: {
                                 path: string;
@@ -9442,7 +8557,6 @@ export type paths = {
             path?: never;
             cookie?: never;
         };
-        /** A procedure's current version */
         get: {
             parameters: {
                 query?: never;
@@ -9454,7 +8568,6 @@ export type paths = {
             };
             requestBody?: never;
             responses: {
-                /** @description Default Response */
                 200: {
                     headers: {
                         [name: string]: unknown;
@@ -9469,7 +8582,6 @@ export type paths = {
                         };
                     };
                 };
-                /** @description Invalid input, naming the field and the rule */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -9480,7 +8592,6 @@ export type paths = {
                             title: string;
                             status: number;
                             detail: string;
-                            /** @description Stable machine-readable reason, e.g. dossier.already_resolved */
                             code: string;
                             errors?: {
                                 path: string;
@@ -9491,7 +8602,6 @@ export type paths = {
                         };
                     };
                 };
-                /** @description No or bad token */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -9502,7 +8612,6 @@ export type paths = {
                             title: string;
                             status: number;
                             detail: string;
-                            /** @description Stable machine-readable reason, e.g. dossier.already_resolved */
                             code: string;
                             errors?: {
                                 path: string;
@@ -9513,7 +8622,6 @@ export type paths = {
                         };
                     };
                 };
-                /** @description Admins only */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -9524,7 +8632,6 @@ export type paths = {
                             title: string;
                             status: number;
                             detail: string;
-                            /** @description Stable machine-readable reason, e.g. dossier.already_resolved */
                             code: string;
                             errors?: {
                                 path: string;
@@ -9535,7 +8642,6 @@ export type paths = {
                         };
                     };
                 };
-                /** @description Unknown */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -9546,7 +8652,6 @@ export type paths = {
                             title: string;
                             status: number;
                             detail: string;
-                            /** @description Stable machine-readable reason, e.g. dossier.already_resolved */
                             code: string;
                             errors?: {
                                 path: string;
@@ -9557,7 +8662,6 @@ export type paths = {
                         };
                     };
                 };
-                /** @description A path parameter is longer than 100 characters */
                 414: {
                     headers: {
                         [name: string]: unknown;
@@ -9568,7 +8672,6 @@ export type paths = {
                             title: string;
                             status: number;
                             detail: string;
-                            /** @description Stable machine-readable reason, e.g. dossier.already_resolved */
                             code: string;
                             errors?: {
                                 path: string;
@@ -9579,7 +8682,6 @@ export type paths = {
                         };
                     };
                 };
-                /** @description Rate limited; Retry-After says when to try again */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -9590,7 +8692,6 @@ export type paths = {
                             title: string;
                             status: number;
                             detail: string;
-                            /** @description Stable machine-readable reason, e.g. dossier.already_resolved */
                             code: string;
                             errors?: {
                                 path: string;
@@ -9601,7 +8702,6 @@ export type paths = {
                         };
                     };
                 };
-                /** @description A dependency is unavailable or the request took too long; Retry-After says when to try again */
                 503: {
                     headers: {
                         [name: string]: unknown;
@@ -9612,7 +8712,6 @@ export type paths = {
                             title: string;
                             status: number;
                             detail: string;
-                            /** @description Stable machine-readable reason, e.g. dossier.already_resolved */
                             code: string;
                             errors?: {
                                 path: string;
@@ -9625,7 +8724,6 @@ export type paths = {
                 };
             };
         };
-        /** Create or change a procedure; any change is a new version, received dossiers keep theirs */
         put: {
             parameters: {
                 query?: never;
@@ -9666,7 +8764,6 @@ export type paths = {
                 };
             };
             responses: {
-                /** @description Default Response */
                 200: {
                     headers: {
                         [name: string]: unknown;
@@ -9681,7 +8778,6 @@ export type paths = {
                         };
                     };
                 };
-                /** @description Invalid input, naming the field and the rule */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -9692,7 +8788,6 @@ export type paths = {
                             title: string;
                             status: number;
                             detail: string;
-                            /** @description Stable machine-readable reason, e.g. dossier.already_resolved */
                             code: string;
                             errors?: {
                                 path: string;
@@ -9703,7 +8798,6 @@ export type paths = {
                         };
                     };
                 };
-                /** @description No or bad token */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -9714,7 +8808,6 @@ export type paths = {
                             title: string;
                             status: number;
                             detail: string;
-                            /** @description Stable machine-readable reason, e.g. dossier.already_resolved */
                             code: string;
                             errors?: {
                                 path: string;
@@ -9725,7 +8818,6 @@ export type paths = {
                         };
                     };
                 };
-                /** @description Admins only */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -9736,7 +8828,6 @@ export type paths = {
                             title: string;
                             status: number;
                             detail: string;
-                            /** @description Stable machine-readable reason, e.g. dossier.already_resolved */
                             code: string;
                             errors?: {
                                 path: string;
@@ -9747,7 +8838,6 @@ export type paths = {
                         };
                     };
                 };
-                /** @description Unknown */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -9758,7 +8848,6 @@ export type paths = {
                             title: string;
                             status: number;
                             detail: string;
-                            /** @description Stable machine-readable reason, e.g. dossier.already_resolved */
                             code: string;
                             errors?: {
                                 path: string;
@@ -9769,7 +8858,6 @@ export type paths = {
                         };
                     };
                 };
-                /** @description The body is larger than BODY_LIMIT_BYTES */
                 413: {
                     headers: {
                         [name: string]: unknown;
@@ -9780,7 +8868,6 @@ export type paths = {
                             title: string;
                             status: number;
                             detail: string;
-                            /** @description Stable machine-readable reason, e.g. dossier.already_resolved */
                             code: string;
                             errors?: {
                                 path: string;
@@ -9791,7 +8878,6 @@ export type paths = {
                         };
                     };
                 };
-                /** @description A path parameter is longer than 100 characters */
                 414: {
                     headers: {
                         [name: string]: unknown;
@@ -9802,7 +8888,6 @@ export type paths = {
                             title: string;
                             status: number;
                             detail: string;
-                            /** @description Stable machine-readable reason, e.g. dossier.already_resolved */
                             code: string;
                             errors?: {
                                 path: string;
@@ -9813,7 +8898,6 @@ export type paths = {
                         };
                     };
                 };
-                /** @description The body is not application/json */
                 415: {
                     headers: {
                         [name: string]: unknown;
@@ -9824,7 +8908,6 @@ export type paths = {
                             title: string;
                             status: number;
                             detail: string;
-                            /** @description Stable machine-readable reason, e.g. dossier.already_resolved */
                             code: string;
                             errors?: {
                                 path: string;
@@ -9835,7 +8918,6 @@ export type paths = {
                         };
                     };
                 };
-                /** @description Rate limited; Retry-After says when to try again */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -9846,7 +8928,6 @@ export type paths = {
                             title: string;
                             status: number;
                             detail: string;
-                            /** @description Stable machine-readable reason, e.g. dossier.already_resolved */
                             code: string;
                             errors?: {
                                 path: string;
@@ -9857,7 +8938,6 @@ export type paths = {
                         };
                     };
                 };
-                /** @description A dependency is unavailable or the request took too long; Retry-After says when to try again */
                 503: {
                     headers: {
                         [name: string]: unknown;
@@ -9868,7 +8948,6 @@ export type paths = {
                             title: string;
                             status: number;
                             detail: string;
-                            /** @description Stable machine-readable reason, e.g. dossier.already_resolved */
                             code: string;
                             errors?: {
                                 path: string;
@@ -9895,7 +8974,6 @@ export type paths = {
             path?: never;
             cookie?: never;
         };
-        /** The current version of every procedure */
         get: {
             parameters: {
                 query?: never;
@@ -9905,7 +8983,6 @@ export type paths = {
             };
             requestBody?: never;
             responses: {
-                /** @description Default Response */
                 200: {
                     headers: {
                         [name: string]: unknown;
@@ -9922,7 +8999,6 @@ export type paths = {
                         };
                     };
                 };
-                /** @description Invalid input (a field, a query parameter, a URL that does not decode), naming the field and the rule */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -9933,7 +9009,6 @@ export type paths = {
                             title: string;
                             status: number;
                             detail: string;
-                            /** @description Stable machine-readable reason, e.g. dossier.already_resolved */
                             code: string;
                             errors?: {
                                 path: string;
@@ -9944,7 +9019,6 @@ export type paths = {
                         };
                     };
                 };
-                /** @description No, bad or expired token */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -9955,7 +9029,6 @@ export type paths = {
                             title: string;
                             status: number;
                             detail: string;
-                            /** @description Stable machine-readable reason, e.g. dossier.already_resolved */
                             code: string;
                             errors?: {
                                 path: string;
@@ -9966,7 +9039,6 @@ export type paths = {
                         };
                     };
                 };
-                /** @description Not allowed for this caller */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -9977,7 +9049,6 @@ export type paths = {
                             title: string;
                             status: number;
                             detail: string;
-                            /** @description Stable machine-readable reason, e.g. dossier.already_resolved */
                             code: string;
                             errors?: {
                                 path: string;
@@ -9988,7 +9059,6 @@ export type paths = {
                         };
                     };
                 };
-                /** @description A path parameter is longer than 100 characters */
                 414: {
                     headers: {
                         [name: string]: unknown;
@@ -9999,7 +9069,6 @@ export type paths = {
                             title: string;
                             status: number;
                             detail: string;
-                            /** @description Stable machine-readable reason, e.g. dossier.already_resolved */
                             code: string;
                             errors?: {
                                 path: string;
@@ -10010,7 +9079,6 @@ export type paths = {
                         };
                     };
                 };
-                /** @description Rate limited; Retry-After says when to try again */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -10021,7 +9089,6 @@ export type paths = {
                             title: string;
                             status: number;
                             detail: string;
-                            /** @description Stable machine-readable reason, e.g. dossier.already_resolved */
                             code: string;
                             errors?: {
                                 path: string;
@@ -10032,7 +9099,6 @@ export type paths = {
                         };
                     };
                 };
-                /** @description A dependency is unavailable or the request took too long; Retry-After says when to try again */
                 503: {
                     headers: {
                         [name: string]: unknown;
@@ -10043,7 +9109,6 @@ export type paths = {
                             title: string;
                             status: number;
                             detail: string;
-                            /** @description Stable machine-readable reason, e.g. dossier.already_resolved */
                             code: string;
                             errors?: {
                                 path: string;
@@ -10071,7 +9136,6 @@ export type paths = {
             path?: never;
             cookie?: never;
         };
-        /** A year's calendar; a year without a notice shows what is counted (the fixed solar holidays and their compensatory days) and says its deadlines are provisional */
         get: {
             parameters: {
                 query?: never;
@@ -10083,7 +9147,6 @@ export type paths = {
             };
             requestBody?: never;
             responses: {
-                /** @description Default Response */
                 200: {
                     headers: {
                         [name: string]: unknown;
@@ -10092,7 +9155,6 @@ export type paths = {
                         "application/json": unknown;
                     };
                 };
-                /** @description Invalid input, naming the field and the rule */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -10103,7 +9165,6 @@ export type paths = {
                             title: string;
                             status: number;
                             detail: string;
-                            /** @description Stable machine-readable reason, e.g. dossier.already_resolved */
                             code: string;
                             errors?: {
                                 path: string;
@@ -10114,7 +9175,6 @@ export type paths = {
                         };
                     };
                 };
-                /** @description No or bad token */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -10125,7 +9185,6 @@ export type paths = {
                             title: string;
                             status: number;
                             detail: string;
-                            /** @description Stable machine-readable reason, e.g. dossier.already_resolved */
                             code: string;
                             errors?: {
                                 path: string;
@@ -10136,7 +9195,6 @@ export type paths = {
                         };
                     };
                 };
-                /** @description Admins only */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -10147,7 +9205,6 @@ export type paths = {
                             title: string;
                             status: number;
                             detail: string;
-                            /** @description Stable machine-readable reason, e.g. dossier.already_resolved */
                             code: string;
                             errors?: {
                                 path: string;
@@ -10158,7 +9215,6 @@ export type paths = {
                         };
                     };
                 };
-                /** @description Unknown */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -10169,7 +9225,6 @@ export type paths = {
                             title: string;
                             status: number;
                             detail: string;
-                            /** @description Stable machine-readable reason, e.g. dossier.already_resolved */
                             code: string;
                             errors?: {
                                 path: string;
@@ -10180,7 +9235,6 @@ export type paths = {
                         };
                     };
                 };
-                /** @description A path parameter is longer than 100 characters */
                 414: {
                     headers: {
                         [name: string]: unknown;
@@ -10191,7 +9245,6 @@ export type paths = {
                             title: string;
                             status: number;
                             detail: string;
-                            /** @description Stable machine-readable reason, e.g. dossier.already_resolved */
                             code: string;
                             errors?: {
                                 path: string;
@@ -10202,7 +9255,6 @@ export type paths = {
                         };
                     };
                 };
-                /** @description Rate limited; Retry-After says when to try again */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -10213,7 +9265,6 @@ export type paths = {
                             title: string;
                             status: number;
                             detail: string;
-                            /** @description Stable machine-readable reason, e.g. dossier.already_resolved */
                             code: string;
                             errors?: {
                                 path: string;
@@ -10224,7 +9275,6 @@ export type paths = {
                         };
                     };
                 };
-                /** @description A dependency is unavailable or the request took too long; Retry-After says when to try again */
                 503: {
                     headers: {
                         [name: string]: unknown;
@@ -10235,7 +9285,6 @@ export type paths = {
                             title: string;
                             status: number;
                             detail: string;
-                            /** @description Stable machine-readable reason, e.g. dossier.already_resolved */
                             code: string;
                             errors?: {
                                 path: string;
@@ -10248,7 +9297,6 @@ export type paths = {
                 };
             };
         };
-        /** A year's civil-service calendar: holidays and compensatory weekdays off, swapped working weekend days */
         put: {
             parameters: {
                 query?: never;
@@ -10272,7 +9320,6 @@ export type paths = {
                 };
             };
             responses: {
-                /** @description Default Response */
                 200: {
                     headers: {
                         [name: string]: unknown;
@@ -10281,7 +9328,6 @@ export type paths = {
                         "application/json": unknown;
                     };
                 };
-                /** @description Invalid input, naming the field and the rule */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -10292,7 +9338,6 @@ export type paths = {
                             title: string;
                             status: number;
                             detail: string;
-                            /** @description Stable machine-readable reason, e.g. dossier.already_resolved */
                             code: string;
                             errors?: {
                                 path: string;
@@ -10303,7 +9348,6 @@ export type paths = {
                         };
                     };
                 };
-                /** @description No or bad token */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -10314,7 +9358,6 @@ export type paths = {
                             title: string;
                             status: number;
                             detail: string;
-                            /** @description Stable machine-readable reason, e.g. dossier.already_resolved */
                             code: string;
                             errors?: {
                                 path: string;
@@ -10325,7 +9368,6 @@ export type paths = {
                         };
                     };
                 };
-                /** @description Admins only */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -10336,7 +9378,6 @@ export type paths = {
                             title: string;
                             status: number;
                             detail: string;
-                            /** @description Stable machine-readable reason, e.g. dossier.already_resolved */
                             code: string;
                             errors?: {
                                 path: string;
@@ -10347,7 +9388,6 @@ export type paths = {
                         };
                     };
                 };
-                /** @description Unknown */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -10358,7 +9398,6 @@ export type paths = {
                             title: string;
                             status: number;
                             detail: string;
-                            /** @description Stable machine-readable reason, e.g. dossier.already_resolved */
                             code: string;
                             errors?: {
                                 path: string;
@@ -10369,7 +9408,6 @@ export type paths = {
                         };
                     };
                 };
-                /** @description The body is larger than BODY_LIMIT_BYTES */
                 413: {
                     headers: {
                         [name: string]: unknown;
@@ -10380,7 +9418,6 @@ export type paths = {
                             title: string;
                             status: number;
                             detail: string;
-                            /** @description Stable machine-readable reason, e.g. dossier.already_resolved */
                             code: string;
                             errors?: {
                                 path: string;
@@ -10391,7 +9428,6 @@ export type paths = {
                         };
                     };
                 };
-                /** @description A path parameter is longer than 100 characters */
                 414: {
                     headers: {
                         [name: string]: unknown;
@@ -10402,7 +9438,6 @@ export type paths = {
                             title: string;
                             status: number;
                             detail: string;
-                            /** @description Stable machine-readable reason, e.g. dossier.already_resolved */
                             code: string;
                             errors?: {
                                 path: string;
@@ -10413,7 +9448,6 @@ export type paths = {
                         };
                     };
                 };
-                /** @description The body is not application/json */
                 415: {
                     headers: {
                         [name: string]: unknown;
@@ -10424,7 +9458,6 @@ export type paths = {
                             title: string;
                             status: number;
                             detail: string;
-                            /** @description Stable machine-readable reason, e.g. dossier.already_resolved */
                             code: string;
                             errors?: {
                                 path: string;
@@ -10435,7 +9468,6 @@ export type paths = {
                         };
                     };
                 };
-                /** @description Rate limited; Retry-After says when to try again */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -10446,7 +9478,6 @@ export type paths = {
                             title: string;
                             status: number;
                             detail: string;
-                            /** @description Stable machine-readable reason, e.g. dossier.already_resolved */
                             code: string;
                             errors?: {
                                 path: string;
@@ -10457,7 +9488,6 @@ export type paths = {
                         };
                     };
                 };
-                /** @description A dependency is unavailable or the request took too long; Retry-After says when to try again */
                 503: {
                     headers: {
                         [name: string]: unknown;
@@ -10468,7 +9498,6 @@ export type paths = {
                             title: string;
                             status: number;
                             detail: string;
-                            /** @description Stable machine-readable reason, e.g. dossier.already_resolved */
                             code: string;
                             errors?: {
                                 path: string;
@@ -10495,7 +9524,6 @@ export type paths = {
             path?: never;
             cookie?: never;
         };
-        /** Which years have their official notice loaded: every loaded year, this year and the next; deadlines in a year without one are provisional */
         get: {
             parameters: {
                 query?: never;
@@ -10505,7 +9533,6 @@ export type paths = {
             };
             requestBody?: never;
             responses: {
-                /** @description Default Response */
                 200: {
                     headers: {
                         [name: string]: unknown;
@@ -10517,12 +9544,10 @@ export type paths = {
                                 hasNotice: boolean;
                                 notice?: string;
                             }[];
-                            /** @description This year and the next when their notice is not loaded: an admin should load it */
                             comingYearsWithoutNotice: number[];
                         };
                     };
                 };
-                /** @description Invalid input, naming the field and the rule */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -10533,7 +9558,6 @@ export type paths = {
                             title: string;
                             status: number;
                             detail: string;
-                            /** @description Stable machine-readable reason, e.g. dossier.already_resolved */
                             code: string;
                             errors?: {
                                 path: string;
@@ -10544,7 +9568,6 @@ export type paths = {
                         };
                     };
                 };
-                /** @description No or bad token */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -10555,7 +9578,6 @@ export type paths = {
                             title: string;
                             status: number;
                             detail: string;
-                            /** @description Stable machine-readable reason, e.g. dossier.already_resolved */
                             code: string;
                             errors?: {
                                 path: string;
@@ -10566,7 +9588,6 @@ export type paths = {
                         };
                     };
                 };
-                /** @description Admins only */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -10577,7 +9598,6 @@ export type paths = {
                             title: string;
                             status: number;
                             detail: string;
-                            /** @description Stable machine-readable reason, e.g. dossier.already_resolved */
                             code: string;
                             errors?: {
                                 path: string;
@@ -10588,7 +9608,6 @@ export type paths = {
                         };
                     };
                 };
-                /** @description Unknown */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -10599,7 +9618,6 @@ export type paths = {
                             title: string;
                             status: number;
                             detail: string;
-                            /** @description Stable machine-readable reason, e.g. dossier.already_resolved */
                             code: string;
                             errors?: {
                                 path: string;
@@ -10610,7 +9628,6 @@ export type paths = {
                         };
                     };
                 };
-                /** @description A path parameter is longer than 100 characters */
                 414: {
                     headers: {
                         [name: string]: unknown;
@@ -10621,7 +9638,6 @@ export type paths = {
                             title: string;
                             status: number;
                             detail: string;
-                            /** @description Stable machine-readable reason, e.g. dossier.already_resolved */
                             code: string;
                             errors?: {
                                 path: string;
@@ -10632,7 +9648,6 @@ export type paths = {
                         };
                     };
                 };
-                /** @description Rate limited; Retry-After says when to try again */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -10643,7 +9658,6 @@ export type paths = {
                             title: string;
                             status: number;
                             detail: string;
-                            /** @description Stable machine-readable reason, e.g. dossier.already_resolved */
                             code: string;
                             errors?: {
                                 path: string;
@@ -10654,7 +9668,6 @@ export type paths = {
                         };
                     };
                 };
-                /** @description A dependency is unavailable or the request took too long; Retry-After says when to try again */
                 503: {
                     headers: {
                         [name: string]: unknown;
@@ -10665,7 +9678,6 @@ export type paths = {
                             title: string;
                             status: number;
                             detail: string;
-                            /** @description Stable machine-readable reason, e.g. dossier.already_resolved */
                             code: string;
                             errors?: {
                                 path: string;
@@ -10693,7 +9705,6 @@ export type paths = {
             path?: never;
             cookie?: never;
         };
-        /** Notices in the scheduler's outbox, oldest first; status=failed is the dead-letter list */
         get: {
             parameters: {
                 query?: {
@@ -10708,7 +9719,6 @@ export type paths = {
             };
             requestBody?: never;
             responses: {
-                /** @description Default Response */
                 200: {
                     headers: {
                         [name: string]: unknown;
@@ -10720,18 +9730,15 @@ export type paths = {
                                 dossierId: string;
                                 /** @enum {string} */
                                 kind: "receipt" | "supplement_request" | "apology" | "result_ready" | "overdue" | "due_soon" | "due_today";
-                                /** @description What makes two notices of one kind differ (a deadline, a request) */
                                 occasion: string;
                                 channel: string;
                                 /** @enum {string} */
                                 recipientKind: "applicant" | "unit";
-                                /** @description The unit the notice is for (unit notices) or speaks for */
                                 unitId: string;
                                 subject: string;
                                 /** @enum {string} */
                                 status: "pending" | "sent" | "failed" | "no_contact";
                                 attempts: number;
-                                /** @description Times an operator re-queued it after it failed */
                                 requeues: number;
                                 lastError: string | null;
                                 createdAt: string;
@@ -10740,7 +9747,6 @@ export type paths = {
                         };
                     };
                 };
-                /** @description Invalid input, naming the parameter and the rule */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -10751,7 +9757,6 @@ export type paths = {
                             title: string;
                             status: number;
                             detail: string;
-                            /** @description Stable machine-readable reason, e.g. dossier.already_resolved */
                             code: string;
                             errors?: {
                                 path: string;
@@ -10762,7 +9767,6 @@ export type paths = {
                         };
                     };
                 };
-                /** @description No or bad token */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -10773,7 +9777,6 @@ export type paths = {
                             title: string;
                             status: number;
                             detail: string;
-                            /** @description Stable machine-readable reason, e.g. dossier.already_resolved */
                             code: string;
                             errors?: {
                                 path: string;
@@ -10784,7 +9787,6 @@ export type paths = {
                         };
                     };
                 };
-                /** @description Admins only */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -10795,7 +9797,6 @@ export type paths = {
                             title: string;
                             status: number;
                             detail: string;
-                            /** @description Stable machine-readable reason, e.g. dossier.already_resolved */
                             code: string;
                             errors?: {
                                 path: string;
@@ -10806,7 +9807,6 @@ export type paths = {
                         };
                     };
                 };
-                /** @description A path parameter is longer than 100 characters */
                 414: {
                     headers: {
                         [name: string]: unknown;
@@ -10817,7 +9817,6 @@ export type paths = {
                             title: string;
                             status: number;
                             detail: string;
-                            /** @description Stable machine-readable reason, e.g. dossier.already_resolved */
                             code: string;
                             errors?: {
                                 path: string;
@@ -10828,7 +9827,6 @@ export type paths = {
                         };
                     };
                 };
-                /** @description Rate limited; Retry-After says when to try again */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -10839,7 +9837,6 @@ export type paths = {
                             title: string;
                             status: number;
                             detail: string;
-                            /** @description Stable machine-readable reason, e.g. dossier.already_resolved */
                             code: string;
                             errors?: {
                                 path: string;
@@ -10850,7 +9847,6 @@ export type paths = {
                         };
                     };
                 };
-                /** @description A dependency is unavailable or the request took too long; Retry-After says when to try again */
                 503: {
                     headers: {
                         [name: string]: unknown;
@@ -10861,7 +9857,6 @@ export type paths = {
                             title: string;
                             status: number;
                             detail: string;
-                            /** @description Stable machine-readable reason, e.g. dossier.already_resolved */
                             code: string;
                             errors?: {
                                 path: string;
@@ -10891,7 +9886,6 @@ export type paths = {
         };
         get?: never;
         put?: never;
-        /** Put failed notices (these ids, or all without ids) back to pending; the scheduler's next sweep sends them */
         post: {
             parameters: {
                 query?: never;
@@ -10902,13 +9896,11 @@ export type paths = {
             requestBody: {
                 content: {
                     "application/json": {
-                        /** @description Outbox ids; absent re-queues every failed notice */
                         ids?: number[];
                     };
                 };
             };
             responses: {
-                /** @description Default Response */
                 200: {
                     headers: {
                         [name: string]: unknown;
@@ -10917,12 +9909,10 @@ export type paths = {
                         "application/json": {
                             requeued: number;
                             ids: number[];
-                            /** @description Ids asked for that are not failed notices (unknown, or not failed) */
                             skipped: number[];
                         };
                     };
                 };
-                /** @description Invalid input, naming the parameter and the rule */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -10933,7 +9923,6 @@ export type paths = {
                             title: string;
                             status: number;
                             detail: string;
-                            /** @description Stable machine-readable reason, e.g. dossier.already_resolved */
                             code: string;
                             errors?: {
                                 path: string;
@@ -10944,7 +9933,6 @@ export type paths = {
                         };
                     };
                 };
-                /** @description No or bad token */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -10955,7 +9943,6 @@ export type paths = {
                             title: string;
                             status: number;
                             detail: string;
-                            /** @description Stable machine-readable reason, e.g. dossier.already_resolved */
                             code: string;
                             errors?: {
                                 path: string;
@@ -10966,7 +9953,6 @@ export type paths = {
                         };
                     };
                 };
-                /** @description Admins only */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -10977,7 +9963,6 @@ export type paths = {
                             title: string;
                             status: number;
                             detail: string;
-                            /** @description Stable machine-readable reason, e.g. dossier.already_resolved */
                             code: string;
                             errors?: {
                                 path: string;
@@ -10988,7 +9973,6 @@ export type paths = {
                         };
                     };
                 };
-                /** @description The body is larger than BODY_LIMIT_BYTES */
                 413: {
                     headers: {
                         [name: string]: unknown;
@@ -10999,7 +9983,6 @@ export type paths = {
                             title: string;
                             status: number;
                             detail: string;
-                            /** @description Stable machine-readable reason, e.g. dossier.already_resolved */
                             code: string;
                             errors?: {
                                 path: string;
@@ -11010,7 +9993,6 @@ export type paths = {
                         };
                     };
                 };
-                /** @description A path parameter is longer than 100 characters */
                 414: {
                     headers: {
                         [name: string]: unknown;
@@ -11021,7 +10003,6 @@ export type paths = {
                             title: string;
                             status: number;
                             detail: string;
-                            /** @description Stable machine-readable reason, e.g. dossier.already_resolved */
                             code: string;
                             errors?: {
                                 path: string;
@@ -11032,7 +10013,6 @@ export type paths = {
                         };
                     };
                 };
-                /** @description The body is not application/json */
                 415: {
                     headers: {
                         [name: string]: unknown;
@@ -11043,7 +10023,6 @@ export type paths = {
                             title: string;
                             status: number;
                             detail: string;
-                            /** @description Stable machine-readable reason, e.g. dossier.already_resolved */
                             code: string;
                             errors?: {
                                 path: string;
@@ -11054,7 +10033,6 @@ export type paths = {
                         };
                     };
                 };
-                /** @description Rate limited; Retry-After says when to try again */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -11065,7 +10043,6 @@ export type paths = {
                             title: string;
                             status: number;
                             detail: string;
-                            /** @description Stable machine-readable reason, e.g. dossier.already_resolved */
                             code: string;
                             errors?: {
                                 path: string;
@@ -11076,7 +10053,6 @@ export type paths = {
                         };
                     };
                 };
-                /** @description A dependency is unavailable or the request took too long; Retry-After says when to try again */
                 503: {
                     headers: {
                         [name: string]: unknown;
@@ -11087,7 +10063,6 @@ export type paths = {
                             title: string;
                             status: number;
                             detail: string;
-                            /** @description Stable machine-readable reason, e.g. dossier.already_resolved */
                             code: string;
                             errors?: {
                                 path: string;
@@ -11113,7 +10088,6 @@ export type paths = {
             path?: never;
             cookie?: never;
         };
-        /** The analysts' dashboard (HTML): KPI tiles, 06a per field, units ranked by on-time rate; asks for a token in the page */
         get: {
             parameters: {
                 query?: never;
@@ -11123,7 +10097,6 @@ export type paths = {
             };
             requestBody?: never;
             responses: {
-                /** @description The page */
                 200: {
                     headers: {
                         [name: string]: unknown;
@@ -11132,7 +10105,6 @@ export type paths = {
                         "text/html": string;
                     };
                 };
-                /** @description Invalid input (a field, a query parameter, a URL that does not decode), naming the field and the rule */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -11143,7 +10115,6 @@ export type paths = {
                             title: string;
                             status: number;
                             detail: string;
-                            /** @description Stable machine-readable reason, e.g. dossier.already_resolved */
                             code: string;
                             errors?: {
                                 path: string;
@@ -11154,7 +10125,6 @@ export type paths = {
                         };
                     };
                 };
-                /** @description A path parameter is longer than 100 characters */
                 414: {
                     headers: {
                         [name: string]: unknown;
@@ -11165,7 +10135,6 @@ export type paths = {
                             title: string;
                             status: number;
                             detail: string;
-                            /** @description Stable machine-readable reason, e.g. dossier.already_resolved */
                             code: string;
                             errors?: {
                                 path: string;
@@ -11176,7 +10145,6 @@ export type paths = {
                         };
                     };
                 };
-                /** @description Rate limited; Retry-After says when to try again */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -11187,7 +10155,6 @@ export type paths = {
                             title: string;
                             status: number;
                             detail: string;
-                            /** @description Stable machine-readable reason, e.g. dossier.already_resolved */
                             code: string;
                             errors?: {
                                 path: string;
@@ -11198,7 +10165,6 @@ export type paths = {
                         };
                     };
                 };
-                /** @description A dependency is unavailable or the request took too long; Retry-After says when to try again */
                 503: {
                     headers: {
                         [name: string]: unknown;
@@ -11209,7 +10175,6 @@ export type paths = {
                             title: string;
                             status: number;
                             detail: string;
-                            /** @description Stable machine-readable reason, e.g. dossier.already_resolved */
                             code: string;
                             errors?: {
                                 path: string;
@@ -11237,7 +10202,6 @@ export type paths = {
             path?: never;
             cookie?: never;
         };
-        /** The workbench (HTML) for officers and inspectors, and the citizens' lookup under /tra-cuu */
         get: {
             parameters: {
                 query?: never;
@@ -11247,7 +10211,6 @@ export type paths = {
             };
             requestBody?: never;
             responses: {
-                /** @description The page */
                 200: {
                     headers: {
                         [name: string]: unknown;
@@ -11256,7 +10219,6 @@ export type paths = {
                         "text/html": string;
                     };
                 };
-                /** @description Invalid input (a field, a query parameter, a URL that does not decode), naming the field and the rule */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -11267,7 +10229,6 @@ export type paths = {
                             title: string;
                             status: number;
                             detail: string;
-                            /** @description Stable machine-readable reason, e.g. dossier.already_resolved */
                             code: string;
                             errors?: {
                                 path: string;
@@ -11278,7 +10239,6 @@ export type paths = {
                         };
                     };
                 };
-                /** @description A path parameter is longer than 100 characters */
                 414: {
                     headers: {
                         [name: string]: unknown;
@@ -11289,7 +10249,6 @@ export type paths = {
                             title: string;
                             status: number;
                             detail: string;
-                            /** @description Stable machine-readable reason, e.g. dossier.already_resolved */
                             code: string;
                             errors?: {
                                 path: string;
@@ -11300,7 +10259,6 @@ export type paths = {
                         };
                     };
                 };
-                /** @description Rate limited; Retry-After says when to try again */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -11311,7 +10269,6 @@ export type paths = {
                             title: string;
                             status: number;
                             detail: string;
-                            /** @description Stable machine-readable reason, e.g. dossier.already_resolved */
                             code: string;
                             errors?: {
                                 path: string;
@@ -11322,7 +10279,6 @@ export type paths = {
                         };
                     };
                 };
-                /** @description A dependency is unavailable or the request took too long; Retry-After says when to try again */
                 503: {
                     headers: {
                         [name: string]: unknown;
@@ -11333,7 +10289,6 @@ export type paths = {
                             title: string;
                             status: number;
                             detail: string;
-                            /** @description Stable machine-readable reason, e.g. dossier.already_resolved */
                             code: string;
                             errors?: {
                                 path: string;
@@ -11361,7 +10316,6 @@ export type paths = {
             path?: never;
             cookie?: never;
         };
-        /** Demo users for the workbench's development sign-in (refused in production) */
         get: {
             parameters: {
                 query?: never;
@@ -11371,7 +10325,6 @@ export type paths = {
             };
             requestBody?: never;
             responses: {
-                /** @description Default Response */
                 200: {
                     headers: {
                         [name: string]: unknown;
@@ -11390,7 +10343,6 @@ export type paths = {
                         };
                     };
                 };
-                /** @description Invalid input (a field, a query parameter, a URL that does not decode), naming the field and the rule */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -11401,7 +10353,6 @@ export type paths = {
                             title: string;
                             status: number;
                             detail: string;
-                            /** @description Stable machine-readable reason, e.g. dossier.already_resolved */
                             code: string;
                             errors?: {
                                 path: string;
@@ -11412,7 +10363,6 @@ export type paths = {
                         };
                     };
                 };
-                /** @description Production */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -11423,7 +10373,6 @@ export type paths = {
                             title: string;
                             status: number;
                             detail: string;
-                            /** @description Stable machine-readable reason, e.g. dossier.already_resolved */
                             code: string;
                             errors?: {
                                 path: string;
@@ -11434,7 +10383,6 @@ export type paths = {
                         };
                     };
                 };
-                /** @description A path parameter is longer than 100 characters */
                 414: {
                     headers: {
                         [name: string]: unknown;
@@ -11445,7 +10393,6 @@ export type paths = {
                             title: string;
                             status: number;
                             detail: string;
-                            /** @description Stable machine-readable reason, e.g. dossier.already_resolved */
                             code: string;
                             errors?: {
                                 path: string;
@@ -11456,7 +10403,6 @@ export type paths = {
                         };
                     };
                 };
-                /** @description Rate limited; Retry-After says when to try again */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -11467,7 +10413,6 @@ export type paths = {
                             title: string;
                             status: number;
                             detail: string;
-                            /** @description Stable machine-readable reason, e.g. dossier.already_resolved */
                             code: string;
                             errors?: {
                                 path: string;
@@ -11478,7 +10423,6 @@ export type paths = {
                         };
                     };
                 };
-                /** @description A dependency is unavailable or the request took too long; Retry-After says when to try again */
                 503: {
                     headers: {
                         [name: string]: unknown;
@@ -11489,7 +10433,6 @@ export type paths = {
                             title: string;
                             status: number;
                             detail: string;
-                            /** @description Stable machine-readable reason, e.g. dossier.already_resolved */
                             code: string;
                             errors?: {
                                 path: string;
@@ -11519,7 +10462,6 @@ export type paths = {
         };
         get?: never;
         put?: never;
-        /** Mints a development token for a demo user (refused in production) */
         post: {
             parameters: {
                 query?: never;
@@ -11538,7 +10480,6 @@ export type paths = {
                 };
             };
             responses: {
-                /** @description Default Response */
                 200: {
                     headers: {
                         [name: string]: unknown;
@@ -11550,7 +10491,6 @@ export type paths = {
                         };
                     };
                 };
-                /** @description Invalid input or unknown unit */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -11561,7 +10501,6 @@ export type paths = {
                             title: string;
                             status: number;
                             detail: string;
-                            /** @description Stable machine-readable reason, e.g. dossier.already_resolved */
                             code: string;
                             errors?: {
                                 path: string;
@@ -11572,7 +10511,6 @@ export type paths = {
                         };
                     };
                 };
-                /** @description Production */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -11583,7 +10521,6 @@ export type paths = {
                             title: string;
                             status: number;
                             detail: string;
-                            /** @description Stable machine-readable reason, e.g. dossier.already_resolved */
                             code: string;
                             errors?: {
                                 path: string;
@@ -11594,7 +10531,6 @@ export type paths = {
                         };
                     };
                 };
-                /** @description The body is larger than BODY_LIMIT_BYTES */
                 413: {
                     headers: {
                         [name: string]: unknown;
@@ -11605,7 +10541,6 @@ export type paths = {
                             title: string;
                             status: number;
                             detail: string;
-                            /** @description Stable machine-readable reason, e.g. dossier.already_resolved */
                             code: string;
                             errors?: {
                                 path: string;
@@ -11616,7 +10551,6 @@ export type paths = {
                         };
                     };
                 };
-                /** @description A path parameter is longer than 100 characters */
                 414: {
                     headers: {
                         [name: string]: unknown;
@@ -11627,7 +10561,6 @@ export type paths = {
                             title: string;
                             status: number;
                             detail: string;
-                            /** @description Stable machine-readable reason, e.g. dossier.already_resolved */
                             code: string;
                             errors?: {
                                 path: string;
@@ -11638,7 +10571,6 @@ export type paths = {
                         };
                     };
                 };
-                /** @description The body is not application/json */
                 415: {
                     headers: {
                         [name: string]: unknown;
@@ -11649,7 +10581,6 @@ export type paths = {
                             title: string;
                             status: number;
                             detail: string;
-                            /** @description Stable machine-readable reason, e.g. dossier.already_resolved */
                             code: string;
                             errors?: {
                                 path: string;
@@ -11660,7 +10591,6 @@ export type paths = {
                         };
                     };
                 };
-                /** @description Rate limited; Retry-After says when to try again */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -11671,7 +10601,6 @@ export type paths = {
                             title: string;
                             status: number;
                             detail: string;
-                            /** @description Stable machine-readable reason, e.g. dossier.already_resolved */
                             code: string;
                             errors?: {
                                 path: string;
@@ -11682,7 +10611,6 @@ export type paths = {
                         };
                     };
                 };
-                /** @description A dependency is unavailable or the request took too long; Retry-After says when to try again */
                 503: {
                     headers: {
                         [name: string]: unknown;
@@ -11693,7 +10621,6 @@ export type paths = {
                             title: string;
                             status: number;
                             detail: string;
-                            /** @description Stable machine-readable reason, e.g. dossier.already_resolved */
                             code: string;
                             errors?: {
                                 path: string;
