@@ -23,7 +23,7 @@ describe("the clock stops (dossier_pauses)", () => {
     await spec
       .given(life.given)
       .when(life.when)
-      .then({
+      .thenRows({
         dossier_pauses: [
           {
             dossier_id: A,
@@ -47,7 +47,7 @@ describe("the clock stops (dossier_pauses)", () => {
     await spec
       .given(life.given)
       .when(life.when)
-      .then({
+      .thenRows({
         dossier_pauses: [
           {
             seq: 1,
@@ -68,7 +68,7 @@ describe("the clock stops (dossier_pauses)", () => {
     await spec
       .given(life.given)
       .when(life.when)
-      .then({
+      .thenRows({
         dossier_pauses: [
           { seq: 1, kind: "supplement", ended_by: "SupplementReceived" },
           { seq: 2, kind: "fee", paused_at: "2025-03-13T10:00:00.000+07:00", ended_at: null },

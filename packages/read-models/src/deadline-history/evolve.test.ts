@@ -22,7 +22,7 @@ describe("the deadline history (dossier_deadlines)", () => {
     await spec
       .given(life.given)
       .when(life.when)
-      .then({
+      .thenRows({
         dossier_deadlines: [
           {
             dossier_id: A,
@@ -51,6 +51,6 @@ describe("the deadline history (dossier_deadlines)", () => {
     await spec
       .given(life.given)
       .when(life.when)
-      .then({ dossier_deadlines: [{ seq: 1, cause: "received" }] });
+      .thenRows({ dossier_deadlines: [{ seq: 1, cause: "received" }] });
   });
 });

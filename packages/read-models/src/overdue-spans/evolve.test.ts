@@ -22,7 +22,7 @@ describe("the days a dossier counted overdue (overdue_spans)", () => {
     await spec
       .given(life.given)
       .when(life.when)
-      .then({
+      .thenRows({
         overdue_spans: [
           { dossier_id: A, from_day: "2025-03-20", to_day: "2025-03-26", receiving_unit_id: COMMUNE },
         ],
@@ -49,7 +49,7 @@ describe("the days a dossier counted overdue (overdue_spans)", () => {
     await spec
       .given(life.given)
       .when(life.when)
-      .then({
+      .thenRows({
         overdue_spans: [{ from_day: "2025-03-20", to_day: null }],
         dossiers: [{ overdue_span_from: "2025-03-20", late766_span_from: "2025-03-20" }],
       });
@@ -63,7 +63,7 @@ describe("the days a dossier counted overdue (overdue_spans)", () => {
     await spec
       .given(life.given)
       .when(life.when)
-      .then({
+      .thenRows({
         overdue_spans: [],
         dossiers: [{ overdue_span_from: null, late766_span_from: null }],
         report_counts: { where: { grain: "d", period_start: "2025-03-20" }, rows: [{ overdue_starts: 0 }] },
@@ -78,7 +78,7 @@ describe("the days a dossier counted overdue (overdue_spans)", () => {
     await spec
       .given(life.given)
       .when(life.when)
-      .then({
+      .thenRows({
         overdue_spans: [
           { from_day: "2025-03-20", to_day: "2025-03-20" },
           { from_day: "2025-03-21", to_day: null },

@@ -29,7 +29,7 @@ describe("the process-control slip (process_steps)", () => {
     await spec
       .given(life.given)
       .when(life.when)
-      .then({
+      .thenRows({
         process_steps: [
           {
             dossier_id: A,
@@ -72,7 +72,7 @@ describe("the process-control slip (process_steps)", () => {
     await spec
       .given(life.given)
       .when(life.when)
-      .then({
+      .thenRows({
         process_steps: [
           { seq: 1, unit_id: COMMUNE, ended_by: "DossierForwarded", late: false },
           {
@@ -97,7 +97,7 @@ describe("the process-control slip (process_steps)", () => {
     await spec
       .given(life.given)
       .when(life.when)
-      .then({
+      .thenRows({
         process_steps: [
           { seq: 1, to_at: "2025-03-14T10:00:00.000+07:00", ended_by: "DossierResolved", late: false },
         ],

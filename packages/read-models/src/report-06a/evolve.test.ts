@@ -26,7 +26,7 @@ describe("the 06a counts (report_counts)", () => {
     await spec
       .given(life.given)
       .when(life.when)
-      .then({
+      .thenRows({
         report_counts: {
           where: { received_direct: 1 },
           rows: [
@@ -47,7 +47,7 @@ describe("the 06a counts (report_counts)", () => {
     await spec
       .given(life.given)
       .when(life.when)
-      .then({
+      .thenRows({
         report_counts: {
           where: { grain: "d", period_start: "2025-03-14" },
           rows: [
@@ -72,7 +72,7 @@ describe("the 06a counts (report_counts)", () => {
     await spec
       .given(life.given)
       .when(life.when)
-      .then({
+      .thenRows({
         report_counts: {
           where: { grain: "d", period_start: "2025-04-15" },
           rows: [{ finished_early: 1, finished_late: 0, resolutions: 0 }],

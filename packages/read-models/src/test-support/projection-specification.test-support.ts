@@ -53,7 +53,7 @@ const matches = (row: object, where: object) =>
 /**
  * Given/when/then for the projection, against real Postgres, the way deciders have theirs:
  *
- *   spec.given(received).when(transferred).then({ process_steps: [{ seq: 1, late: false }, …] })
+ *   spec.given(received).when(transferred).thenRows({ process_steps: [{ seq: 1, late: false }, …] })
  *
  * `given` is projected in one transaction and `when` in the next, so the `when` events start from what
  * Postgres kept; every table must also come out the same when both are projected in one batch. Each
@@ -75,7 +75,7 @@ export function projectionSpecification(db: () => ReadModelDb) {
       return {
         when(events: readonly ProjectableEvent[]) {
           return {
-            async then(expected: { readonly [T in ReadModelTable]?: ExpectedRows<T> }): Promise<void> {
+            async thenRows(expected: { readonly [T in ReadModelTable]?: ExpectedRows<T> }): Promise<void> {
               const apart = await fresh();
               await project(apart, history);
               await project(apart, events);

@@ -18,7 +18,7 @@ describe("the dossiers row (worklist)", () => {
     await spec
       .given(life.given)
       .when(life.when)
-      .then({
+      .thenRows({
         dossiers: [
           {
             dossier_id: A,
@@ -50,7 +50,7 @@ describe("the dossiers row (worklist)", () => {
     await spec
       .given(life.given)
       .when(life.when)
-      .then({
+      .thenRows({
         dossiers: [
           { status: "processing", current_unit_id: PROVINCE, units_held: [COMMUNE, PROVINCE], step_seq: 2 },
         ],
@@ -65,7 +65,7 @@ describe("the dossiers row (worklist)", () => {
     await spec
       .given(life.given)
       .when(life.when)
-      .then({
+      .thenRows({
         dossiers: [
           {
             overdue: true,
@@ -89,6 +89,8 @@ describe("the dossiers row (worklist)", () => {
     await spec
       .given(life.given)
       .when(life.when)
-      .then({ dossiers: [{ status: "processing", overdue: false, ever_overdue: true, paused_at: null }] });
+      .thenRows({
+        dossiers: [{ status: "processing", overdue: false, ever_overdue: true, paused_at: null }],
+      });
   });
 });
