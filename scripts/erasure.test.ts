@@ -1,5 +1,8 @@
 import { execFile } from "node:child_process";
 import { createDecipheriv, createHash, createHmac } from "node:crypto";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { promisify } from "node:util";
 import { applicantSubjectId } from "@motcua/api";
 import { addWorkingTime, createWorkSchedule, formatInstant, parseInstant } from "@motcua/domain";
@@ -12,6 +15,7 @@ import {
   type TestRedis,
   testRedisUrl,
 } from "@motcua/testing";
+import { rederiveAgainstHead, type SignedTreeHead, verifyEvidenceBundle } from "@motcua/transparency-log";
 import { Redis } from "ioredis";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -55,6 +59,7 @@ let database: TestDatabase;
 let redisPrefix: TestRedis;
 let system: System;
 let config: Config;
+let headsDir: string | undefined;
 const header = async (role: DevTokenClaims["role"], unitId?: string) => ({
   authorization: `Bearer ${await signDevToken(
     { ttl: "1h", role, sub: `${role}-${unitId ?? "all"}`, ...(unitId ? { unitId } : {}) },
@@ -64,6 +69,7 @@ const header = async (role: DevTokenClaims["role"], unitId?: string) => ({
 
 beforeAll(async () => {
   database = await createTestDatabase("erasure");
+  headsDir = await mkdtemp(join(tmpdir(), "motcua-erasure-heads-"));
   redisPrefix = await createTestRedis("erasure");
   config = loadConfig({
     LOG_LEVEL: "silent",
@@ -72,6 +78,9 @@ beforeAll(async () => {
     REDIS_PREFIX: redisPrefix.prefix,
     PROJECTION_PARTITIONS: "2",
     RATE_LIMIT_MAX: "100000",
+    // Heads signed every second, kept outside the checkout: the proofs are checked after the erasure.
+    AUDIT_CHECKPOINT_INTERVAL: "1s",
+    AUDIT_PUBLISH_DIR: headsDir,
   });
   system = await startSystem({ config, port: 0 });
   const db = system.runtime.db;
@@ -113,6 +122,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await system?.stop();
+  if (headsDir) await rm(headsDir, { recursive: true, force: true });
   await redisPrefix?.cleanup();
   await database?.drop();
 });
@@ -166,6 +176,25 @@ const unwrap = (master: Buffer, keyId: string, wrapped: Buffer): Buffer => {
   decipher.setAuthTag(wrapped.subarray(12, 28));
   return Buffer.concat([decipher.update(wrapped.subarray(28)), decipher.final()]);
 };
+/** The latest signed head once the scheduler has signed one covering `position` (it signs every second). */
+async function signedHeadCovering(
+  position: number,
+  auditor: { authorization: string },
+): Promise<SignedTreeHead> {
+  for (let attempt = 0; ; attempt++) {
+    const response = await system.runtime.app.inject({
+      method: "GET",
+      url: "/audit/checkpoints/latest",
+      headers: auditor,
+    });
+    if (response.statusCode === 200) {
+      const head = response.json() as SignedTreeHead;
+      if (head.checkpoint.position >= position) return head;
+    }
+    if (attempt > 600) throw new Error(`no head signed over position ${position} within a minute`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
 const derive = (key: Buffer, label: string) => createHmac("sha256", key).update(label).digest();
 
 describe("erasing a person", () => {
@@ -285,7 +314,26 @@ describe("erasing a person", () => {
       // What a thief who took the key before erasure would hold: proof the brute force below can succeed.
       const stolenKey = unwrap(secret, erasedKeyRow?.key_id as string, erasedKeyRow?.wrapped_key as Buffer);
 
-      await store.forget(subjectId);
+      // A head signed over everything so far: what an inspector kept before the erasure.
+      const headBefore = await signedHeadCovering(await store.headPosition(), auditor);
+
+      // The admin erases her through the API, giving the ground; the other applicant stays.
+      const erased = await system.runtime.app.inject({
+        method: "POST",
+        url: "/applicants/erase",
+        payload: {
+          idNumber: PERSON.idNumber,
+          reason: "Đơn yêu cầu xóa dữ liệu số 15/2026, Điều 16 Luật 91/2025",
+        },
+        headers: admin,
+      });
+      expect(erased.statusCode, erased.body).toBe(200);
+      const erasedIds = erased.json().dossiers.map((x: { dossierId: string }) => x.dossierId);
+      expect([...erasedIds].sort()).toEqual([a, b, c, e].map((x) => x.dossierId).sort());
+      expect(
+        (await sql.query("SELECT 1 FROM event_store.subject_keys WHERE subject_id = $1", [subjectId]))
+          .rowCount,
+      ).toBe(0);
 
       // Reads show her as erased; the other applicant is untouched; every chain still verifies.
       const history = (
@@ -303,8 +351,9 @@ describe("erasing a person", () => {
         });
         expect(verify.json(), dossier.dossierId).toMatchObject({ valid: true });
       }
-      // A dossier refused at intake was never received: the store verifies its chain.
-      expect(await store.verifyStream(`dossier-${e.dossierId}`)).toEqual({ valid: true, events: 2 });
+      // A dossier refused at intake was never received: the store verifies its chain (submitted, refused,
+      // and the erasure's own event).
+      expect(await store.verifyStream(`dossier-${e.dossierId}`)).toEqual({ valid: true, events: 3 });
       const other = (
         await system.runtime.app.inject({
           method: "GET",
@@ -314,6 +363,26 @@ describe("erasing a person", () => {
       ).json();
       expect(other.events[0].data.applicant.idNumber).toBe(OTHER.idNumber);
       expect(other.events[1].data.reason).toBe(`Ông ${OTHER.name} bổ sung`);
+
+      // Every proof still holds: the head kept before the erasure re-derives from the database unchanged
+      // (erasure destroys a key, never an event), and each dossier's evidence bundle under a head signed
+      // after it verifies offline.
+      const headAfter = await signedHeadCovering(await store.headPosition(), auditor);
+      expect(headAfter.checkpoint.treeSize).toBeGreaterThan(headBefore.checkpoint.treeSize);
+      for (const head of [headBefore, headAfter]) {
+        const verdict = await rederiveAgainstHead(sql, head);
+        expect(verdict, `head of size ${head.checkpoint.treeSize}`).toMatchObject({ valid: true });
+      }
+      for (const dossier of [a, b, c, d, e]) {
+        const bundle = (
+          await system.runtime.app.inject({
+            method: "GET",
+            url: `/dossiers/${dossier.dossierId}/evidence`,
+            headers: auditor,
+          })
+        ).json();
+        expect(verifyEvidenceBundle(bundle).valid, `evidence of ${dossier.dossierId}`).toBe(true);
+      }
 
       // pg_dump of the whole database.
       const { stdout: dump } = await run("pg_dump", ["--dbname", database.url], {
