@@ -59,4 +59,53 @@ export async function marchScenario(name: string) {
   return { rt, officerA, analyst, ids, post };
 }
 
+/** The dossiers of the open-work scenario, by where each stands on Wednesday 12 March 2025, 09:00. */
+export interface OpenWorkDossiers {
+  readonly overdue: string;
+  readonly dueSoon: string;
+  readonly later: string;
+  readonly resolved: string;
+  readonly paused: string;
+  readonly transferred: string;
+}
+
+/**
+ * Commune A's open work on Wednesday 12 March 2025, 09:00, projected: one dossier overdue, one transferred
+ * to the department after its due moment, one due within 24 working hours, one paused for a supplement,
+ * one received now, one resolved.
+ */
+export async function openWorkScenario(name: string) {
+  const rt = await createTestRuntime(name);
+  const officerA = await rt.auth("officer", UNITS.communeA.unitId);
+  const officerDept = await rt.auth("officer", UNITS.department.unitId);
+  const post = async (url: string, payload: object, headers = officerA) => {
+    const r = await rt.app.inject({ method: "POST", url, payload, headers });
+    expect(r.statusCode, r.body).toBeLessThan(300);
+    return r.json();
+  };
+  const receive = async () => (await post("/dossiers", receiveBody())).dossierId as string;
+  // 5 working days each: received Mon 3 March 09:00 → due Mon 10 March 09:00 (overdue on 12 March).
+  rt.clock.set("2025-03-03T09:00:00+07:00");
+  const overdue = await receive();
+  const transferred = await receive();
+  // Received Thu 6 March 09:00 → due Thu 13 March 09:00: 8 working hours after "now" (due soon).
+  rt.clock.set("2025-03-06T09:00:00+07:00");
+  const dueSoon = await receive();
+  const resolved = await receive();
+  rt.clock.set("2025-03-06T10:00:00+07:00");
+  const paused = await receive();
+  // Now: Wed 12 March 09:00. Received now → due 19 March: not due soon.
+  rt.clock.set("2025-03-12T09:00:00+07:00");
+  const later = await receive();
+  await post(`/dossiers/${resolved}/resolve`, { outcome: "approved" });
+  await post(`/dossiers/${paused}/supplement-request`, { reason: "Thiếu bản vẽ" });
+  await post(`/dossiers/${transferred}/transfer`, { toUnitId: UNITS.department.unitId });
+  expect(await rt.service.markOverdue(overdue)).not.toBeNull();
+  // The transfer, after its due moment, recorded its overdue event first (the watcher has nothing to add).
+  expect(await rt.service.markOverdue(transferred)).toBeNull();
+  const ids: OpenWorkDossiers = { overdue, dueSoon, later, resolved, paused, transferred };
+  await projectAll(rt);
+  return { rt, officerA, officerDept, ids };
+}
+
 export type MarchScenario = Awaited<ReturnType<typeof marchScenario>>;
