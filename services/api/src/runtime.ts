@@ -22,9 +22,9 @@ import { applicantRoutes, migrateApplicantRequests } from "./applicants/routes";
 import { auditRoutes } from "./audit/routes";
 import { transparencyRoutes } from "./audit/transparency/routes";
 import { dashboardRoutes } from "./dashboard/routes";
+import { dossierCommandRoutes } from "./dossiers/commands/routes";
 import { type ApiDatabase, IdempotencyKeys, migrateApiTables } from "./dossiers/idempotency";
 import { dossierReadRoutes } from "./dossiers/reads/routes";
-import { dossierCommandRoutes } from "./dossiers/routes";
 import { ensureActiveReadModel, projectionLag, ReadModelAccess } from "./read-model-access";
 import { reportRoutes } from "./reports/routes";
 import { devSignInRoutes } from "./workbench/dev-sign-in";
@@ -95,7 +95,7 @@ export async function createApiRuntime(options: ApiRuntimeOptions): Promise<ApiR
   const service = new DossierService({ store, db, subjectSecret: config.vaultMasterKey, now });
   const idempotency = new IdempotencyKeys(db);
   const slices: RouteSlice[] = [
-    dossierCommandRoutes({ service, idempotency }),
+    dossierCommandRoutes({ deps: service.deps, idempotency }),
     auditRoutes({ service, store, now }),
     transparencyRoutes({
       db,

@@ -1,4 +1,5 @@
 import type { Socket } from "node:net";
+import { type CommandRefusal, type CommandRefusalKind, CommandRefused } from "@motcua/commands";
 import { isStorableText } from "@motcua/domain";
 import type { FastifyError, FastifyReply, FastifyRequest } from "fastify";
 import fp from "fastify-plugin";
@@ -130,8 +131,39 @@ export function unavailableProblem(error: unknown): AppError | undefined {
   );
 }
 
+/**
+ * THE catalogue of command refusals: each kind of "no" answers with one status and title, whatever the
+ * use case (the refusal keeps its own `code` and `detail`). A refusal's fields are in the request body.
+ */
+const REFUSALS: Readonly<Record<CommandRefusalKind, { readonly status: number; readonly title?: string }>> = {
+  NotFound: { status: 404 },
+  NotHeldByYourUnit: { status: 403 },
+  RevisionConflict: { status: 409 },
+  UnknownReference: { status: 400, title: "Invalid request" },
+  InvalidTime: { status: 400, title: "Invalid request" },
+  NotAllowed: { status: 422, title: "Action not allowed" },
+  ReferenceGone: { status: 422 },
+};
+
+/** A command refusal as the problem the API answers with (API.md). */
+export function refusalProblem(refusal: CommandRefusal): AppError {
+  const { status, title } = REFUSALS[refusal.kind];
+  const revision =
+    "revision" in refusal && refusal.revision !== undefined ? { revision: refusal.revision } : {};
+  const actionIndex =
+    "actionIndex" in refusal && refusal.actionIndex !== undefined ? { actionIndex: refusal.actionIndex } : {};
+  return new AppError(status, refusal.code, refusal.detail, {
+    ...(title === undefined ? {} : { title }),
+    ...("fields" in refusal
+      ? { errors: refusal.fields.map((f) => ({ path: `body.${f.field}`, message: f.message })) }
+      : {}),
+    extensions: { ...revision, ...actionIndex },
+  });
+}
+
 export function toAppError(error: unknown, request: FastifyRequest): AppError | undefined {
   if (error instanceof AppError) return error;
+  if (error instanceof CommandRefused) return refusalProblem(error.refusal);
   const unavailable = unavailableProblem(error);
   if (unavailable) return unavailable;
   if (hasZodFastifySchemaValidationErrors(error) || isValidationFailure(error)) {

@@ -1,11 +1,11 @@
 import { randomUUID } from "node:crypto";
-import type { CommandAnswer, CommandRequest } from "@motcua/commands";
-import { uuidFromName } from "@motcua/commands";
+import { type CommandAnswer, type CommandRequest, type CommandResult, uuidFromName } from "@motcua/commands";
 import type { Principal } from "@motcua/platform";
 import type { FastifyReply, FastifyRequest } from "fastify";
-import { expectedRevision } from "../command-headers";
-import { AppError, PROBLEM_CONTENT_TYPE } from "../problem";
-import type { IdempotencyKeys } from "./idempotency";
+import { expectedRevision } from "../../command-headers";
+import { refusalProblem } from "../../plugins/errors";
+import { AppError, PROBLEM_CONTENT_TYPE } from "../../problem";
+import type { IdempotencyKeys } from "../idempotency";
 
 /** Answers worth replaying to a retry: success and the refusals a retry would meet again. */
 const keepAnswer = (status: number) => status < 500 && status !== 409 && status !== 429;
@@ -38,10 +38,10 @@ export async function runCommand(
     readonly idempotency: IdempotencyKeys;
     /**
      * The request's fingerprint, keyed so that it holds no personal data a guess could be tested against
-     * (`DossierService.requestFingerprint`): what Idempotency-Key compares and `commandHash` keeps.
+     * (`requestFingerprint`): what Idempotency-Key compares and `commandHash` keeps.
      */
     readonly fingerprint: (commandId: string, request: unknown) => Promise<string>;
-    readonly execute: (command: CommandRequest) => Promise<CommandAnswer>;
+    readonly execute: (command: CommandRequest) => Promise<CommandResult>;
   },
 ): Promise<CommandAnswer> {
   const { principal, idempotency } = options;
@@ -75,7 +75,9 @@ export async function runCommand(
     }
   }
   try {
-    const answer = await options.execute(command);
+    const outcome = await options.execute(command);
+    if (!outcome.ok) throw refusalProblem(outcome.refusal);
+    const { answer } = outcome;
     metrics.commands.inc({ type: options.type, outcome: "accepted" });
     metrics.appends.inc();
     if (key !== undefined)
