@@ -1,3 +1,4 @@
+export { ActiveVersionCache, ensureActiveReadModelVersion } from "./active-version";
 export { type ContentTable, type TableChecksum, tableChecksums } from "./checksums";
 export type * from "./database";
 export * from "./errors";

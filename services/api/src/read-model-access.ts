@@ -1,48 +1,28 @@
 import {
-  type AnyKysely,
-  activateReadModelVersion,
-  activeReadModelVersion,
-  ensureCheckpoints,
+  ActiveVersionCache,
   InvalidQueryError,
-  migrateReadModels,
   type ReadModelDb,
   readCheckpoints,
-  readModelSchemaName,
   readPosition,
 } from "@motcua/read-models";
 import { type ReferenceDb, unitNames } from "@motcua/reference-data";
 import { AppError, problemResponse } from "./problem";
 import { waitForPosition } from "./read-position";
 
-/**
- * Makes sure a read-model version exists and is active (the first start of an empty database); the
- * projector and the API both call it, whichever comes first.
- */
-export async function ensureActiveReadModel(db: AnyKysely, partitions: number): Promise<string> {
-  const active = await activeReadModelVersion(db);
-  if (active) return active;
-  const schema = readModelSchemaName(1);
-  await migrateReadModels(db, schema);
-  await ensureCheckpoints(db as ReadModelDb, schema, partitions);
-  await activateReadModelVersion(db, schema);
-  return (await activeReadModelVersion(db)) ?? schema;
-}
-
 /** The active version's schema, looked up at most once a second (a rebuild switches it). */
 export class ReadModelAccess {
-  private cached: { schema: string; at: number } | null = null;
+  private readonly active: ActiveVersionCache;
 
-  constructor(readonly db: ReadModelDb) {}
+  constructor(readonly db: ReadModelDb) {
+    this.active = new ActiveVersionCache(db, 1_000);
+  }
 
   async schema(): Promise<string> {
-    const now = Date.now();
-    if (this.cached && now - this.cached.at < 1_000) return this.cached.schema;
-    const schema = await activeReadModelVersion(this.db);
+    const schema = await this.active.current();
     if (!schema)
       throw new AppError(503, "read_models.not_ready", "The read models are not set up yet; retry shortly", {
         headers: { "retry-after": "1" },
       });
-    this.cached = { schema, at: now };
     return schema;
   }
 

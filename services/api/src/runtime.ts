@@ -10,6 +10,7 @@ import {
   postgresHealthCheck,
   systemClock,
 } from "@motcua/platform";
+import { ensureActiveReadModelVersion } from "@motcua/read-models";
 import { migrateReferenceData, type ReferenceDatabase } from "@motcua/reference-data";
 import { migrateTransparencyLog, signingKeyFrom } from "@motcua/transparency-log";
 import type { Redis } from "ioredis";
@@ -25,7 +26,7 @@ import { dashboardRoutes } from "./dashboard/routes";
 import { dossierCommandRoutes } from "./dossiers/commands/routes";
 import { type ApiDatabase, IdempotencyKeys, migrateApiTables } from "./dossiers/idempotency";
 import { dossierReadRoutes } from "./dossiers/reads/routes";
-import { ensureActiveReadModel, projectionLag, ReadModelAccess } from "./read-model-access";
+import { projectionLag, ReadModelAccess } from "./read-model-access";
 import { reportRoutes } from "./reports/routes";
 import { devSignInRoutes } from "./workbench/dev-sign-in";
 import { workbenchRoutes } from "./workbench/routes";
@@ -89,7 +90,7 @@ export async function createApiRuntime(options: ApiRuntimeOptions): Promise<ApiR
   // The audit routes read the transparency log the scheduler keeps, whether or not it has run yet.
   await migrateTransparencyLog(db);
   await migrateApplicantRequests(db);
-  await ensureActiveReadModel(db, config.projectionPartitions);
+  await ensureActiveReadModelVersion(db, config.projectionPartitions);
   const access = new ReadModelAccess(db as never);
 
   const service = new DossierService({ store, db, subjectSecret: config.vaultMasterKey, now });

@@ -7,15 +7,13 @@ import {
   runWhileLeader,
 } from "@motcua/platform";
 import {
-  activateReadModelVersion,
   activeReadModelVersion,
+  ensureActiveReadModelVersion,
   ensureCheckpoints,
-  listReadModelVersions,
   migrateReadModels,
   partitionOf,
   type ReadModelDb,
   readCheckpoints,
-  readModelSchemaName,
 } from "@motcua/read-models";
 import type { JobsOptions, Queue } from "bullmq";
 import { Kysely, PostgresDialect } from "kysely";
@@ -95,21 +93,6 @@ export interface Feeder {
   stop(): Promise<void>;
 }
 
-/**
- * The version the feeder feeds: the active one. A deployment's first start creates and activates the
- * first version (empty; the feeder fills it from position 0).
- */
-async function servingVersion(db: ReadModelDb): Promise<string | null> {
-  const active = await activeReadModelVersion(db);
-  if (active !== null) return active;
-  const versions = await listReadModelVersions(db).catch(() => []);
-  if (versions.length > 0) return null; // a rebuild is under way and will activate its version
-  const first = readModelSchemaName(1);
-  await migrateReadModels(db, first);
-  await activateReadModelVersion(db, first);
-  return activeReadModelVersion(db);
-}
-
 export function startFeeder(options: FeederOptions): Feeder {
   const { store, db, queue, logger } = options;
   const P = options.partitions;
@@ -142,7 +125,8 @@ export function startFeeder(options: FeederOptions): Feeder {
     let schema: string | null = null;
     for (;;) {
       if (signal.stopped || term.lost) return;
-      schema = await servingVersion(db);
+      // The active version; a deployment's first start makes the first one.
+      schema = await ensureActiveReadModelVersion(db, P);
       if (schema !== null) break;
       logger?.info("no read-model version is active yet: waiting for the rebuild to activate one");
       await nap(versionCheckMs * 4);

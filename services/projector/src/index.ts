@@ -46,7 +46,6 @@ export {
   projectionStatus,
 } from "./status";
 export {
-  ActiveVersionCache,
   applyProjectionJob,
   type JobOutcome,
   type ProjectionWorker,

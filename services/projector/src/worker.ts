@@ -1,6 +1,6 @@
 import type { Logger } from "@motcua/platform";
 import {
-  activeReadModelVersion,
+  ActiveVersionCache,
   PoisonEventError,
   projectEvents,
   type ReadModelDb,
@@ -33,23 +33,6 @@ export type JobOutcome =
   | { readonly kind: "early"; readonly checkpoint: number }
   /** For a version that no longer serves (a rebuild replaced it): nothing to do. */
   | { readonly kind: "retired" };
-
-/** Remembers the active version briefly; a job for any other version asks the database again. */
-export class ActiveVersionCache {
-  private value: { schema: string | null; at: number } | null = null;
-
-  constructor(
-    private readonly db: ReadModelDb,
-    private readonly ttlMs = 1_000,
-  ) {}
-
-  async isActive(schema: string): Promise<boolean> {
-    const now = Date.now();
-    if (this.value && now - this.value.at < this.ttlMs && this.value.schema === schema) return true;
-    this.value = { schema: await activeReadModelVersion(this.db), at: now };
-    return this.value.schema === schema;
-  }
-}
 
 /** A partition's checkpoint, read without a lock (0 when it has no row yet). */
 export async function readCheckpoint(db: ReadModelDb, schema: string, partition: number): Promise<number> {
