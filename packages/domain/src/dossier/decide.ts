@@ -14,7 +14,7 @@ import { classifyResolution, isLateFor766 } from "../timeliness/timeliness";
 import { parseDossierCode } from "./code";
 import type { CommandOf, DossierCommand, DossierCommandType } from "./commands";
 import type { DossierEvent, EventOf } from "./events";
-import { accept, type Decision, refuse } from "./refusals";
+import { accept, type Decision, type RefusalCode, refuse } from "./refusals";
 import {
   type DossierState,
   type DossierStatus,
@@ -70,7 +70,7 @@ const ALLOWED_FROM: Readonly<Record<DossierCommandType, readonly Status[]>> = {
 
 /** The refusal for a command in a state it is not allowed from: the most useful reason first. */
 function notAllowed(type: DossierCommandType, status: Status): Decision<never> {
-  const specific: Partial<Record<DossierCommandType, [string, string]>> = {
+  const specific: Partial<Record<DossierCommandType, [RefusalCode, string]>> = {
     ReceiveSupplement: ["dossier.not_awaiting_supplement", "the dossier is not awaiting a supplement"],
     CloseMissedSupplement: ["dossier.not_awaiting_supplement", "the dossier is not awaiting a supplement"],
     RecordFeePaid: ["dossier.not_awaiting_payment", "the dossier is not awaiting payment of fees"],

@@ -28,9 +28,17 @@ export function timeBoundRefusal(
   const latest = parseInstant(state.receivedAt) + MAX_DAYS_AHEAD_OF_RECEIPT * MS_PER_DAY;
   const named =
     command.type === "IssueApology"
-      ? { field: "promisedAt", code: "time.promised_at_too_far_ahead", value: command.data.promisedAt }
+      ? {
+          field: "promisedAt",
+          code: "time.promised_at_too_far_ahead" as const,
+          value: command.data.promisedAt,
+        }
       : command.type === "ForwardDossier" && command.data.stepDueAt !== undefined
-        ? { field: "stepDueAt", code: "time.step_due_at_too_far_ahead", value: command.data.stepDueAt }
+        ? {
+            field: "stepDueAt",
+            code: "time.step_due_at_too_far_ahead" as const,
+            value: command.data.stepDueAt,
+          }
         : null;
   if (named === null) return null;
   const instant = parseInstant(named.value);
