@@ -1,4 +1,4 @@
-import type { ColumnType, Generated, Insertable, Selectable } from "kysely";
+import type { ColumnType, Generated, Selectable } from "kysely";
 
 /** Tables in the `ref` schema. Reference data is edited by admins; every change leaves a row in `changes`. */
 export interface UnitsTable {
@@ -52,6 +52,3 @@ export interface ReferenceDatabase {
 }
 
 export type UnitRow = Selectable<UnitsTable>;
-export type NewUnitRow = Insertable<UnitsTable>;
-export type ProcedureVersionRow = Selectable<ProcedureVersionsTable>;
-export type ChangeRow = Selectable<ChangesTable>;
