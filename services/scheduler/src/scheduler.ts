@@ -16,6 +16,7 @@ import {
   requeueFailed,
 } from "@motcua/notifications";
 import { type Clock, createStopSignal, type Logger, runWhileLeader, systemClock } from "@motcua/platform";
+import { ReferenceCache } from "@motcua/reference-data";
 import {
   createTransparencyReactor,
   migrateTransparencyLog,
@@ -38,7 +39,6 @@ import { leadScheduler, type SchedulerRole, SchedulerStatus } from "./reactor/le
 import { createRedisJobs } from "./reactor/redis-jobs";
 import { createSweep, type SweepResult } from "./reactor/sweep";
 import { createSchedulerWorkers } from "./reactor/workers";
-import { ReferenceCache } from "./reference-cache";
 
 export type { SchedulerRole } from "./reactor/leadership";
 export type { SweepResult } from "./reactor/sweep";
@@ -232,7 +232,8 @@ export async function startScheduler(options: SchedulerOptions): Promise<Schedul
       })
     : null;
   const metrics = createSchedulerMetrics(options.registry, () => countDeadLetters(db));
-  const reference = new ReferenceCache(db);
+  // A page of the log or a sweep asks for the same few units thousands of times; a minute is fresh enough.
+  const reference = new ReferenceCache(db, { ttlMs: 60_000 });
   const signal = createStopSignal();
   const exclusive = serial();
   const status = new SchedulerStatus(metrics, logger);

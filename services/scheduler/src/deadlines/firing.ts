@@ -2,10 +2,10 @@ import type { DossierService } from "@motcua/commands";
 import type { NotificationRoutes } from "@motcua/notifications";
 import { type OutboxRef, recordNotices } from "@motcua/notifications";
 import type { Clock } from "@motcua/platform";
+import type { ReferenceCache } from "@motcua/reference-data";
 import { sql } from "kysely";
 import { loadDeadlineRows, type SchedulerDb } from "../database";
 import type { FiringSource, SchedulerMetrics } from "../metrics";
-import type { ReferenceCache } from "../reference-cache";
 import { deadlineOccasion, notice } from "./fold";
 import type { DeadlineJobKind } from "./jobs";
 

@@ -7,6 +7,7 @@ import {
   recordNotices,
 } from "@motcua/notifications";
 import type { Clock } from "@motcua/platform";
+import type { ReferenceCache } from "@motcua/reference-data";
 import {
   advanceCheckpoint,
   type DeadlineRow,
@@ -17,7 +18,6 @@ import {
 } from "../database";
 import { activeDeadline, foldDeadline, unitsMentioned } from "../deadlines/fold";
 import type { SchedulerMetrics } from "../metrics";
-import type { ReferenceCache } from "../reference-cache";
 import type { RedisJobs } from "./redis-jobs";
 
 const DOSSIER_STREAM_PREFIX = "dossier-";
