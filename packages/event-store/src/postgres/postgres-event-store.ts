@@ -35,9 +35,12 @@ import type {
 import { createUpcastChain } from "../upcasting";
 import { subjectDigest } from "../vault/field-encryption";
 import { createPostgresKeyVault } from "../vault/postgres-key-vault";
+import { createAppendNotifier } from "./append-notifier";
+import { coalescedHead } from "./head-position";
 import { assertSchemaName } from "./identifiers";
-import { isUnavailable, sqlState, toStoreError } from "./pg-errors";
+import { sqlState, toStoreError } from "./pg-errors";
 import { migratePostgresEventStore } from "./schema";
+import { appendHeldBeforeCommit, type PostgresEventStoreSeams } from "./seams";
 
 export interface PostgresEventStoreOptions extends EventStoreCommonOptions {
   /** Either a connection string (the store owns its pool) or a pool the caller owns. */
@@ -59,11 +62,6 @@ export interface PostgresEventStoreOptions extends EventStoreCommonOptions {
   notifyIntervalMs?: number;
   /** A subscription gives up after the database has been unreachable this long. Default 30 s. */
   maxUnavailableMs?: number;
-  /**
-   * Test hook: when set, each append runs in an explicit transaction and this is awaited after the events
-   * are inserted and before COMMIT, so tests can make transactions commit out of position order.
-   */
-  beforeCommit?: (append: { streamId: string; firstPosition: number; lastPosition: number }) => Promise<void>;
 }
 
 export interface PostgresEventStore extends EventStore {
@@ -123,6 +121,14 @@ const expectedCode = (expected: ExpectedRevision): number =>
   expected === "any" ? -1 : expected === "no_stream" ? 0 : expected;
 
 export function createPostgresEventStore(options: PostgresEventStoreOptions): PostgresEventStore {
+  return openPostgresEventStore(options, {});
+}
+
+/** The store with test seams (`test-store.ts`); production code calls `createPostgresEventStore`. */
+export function openPostgresEventStore(
+  options: PostgresEventStoreOptions,
+  seams: PostgresEventStoreSeams,
+): PostgresEventStore {
   const schema = options.schema ?? "event_store";
   assertSchemaName(schema);
   if (!options.pool && !options.connectionString) {
@@ -149,7 +155,6 @@ export function createPostgresEventStore(options: PostgresEventStoreOptions): Po
   const upcast = createUpcastChain(options.upcasters);
   const knownTypes = options.knownEventTypes ? new Set(options.knownEventTypes) : null;
   const pageSize = options.pageSize ?? 500;
-  const channel = `${schema}${NOTIFY_CHANNEL_SUFFIX}`;
   const columnsWithoutKeys = `e.event_id, e.stream_id, e.revision, e.position, e.type, e.schema_version,
     e.data, e.metadata, e.hash, e.prev_hash`;
   const columns = `${columnsWithoutKeys}, e.personal_key_id, k.wrapped_key`;
@@ -189,117 +194,21 @@ export function createPostgresEventStore(options: PostgresEventStoreOptions): Po
       upcast,
     );
 
-  // ---- notifications: wake subscribers here at once, and in other processes through NOTIFY ----------
-  const wakers = new Set<() => void>();
-  const wakeAll = () => {
-    for (const wake of wakers) wake();
-  };
-  // NOTIFY costs a transaction (and a WAL flush) of its own, so appends share them: at most one in flight,
-  // and at most one per notifyIntervalMs. Subscribers elsewhere may hear of an append that much later.
-  const notifyIntervalMs = options.notifyIntervalMs ?? 20;
-  let notifyTimer: NodeJS.Timeout | null = null;
-  let notifying: Promise<void> | null = null;
-  let notifyPending = false;
-  let lastNotifyAt = 0;
-  const sendNotify = () => {
-    notifyTimer = null;
-    notifyPending = false;
-    lastNotifyAt = Date.now();
-    notifying = pool
-      .query("SELECT pg_notify($1, '')", [channel])
-      .then(
-        () => {},
-        () => {},
-      )
-      .finally(() => {
-        notifying = null;
-        if (notifyPending && !closed) armNotify();
-      });
-  };
-  const armNotify = () => {
-    if (notifyTimer || notifying) {
-      notifyPending = true;
-      return;
-    }
-    notifyTimer = setTimeout(sendNotify, Math.max(0, lastNotifyAt + notifyIntervalMs - Date.now()));
-  };
-  const scheduleNotify = () => {
-    wakeAll();
-    if (options.notify !== false && !closed) armNotify();
-  };
+  const notifier = createAppendNotifier({
+    pool,
+    connectionString: options.connectionString,
+    channel: `${schema}${NOTIFY_CHANNEL_SUFFIX}`,
+    notify: options.notify !== false,
+    notifyIntervalMs: options.notifyIntervalMs ?? 20,
+  });
 
-  let listener: pg.Client | null = null;
-  let listenerStarting: Promise<void> | null = null;
-  let reconnectTimer: NodeJS.Timeout | null = null;
-  /** Failed attempts since LISTEN last held: the wait before the next one doubles, up to 10 s. */
-  let listenerFailures = 0;
-  const startListener = () => {
-    if (listener || listenerStarting || closed) return;
-    // A dedicated connection (not from the pool): LISTEN lives as long as the session.
-    const client = new pg.Client(
-      options.connectionString ? { connectionString: options.connectionString } : pool.options,
-    );
-    const retry = () => {
-      if (listener === client) listener = null;
-      client.removeAllListeners("notification");
-      client.end().catch(() => {});
-      if (!closed && wakers.size > 0 && !reconnectTimer) {
-        // While the database is away subscribers keep polling; LISTEN comes back when it does.
-        const delay = Math.min(10_000, 250 * 2 ** Math.min(listenerFailures, 6));
-        listenerFailures += 1;
-        reconnectTimer = setTimeout(() => {
-          reconnectTimer = null;
-          startListener();
-        }, delay);
-        reconnectTimer.unref();
-      }
-    };
-    client.on("error", retry);
-    client.on("notification", wakeAll);
-    listenerStarting = (async () => {
-      try {
-        await client.connect();
-        await client.query(`LISTEN "${channel}"`);
-        if (closed) {
-          await client.end();
-          return;
-        }
-        listener = client;
-        listenerFailures = 0;
-        wakeAll(); // anything appended while we were not listening
-      } catch {
-        retry();
-      } finally {
-        listenerStarting = null;
-      }
-    })();
-  };
-
-  // ---- the head: coalesce callers, but never hand a caller a head computed before it asked ----------
-  let headRunning: Promise<number> | null = null;
-  let headQueued: Promise<number> | null = null;
-  const fetchHead = async (): Promise<number> => {
+  const headPosition = coalescedHead(async () => {
     const { rows } = await query<{ head: string }>("headPosition", {
       name: `${schema}.head`,
       text: `SELECT ${schema}.head_position() AS head`,
     });
     return Number(rows[0]?.head ?? 0);
-  };
-  const headPosition = (): Promise<number> => {
-    if (!headRunning) {
-      headRunning = fetchHead().finally(() => {
-        headRunning = null;
-      });
-      return headRunning;
-    }
-    headQueued ??= headRunning
-      .catch(() => 0)
-      .then(() => {
-        headQueued = null;
-        return headPosition();
-      });
-    return headQueued;
-  };
+  });
 
   const readAllPage = async (
     after: number,
@@ -471,36 +380,10 @@ export function createPostgresEventStore(options: PostgresEventStoreOptions): Po
         clientHashes?.join(",") ?? null,
       ],
     };
-    if (!options.beforeCommit) return { row: (await pool.query<AppendRow>(config)).rows[0], clientHashes };
-    const client = await pool.connect();
-    let broken = false;
-    // Checked-out clients get no error listener from the pool; a backend dying between our statements
-    // would otherwise surface as an uncaught 'error' event. The next query reports it instead.
-    const onClientError = () => {
-      broken = true;
-    };
-    client.on("error", onClientError);
-    try {
-      await client.query("BEGIN");
-      const row = (await client.query<AppendRow>(config)).rows[0];
-      if (row?.o_status === "appended" && row.o_positions) {
-        const positions = row.o_positions.split(",").map(Number);
-        await options.beforeCommit({
-          streamId,
-          firstPosition: positions[0] ?? 0,
-          lastPosition: positions.at(-1) ?? 0,
-        });
-      }
-      await client.query("COMMIT");
-      return { row, clientHashes };
-    } catch (error) {
-      broken ||= isUnavailable(error);
-      await client.query("ROLLBACK").catch(() => {});
-      throw error;
-    } finally {
-      client.off("error", onClientError);
-      client.release(broken);
-    }
+    const row = seams.beforeCommit
+      ? await appendHeldBeforeCommit<AppendRow>(pool, config, streamId, seams.beforeCommit)
+      : (await pool.query<AppendRow>(config)).rows[0];
+    return { row, clientHashes };
   };
 
   const append = async (
@@ -572,7 +455,7 @@ export function createPostgresEventStore(options: PostgresEventStoreOptions): Po
       );
       const last = recorded.at(-1);
       if (last) rememberHead(streamId, last.revision, last.hash);
-      scheduleNotify();
+      notifier.appended();
       return appendResultOf(streamId, recorded, false);
     }
   };
@@ -587,11 +470,7 @@ export function createPostgresEventStore(options: PostgresEventStoreOptions): Po
       return Number(rows[0]?.last ?? 0);
     },
     page: readAllPage,
-    onWake(wake) {
-      wakers.add(wake);
-      startListener();
-      return () => wakers.delete(wake);
-    },
+    onWake: notifier.onWake,
   };
   const subscriptions = new Set<Subscription>();
 
@@ -696,12 +575,7 @@ export function createPostgresEventStore(options: PostgresEventStoreOptions): Po
       if (closed) return;
       await Promise.all([...subscriptions].map((subscription) => subscription.stop()));
       closed = true;
-      if (reconnectTimer) clearTimeout(reconnectTimer);
-      if (notifyTimer) clearTimeout(notifyTimer);
-      await notifying;
-      await listenerStarting?.catch(() => {});
-      await listener?.end().catch(() => {});
-      listener = null;
+      await notifier.close();
       if (ownsPool) await pool.end();
       else {
         pool.off("error", onPoolError);

@@ -2,10 +2,14 @@ import { randomBytes } from "node:crypto";
 import { createTestDatabase, type TestDatabase } from "@motcua/testing";
 import pg from "pg";
 import {
-  createPostgresEventStore,
+  openPostgresEventStore,
   type PostgresEventStore,
   type PostgresEventStoreOptions,
 } from "./postgres-event-store";
+import type { PostgresEventStoreSeams } from "./seams";
+
+/** A test store's settings: the store's options, and the seams only tests reach (`beforeCommit`). */
+export type TestStoreOptions = Partial<PostgresEventStoreOptions> & PostgresEventStoreSeams;
 
 /** A migrated Postgres event store on a fresh test database, with a direct connection for inspecting rows. */
 export interface TestStore {
@@ -15,25 +19,19 @@ export interface TestStore {
   /** Runs SQL straight against the test database (as an auditor or an attacker would). */
   sql<R extends pg.QueryResultRow = pg.QueryResultRow>(text: string, values?: unknown[]): Promise<R[]>;
   /** Another store over the same database (e.g. another process). */
-  openAnother(options?: Partial<PostgresEventStoreOptions>): PostgresEventStore;
+  openAnother(options?: TestStoreOptions): PostgresEventStore;
   dispose(): Promise<void>;
 }
 
-export async function openTestStore(
-  label: string,
-  options: Partial<PostgresEventStoreOptions> = {},
-): Promise<TestStore> {
+export async function openTestStore(label: string, options: TestStoreOptions = {}): Promise<TestStore> {
   const database = await createTestDatabase(label);
   const masterKey = randomBytes(32).toString("base64");
   const others: PostgresEventStore[] = [];
-  const open = (extra: Partial<PostgresEventStoreOptions>) =>
-    createPostgresEventStore({
-      connectionString: database.url,
-      masterKey,
-      poolSize: 5,
-      pollIntervalMs: 200,
-      ...extra,
-    });
+  const open = ({ beforeCommit, ...extra }: TestStoreOptions) =>
+    openPostgresEventStore(
+      { connectionString: database.url, masterKey, poolSize: 5, pollIntervalMs: 200, ...extra },
+      beforeCommit ? { beforeCommit } : {},
+    );
   const store = open(options);
   await store.migrate();
   const admin = new pg.Client({ connectionString: database.url });
