@@ -68,6 +68,9 @@ const ALLOWED_FROM: Readonly<Record<DossierCommandType, readonly Status[]>> = {
   MarkOverdue: ["received", "processing"],
 };
 
+/** The states a command is allowed from: the workbench offers an action only where this table allows it. */
+export const allowedFrom = (type: DossierCommandType): readonly Status[] => ALLOWED_FROM[type];
+
 /** The refusal for a command in a state it is not allowed from: the most useful reason first. */
 function notAllowed(type: DossierCommandType, status: Status): Decision<never> {
   const specific: Partial<Record<DossierCommandType, [RefusalCode, string]>> = {

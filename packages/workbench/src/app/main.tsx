@@ -1,6 +1,9 @@
 import { StrictMode } from "react";
 import { createRoot } from "react-dom/client";
 import { BrowserRouter, Navigate, Route, Routes } from "react-router";
+import { DossierPage } from "./dossier/DossierPage";
+import { RequireSession } from "./layout";
+import { ReceiptPage } from "./receipt/ReceiptPage";
 import { currentSession } from "./session";
 import { SignInPage } from "./sign-in/SignInPage";
 import "./styles.css";
@@ -24,6 +27,16 @@ function App() {
     <Routes>
       <Route path="/" element={<Home />} />
       <Route path="/dang-nhap" element={<SignInPage />} />
+      <Route
+        path="/tiep-nhan"
+        element={<RequireSession roles={["officer"]}>{(s) => <ReceiptPage session={s} />}</RequireSession>}
+      />
+      <Route
+        path="/ho-so/:dossierId"
+        element={
+          <RequireSession roles={["officer", "auditor"]}>{(s) => <DossierPage session={s} />}</RequireSession>
+        }
+      />
       <Route path="*" element={<Navigate to="/" replace />} />
     </Routes>
   );

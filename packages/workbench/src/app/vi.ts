@@ -118,7 +118,17 @@ const REFUSAL: Record<string, string> = {
   "dossier.supplement_window_open": "Người nộp vẫn còn trong thời hạn bổ sung.",
   "dossier.not_held_by_your_unit": "Hồ sơ không do đơn vị của bạn đang giữ.",
   "apology.promised_at_not_in_future": "Thời điểm hẹn lại phải sau thời điểm hiện tại.",
-  "apology.promised_at_before_due": "Thời điểm hẹn lại phải sau hạn giải quyết theo quy định.",
+  "apology.promised_at_not_after_due": "Thời điểm hẹn lại phải sau hạn giải quyết theo quy định.",
+  "apology.promised_at_outside_working_time": "Thời điểm hẹn lại phải trong giờ làm việc.",
+  "applicant.required": "Vui lòng nhập họ tên người nộp hồ sơ.",
+  "dossier.already_overdue": "Hồ sơ đã được ghi nhận quá hạn.",
+  "dossier.not_yet_due": "Hồ sơ chưa đến hạn.",
+  "dossier.revision_conflict":
+    "Hồ sơ vừa được người khác cập nhật. Trang đã tải lại; hãy kiểm tra rồi thao tác lại.",
+  "dossier.not_your_unit": "Hồ sơ không do đơn vị của bạn đang giữ.",
+  "time.before_last_event": "Thời điểm thao tác không được trước thao tác gần nhất của hồ sơ.",
+  "time.out_of_range": "Thời điểm không hợp lệ.",
+  "reference.unknown": "Không có đơn vị hoặc thủ tục này.",
   "time.promised_at_too_far_ahead": "Thời điểm hẹn lại quá xa.",
   "idempotency.key_reused": "Yêu cầu này đã được gửi với nội dung khác; hãy tải lại trang.",
   "revision.conflict": "Hồ sơ vừa được người khác cập nhật. Trang đã tải lại; hãy kiểm tra rồi thao tác lại.",
@@ -143,6 +153,8 @@ export function refusalWords(problem: Problem): string {
 /** A validation message from the API (zod's English), said in Vietnamese for the field it names. */
 export function fieldErrorWords(message: string): string {
   const m = message.toLowerCase();
+  if (m.includes("must say why")) return "Vui lòng nêu lý do.";
+  if (m.includes("empty")) return "Vui lòng nhập thông tin này.";
   if (m.includes("required") || m.includes("received undefined")) return "Vui lòng nhập thông tin này.";
   if (m.includes("too small") || m.includes(">=1 character") || m.includes("at least"))
     return "Vui lòng nhập thông tin này.";

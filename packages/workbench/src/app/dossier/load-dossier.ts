@@ -1,0 +1,54 @@
+import { api } from "../api";
+import { orThrow } from "../load";
+import type { HistoryEvent } from "./Timeline";
+
+export interface DossierView {
+  dossierId: string;
+  code: string;
+  procedureId: string;
+  field: string;
+  status: string;
+  receivingUnitId: string;
+  currentUnitId: string;
+  channel: string;
+  receivedAt: string;
+  dueAt: string | null;
+  dueAtProvisional: boolean;
+  promisedAt: string | null;
+  resolvedAt: string | null;
+  returnedAt: string | null;
+  timeliness: "early" | "on_time" | "late" | null;
+  overdue: boolean;
+  revision: number;
+}
+
+export interface Applicant {
+  name?: string;
+  idNumber?: string;
+  phone?: string;
+  address?: string;
+}
+
+/**
+ * A dossier as its page shows it: the read model's state (waiting until it reflects `minPosition`, the
+ * position of the page's own last action) and the history straight from the event store.
+ */
+export async function loadDossier(dossierId: string, minPosition: number | undefined) {
+  const [dossier, history] = await Promise.all([
+    api.GET("/dossiers/{id}", {
+      params: { path: { id: dossierId }, query: minPosition === undefined ? {} : { minPosition } },
+    }),
+    api.GET("/dossiers/{id}/history", { params: { path: { id: dossierId } } }),
+  ]);
+  const events = orThrow(history).events as HistoryEvent[];
+  const received = events.find((e) => e.type === "DossierReceived" || e.type === "DossierSubmitted");
+  const applicant = (received?.data.applicant ?? null) as Applicant | null;
+  const documents = (received?.data.documents ?? []) as { name: string; digitized: boolean }[];
+  return {
+    dossier: orThrow(dossier) as DossierView,
+    events,
+    unitNames: orThrow(history).unitNames,
+    applicant,
+    documents,
+  };
+}
