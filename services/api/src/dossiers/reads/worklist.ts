@@ -1,6 +1,7 @@
 import type { DossierService } from "@motcua/commands";
 import {
   ActionTimeSchema,
+  CLOCK_RUNNING,
   dossierStreamId,
   isDueAtProvisional,
   isDueSoon,
@@ -106,7 +107,8 @@ export function worklistRoute(deps: DossierReadDeps): RouteSlice {
                     .omit({ position: true })
                     .extend({
                       dueSoon: z.boolean().meta({
-                        description: "Pending and due within the next 24 working hours",
+                        description:
+                          "Its clock runs and it is due within the next 24 working hours (a dossier paused for a supplement or a fee is not: its due moment moves when it resumes)",
                       }),
                       applicantName: z.string().nullable().optional().meta({
                         description:
@@ -196,7 +198,10 @@ export function worklistRoute(deps: DossierReadDeps): RouteSlice {
 
 /** What an officer's worklist adds to each dossier beyond the read model's row. */
 export interface WorklistExtras {
-  /** Pending and due within the next 24 working hours (the domain's `isDueSoon`). */
+  /**
+   * Its clock runs and it is due within the next 24 working hours (the domain's `isDueSoon`). A dossier
+   * paused for a supplement or a fee is not: its due moment moves when it resumes.
+   */
   readonly dueSoon: boolean;
   /**
    * The applicant's name, for the officer of the unit holding the dossier only (null when erased);
@@ -227,7 +232,7 @@ export async function withWorklistExtras<T extends DossierView>(
     items.map(async (item) => {
       const schedule = await deps.service.schedule(item.receivingUnitId);
       const dueSoon =
-        PENDING.has(item.status) &&
+        CLOCK_RUNNING.has(item.status) &&
         isDueSoon(schedule, now, item.dueAt === null ? null : parseInstant(item.dueAt));
       const holdsIt = principal.role === "officer" && principal.unitId === item.currentUnitId;
       if (!holdsIt) return { ...item, dueSoon };
