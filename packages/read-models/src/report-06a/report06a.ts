@@ -5,7 +5,7 @@ import { ReadModelInvariantError } from "../errors";
 import { type Period, parsePeriod } from "../period";
 import { assertSchemaName } from "../schema-name";
 import { type BucketSelection, prefixBuckets } from "./buckets";
-import { COUNT_COLUMNS } from "./table";
+import { COUNT_COLUMNS, type CountColumn } from "./table";
 
 /** The counts of Biểu II.06a, numbered as on the form. */
 export interface Report06aCounts {
@@ -48,24 +48,34 @@ export interface ReportQuery {
   readonly to: string;
 }
 
+/** The counts summed over the period itself (C(to + 1) − C(from)); the span counts are read at its edges. */
+const IN_PERIOD = [
+  "received_online",
+  "received_direct",
+  "received_postal",
+  "received_digitized",
+  "finished_early",
+  "finished_on_time",
+  "finished_late",
+  "finished_late_766",
+  "resolutions",
+  "resolution_working_minutes",
+] as const satisfies readonly CountColumn[];
+type InPeriod = (typeof IN_PERIOD)[number];
+
+type Camel<S extends string> = S extends `${infer Head}_${infer Tail}`
+  ? `${Head}${Capitalize<Camel<Tail>>}`
+  : S;
+const camel = <S extends string>(s: S) => s.replace(/_(.)/g, (_, c: string) => c.toUpperCase()) as Camel<S>;
+
 /** Everything the report and the indicators need for one field, read in one statement (one snapshot). */
-export interface FieldFigures {
-  readonly field: string;
-  readonly receivedOnline: number;
-  readonly receivedDirect: number;
-  readonly receivedPostal: number;
-  readonly receivedDigitized: number;
+export type FieldFigures = { readonly field: string } & { readonly [C in InPeriod as Camel<C>]: number } & {
+  /** Received before `from` and still pending at its start. */
   readonly carriedOver: number;
-  readonly finishedEarly: number;
-  readonly finishedOnTime: number;
-  readonly finishedLate: number;
-  readonly finishedLate766: number;
-  readonly resolutions: number;
-  readonly resolutionWorkingMinutes: number;
   readonly pendingOverdue: number;
   /** Pending at the end of `to` and late for Decision 766: overdue, or asked for supplements more than once. */
   readonly pendingLate766: number;
-}
+};
 
 const localDate = (date: string) => sql<Date>`${date}::date`;
 
@@ -116,16 +126,7 @@ export async function periodFigures(
       return [
         // Byte order is enough to group by (rows are sorted for display later), and much cheaper.
         sql<string>`field collate "C"`.as("field"),
-        inPeriod("received_online").as("received_online"),
-        inPeriod("received_direct").as("received_direct"),
-        inPeriod("received_postal").as("received_postal"),
-        inPeriod("received_digitized").as("received_digitized"),
-        inPeriod("finished_early").as("finished_early"),
-        inPeriod("finished_on_time").as("finished_on_time"),
-        inPeriod("finished_late").as("finished_late"),
-        inPeriod("finished_late_766").as("finished_late_766"),
-        inPeriod("resolutions").as("resolutions"),
-        inPeriod("resolution_working_minutes").as("resolution_working_minutes"),
+        ...IN_PERIOD.map((column) => inPeriod(column).as(column)),
         sql<string>`sum((received_online + received_direct + received_postal - finished_early - finished_on_time - finished_late) * at_from)`.as(
           "carried_over",
         ),
@@ -136,22 +137,16 @@ export async function periodFigures(
     .groupBy(sql`field collate "C"`)
     .execute();
   const n = (v: string | number | null | undefined) => (v === null || v === undefined ? 0 : Number(v));
-  return rows.map((r) => ({
-    field: r.field,
-    receivedOnline: n(r.received_online),
-    receivedDirect: n(r.received_direct),
-    receivedPostal: n(r.received_postal),
-    receivedDigitized: n(r.received_digitized),
-    carriedOver: n(r.carried_over),
-    finishedEarly: n(r.finished_early),
-    finishedOnTime: n(r.finished_on_time),
-    finishedLate: n(r.finished_late),
-    finishedLate766: n(r.finished_late_766),
-    resolutions: n(r.resolutions),
-    resolutionWorkingMinutes: n(r.resolution_working_minutes),
-    pendingOverdue: n(r.pending_overdue),
-    pendingLate766: n(r.pending_late_766),
-  }));
+  return (rows as Record<string, string | number | null>[]).map(
+    (r) =>
+      ({
+        field: String(r.field),
+        ...Object.fromEntries(IN_PERIOD.map((column) => [camel(column), n(r[column])])),
+        carriedOver: n(r.carried_over),
+        pendingOverdue: n(r.pending_overdue),
+        pendingLate766: n(r.pending_late_766),
+      }) as FieldFigures,
+  );
 }
 
 const ZERO: Report06aCounts = {
