@@ -21,6 +21,7 @@ import {
 } from "@motcua/domain";
 import { z } from "zod";
 import { PoisonEventError } from "./errors";
+import { normalizeIso } from "./local-time";
 
 /**
  * What the projection needs of a recorded event (the event store's RecordedEvent is a superset). Events
@@ -87,6 +88,8 @@ void everyTypeProjected;
 
 export interface ParsedEvent {
   readonly dossierId: string;
+  /** The event's moment, written the one way the projection compares instants (`normalizeIso`). */
+  readonly at: string;
   readonly revision: number;
   readonly position: number;
   readonly event: ProjectedDossierEvent;
@@ -127,5 +130,11 @@ export function parseProjectableEvent(recorded: ProjectableEvent): ParsedEvent {
   if ("dossierId" in parsed.data.data && parsed.data.data.dossierId.toLowerCase() !== dossierId) {
     throw poison("the event's dossierId is not its stream's");
   }
-  return { dossierId, revision: recorded.revision, position: recorded.position, event: parsed.data };
+  return {
+    dossierId,
+    at: normalizeIso(parsed.data.data.at),
+    revision: recorded.revision,
+    position: recorded.position,
+    event: parsed.data,
+  };
 }

@@ -1,4 +1,3 @@
-import { normalizeIso } from "../local-time";
 import { type DossierChange, isReceived } from "../worklist/evolve";
 import type { PauseRecord } from "./table";
 
@@ -18,7 +17,7 @@ export const clockPausesOf = (seq: number): ClockPauses => ({ seq, changed: new 
  */
 export function evolveClockPauses(
   pauses: ClockPauses,
-  { before, after, event, position }: DossierChange,
+  { before, after, event, at, position }: DossierChange,
 ): void {
   switch (event.type) {
     case "SupplementRequested":
@@ -28,7 +27,7 @@ export function evolveClockPauses(
         dossier_id: after.dossier_id,
         seq: pauses.seq,
         kind: event.type === "SupplementRequested" ? "supplement" : "fee",
-        paused_at: normalizeIso(event.data.at),
+        paused_at: at,
         ended_at: null,
         ended_by: null,
         paused_working_minutes: null,
@@ -37,11 +36,11 @@ export function evolveClockPauses(
       return;
     case "SupplementReceived":
     case "FeePaid":
-      end(pauses, before, normalizeIso(event.data.at), event.type, event.data.pausedWorkingMinutes, position);
+      end(pauses, before, at, event.type, event.data.pausedWorkingMinutes, position);
       return;
     case "DossierWithdrawn":
     case "DossierStopped":
-      if (isReceived(before)) end(pauses, before, normalizeIso(event.data.at), event.type, null, position);
+      if (isReceived(before)) end(pauses, before, at, event.type, null, position);
       return;
     default:
       return;

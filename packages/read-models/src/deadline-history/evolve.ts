@@ -1,4 +1,3 @@
-import { normalizeIso } from "../local-time";
 import type { DossierChange } from "../worklist/evolve";
 import type { DeadlineRecord } from "./table";
 
@@ -15,7 +14,7 @@ export const deadlineHistoryOf = (seq: number): DeadlineHistory => ({ seq, added
 /** A receipt sets the first due moment; a supplement received or fees paid set the next. */
 export function evolveDeadlineHistory(
   history: DeadlineHistory,
-  { after, event, position }: DossierChange,
+  { after, event, at, position }: DossierChange,
 ): void {
   let effectiveAt: string;
   let cause: DeadlineRecord["cause"];
@@ -25,11 +24,11 @@ export function evolveDeadlineHistory(
       cause = "received";
       break;
     case "SupplementReceived":
-      effectiveAt = normalizeIso(event.data.at);
+      effectiveAt = at;
       cause = "supplement_received";
       break;
     case "FeePaid":
-      effectiveAt = normalizeIso(event.data.at);
+      effectiveAt = at;
       cause = "fee_paid";
       break;
     default:

@@ -1,5 +1,5 @@
 import { PENDING } from "@motcua/domain";
-import { dayNumberOf, dayToLocalDate, localDateToDay, normalizeIso } from "../local-time";
+import { dayNumberOf, dayToLocalDate, localDateToDay } from "../local-time";
 import type { ReportCountDeltas } from "../report-06a/counts";
 import { type DossierChange, isReceived } from "../worklist/evolve";
 import type { DossierRecord } from "../worklist/table";
@@ -40,11 +40,11 @@ export function evolveOverdueSpans(
     case "SupplementReceived":
     case "FeePaid":
     case "DossierResolved":
-      reconfigure(spans, counts, after, normalizeIso(event.data.at), position);
+      reconfigure(spans, counts, after, change.at, position);
       return;
     case "DossierWithdrawn":
     case "DossierStopped":
-      if (isReceived(before)) reconfigure(spans, counts, after, normalizeIso(event.data.at), position);
+      if (isReceived(before)) reconfigure(spans, counts, after, change.at, position);
       return;
     default:
       return;

@@ -32,7 +32,7 @@ export function evolveProcessSteps(steps: ProcessSteps, change: DossierChange): 
       return;
     case "DossierForwarded":
     case "DossierTransferred": {
-      const at = normalizeIso(event.data.at);
+      const at = change.at;
       close(steps, change, at, position);
       const forwarded = event.type === "DossierForwarded";
       const stepDueAt =
@@ -57,11 +57,11 @@ export function evolveProcessSteps(steps: ProcessSteps, change: DossierChange): 
       }
       return;
     case "DossierResolved":
-      close(steps, change, normalizeIso(event.data.at), position);
+      close(steps, change, change.at, position);
       return;
     case "DossierWithdrawn":
     case "DossierStopped":
-      if (isReceived(before)) close(steps, change, normalizeIso(event.data.at), position);
+      if (isReceived(before)) close(steps, change, change.at, position);
       return;
     case "DossierBecameOverdue": {
       const step = steps.open;

@@ -163,7 +163,13 @@ function applyEvent(dossier: DossierBatch, parsed: ParsedEvent, counts: ReportCo
   const before = dossier.record;
   if (before !== null && parsed.revision <= before.revision) return;
   const after = evolveDossier(before, parsed);
-  const change: DossierChange = { before, after, event: parsed.event, position: parsed.position };
+  const change: DossierChange = {
+    before,
+    after,
+    event: parsed.event,
+    at: parsed.at,
+    position: parsed.position,
+  };
   evolveProcessSteps(dossier.steps, change);
   evolveDeadlineHistory(dossier.deadlines, change);
   evolveClockPauses(dossier.pauses, change);

@@ -18,6 +18,8 @@ export interface DossierChange {
   readonly before: DossierRecord | null;
   readonly after: DossierRecord;
   readonly event: ProjectedDossierEvent;
+  /** The event's moment, normalized once for every read model. */
+  readonly at: string;
   readonly position: number;
 }
 
@@ -37,16 +39,16 @@ export function evolveDossier(before: DossierRecord | null, parsed: ParsedEvent)
   let after: DossierRecord;
   if (event.type === "DossierSubmitted") {
     if (before !== null) throw poison("the dossier already exists");
-    after = submitted(parsed.dossierId, event);
+    after = submitted(parsed.dossierId, event, parsed.at);
   } else if (event.type === "DossierReceived") {
     if (before !== null && before.status !== "submitted") throw poison("the dossier was already received");
-    after = received(parsed.dossierId, before, event);
+    after = received(parsed.dossierId, before, event, parsed.at);
   } else {
     if (before === null) throw poison("no such dossier in the read model");
     if (!isReceived(before) && event.type !== "DossierIntakeRefused" && event.type !== "DossierWithdrawn") {
       throw poison(`the dossier has not been received (status ${before.status})`);
     }
-    after = { ...before, ...changeOf(before, event, poison) };
+    after = { ...before, ...changeOf(before, event, parsed.at, poison) };
   }
   after.revision = parsed.revision;
   after.position = position;
@@ -64,6 +66,7 @@ export function evolveDossier(before: DossierRecord | null, parsed: ParsedEvent)
 function submitted(
   dossierId: string,
   event: Extract<ProjectedDossierEvent, { type: "DossierSubmitted" }>,
+  at: string,
 ): DossierRecord {
   const d = event.data;
   return {
@@ -79,7 +82,7 @@ function submitted(
     receiving_unit_id: d.unitId,
     current_unit_id: d.unitId,
     channel: "online",
-    submitted_at: normalizeIso(d.at),
+    submitted_at: at,
     documents_total: d.documents.length,
     documents_digitized: d.documents.filter((doc) => doc.digitized).length,
   };
@@ -89,9 +92,9 @@ function received(
   dossierId: string,
   submittedRow: DossierRecord | null,
   event: Extract<ProjectedDossierEvent, { type: "DossierReceived" }>,
+  at: string,
 ): DossierRecord {
   const d = event.data;
-  const at = normalizeIso(d.at);
   return {
     ...(submittedRow ?? emptyDossier(dossierId)),
     code: d.code,
@@ -121,12 +124,13 @@ function received(
 function changeOf(
   r: DossierRecord,
   event: Exclude<ProjectedDossierEvent, { type: "DossierSubmitted" | "DossierReceived" }>,
+  at: string,
   poison: (reason: string) => PoisonEventError,
 ): Partial<DossierRecord> {
   switch (event.type) {
     case "DossierIntakeRefused":
       if (r.status !== "submitted") throw poison(`intake refused while ${r.status}`);
-      return { status: "refused", closed_at: normalizeIso(event.data.at) };
+      return { status: "refused", closed_at: at };
     case "DossierForwarded":
     case "DossierTransferred": {
       const to = event.data.toUnitId;
@@ -138,13 +142,13 @@ function changeOf(
     }
     case "SupplementRequested":
       return {
-        paused_at: normalizeIso(event.data.at),
+        paused_at: at,
         status: "awaiting_supplement",
         supplement_requests: event.data.requestNumber,
         supplement_respond_by: event.data.respondBy === null ? null : normalizeIso(event.data.respondBy),
       };
     case "FeeRequested":
-      return { paused_at: normalizeIso(event.data.at), status: "awaiting_payment" };
+      return { paused_at: at, status: "awaiting_payment" };
     case "SupplementReceived":
     case "FeePaid":
       return {
@@ -158,7 +162,6 @@ function changeOf(
       return { promised_at: normalizeIso(event.data.promisedAt), apologies: r.apologies + 1 };
     case "DossierResolved": {
       const d = event.data;
-      const at = normalizeIso(d.at);
       return {
         status: "resolved",
         resolved_at: at,
@@ -172,12 +175,11 @@ function changeOf(
       if (r.status !== "resolved") throw poison(`result returned while ${r.status}`);
       return {
         status: "returned",
-        returned_at: normalizeIso(event.data.at),
+        returned_at: at,
         return_method: event.data.method,
       };
     case "DossierWithdrawn":
     case "DossierStopped": {
-      const at = normalizeIso(event.data.at);
       if (!isReceived(r)) {
         if (event.type === "DossierStopped" || r.status !== "submitted") {
           throw poison(`${event.type} while ${r.status}`);

@@ -94,7 +94,9 @@ export const dossierColumns = {
 export type DossierRecord = RowOf<typeof dossierColumns>;
 export type DossiersTable = TableOf<typeof dossierColumns>;
 export const DOSSIER_PG_TYPES = pgTypesOf(dossierColumns);
+const EMPTY_DOSSIER = emptyRowOf(dossierColumns);
 export const emptyDossier = (dossierId: string): DossierRecord => ({
-  ...emptyRowOf(dossierColumns),
+  ...EMPTY_DOSSIER,
   dossier_id: dossierId,
+  units_held: [],
 });
