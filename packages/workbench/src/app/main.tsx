@@ -2,7 +2,9 @@ import { StrictMode } from "react";
 import { createRoot } from "react-dom/client";
 import { BrowserRouter, Navigate, Route, Routes } from "react-router";
 import { DossierPage } from "./dossier/DossierPage";
+import { ReceiptSlipPage } from "./forms/ReceiptSlipPage";
 import { RequireSession } from "./layout";
+import { PublicLookupPage } from "./public-lookup/PublicLookupPage";
 import { ReceiptPage } from "./receipt/ReceiptPage";
 import { currentSession } from "./session";
 import { SignInPage } from "./sign-in/SignInPage";
@@ -37,6 +39,12 @@ function App() {
           <RequireSession roles={["officer", "auditor"]}>{(s) => <DossierPage session={s} />}</RequireSession>
         }
       />
+      <Route
+        path="/ho-so/:dossierId/phieu-tiep-nhan"
+        element={<RequireSession roles={["officer"]}>{() => <ReceiptSlipPage />}</RequireSession>}
+      />
+      <Route path="/tra-cuu" element={<PublicLookupPage />} />
+      <Route path="/tra-cuu/:code" element={<PublicLookupPage />} />
       <Route path="*" element={<Navigate to="/" replace />} />
     </Routes>
   );
