@@ -216,7 +216,7 @@ export function decide(
     if (owed) return accept(owed);
     if (state.dueAt === null)
       return refuse("dossier.no_deadline", "the dossier's procedure sets no due date");
-    if (state.overdueRecordedFor === state.dueAt) {
+    if (overdueStanding(state) === "recorded") {
       return refuse(
         "dossier.already_overdue",
         "the dossier is already recorded as overdue for this deadline",
