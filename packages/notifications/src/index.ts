@@ -37,6 +37,7 @@ export {
 } from "./outbox";
 export {
   migrateNotificationOutbox,
+  migrateSchedulerSchema,
   type NotificationsDatabase,
   OUTBOX_STATUSES,
   type OutboxExecutor,

@@ -43,14 +43,26 @@ export interface NotificationsDatabase {
 export type OutboxExecutor = Kysely<NotificationsDatabase> | Transaction<NotificationsDatabase>;
 
 /**
- * Creates the outbox (and its schema); idempotent, and safe from several processes at once. Takes the
- * same transaction-scoped lock as the scheduler's own migration, so the two never race on the schema.
+ * Runs a migration of the `scheduler` schema (the outbox's, and the scheduler's own tables): in one
+ * transaction, one process at a time, with the schema made first.
  */
-// biome-ignore lint/suspicious/noExplicitAny: migrations never depend on the application's table types
-export async function migrateNotificationOutbox(db: Kysely<any>): Promise<void> {
+export async function migrateSchedulerSchema(
+  // biome-ignore lint/suspicious/noExplicitAny: migrations never depend on the application's table types
+  db: Kysely<any>,
+  // biome-ignore lint/suspicious/noExplicitAny: as above
+  migrate: (trx: Transaction<any>) => Promise<void>,
+): Promise<void> {
   await db.transaction().execute(async (trx) => {
     await sql`select pg_advisory_xact_lock(hashtext('motcua.scheduler.migrate'))`.execute(trx);
     await sql`create schema if not exists scheduler`.execute(trx);
+    await migrate(trx);
+  });
+}
+
+/** Creates the outbox (and its schema); idempotent, and safe from several processes at once. */
+// biome-ignore lint/suspicious/noExplicitAny: migrations never depend on the application's table types
+export async function migrateNotificationOutbox(db: Kysely<any>): Promise<void> {
+  await migrateSchedulerSchema(db, async (trx) => {
     await sql`
       create table if not exists scheduler.outbox (
         id bigserial primary key,

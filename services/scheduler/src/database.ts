@@ -1,4 +1,8 @@
-import { migrateNotificationOutbox, type NotificationsDatabase } from "@motcua/notifications";
+import {
+  migrateNotificationOutbox,
+  migrateSchedulerSchema,
+  type NotificationsDatabase,
+} from "@motcua/notifications";
 import type { ReferenceDatabase } from "@motcua/reference-data";
 import { type ColumnType, type Kysely, sql, type Transaction } from "kysely";
 
@@ -58,9 +62,7 @@ export type SchedulerExecutor = SchedulerDb | SchedulerTrx;
 // biome-ignore lint/suspicious/noExplicitAny: migrations never depend on the application's table types
 export async function migrateSchedulerTables(db: Kysely<any>): Promise<void> {
   await migrateNotificationOutbox(db);
-  await db.transaction().execute(async (trx) => {
-    await sql`select pg_advisory_xact_lock(hashtext('motcua.scheduler.migrate'))`.execute(trx);
-    await sql`create schema if not exists scheduler`.execute(trx);
+  await migrateSchedulerSchema(db, async (trx) => {
     await sql`
       create table if not exists scheduler.checkpoints (
         name text primary key,
