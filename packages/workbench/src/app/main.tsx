@@ -3,6 +3,7 @@ import { createRoot } from "react-dom/client";
 import { BrowserRouter, Navigate, Route, Routes } from "react-router";
 import { DossierPage } from "./dossier/DossierPage";
 import { ReceiptSlipPage } from "./forms/ReceiptSlipPage";
+import { InspectorPage } from "./inspector/InspectorPage";
 import { RequireSession } from "./layout";
 import { PublicLookupPage } from "./public-lookup/PublicLookupPage";
 import { ReceiptPage } from "./receipt/ReceiptPage";
@@ -42,6 +43,14 @@ function App() {
       <Route
         path="/ho-so/:dossierId/phieu-tiep-nhan"
         element={<RequireSession roles={["officer"]}>{() => <ReceiptSlipPage />}</RequireSession>}
+      />
+      <Route
+        path="/thanh-tra"
+        element={<RequireSession roles={["auditor", "officer"]}>{() => <InspectorPage />}</RequireSession>}
+      />
+      <Route
+        path="/thanh-tra/:dossierId"
+        element={<RequireSession roles={["auditor", "officer"]}>{() => <InspectorPage />}</RequireSession>}
       />
       <Route path="/tra-cuu" element={<PublicLookupPage />} />
       <Route path="/tra-cuu/:code" element={<PublicLookupPage />} />
