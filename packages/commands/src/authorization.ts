@@ -1,4 +1,6 @@
 import type { Principal } from "@motcua/platform";
+import type { ReferenceCache } from "@motcua/reference-data";
+import { tookOver } from "./command-request";
 
 /** Who is asking, as far as permissions go. */
 export type Caller = Pick<Principal, "role" | "unitId">;
@@ -20,6 +22,23 @@ export const mayRead = (caller: Caller, unitsHeld: readonly string[]): boolean =
   caller.role === "auditor" ||
   caller.role === "admin" ||
   (caller.role === "officer" && caller.unitId !== undefined && unitsHeld.includes(caller.unitId));
+
+/**
+ * `mayRead`, or an officer of the successor of a unit that held the dossier and has ceased by `now` (a
+ * merged ward's dossiers pass to the ward that took it over, for reading as for acting). The reference data
+ * is asked only when `mayRead` says no.
+ */
+export async function mayReadDossier(
+  caller: Caller,
+  unitsHeld: readonly string[],
+  reference: ReferenceCache,
+  now: string,
+): Promise<boolean> {
+  if (mayRead(caller, unitsHeld)) return true;
+  if (caller.role !== "officer" || caller.unitId === undefined) return false;
+  for (const held of unitsHeld) if (await tookOver({ reference }, caller.unitId, held, now)) return true;
+  return false;
+}
 
 /**
  * Who may read a unit's reports: an officer for their own unit and the units below it (`subtreeOf`

@@ -53,7 +53,7 @@ export function momentOf(deps: CommandDeps, request: CommandRequest): string | C
 
 /** Whether `unitId` succeeded the holder, which has ceased by the moment of the action. */
 export async function tookOver(
-  deps: CommandDeps,
+  deps: Pick<CommandDeps, "reference">,
   unitId: string | undefined,
   holderId: string,
   now: string,

@@ -1,4 +1,4 @@
-import { asReceived, type DossierService, mayRead, toDomainEvent } from "@motcua/commands";
+import { asReceived, type DossierService, mayReadDossier, toDomainEvent } from "@motcua/commands";
 import {
   evolve,
   IsoDateTimeSchema,
@@ -78,15 +78,17 @@ export function dossierView(
  * Who may read a dossier: auditors and admins always; an officer when their unit holds it or held it
  * before; analysts never (they get aggregates only).
  */
-export function assertMayRead(
+export async function assertMayRead(
   principal: Principal,
   dossier: { readonly unitsHeld: readonly string[] },
-): void {
-  if (mayRead(principal, dossier.unitsHeld)) return;
+  deps: { readonly service: DossierService; readonly now: () => Date },
+): Promise<void> {
+  if (await mayReadDossier(principal, dossier.unitsHeld, deps.service.reference, deps.now().toISOString()))
+    return;
   throw new AppError(
     403,
     "dossier.not_readable",
-    "Only units that have held this dossier, auditors and admins may read it",
+    "Only units that have held this dossier (or took over one that did), auditors and admins may read it",
   );
 }
 
@@ -125,7 +127,7 @@ export function auditRoutes(deps: {
     const loaded = await service.load(id);
     const dossier = asReceived(loaded.state);
     if (!dossier) throw new AppError(404, "dossier.not_found", "There is no such dossier");
-    assertMayRead(principal, dossier);
+    await assertMayRead(principal, dossier, deps);
     return { ...loaded, dossier };
   };
 

@@ -180,6 +180,18 @@ describe("units that ceased", () => {
       expect.arrayContaining([open.body.dossierId, imported.body.dossierId, elsewhere.body.dossierId]),
     );
 
+    // The successor's officers open them (the state, the history, the process-control steps) before
+    // acting; an officer of an unrelated unit still may not.
+    const officerB = await rt.auth("officer", UNITS.communeB.unitId);
+    for (const path of ["", "/history", "/steps"]) {
+      const url = `/dossiers/${open.body.dossierId}${path}`;
+      const read = await request("GET", url, officerA);
+      expect(read.status, `${url}: ${JSON.stringify(read.body)}`).toBe(200);
+      const other = await request("GET", url, officerB);
+      expect(other.status, url).toBe(403);
+      expect(other.body.code).toBe("dossier.not_readable");
+    }
+
     // The successor's officers act on them: here, take the dossier over.
     const takeOver = await request("POST", `/dossiers/${open.body.dossierId}/transfer`, officerA, {
       toUnitId: UNITS.communeA.unitId,

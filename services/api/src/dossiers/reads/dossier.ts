@@ -32,7 +32,7 @@ export function dossierRoute(deps: DossierReadDeps): RouteSlice {
         const schema = await access.schema();
         const row = await getDossier(access.db, schema, request.params.id);
         if (row) {
-          assertMayRead(principal, row);
+          await assertMayRead(principal, row, deps);
           return answerAtPosition(reply, position, {
             dossierId: row.dossierId,
             code: row.code,
@@ -60,7 +60,7 @@ export function dossierRoute(deps: DossierReadDeps): RouteSlice {
         const loaded = await deps.service.load(request.params.id);
         const dossier = asReceived(loaded.state);
         if (!dossier) throw new AppError(404, "dossier.not_found", "There is no such dossier");
-        assertMayRead(principal, dossier);
+        await assertMayRead(principal, dossier, deps);
         return answerAtPosition(
           reply,
           loaded.position,

@@ -41,7 +41,7 @@ export function processStepsRoute(deps: DossierReadDeps): RouteSlice {
             "dossier.not_found",
             "There is no such dossier (or it is not projected yet)",
           );
-        assertMayRead(principal, row);
+        await assertMayRead(principal, row, deps);
         const steps = await listProcessSteps(access.db, schema, request.params.id);
         return answerAtPosition(reply, position, {
           steps: await withUnitNames(deps.db, await withHandoverText(deps.store, request.params.id, steps)),
