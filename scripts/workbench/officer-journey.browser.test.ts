@@ -112,6 +112,26 @@ describe("an officer's journey in Chromium", () => {
       await row.getByRole("link").click();
       await page.getByTestId("status").waitFor();
 
+      // A colleague records a fee and its payment behind this page's back: the page's revision is stale,
+      // so its next action is refused (409), said in words, and the page reloads with their events.
+      const colleague = { role: "officer", unitId: UNITS.wardA.unitId } as const;
+      expect(
+        (await h.call("POST", `/dossiers/${dossierId}/fee-request`, colleague, { reason: "Lệ phí cấp phép" }))
+          .status,
+      ).toBe(200);
+      expect((await h.call("POST", `/dossiers/${dossierId}/fee-paid`, colleague, {})).status).toBe(200);
+      const staleForm = page.locator('form[data-action="withdraw"]');
+      await staleForm.getByLabel("Lý do").fill("Công dân xin rút");
+      await staleForm.locator('button[type="submit"]').click();
+      await page.getByRole("status").filter({ hasText: "Hồ sơ vừa được người khác cập nhật" }).waitFor();
+      await page.locator(".timeline li").nth(2).waitFor();
+      expect(await page.locator(".timeline .event-words").allTextContents()).toEqual([
+        "tiếp nhận hồ sơ",
+        "yêu cầu thực hiện nghĩa vụ tài chính",
+        "ghi nhận đã nộp phí, lệ phí",
+      ]);
+      expect(await statusText(page)).toBe("Đang giải quyết");
+
       // Transfer to the department, along the procedure's path.
       await act(page, "transfer", async (form) => {
         await form.getByLabel("Đơn vị nhận").selectOption({ label: UNITS.department.name });
@@ -163,6 +183,8 @@ describe("an officer's journey in Chromium", () => {
       const words = await page.locator(".timeline .event-words").allTextContents();
       expect(words).toEqual([
         "tiếp nhận hồ sơ",
+        "yêu cầu thực hiện nghĩa vụ tài chính",
+        "ghi nhận đã nộp phí, lệ phí",
         "chuyển hồ sơ liên thông",
         "yêu cầu bổ sung hồ sơ",
         "nhận hồ sơ bổ sung",

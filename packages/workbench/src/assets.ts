@@ -71,7 +71,7 @@ export async function ensureWorkbenchBuilt(
   }
 }
 
-/** mkdir is atomic: whoever creates the directory holds the lock; a lock older than 5 minutes is stale. */
+/** mkdir is atomic: whoever creates the directory holds the lock; a lock older than 90 s (a build takes seconds) is stale. */
 async function acquire(lock: string): Promise<void> {
   for (;;) {
     try {
@@ -80,7 +80,7 @@ async function acquire(lock: string): Promise<void> {
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
       const info = await stat(lock).catch(() => null);
-      if (info && Date.now() - info.mtimeMs > 300_000) await rm(lock, { recursive: true, force: true });
+      if (info && Date.now() - info.mtimeMs > 90_000) await rm(lock, { recursive: true, force: true });
       await new Promise((resolve) => setTimeout(resolve, 200));
     }
   }
