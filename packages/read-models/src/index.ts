@@ -26,6 +26,7 @@ export {
 export { type ProjectOptions, type ProjectResult, projectEvents } from "./projection/project-events";
 export { type Indicators, indicators, WORKING_DAY_MINUTES } from "./report-06a/indicators";
 export {
+  REPORT_06A_COUNT_KEYS,
   type Report06a,
   type Report06aCounts,
   type Report06aRow,

@@ -9,5 +9,5 @@ export * from "./plugins/metrics";
 export * from "./plugins/openapi";
 export * from "./plugins/rate-limit";
 export * from "./problem";
-export * from "./read-position";
+export * from "./read-model-access";
 export * from "./runtime";

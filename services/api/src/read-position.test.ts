@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { App } from "./app";
-import { answerAtPosition, minPositionQuery, waitForPosition } from "./read-position";
+import { answerAtPosition, minPositionQuery, waitForPosition } from "./read-model-access";
 import { buildTestApp } from "./test-app";
 
 describe("read positions", () => {

@@ -163,6 +163,9 @@ const ZERO: Report06aCounts = {
   pendingOverdue: 0,
 };
 
+/** The 06a's counts in the form's order: the one list an answer's shape is built from (the API's schema). */
+export const REPORT_06A_COUNT_KEYS = Object.keys(ZERO) as readonly (keyof Report06aCounts)[];
+
 export function countsOf(f: FieldFigures): Report06aCounts {
   const receivedOnline = f.receivedOnline;
   const receivedDirect = f.receivedDirect + f.receivedPostal;
@@ -191,9 +194,7 @@ export function countsOf(f: FieldFigures): Report06aCounts {
 }
 
 export function addCounts(a: Report06aCounts, b: Report06aCounts): Report06aCounts {
-  return Object.fromEntries(
-    (Object.keys(ZERO) as (keyof Report06aCounts)[]).map((k) => [k, a[k] + b[k]]),
-  ) as unknown as Report06aCounts;
+  return Object.fromEntries(REPORT_06A_COUNT_KEYS.map((k) => [k, a[k] + b[k]])) as unknown as Report06aCounts;
 }
 
 const isEmpty = (c: Report06aCounts) => c.received === 0 && c.resolved === 0 && c.pending === 0;

@@ -14,7 +14,7 @@ import { z } from "zod";
 import type { RouteSlice } from "../app";
 import { principalOf, requireRole } from "../plugins/auth";
 import { AppError, problemResponse } from "../problem";
-import { answerAtPosition } from "../read-position";
+import { answerAtPosition } from "../read-model-access";
 
 /** The dossier as API.md shapes it. */
 export const dossierViewSchema = z.object({

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { z } from "zod";
 import type { App } from "../app";
 import { problemResponse } from "../problem";
-import { answerAtPosition, withPosition } from "../read-position";
+import { answerAtPosition, withPosition } from "../read-model-access";
 import { buildTestApp } from "../test-app";
 import { bearerSecurity, requireRole } from "./auth";
 

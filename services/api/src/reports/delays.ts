@@ -2,8 +2,7 @@ import { delaysByHoldingUnit } from "@motcua/read-models";
 import { z } from "zod";
 import type { RouteSlice } from "../app";
 import { principalOf, requireRole } from "../plugins/auth";
-import { readErrors, withUnitNames } from "../read-model-access";
-import { positionField } from "../read-position";
+import { positionField, readErrors, withUnitNames } from "../read-model-access";
 import { coverageFields, periodQuery, periodReport, type ReportDeps } from "./period-report";
 
 /** `GET /reports/delays`: which holding units let dossiers pass their deadline in a period. */

@@ -3,8 +3,7 @@ import { listUnits, unitSubtree } from "@motcua/reference-data";
 import { z } from "zod";
 import type { RouteSlice } from "../app";
 import { principalOf, requireRole } from "../plugins/auth";
-import { readErrors } from "../read-model-access";
-import { positionField } from "../read-position";
+import { positionField, readErrors } from "../read-model-access";
 import {
   coverageFields,
   type PeriodSelection,

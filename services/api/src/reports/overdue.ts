@@ -4,8 +4,13 @@ import { unitNames } from "@motcua/reference-data";
 import { z } from "zod";
 import type { RouteSlice } from "../app";
 import { principalOf, requireRole } from "../plugins/auth";
-import { queryError, readErrors } from "../read-model-access";
-import { answerAtPosition, minPositionQuery, positionField } from "../read-position";
+import {
+  answerAtPosition,
+  minPositionQuery,
+  positionField,
+  queryError,
+  readErrors,
+} from "../read-model-access";
 import { periodQuery, type ReportDeps, reportUnits } from "./period-report";
 
 /** `GET /reports/overdue`: the pending dossiers past their due moment, by holding unit; nothing personal. */

@@ -6,8 +6,7 @@ import { getUnit, type ReferenceDb, unitSubtree } from "@motcua/reference-data";
 import type { FastifyReply } from "fastify";
 import { z } from "zod";
 import { AppError } from "../problem";
-import { queryError, type ReadModelAccess } from "../read-model-access";
-import { answerAtPosition, minPositionQuery } from "../read-position";
+import { answerAtPosition, minPositionQuery, queryError, type ReadModelAccess } from "../read-model-access";
 
 /** What the reports need: the read models, the unit tree, and today. */
 export interface ReportDeps {

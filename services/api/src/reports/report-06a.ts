@@ -1,24 +1,17 @@
-import { report06a } from "@motcua/read-models";
+import { REPORT_06A_COUNT_KEYS, type Report06aCounts, report06a } from "@motcua/read-models";
 import { z } from "zod";
 import type { RouteSlice } from "../app";
 import { principalOf, requireRole } from "../plugins/auth";
-import { readErrors } from "../read-model-access";
-import { positionField } from "../read-position";
+import { positionField, readErrors } from "../read-model-access";
 import { coverageFields, periodQuery, periodReport, type ReportDeps } from "./period-report";
 
-const countsSchema = z.object({
-  received: z.number().int(),
-  receivedOnline: z.number().int(),
-  receivedDirect: z.number().int(),
-  carriedOver: z.number().int(),
-  resolved: z.number().int(),
-  resolvedEarly: z.number().int(),
-  resolvedOnTime: z.number().int(),
-  resolvedLate: z.number().int(),
-  pending: z.number().int(),
-  pendingInTime: z.number().int(),
-  pendingOverdue: z.number().int(),
-});
+/** The form's counts, each a whole number, in the form's order (the read models' list of them). */
+const countsSchema = z.object(
+  Object.fromEntries(REPORT_06A_COUNT_KEYS.map((key) => [key, z.number().int()])) as Record<
+    keyof Report06aCounts,
+    z.ZodNumber
+  >,
+);
 
 /** `GET /reports/06a`: Biểu II.06a for a unit (and the units below) over a period. */
 export function report06aRoute(deps: ReportDeps): RouteSlice {

@@ -6,8 +6,7 @@ import type { RouteSlice } from "../../app";
 import { assertMayRead, dossierView, dossierViewSchema } from "../../audit/routes";
 import { principalOf, requireRole } from "../../plugins/auth";
 import { AppError } from "../../problem";
-import { readErrors } from "../../read-model-access";
-import { answerAtPosition, minPositionQuery } from "../../read-position";
+import { answerAtPosition, minPositionQuery, readErrors } from "../../read-model-access";
 import type { DossierReadDeps } from "./deps";
 
 /** `GET /dossiers/:id`: the dossier's current state from the read models, or from the log until projected. */

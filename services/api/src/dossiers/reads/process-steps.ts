@@ -6,8 +6,13 @@ import type { RouteSlice } from "../../app";
 import { assertMayRead } from "../../audit/routes";
 import { principalOf, requireRole } from "../../plugins/auth";
 import { AppError } from "../../problem";
-import { readErrors, withUnitNames } from "../../read-model-access";
-import { answerAtPosition, minPositionQuery, positionField } from "../../read-position";
+import {
+  answerAtPosition,
+  minPositionQuery,
+  positionField,
+  readErrors,
+  withUnitNames,
+} from "../../read-model-access";
 import type { DossierReadDeps } from "./deps";
 
 /** `GET /dossiers/:id/steps`: the process-control log (phiếu kiểm soát, Mẫu 05). */

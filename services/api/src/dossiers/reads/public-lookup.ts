@@ -2,7 +2,7 @@ import { getDossierByCode } from "@motcua/read-models";
 import { z } from "zod";
 import type { RouteSlice } from "../../app";
 import { AppError, problemResponse } from "../../problem";
-import { answerAtPosition, positionField } from "../../read-position";
+import { answerAtPosition, positionField } from "../../read-model-access";
 import type { DossierReadDeps } from "./deps";
 
 /** `GET /public/dossiers/:code`: the citizen's lookup from the slip or its QR code; nothing personal. */

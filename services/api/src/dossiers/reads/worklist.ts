@@ -17,8 +17,13 @@ import type { RouteSlice } from "../../app";
 import { dossierViewSchema } from "../../audit/routes";
 import { principalOf, requireRole } from "../../plugins/auth";
 import { AppError } from "../../problem";
-import { queryError, readErrors } from "../../read-model-access";
-import { answerAtPosition, minPositionQuery, positionField } from "../../read-position";
+import {
+  answerAtPosition,
+  minPositionQuery,
+  positionField,
+  queryError,
+  readErrors,
+} from "../../read-model-access";
 import type { DossierReadDeps } from "./deps";
 
 /** `status=open`: every pending status, paused or not (DOMAIN.md's pending set). */
