@@ -12,36 +12,15 @@ import {
   type ProcedureVersion,
   type WorkSchedule,
 } from "@motcua/domain";
+import { REPORT_06A_COUNT_KEYS, type Report06aCounts } from "@motcua/read-models";
 import type { DossierPlan } from "./plan";
 
-/** The 06a counts, as API.md names them. */
-export interface Counts06a {
-  received: number;
-  receivedOnline: number;
-  receivedDirect: number;
-  carriedOver: number;
-  resolved: number;
-  resolvedEarly: number;
-  resolvedOnTime: number;
-  resolvedLate: number;
-  pending: number;
-  pendingInTime: number;
-  pendingOverdue: number;
-}
+/** The 06a counts, as API.md names them (the oracle counts them its own way; only the names are shared). */
+export type Counts06a = Mutable<Report06aCounts>;
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
-export const emptyCounts = (): Counts06a => ({
-  received: 0,
-  receivedOnline: 0,
-  receivedDirect: 0,
-  carriedOver: 0,
-  resolved: 0,
-  resolvedEarly: 0,
-  resolvedOnTime: 0,
-  resolvedLate: 0,
-  pending: 0,
-  pendingInTime: 0,
-  pendingOverdue: 0,
-});
+export const emptyCounts = (): Counts06a =>
+  Object.fromEntries(REPORT_06A_COUNT_KEYS.map((key) => [key, 0])) as Counts06a;
 
 const COMMAND_OF: Record<string, DossierCommand["type"]> = {
   transfer: "TransferDossier",

@@ -16,7 +16,7 @@ import {
   type ReadModelTestDatabase,
 } from "../test-support/database.test-support";
 import { indicators } from "./indicators";
-import { type Report06aCounts, report06a } from "./report06a";
+import { REPORT_06A_COUNT_KEYS, type Report06aCounts, report06a } from "./report06a";
 
 /*
  * The reference: Biểu II.06a computed plainly from the event list, dossier by dossier, with the rules of
@@ -154,17 +154,7 @@ function referenceReport(facts: readonly Facts[], units: readonly string[], from
     const row =
       byField.get(f.field) ??
       ({
-        received: 0,
-        receivedOnline: 0,
-        receivedDirect: 0,
-        carriedOver: 0,
-        resolved: 0,
-        resolvedEarly: 0,
-        resolvedOnTime: 0,
-        resolvedLate: 0,
-        pending: 0,
-        pendingInTime: 0,
-        pendingOverdue: 0,
+        ...(Object.fromEntries(REPORT_06A_COUNT_KEYS.map((key) => [key, 0])) as Mutable<Report06aCounts>),
         digitized: 0,
         late766: 0,
         pendingLate766: 0,
