@@ -87,6 +87,9 @@ describe("an officer's journey in Chromium", () => {
       await page.getByLabel("Tên giấy tờ 2").fill("Bản vẽ thiết kế");
       await screenshot(page, "11-receipt-1366");
       expect(await seriousAccessibilityViolations(page)).toEqual([]);
+      await page.setViewportSize({ width: 360, height: 780 });
+      await screenshot(page, "11-receipt-360");
+      await page.setViewportSize({ width: 1366, height: 900 });
       await page.getByRole("button", { name: "Tiếp nhận hồ sơ" }).click();
 
       // The dossier's page: what the API recorded, in words.
@@ -197,8 +200,29 @@ describe("an officer's journey in Chromium", () => {
       expect(await page.locator(".panel").last().textContent()).toContain("không còn thao tác nào");
       await screenshot(page, "14-dossier-returned-1366");
       expect(await seriousAccessibilityViolations(page)).toEqual([]);
+      // Each unit's share of the time: the ward until the transfer, then the department.
+      const shares = await page.locator("table.unit-shares tbody tr").allTextContents();
+      expect(shares).toHaveLength(2);
+      expect(shares[0]).toContain(UNITS.wardA.name);
+      expect(shares[1]).toContain(UNITS.department.name);
+
       await page.setViewportSize({ width: 360, height: 780 });
       await screenshot(page, "15-dossier-returned-360");
+      await page.setViewportSize({ width: 1366, height: 900 });
+
+      // Form 06, the process-control sheet, written from the events.
+      await page.getByRole("link", { name: /Mẫu 06/ }).click();
+      await page.getByTestId("control-sheet").waitFor();
+      const sheet = page.getByTestId("control-sheet");
+      expect(await sheet.locator("tbody tr").count()).toBe(words.length);
+      expect(await sheet.textContent()).toContain(
+        `Giao: ${UNITS.wardA.name} — Nhận: ${UNITS.department.name}`,
+      );
+      expect(await sheet.locator("tbody tr", { hasText: "giải quyết xong hồ sơ" }).textContent()).toMatch(
+        /Trước hạn|Đúng hạn/,
+      );
+      await screenshot(page, "16-form-06-1366");
+      expect(await seriousAccessibilityViolations(page)).toEqual([]);
       expect(errors.filter((e) => !e.includes("status of 4"))).toEqual([]);
     } finally {
       await context.close();

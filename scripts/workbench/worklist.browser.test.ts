@@ -94,6 +94,9 @@ describe("the officer's worklist in Chromium", () => {
       await screenshot(page, "01-sign-in-1366");
       expect(await seriousAccessibilityViolations(page)).toEqual([]);
       expect(await page.locator("h1").textContent()).toBe("Đăng nhập");
+      await page.setViewportSize({ width: 360, height: 780 });
+      await screenshot(page, "01-sign-in-360");
+      await page.setViewportSize({ width: 1366, height: 900 });
 
       await signIn(page, h.base, { unitName: UNITS.wardA.name });
       const rows = page.locator("table.worklist tbody tr");

@@ -2,6 +2,7 @@ import { StrictMode } from "react";
 import { createRoot } from "react-dom/client";
 import { BrowserRouter, Navigate, Route, Routes } from "react-router";
 import { DossierPage } from "./dossier/DossierPage";
+import { ControlSheetPage } from "./forms/ControlSheetPage";
 import { ReceiptSlipPage } from "./forms/ReceiptSlipPage";
 import { InspectorPage } from "./inspector/InspectorPage";
 import { RequireSession } from "./layout";
@@ -51,6 +52,10 @@ function App() {
       <Route
         path="/thanh-tra/:dossierId"
         element={<RequireSession roles={["auditor", "officer"]}>{() => <InspectorPage />}</RequireSession>}
+      />
+      <Route
+        path="/ho-so/:dossierId/phieu-kiem-soat"
+        element={<RequireSession roles={["officer", "auditor"]}>{() => <ControlSheetPage />}</RequireSession>}
       />
       <Route path="/tra-cuu" element={<PublicLookupPage />} />
       <Route path="/tra-cuu/:code" element={<PublicLookupPage />} />

@@ -9,6 +9,7 @@ import { ActionForm } from "./ActionForm";
 import { allowedActions } from "./actions";
 import { loadDossier } from "./load-dossier";
 import { Timeline } from "./Timeline";
+import { UnitShares } from "./UnitShares";
 
 /**
  * A dossier's page: status, the legal due moment and the promised one, the timeline in words, and every
@@ -38,7 +39,7 @@ export function DossierPage(props: { session: Session }) {
       </WorkbenchLayout>
     );
 
-  const { dossier, events, unitNames, applicant, units, procedure } = loaded.value;
+  const { dossier, events, unitNames, applicant, units, procedure, steps } = loaded.value;
   const unitName = (id: string) => unitNames[id] ?? units.find((u) => u.unitId === id)?.name ?? id;
   const holds = props.session.role === "officer" && dossier.currentUnitId === props.session.unitId;
   const levels = procedure?.interLevels ?? [];
@@ -119,12 +120,21 @@ export function DossierPage(props: { session: Session }) {
             <dd>{dateTime(dossier.returnedAt)}</dd>
           </div>
         </dl>
-        <p>
+        <p className="actions-row">
           <Link to={`/ho-so/${dossier.dossierId}/phieu-tiep-nhan`}>
             In giấy tiếp nhận và hẹn trả kết quả (Mẫu 01)
           </Link>
+          <Link to={`/ho-so/${dossier.dossierId}/phieu-kiem-soat`}>
+            In phiếu kiểm soát quá trình (Mẫu 06)
+          </Link>
         </p>
       </section>
+      {steps.length > 0 && (
+        <section className="panel" aria-labelledby="shares-title">
+          <h2 id="shares-title">Thời gian xử lý tại từng đơn vị</h2>
+          <UnitShares steps={steps} />
+        </section>
+      )}
       <div className="columns">
         <section className="panel" aria-labelledby="timeline-title">
           <h2 id="timeline-title">Quá trình xử lý</h2>

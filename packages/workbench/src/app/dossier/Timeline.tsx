@@ -15,7 +15,7 @@ const text = (value: unknown): string | null =>
   typeof value === "string" && value.trim() !== "" ? value : null;
 
 /** What else an event says, in words: where it went, why, with what outcome. */
-function details(event: HistoryEvent, unitNames: Record<string, string>): string[] {
+export function details(event: HistoryEvent, unitNames: Record<string, string>): string[] {
   const d = event.data;
   const unit = (id: unknown) => (typeof id === "string" ? (unitNames[id] ?? id) : null);
   const lines: string[] = [];

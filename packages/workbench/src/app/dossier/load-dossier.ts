@@ -1,6 +1,7 @@
 import { api } from "../api";
 import { orThrow } from "../load";
 import type { HistoryEvent } from "./Timeline";
+import type { ProcessStep } from "./UnitShares";
 
 export interface DossierView {
   dossierId: string;
@@ -34,11 +35,11 @@ export interface Applicant {
  * position of the page's own last action) and the history straight from the event store.
  */
 export async function loadDossier(dossierId: string, minPosition: number | undefined) {
-  const [dossier, history] = await Promise.all([
-    api.GET("/dossiers/{id}", {
-      params: { path: { id: dossierId }, query: minPosition === undefined ? {} : { minPosition } },
-    }),
+  const query = minPosition === undefined ? {} : { minPosition };
+  const [dossier, history, steps] = await Promise.all([
+    api.GET("/dossiers/{id}", { params: { path: { id: dossierId }, query } }),
     api.GET("/dossiers/{id}/history", { params: { path: { id: dossierId } } }),
+    api.GET("/dossiers/{id}/steps", { params: { path: { id: dossierId }, query } }),
   ]);
   const events = orThrow(history).events as HistoryEvent[];
   const received = events.find((e) => e.type === "DossierReceived" || e.type === "DossierSubmitted");
@@ -50,5 +51,6 @@ export async function loadDossier(dossierId: string, minPosition: number | undef
     unitNames: orThrow(history).unitNames,
     applicant,
     documents,
+    steps: (steps.data?.steps ?? []) as ProcessStep[],
   };
 }
