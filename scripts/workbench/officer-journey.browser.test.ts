@@ -89,6 +89,7 @@ describe("an officer's journey in Chromium", () => {
       expect(await seriousAccessibilityViolations(page)).toEqual([]);
       await page.setViewportSize({ width: 360, height: 780 });
       await screenshot(page, "11-receipt-360");
+      expect(await page.evaluate("document.documentElement.scrollWidth")).toBeLessThanOrEqual(360);
       await page.setViewportSize({ width: 1366, height: 900 });
       await page.getByRole("button", { name: "Tiếp nhận hồ sơ" }).click();
 
