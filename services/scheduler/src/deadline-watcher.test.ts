@@ -99,13 +99,17 @@ describe("the deadline watcher", () => {
 
   it("fires a real BullMQ delayed job at dueAt on a running clock, without any sweep", async () => {
     const { dossierId } = await h.receive();
-    // A clock that runs in real time, 1.5 s before the deadline.
-    const offset = DUE_MS - 1_500 - Date.now();
-    const running: Clock = { now: () => new Date(Date.now() + offset) };
+    // The clock stands 1.5 s before the deadline while the scheduler starts and schedules the job (however
+    // long that takes on a loaded machine); then it runs in real time, set so that it reads the due moment
+    // exactly when BullMQ is due to fire the job (its creation time + its delay, both in Redis's terms).
+    let offset: number | null = null;
+    const running: Clock = { now: () => new Date(offset === null ? DUE_MS - 1_500 : Date.now() + offset) };
     const scheduler = await h.scheduler({ clock: running, sweepIntervalMs: 3_600_000 });
     await scheduler.whenActive();
     await scheduler.catchUp();
     const job = await scheduler.deadlineQueue.getJob(deadlineJobId("overdue", dossierId, DUE_MS));
+    expect(job?.delay).toBe(1_500);
+    offset = DUE_MS - ((job?.timestamp ?? 0) + (job?.delay ?? 0));
     expect(await job?.isDelayed()).toBe(true);
     expect(await overdueEvents(dossierId)).toHaveLength(0);
 
