@@ -1,6 +1,5 @@
 import { emptyRowOf } from "../columns";
-import { bucketStartsOf, type Grain } from "./buckets";
-import { type CountBucket, type CountColumn, countColumns } from "./table";
+import { bucketStartsOf, type CountBucket, type CountColumn, countColumns, type Grain } from "./table";
 
 export type CountDelta = Partial<Record<CountColumn, number>>;
 

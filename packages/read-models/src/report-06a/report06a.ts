@@ -4,8 +4,7 @@ import type { ReadModelDatabase, ReadModelDb } from "../database";
 import { ReadModelInvariantError } from "../errors";
 import { type Period, parsePeriod } from "../period";
 import { assertSchemaName } from "../schema-name";
-import { type BucketSelection, prefixBuckets } from "./buckets";
-import { COUNT_COLUMNS, type CountColumn } from "./table";
+import { type BucketSelection, COUNT_COLUMNS, type CountColumn, prefixBuckets } from "./table";
 
 /** The counts of Biểu II.06a, numbered as on the form. */
 export interface Report06aCounts {

@@ -1,7 +1,7 @@
 import { dayToLocalDate, localDateToDay } from "@motcua/domain";
 import { seededRandom } from "@motcua/testing";
 import { describe, expect, it } from "vitest";
-import { bucketStartsOf, type Grain, prefixBuckets } from "./buckets";
+import { bucketStartsOf, type Grain, prefixBuckets } from "./table";
 
 /** How many times (with signs) the prefix of `x` counts each day from `first` to `last`. */
 function coverage(x: string, first: number, last: number): Map<string, number> {
