@@ -1,17 +1,23 @@
 import { spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
+import { ensureWorkbenchBuilt } from "@motcua/workbench";
 import { ensureChromium, ensureTestServices, TestMachineError } from "./test-machine";
 
 /**
  * `pnpm test [vitest arguments]`: makes the machine ready for the tests, then runs `vitest run` with the
  * arguments given. Postgres and Redis answer (started, or installed from Debian's packages), and Debian's
- * Chromium is at /usr/bin/chromium (installed with apt-get when missing). What it does, it says.
+ * Chromium is at /usr/bin/chromium (installed with apt-get when missing), and the workbench's pages are
+ * built. What it does, it says.
  */
 const say = (line: string) => process.stderr.write(`${line}\n`);
 
 try {
   await ensureTestServices({ log: say });
   if ((await ensureChromium({ log: say })) === "present") say("motcua test: chromium at /usr/bin/chromium");
+  // Built once before any test starts an API (each reads the pages at start): no test then depends on
+  // whether another built them first.
+  if ((await ensureWorkbenchBuilt((line) => say(`motcua test: ${line}`))) === "fresh")
+    say("motcua test: the workbench is built");
 } catch (error) {
   if (error instanceof TestMachineError) {
     say(`motcua test: ${error.message}`);

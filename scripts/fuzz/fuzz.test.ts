@@ -70,4 +70,39 @@ describe("the fuzzer's own checks", () => {
         ?.kind,
     ).toBe("content type");
   });
+
+  it("judges a request whose dot segments address another resource as that resource's", () => {
+    const paged = new OpenApiFuzzer(
+      {
+        paths: {
+          "/": { get: { responses: { "200": { content: { "text/html": {} } } } } },
+          "/calendars/{year}": {
+            get: {
+              parameters: [{ name: "year", in: "path", required: true, schema: { type: "integer" } }],
+              responses: { "400": { content: { "application/json": {} } } },
+            },
+          },
+        },
+      },
+      {
+        dossierIds: [],
+        codes: [],
+        unitIds: [],
+        procedureIds: [],
+        callers: { anonymous: undefined },
+        bodyLimitBytes: 1024,
+      },
+      1,
+    );
+    const calendars = Array.from({ length: 50 }, () => paged.next().operation).find(
+      (o) => o.path === "/calendars/{year}",
+    );
+    expect(calendars).toBeDefined();
+    const op = calendars as NonNullable<typeof calendars>;
+    const request = (url: string) => ({ method: "GET", url, headers: {} });
+    // "/calendars/%2e%2e" is "/" by the URL rules: the page's 200 text/html is right for it.
+    expect(paged.addressedOperation(request("/calendars/%2e%2e"), op)?.path).toBe("/");
+    expect(paged.addressedOperation(request("/calendars/2026"), op)).toBe(op);
+    expect(paged.addressedOperation(request("/calendars/%2e%2e/x"), op)).toBeNull();
+  });
 });

@@ -1,4 +1,5 @@
 import { createTestRuntime, receiveBody, UNITS } from "@motcua/api/test-runtime";
+import { ensureWorkbenchBuilt } from "@motcua/workbench";
 import { type FuzzRequest, type FuzzSummary, OpenApiFuzzer } from "./openapi-fuzzer";
 
 export interface FuzzOptions {
@@ -15,6 +16,8 @@ const BODY_LIMIT_BYTES = 65_536;
  * admin, officer, auditor, analyst and anonymous. The database is dropped afterwards.
  */
 export async function fuzzTheApi(options: FuzzOptions): Promise<FuzzSummary & { operations: number }> {
+  // GET / is the workbench's page: built, as `pnpm start` and `pnpm test` build it, before the API reads it.
+  await ensureWorkbenchBuilt();
   const rt = await createTestRuntime("fuzz", {
     env: { RATE_LIMIT_PUBLIC_MAX: "1000000", BODY_LIMIT_BYTES: String(BODY_LIMIT_BYTES) },
   });
