@@ -115,7 +115,14 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-export async function startHarness(label: string): Promise<Harness> {
+export interface HarnessOptions {
+  /** More configuration (e.g. the identity provider's), as environment variables. */
+  readonly env?: Record<string, string>;
+  /** Listen on this port (an identity provider's redirect URI must know it beforehand). */
+  readonly port?: number;
+}
+
+export async function startHarness(label: string, options: HarnessOptions = {}): Promise<Harness> {
   if (!existsSync(CHROMIUM))
     throw new Error(`No Chromium at ${CHROMIUM}: apt-get install -y chromium (pnpm test installs it)`);
   await ensureWorkbenchBuilt();
@@ -133,8 +140,9 @@ export async function startHarness(label: string): Promise<Harness> {
       HOST: "127.0.0.1",
       PORT: "0",
       RATE_LIMIT_MAX: "100000",
+      ...options.env,
     });
-    system = await startSystem({ config, port: 0, scheduler: false, say: () => {} });
+    system = await startSystem({ config, port: options.port ?? 0, scheduler: false, say: () => {} });
     browser = await chromium.launch({
       executablePath: CHROMIUM,
       args: [
@@ -162,6 +170,9 @@ export async function startHarness(label: string): Promise<Harness> {
         name: `Test ${as.role}`,
         sub: `test-${as.role}`,
         ...(as.unitId ? { unitId: as.unitId } : {}),
+        // Where the API checks issuer and audience (an identity provider is configured), so do its tokens.
+        issuer: options.env?.AUTH_ISSUER,
+        audience: options.env?.AUTH_AUDIENCE,
       },
       DEV_JWT_SECRET,
     );
@@ -179,7 +190,8 @@ export async function startHarness(label: string): Promise<Harness> {
   const admin = { role: "admin" } as const;
   for (const unit of Object.values(UNITS)) {
     const { unitId, ...fields } = unit;
-    expect((await call("PUT", `/units/${unitId}`, admin, fields)).status).toBe(200);
+    const put = await call("PUT", `/units/${unitId}`, admin, fields);
+    expect(put.status, JSON.stringify(put.body)).toBe(200);
   }
   for (const [id, procedure] of Object.entries(PROCEDURES))
     expect((await call("PUT", `/procedures/${id}`, admin, procedure)).status).toBe(200);
@@ -201,6 +213,19 @@ export async function startHarness(label: string): Promise<Harness> {
       await database.drop();
     },
   };
+}
+
+/** A port nothing listens on now. */
+export async function freePort(): Promise<number> {
+  const { createServer } = await import("node:net");
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const address = server.address();
+      server.close(() => resolve(typeof address === "object" && address ? address.port : 0));
+    });
+  });
 }
 
 /** A fresh browser context (its own sessionStorage), with the page's console errors collected. */

@@ -124,6 +124,18 @@ describe("loadConfig", () => {
     ]);
   });
 
+  it("takes the identity provider for the workbench's sign-in as an issuer and a client id, together", () => {
+    const config = loadConfig({
+      AUTH_OIDC_ISSUER: "https://id.example.gov.vn",
+      AUTH_OIDC_CLIENT_ID: "motcua",
+    });
+    expect(config.auth.oidc).toEqual({ issuer: "https://id.example.gov.vn", clientId: "motcua" });
+    expect(loadConfig({}).auth.oidc).toBeUndefined();
+    expect(() => loadConfig({ AUTH_OIDC_ISSUER: "https://id.example.gov.vn" })).toThrow(
+      /AUTH_OIDC_CLIENT_ID/,
+    );
+  });
+
   it("refuses development defaults in production", () => {
     const problems = problemsOf({ NODE_ENV: "production" });
     expect(problems.map((p) => p.variable).sort()).toEqual([

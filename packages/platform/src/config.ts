@@ -30,6 +30,11 @@ export interface AuthConfig {
   readonly algorithms: readonly JwtAlgorithm[];
   /** A token whose `exp` lies further ahead than this is refused: a leaked token must not live for years. */
   readonly maxTokenLifetimeMs: number;
+  /**
+   * The province's identity provider, for the workbench's sign-in (OpenID Connect, authorization code with
+   * PKCE); its ID tokens are then verified like any RS256 token (AUTH_JWKS_URL, AUTH_ISSUER, AUTH_AUDIENCE).
+   */
+  readonly oidc?: { readonly issuer: string; readonly clientId: string };
 }
 
 export interface HttpConfig {
@@ -144,6 +149,8 @@ const envSchema = z.object({
   AUTH_JWKS_URL: urlWithScheme(["https", "http"], "an http(s)").optional(),
   AUTH_ISSUER: z.string().optional(),
   AUTH_AUDIENCE: z.string().optional(),
+  AUTH_OIDC_ISSUER: urlWithScheme(["https", "http"], "an http(s)").optional(),
+  AUTH_OIDC_CLIENT_ID: z.string().optional(),
   AUTH_MAX_TOKEN_LIFETIME: durationMs(60_000, 31 * 86_400_000).default(86_400_000),
   VAULT_MASTER_KEY: z.string().optional(),
   CHECKPOINT_SIGNING_KEY: z.string().optional(),
@@ -226,6 +233,12 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
   } else {
     jwtSecret = e.AUTH_JWT_SECRET;
   }
+  if ((e.AUTH_OIDC_ISSUER === undefined) !== (e.AUTH_OIDC_CLIENT_ID === undefined)) {
+    problems.push({
+      variable: e.AUTH_OIDC_ISSUER === undefined ? "AUTH_OIDC_ISSUER" : "AUTH_OIDC_CLIENT_ID",
+      rule: "AUTH_OIDC_ISSUER and AUTH_OIDC_CLIENT_ID go together",
+    });
+  }
   const algorithms: JwtAlgorithm[] = [];
   if (jwtSecret !== undefined) algorithms.push("HS256");
   if (e.AUTH_JWKS_URL !== undefined) algorithms.push("RS256");
@@ -282,6 +295,9 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
       audience: e.AUTH_AUDIENCE,
       algorithms,
       maxTokenLifetimeMs: e.AUTH_MAX_TOKEN_LIFETIME,
+      ...(e.AUTH_OIDC_ISSUER !== undefined && e.AUTH_OIDC_CLIENT_ID !== undefined
+        ? { oidc: { issuer: e.AUTH_OIDC_ISSUER, clientId: e.AUTH_OIDC_CLIENT_ID } }
+        : {}),
     },
     vaultMasterKey,
     checkpointSigningKey,

@@ -29,6 +29,7 @@ import { dossierReadRoutes } from "./dossiers/reads/routes";
 import { projectionLag, ReadModelAccess } from "./read-model-access";
 import { reportRoutes } from "./reports/routes";
 import { devSignInRoutes } from "./workbench/dev-sign-in";
+import { oidcSignInRoutes } from "./workbench/oidc-sign-in";
 import { workbenchRoutes } from "./workbench/routes";
 
 export type ApiDb = Kysely<ReferenceDatabase & ApiDatabase>;
@@ -113,6 +114,10 @@ export async function createApiRuntime(options: ApiRuntimeOptions): Promise<ApiR
     dashboardRoutes(),
     workbenchRoutes(),
     devSignInRoutes({ db, production: config.production, jwtSecret: config.auth.jwtSecret, now }),
+    oidcSignInRoutes({
+      oidc: config.auth.oidc,
+      developmentSignIn: !config.production && config.auth.jwtSecret !== undefined,
+    }),
     ...(options.extraSlices?.({ db, store, service }) ?? []),
   ];
   const app = await buildApp({

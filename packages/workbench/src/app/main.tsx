@@ -9,6 +9,7 @@ import { RequireSession } from "./layout";
 import { PublicLookupPage } from "./public-lookup/PublicLookupPage";
 import { ReceiptPage } from "./receipt/ReceiptPage";
 import { currentSession } from "./session";
+import { OidcCallbackPage } from "./sign-in/OidcCallbackPage";
 import { SignInPage } from "./sign-in/SignInPage";
 import "./styles.css";
 import { WorklistPage } from "./worklist/WorklistPage";
@@ -31,6 +32,7 @@ function App() {
     <Routes>
       <Route path="/" element={<Home />} />
       <Route path="/dang-nhap" element={<SignInPage />} />
+      <Route path="/dang-nhap/oidc" element={<OidcCallbackPage />} />
       <Route
         path="/tiep-nhan"
         element={<RequireSession roles={["officer"]}>{(s) => <ReceiptPage session={s} />}</RequireSession>}

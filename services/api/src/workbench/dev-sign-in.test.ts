@@ -50,6 +50,12 @@ describe("development sign-in", () => {
     }
   });
 
+  it("tells the sign-in page which ways this installation offers", async () => {
+    const r = await rt.app.inject({ url: "/auth/sign-in-options" });
+    expect(r.statusCode, r.body).toBe(200);
+    expect(r.json()).toEqual({ development: true, oidc: null });
+  });
+
   it("is refused in production (NODE_ENV=production), before reading anything", async () => {
     const app = await buildTestApp({
       slices: [

@@ -14,6 +14,7 @@ import { AppError } from "../problem";
 const PAGE_PATHS = [
   "/",
   "/dang-nhap",
+  "/dang-nhap/oidc",
   "/tiep-nhan",
   "/ho-so/*",
   "/thanh-tra",

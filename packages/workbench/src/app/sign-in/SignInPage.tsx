@@ -6,6 +6,7 @@ import { orThrow, useLoad } from "../load";
 import { forgetReferenceData } from "../reference";
 import { type Role, saveSession } from "../session";
 import { LEVEL, refusalWords } from "../vi";
+import { startOidcSignIn } from "./oidc";
 
 interface DemoUser {
   role: Role;
@@ -22,7 +23,12 @@ interface DemoUser {
  * signs in through the province's identity provider and answers this page's requests with 403.
  */
 export function SignInPage() {
-  const [users] = useLoad(async () => orThrow(await api.GET("/dev/users")).items as DemoUser[], []);
+  const [options] = useLoad(async () => orThrow(await api.GET("/auth/sign-in-options")), []);
+  const development = options.state === "ready" && options.value.development;
+  const [users] = useLoad(
+    async () => (development ? (orThrow(await api.GET("/dev/users")).items as DemoUser[]) : []),
+    [development],
+  );
   const [filter, setFilter] = useState("");
   const [error, setError] = useState<string | null>(null);
   const navigate = useNavigate();
@@ -54,14 +60,32 @@ export function SignInPage() {
   return (
     <main className="sign-in">
       <h1>Đăng nhập</h1>
-      <p className="lead">
-        Môi trường thử nghiệm: chọn một người dùng mẫu theo vai trò và đơn vị. Khi vận hành chính thức, cán bộ
-        đăng nhập qua hệ thống xác thực của tỉnh.
-      </p>
       {error && <ProblemNotice message={error} />}
-      {users.state === "loading" && <Loading />}
+      {options.state === "loading" && <Loading />}
+      {options.state === "failed" && <ProblemNotice message={refusalWords(options.problem)} />}
+      {options.state === "ready" && options.value.oidc && (
+        <section className="panel">
+          <p>Cán bộ đăng nhập bằng tài khoản do hệ thống xác thực của tỉnh cấp.</p>
+          <button
+            type="button"
+            onClick={() => {
+              const oidc = options.value.oidc;
+              if (oidc) void startOidcSignIn(oidc, params.get("tiep") ?? "/");
+            }}
+          >
+            Đăng nhập bằng tài khoản của tỉnh
+          </button>
+        </section>
+      )}
+      {development && (
+        <p className="lead">
+          Môi trường thử nghiệm: chọn một người dùng mẫu theo vai trò và đơn vị. Khi vận hành chính thức, cán
+          bộ đăng nhập qua hệ thống xác thực của tỉnh.
+        </p>
+      )}
+      {development && users.state === "loading" && <Loading />}
       {users.state === "failed" && <ProblemNotice message={refusalWords(users.problem)} />}
-      {users.state === "ready" && (
+      {development && users.state === "ready" && (
         <>
           <label className="field">
             <span>Tìm theo tên đơn vị hoặc người dùng</span>
