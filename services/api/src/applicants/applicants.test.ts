@@ -106,14 +106,18 @@ describe("a person's right of access", () => {
     const bad = await dataOf("12345");
     expect(bad.statusCode).toBe(400);
     expect(bad.json().errors.map((e: { path: string }) => e.path)).toContain("query.idNumber");
-    const noReason = await rt.app.inject({
+    const blankReason = await dataOf(PERSON.idNumber, "   ");
+    expect(blankReason.statusCode).toBe(400);
+    expect(blankReason.json().errors.map((e: { path: string }) => e.path)).toContain("query.reason");
+    expect((await requestRows()).length).toBe(before);
+    // As API.md writes it, without a reason: answered, and recorded without one.
+    const asWritten = await rt.app.inject({
       method: "GET",
       url: `/applicants/data?idNumber=${PERSON.idNumber}`,
       headers: admin,
     });
-    expect(noReason.statusCode).toBe(400);
-    expect(noReason.json().errors.map((e: { path: string }) => e.path)).toContain("query.reason");
-    expect((await requestRows()).length).toBe(before);
+    expect(asWritten.statusCode).toBe(200);
+    expect((await requestRows()).at(-1)).toMatchObject({ kind: "access", reason: null });
   });
 });
 
@@ -140,7 +144,14 @@ describe("erasing a person", () => {
     });
     expect(response.statusCode, response.body).toBe(200);
     const body = response.json();
-    expect(body.dossiers.map((d: { dossierId: string }) => d.dossierId).sort()).toEqual([...dossiers].sort());
+    // API.md's shape: { erasedAt, dossiers: [dossierId…] }.
+    expect([...body.dossiers].sort()).toEqual([...dossiers].sort());
+    expect(Date.parse(body.erasedAt)).toBe(rt.clock.now().getTime());
+    // Each dossier's ApplicantErased follows its own history: the receipt (1), then the withdrawal (2).
+    const revisionOf = Object.fromEntries(
+      body.appended.map((d: { dossierId: string; revision: number }) => [d.dossierId, d.revision]),
+    );
+    expect(revisionOf).toEqual({ [dossiers[0] as string]: 2, [dossiers[1] as string]: 3 });
     expect(JSON.stringify(body)).not.toContain(PERSON.name);
 
     for (const dossierId of dossiers) {
@@ -198,7 +209,7 @@ describe("erasing a person", () => {
     const response = await rt.app.inject({ method: "GET", url: "/applicants/requests", headers: auditor });
     expect(response.statusCode, response.body).toBe(200);
     const items = response.json().items;
-    expect(items.map((i: { kind: string }) => i.kind)).toEqual(["erasure", "access", "access"]);
+    expect(items.map((i: { kind: string }) => i.kind)).toEqual(["erasure", "access", "access", "access"]);
     expect(items[0]).toMatchObject({
       actor: { id: "admin-1", name: "Lê Quản Trị", role: "admin" },
       reason: "Đơn yêu cầu xóa số 14/2026, Điều 16 Luật 91/2025",

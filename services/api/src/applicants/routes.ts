@@ -22,7 +22,7 @@ export interface ApplicantRequestsTable {
   actor_name: string | null;
   actor_role: string;
   at: Date;
-  reason: string;
+  reason: string | null;
   dossier_ids: string[];
 }
 
@@ -40,7 +40,7 @@ export async function migrateApplicantRequests(db: Kysely<any>): Promise<void> {
     actor_name text,
     actor_role text NOT NULL,
     at timestamptz NOT NULL,
-    reason text NOT NULL,
+    reason text,
     dossier_ids text[] NOT NULL
   )`.execute(db);
 }
@@ -74,7 +74,7 @@ const requestSchema = z.object({
   kind: z.enum(["access", "erasure"]),
   actor: z.object({ id: z.string(), name: z.string().nullable(), role: z.string() }),
   at: z.string(),
-  reason: z.string(),
+  reason: z.string().nullable(),
   dossierIds: z.array(z.string()),
 });
 
@@ -103,7 +103,7 @@ export function applicantRoutes(deps: {
     kind: ApplicantRequestsTable["kind"],
     principal: ReturnType<typeof principalOf>,
     at: Date,
-    why: string,
+    why: string | null,
     dossierIds: readonly string[],
   ) => {
     const [row] = await db
@@ -131,7 +131,15 @@ export function applicantRoutes(deps: {
           tags: ["personal data"],
           summary:
             "Everything held about a person, for their right of access (admin; recorded with its reason)",
-          querystring: z.object({ idNumber, reason }).strict(),
+          querystring: z
+            .object({
+              idNumber,
+              reason: reason.optional().meta({
+                description:
+                  "Why (the request's number and date), kept in the record of requests; recommended, not required",
+              }),
+            })
+            .strict(),
           response: {
             200: z.object({
               requestId: z.number().int(),
@@ -181,7 +189,13 @@ export function applicantRoutes(deps: {
                   ORDER BY id`
                 .execute(db)
                 .then((r) => r.rows);
-        const requestId = await record("access", principal, deps.now(), request.query.reason, dossierIds);
+        const requestId = await record(
+          "access",
+          principal,
+          deps.now(),
+          request.query.reason ?? null,
+          dossierIds,
+        );
         return {
           requestId,
           dossiers: found.dossiers.map((d) => ({
@@ -224,11 +238,25 @@ export function applicantRoutes(deps: {
           body: z.object({ idNumber, reason }).strict(),
           response: {
             200: z.object({
-              requestId: z.number().int(),
               erasedAt: z.string(),
-              dossiers: z.array(
-                z.object({ dossierId: z.string(), code: z.string().nullable(), revision: z.number().int() }),
-              ),
+              dossiers: z
+                .array(z.string())
+                .meta({ description: "The ids of the dossiers that held their data" }),
+              requestId: z
+                .number()
+                .int()
+                .meta({ description: "Extension: the entry in GET /applicants/requests" }),
+              appended: z
+                .array(
+                  z.object({
+                    dossierId: z.string(),
+                    code: z.string().nullable(),
+                    revision: z.number().int(),
+                  }),
+                )
+                .meta({
+                  description: "Extension: each dossier's code and the revision of its ApplicantErased event",
+                }),
             }),
             ...errors,
           },
@@ -252,7 +280,12 @@ export function applicantRoutes(deps: {
           request.body.reason,
           erased.dossiers.map((d) => d.dossierId),
         );
-        return { requestId, ...erased, dossiers: [...erased.dossiers] };
+        return {
+          erasedAt: erased.erasedAt,
+          dossiers: erased.dossiers.map((d) => d.dossierId),
+          requestId,
+          appended: [...erased.dossiers],
+        };
       },
     );
 
