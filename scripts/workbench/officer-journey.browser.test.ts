@@ -134,7 +134,7 @@ describe("an officer's journey in Chromium", () => {
         "yêu cầu thực hiện nghĩa vụ tài chính",
         "ghi nhận đã nộp phí, lệ phí",
       ]);
-      expect(await statusText(page)).toBe("Đang giải quyết");
+      await page.getByTestId("status").filter({ hasText: "Đang giải quyết" }).waitFor();
 
       // Transfer to the department, along the procedure's path.
       await act(page, "transfer", async (form) => {

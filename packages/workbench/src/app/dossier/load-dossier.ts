@@ -31,24 +31,27 @@ export interface Applicant {
 }
 
 /**
- * A dossier as its page shows it: the read model's state (waiting until it reflects `minPosition`, the
- * position of the page's own last action) and the history straight from the event store.
+ * A dossier as its page shows it: the history straight from the event store, then the read model's state
+ * once it reflects at least that history (and `minPosition`, the page's own last action) — so the status
+ * and revision never lag behind the timeline shown beside them, and a form never sends a stale If-Match
+ * for a change the page already displays.
  */
 export async function loadDossier(dossierId: string, minPosition: number | undefined) {
-  const query = minPosition === undefined ? {} : { minPosition };
-  const [dossier, history, steps] = await Promise.all([
+  const history = orThrow(await api.GET("/dossiers/{id}/history", { params: { path: { id: dossierId } } }));
+  const events = history.events as HistoryEvent[];
+  const seen = Math.max(minPosition ?? 0, ...events.map((e) => e.position));
+  const query = seen > 0 ? { minPosition: seen } : {};
+  const [dossier, steps] = await Promise.all([
     api.GET("/dossiers/{id}", { params: { path: { id: dossierId }, query } }),
-    api.GET("/dossiers/{id}/history", { params: { path: { id: dossierId } } }),
     api.GET("/dossiers/{id}/steps", { params: { path: { id: dossierId }, query } }),
   ]);
-  const events = orThrow(history).events as HistoryEvent[];
   const received = events.find((e) => e.type === "DossierReceived" || e.type === "DossierSubmitted");
   const applicant = (received?.data.applicant ?? null) as Applicant | null;
   const documents = (received?.data.documents ?? []) as { name: string; digitized: boolean }[];
   return {
     dossier: orThrow(dossier) as DossierView,
     events,
-    unitNames: orThrow(history).unitNames,
+    unitNames: history.unitNames,
     applicant,
     documents,
     steps: (steps.data?.steps ?? []) as ProcessStep[],
