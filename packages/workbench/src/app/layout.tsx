@@ -28,6 +28,7 @@ export function WorkbenchLayout(props: { title: string; children: ReactNode }) {
           {(session.role === "auditor" || session.role === "officer") && (
             <Link to="/thanh-tra">Tra cứu lịch sử</Link>
           )}
+          {session.role === "admin" && <Link to="/quan-tri">Quản trị danh mục</Link>}
           <Link to="/tra-cuu">Tra cứu công khai</Link>
         </nav>
         <div className="who">

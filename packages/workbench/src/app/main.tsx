@@ -1,6 +1,7 @@
 import { StrictMode } from "react";
 import { createRoot } from "react-dom/client";
 import { BrowserRouter, Navigate, Route, Routes } from "react-router";
+import { AdminPage } from "./admin/AdminPage";
 import { DossierPage } from "./dossier/DossierPage";
 import { ControlSheetPage } from "./forms/ControlSheetPage";
 import { ReceiptSlipPage } from "./forms/ReceiptSlipPage";
@@ -24,6 +25,7 @@ function Home() {
     globalThis.location.assign("/dashboard");
     return null;
   }
+  if (session.role === "admin") return <Navigate to="/quan-tri" replace />;
   return <Navigate to="/tra-cuu" replace />;
 }
 
@@ -58,6 +60,10 @@ function App() {
       <Route
         path="/ho-so/:dossierId/phieu-kiem-soat"
         element={<RequireSession roles={["officer", "auditor"]}>{() => <ControlSheetPage />}</RequireSession>}
+      />
+      <Route
+        path="/quan-tri"
+        element={<RequireSession roles={["admin"]}>{() => <AdminPage />}</RequireSession>}
       />
       <Route path="/tra-cuu" element={<PublicLookupPage />} />
       <Route path="/tra-cuu/:code" element={<PublicLookupPage />} />

@@ -154,6 +154,8 @@ export function refusalWords(problem: Problem): string {
 export function fieldErrorWords(message: string): string {
   const m = message.toLowerCase();
   if (m.includes("must say why")) return "Vui lòng nêu lý do.";
+  if (/ is not in \d{4}/.test(m)) return "Có ngày không thuộc năm đã chọn.";
+  if (m.includes("listed twice")) return "Có ngày bị nhập trùng.";
   if (m.includes("empty")) return "Vui lòng nhập thông tin này.";
   if (m.includes("required") || m.includes("received undefined")) return "Vui lòng nhập thông tin này.";
   if (m.includes("too small") || m.includes(">=1 character") || m.includes("at least"))

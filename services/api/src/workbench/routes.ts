@@ -19,6 +19,7 @@ const PAGE_PATHS = [
   "/ho-so/*",
   "/thanh-tra",
   "/thanh-tra/*",
+  "/quan-tri",
   "/tra-cuu",
   "/tra-cuu/*",
 ];
