@@ -171,6 +171,17 @@ describe("an officer's journey in Chromium", () => {
         await form.getByLabel("Lý do").fill("Thiếu bản vẽ mặt bằng móng");
       });
       await page.getByTestId("status").filter({ hasText: "Chờ bổ sung hồ sơ" }).waitFor();
+      // Form 02, the supplement request as the applicant receives it, from that event.
+      await page.getByRole("link", { name: /Mẫu 02/ }).click();
+      await page.getByTestId("notice-form").waitFor();
+      const form02 = (await page.getByTestId("notice-form").textContent()) ?? "";
+      expect(form02).toContain("Phiếu yêu cầu bổ sung, hoàn thiện hồ sơ");
+      expect(form02).toContain("Thiếu bản vẽ mặt bằng móng");
+      expect(form02).toContain("Kính gửi: Nguyễn Văn Minh");
+      await screenshot(page, "13b-form-02-1366");
+      expect(await seriousAccessibilityViolations(page)).toEqual([]);
+      await page.getByRole("link", { name: "Quay lại hồ sơ" }).click();
+      await page.getByTestId("status").filter({ hasText: "Chờ bổ sung hồ sơ" }).waitFor();
       await act(page, "supplement-received", async () => {});
       await page.getByTestId("status").filter({ hasText: "Đang giải quyết" }).waitFor();
       await act(page, "resolve", async (form) => {

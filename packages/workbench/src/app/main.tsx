@@ -4,6 +4,7 @@ import { BrowserRouter, Navigate, Route, Routes } from "react-router";
 import { AdminPage } from "./admin/AdminPage";
 import { DossierPage } from "./dossier/DossierPage";
 import { ControlSheetPage } from "./forms/ControlSheetPage";
+import { NoticeFormPage } from "./forms/NoticeFormPage";
 import { ReceiptSlipPage } from "./forms/ReceiptSlipPage";
 import { InspectorPage } from "./inspector/InspectorPage";
 import { RequireSession } from "./layout";
@@ -64,6 +65,10 @@ function App() {
       <Route
         path="/quan-tri"
         element={<RequireSession roles={["admin"]}>{() => <AdminPage />}</RequireSession>}
+      />
+      <Route
+        path="/ho-so/:dossierId/mau/:form"
+        element={<RequireSession roles={["officer", "auditor"]}>{() => <NoticeFormPage />}</RequireSession>}
       />
       <Route path="/tra-cuu" element={<PublicLookupPage />} />
       <Route path="/tra-cuu/:code" element={<PublicLookupPage />} />

@@ -138,7 +138,7 @@ export function DossierPage(props: { session: Session }) {
       <div className="columns">
         <section className="panel" aria-labelledby="timeline-title">
           <h2 id="timeline-title">Quá trình xử lý</h2>
-          <Timeline events={events} unitNames={unitNames} />
+          <Timeline dossierId={dossier.dossierId} events={events} unitNames={unitNames} />
         </section>
         <section className="panel" aria-labelledby="actions-title">
           <h2 id="actions-title">Thao tác</h2>

@@ -1,3 +1,5 @@
+import { Link } from "react-router";
+import { formOfEvent, NOTICE_FORMS } from "../forms/NoticeFormPage";
 import { dateTime, eventWords, OUTCOME, RETURN_METHOD, ROLE } from "../vi";
 
 export interface HistoryEvent {
@@ -68,6 +70,8 @@ export function actorWords(event: HistoryEvent): string {
  * revision where the hash chain stops verifying.
  */
 export function Timeline(props: {
+  /** The dossier, to link the printable notice (forms 02–05) of the events that have one. */
+  dossierId?: string;
   events: readonly HistoryEvent[];
   unitNames: Record<string, string>;
   brokenAt?: number | null;
@@ -96,6 +100,14 @@ export function Timeline(props: {
                 {line}
               </div>
             ))}
+            {props.dossierId && formOfEvent(event.type) && (
+              <div className="detail no-print">
+                <Link to={`/ho-so/${props.dossierId}/mau/${formOfEvent(event.type)}`}>
+                  In {NOTICE_FORMS[formOfEvent(event.type) ?? "02"].title.toLowerCase()} (Mẫu{" "}
+                  {formOfEvent(event.type)})
+                </Link>
+              </div>
+            )}
             {event.recordedBy && (
               <div className="detail">
                 Ghi nhận lại bởi {event.recordedBy.name ?? event.recordedBy.id} (nhập dữ liệu lịch sử)

@@ -197,6 +197,7 @@ export function InspectorPage() {
             <section className="panel" aria-labelledby="inspector-timeline-title">
               <h2 id="inspector-timeline-title">Toàn bộ quá trình xử lý</h2>
               <Timeline
+                dossierId={dossierId}
                 events={loaded.value.events}
                 unitNames={loaded.value.unitNames}
                 brokenAt={loaded.value.verify.valid ? null : (loaded.value.verify.brokenAt ?? null)}
