@@ -167,6 +167,8 @@ describe("the officer's worklist in Chromium", () => {
 
       await page.setViewportSize({ width: 360, height: 780 });
       await screenshot(page, "03-worklist-360");
+      // On a phone each dossier is a card: nothing wider than the screen.
+      expect(await page.evaluate("document.documentElement.scrollWidth")).toBeLessThanOrEqual(360);
       expect(errors).toEqual([]);
     } finally {
       await context.close();

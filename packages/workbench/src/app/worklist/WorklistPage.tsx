@@ -193,26 +193,30 @@ export function WorklistPage(props: { session: Session }) {
                       data-due-state={state}
                       data-code={d.code}
                     >
-                      <td>
+                      <td data-label="Mã hồ sơ">
                         <Link to={`/ho-so/${d.dossierId}`}>{d.code}</Link>
                       </td>
-                      <td>{d.applicantName ?? "—"}</td>
-                      <td>{loaded.value.procedures.get(d.procedureId)?.name ?? d.procedureId}</td>
-                      <td>{statusWords(d.status)}</td>
-                      <td>{dateTime(d.receivedAt)}</td>
-                      <td>
-                        <span className="due">{dateTime(d.dueAt)}</span>
-                        {state !== "in-time" && (
-                          <span className={`badge badge-${state}`}>{DUE_STATE_WORDS[state]}</span>
-                        )}
-                        {d.dueAtProvisional && (
-                          <span
-                            className="badge badge-provisional"
-                            title="Năm này chưa có thông báo lịch nghỉ chính thức"
-                          >
-                            Tạm tính
-                          </span>
-                        )}
+                      <td data-label="Người nộp">{d.applicantName ?? "—"}</td>
+                      <td data-label="Thủ tục">
+                        {loaded.value.procedures.get(d.procedureId)?.name ?? d.procedureId}
+                      </td>
+                      <td data-label="Trạng thái">{statusWords(d.status)}</td>
+                      <td data-label="Tiếp nhận">{dateTime(d.receivedAt)}</td>
+                      <td data-label="Hạn giải quyết">
+                        <span>
+                          <span className="due">{dateTime(d.dueAt)}</span>
+                          {state !== "in-time" && (
+                            <span className={`badge badge-${state}`}>{DUE_STATE_WORDS[state]}</span>
+                          )}
+                          {d.dueAtProvisional && (
+                            <span
+                              className="badge badge-provisional"
+                              title="Năm này chưa có thông báo lịch nghỉ chính thức"
+                            >
+                              Tạm tính
+                            </span>
+                          )}
+                        </span>
                       </td>
                     </tr>
                   );
