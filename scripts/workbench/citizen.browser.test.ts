@@ -102,6 +102,11 @@ describe("form 01 and the citizens' lookup in Chromium", () => {
         const text = (await phone.page.locator("body").textContent()) ?? "";
         expect(text).toContain(dossier.code);
         expect(text).toContain("Ngày hẹn trả kết quả");
+        // The procedure and the agencies by name, from the public details.
+        expect(await phone.page.getByTestId("public-procedure").textContent()).toBe(
+          "Cấp giấy phép xây dựng nhà ở riêng lẻ",
+        );
+        expect(text).toContain(`Cơ quan tiếp nhận${UNITS.wardA.name}`);
         for (const personal of Object.values(APPLICANT)) expect(text).not.toContain(personal);
         const width = await phone.page.evaluate("document.documentElement.scrollWidth");
         expect(width).toBeLessThanOrEqual(360);

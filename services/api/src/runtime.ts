@@ -30,6 +30,7 @@ import { projectionLag, ReadModelAccess } from "./read-model-access";
 import { reportRoutes } from "./reports/routes";
 import { devSignInRoutes } from "./workbench/dev-sign-in";
 import { oidcSignInRoutes } from "./workbench/oidc-sign-in";
+import { publicDetailsRoute } from "./workbench/public-details";
 import { workbenchRoutes } from "./workbench/routes";
 
 export type ApiDb = Kysely<ReferenceDatabase & ApiDatabase>;
@@ -113,6 +114,7 @@ export async function createApiRuntime(options: ApiRuntimeOptions): Promise<ApiR
     applicantRoutes({ store, subjectSecret: config.vaultMasterKey, db: db as never, now }),
     dashboardRoutes(),
     workbenchRoutes(),
+    publicDetailsRoute({ access, db }),
     devSignInRoutes({ db, production: config.production, jwtSecret: config.auth.jwtSecret, now }),
     oidcSignInRoutes({
       oidc: config.auth.oidc,

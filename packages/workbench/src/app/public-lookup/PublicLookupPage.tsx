@@ -20,6 +20,14 @@ const CITIZEN_NOTE: Record<string, string> = {
 };
 
 interface PublicDossier {
+  details: {
+    procedureName: string;
+    field: string;
+    receivingUnitName: string;
+    currentUnitName: string;
+    resolvedAt: string | null;
+    returnedAt: string | null;
+  } | null;
   code: string;
   status: string;
   receivedAt: string;
@@ -38,9 +46,12 @@ export function PublicLookupPage() {
   const [typed, setTyped] = useState(code);
   const [loaded] = useLoad(async () => {
     if (code === "") return null;
-    const answer = await api.GET("/public/dossiers/{code}", { params: { path: { code } } });
+    const [answer, details] = await Promise.all([
+      api.GET("/public/dossiers/{code}", { params: { path: { code } } }),
+      api.GET("/public/dossiers/{code}/details", { params: { path: { code } } }),
+    ]);
     if (answer.response.status === 404 || answer.response.status === 400) return "not-found" as const;
-    return orThrow(answer) as PublicDossier;
+    return { ...orThrow(answer), details: details.data ?? null } as PublicDossier;
   }, [code]);
 
   function lookUp(event: FormEvent) {
@@ -89,6 +100,22 @@ export function PublicLookupPage() {
             </p>
             <p>{CITIZEN_NOTE[loaded.value.status] ?? ""}</p>
             <dl className="facts">
+              {loaded.value.details && (
+                <>
+                  <div>
+                    <dt>Thủ tục</dt>
+                    <dd data-testid="public-procedure">{loaded.value.details.procedureName}</dd>
+                  </div>
+                  <div>
+                    <dt>Cơ quan tiếp nhận</dt>
+                    <dd>{loaded.value.details.receivingUnitName}</dd>
+                  </div>
+                  <div>
+                    <dt>Cơ quan đang giải quyết</dt>
+                    <dd>{loaded.value.details.currentUnitName}</dd>
+                  </div>
+                </>
+              )}
               <div>
                 <dt>Ngày tiếp nhận</dt>
                 <dd>{dateTime(loaded.value.receivedAt)}</dd>
@@ -100,6 +127,18 @@ export function PublicLookupPage() {
                   {loaded.value.dueAtProvisional && <span className="badge badge-provisional">Tạm tính</span>}
                 </dd>
               </div>
+              {loaded.value.details?.resolvedAt && (
+                <div>
+                  <dt>Ngày có kết quả</dt>
+                  <dd>{dateTime(loaded.value.details.resolvedAt)}</dd>
+                </div>
+              )}
+              {loaded.value.details?.returnedAt && (
+                <div>
+                  <dt>Ngày trả kết quả</dt>
+                  <dd>{dateTime(loaded.value.details.returnedAt)}</dd>
+                </div>
+              )}
               {loaded.value.promisedAt && (
                 <div>
                   <dt>Ngày hẹn lại</dt>
