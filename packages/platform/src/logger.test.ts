@@ -63,6 +63,15 @@ describe("createLogger", () => {
     expect(redactUrl("/dossiers/1")).toBe("/dossiers/1");
   });
 
+  it("redacts an OpenID Connect callback's one-time code and state, but not a dossier code lookup", () => {
+    expect(redactUrl("/dang-nhap/oidc?code=Sobd3Kyt&state=osfEz9&iss=http%3A%2F%2Fid")).toBe(
+      `/dang-nhap/oidc?code=${encodeURIComponent(REDACTED)}&state=${encodeURIComponent(REDACTED)}&iss=http%3A%2F%2Fid`,
+    );
+    expect(redactUrl("/dossiers?code=055.43.00.H19-261205-0001")).toBe(
+      "/dossiers?code=055.43.00.H19-261205-0001",
+    );
+  });
+
   it("redacts authorization headers", () => {
     const { lines, destination } = capture();
     const logger = createLogger({ destination });

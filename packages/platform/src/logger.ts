@@ -42,25 +42,27 @@ const personalQueryKey = new RegExp(`^(${personalKeys.join("|")})$`, "i");
 
 /**
  * A request URL fit for a log: the values of personal query parameters (`?idNumber=…` of a right-of-access
- * request) are replaced, the rest kept as sent.
+ * request) and of an OpenID Connect callback's code and state are replaced, the rest kept as sent.
  */
 export function redactUrl(url: string): string {
   const question = url.indexOf("?");
   if (question < 0) return url;
-  const query = url
-    .slice(question + 1)
-    .split("&")
-    .map((pair) => {
-      const equals = pair.indexOf("=");
-      const key = equals < 0 ? pair : pair.slice(0, equals);
-      let name = key;
-      try {
-        name = decodeURIComponent(key);
-      } catch {
-        // A malformed escape stays as it is.
-      }
-      return equals >= 0 && personalQueryKey.test(name) ? `${key}=${encodeURIComponent(REDACTED)}` : pair;
-    });
+  const pairs = url.slice(question + 1).split("&");
+  // An OpenID Connect callback (`?code=…&state=…`, the workbench's sign-in): its one-time code is a credential.
+  const names = new Set(pairs.map((pair) => pair.split("=")[0]));
+  const oauthCallback = names.has("code") && names.has("state");
+  const query = pairs.map((pair) => {
+    const equals = pair.indexOf("=");
+    const key = equals < 0 ? pair : pair.slice(0, equals);
+    let name = key;
+    try {
+      name = decodeURIComponent(key);
+    } catch {
+      // A malformed escape stays as it is.
+    }
+    const secret = personalQueryKey.test(name) || (oauthCallback && (name === "code" || name === "state"));
+    return equals >= 0 && secret ? `${key}=${encodeURIComponent(REDACTED)}` : pair;
+  });
   return `${url.slice(0, question)}?${query.join("&")}`;
 }
 
