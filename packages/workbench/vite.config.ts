@@ -14,6 +14,7 @@ const apiPaths = [
   "/calendars",
   "/public",
   "/dev",
+  "/auth",
   "/submissions",
   "/audit",
 ];
