@@ -58,8 +58,7 @@ export async function ensureWorkbenchBuilt(
     if (await workbenchIsBuilt()) return "fresh";
     log("building the workbench (vite build)…");
     const fingerprint = await sourceFingerprint();
-    const { build } = await import("vite");
-    await build({
+    await buildKeepingNodeEnv({
       root: WORKBENCH_ROOT,
       configFile: join(WORKBENCH_ROOT, "vite.config.ts"),
       logLevel: "warn",
@@ -68,6 +67,23 @@ export async function ensureWorkbenchBuilt(
     return "built";
   } finally {
     await rm(lock, { recursive: true, force: true });
+  }
+}
+
+/**
+ * Vite's build, leaving `process.env.NODE_ENV` as it found it: Vite sets it to production in the calling
+ * process when it is unset, and the callers (pnpm start, pnpm test) must not inherit that — their own
+ * configuration and every child process they spawn would then be production's (it failed the start and
+ * CLI tests once `pnpm test` began building first).
+ */
+export async function buildKeepingNodeEnv(config: import("vite").InlineConfig): Promise<void> {
+  const { build } = await import("vite");
+  const nodeEnv = process.env.NODE_ENV;
+  try {
+    await build(config);
+  } finally {
+    if (nodeEnv === undefined) delete process.env.NODE_ENV;
+    else process.env.NODE_ENV = nodeEnv;
   }
 }
 
