@@ -1,6 +1,7 @@
-import { type DossierEvent, type DossierState, evolve, formatInstant, initialState } from "@motcua/domain";
+import { type DossierState, dossierStreamId, formatInstant } from "@motcua/domain";
 import type { EventActor, EventStore, RecordedEvent } from "@motcua/event-store";
 import { applicantSubjectId, uuidFromName } from "./ids";
+import { asReceived, loadDossier } from "./load-dossier";
 
 /*
  * A person's rights over their data (Decree 13/2023/NĐ-CP; Law 91/2025/QH15 from 2026): access to
@@ -15,7 +16,8 @@ export interface ApplicantRecordsDeps {
   readonly subjectSecret: Buffer;
 }
 
-const STREAM = /^dossier-(.+)$/;
+/** The dossier a stream holds (`dossierStreamId`'s inverse). */
+const dossierIdOf = (streamId: string) => streamId.slice(dossierStreamId("").length);
 
 /** Whose data: the subject an ID number stands for (the dossier id is unused when there is an ID number). */
 const subjectOf = (deps: ApplicantRecordsDeps, idNumber: string) =>
@@ -33,24 +35,11 @@ export interface ApplicantData {
   readonly dossiers: readonly HeldDossier[];
 }
 
+/** A dossier as loaded (its stream folded by the commands' own `loadDossier`), with its code once received. */
 async function heldDossier(store: EventStore, streamId: string): Promise<HeldDossier> {
-  const events: RecordedEvent[] = [];
-  let state: DossierState = initialState();
-  for await (const event of store.readStream(streamId)) {
-    events.push(event);
-    state = evolve(state, {
-      type: event.type,
-      schemaVersion: event.schemaVersion,
-      data: event.data,
-    } as DossierEvent);
-  }
-  const received = events.find((e) => e.type === "DossierReceived");
-  return {
-    dossierId: STREAM.exec(streamId)?.[1] ?? streamId,
-    code: typeof received?.data.code === "string" ? received.data.code : null,
-    status: state.status,
-    events,
-  };
+  const dossierId = dossierIdOf(streamId);
+  const { state, events } = await loadDossier(store, dossierId);
+  return { dossierId, code: asReceived(state)?.code ?? null, status: state.status, events };
 }
 
 /** Everything the event store holds about the person with this ID number; null when it holds nothing. */
@@ -104,6 +93,7 @@ export async function eraseApplicant(
   const erasedAt = formatInstant(request.at);
   const dossiers: ErasedDossier[] = [];
   for (const streamId of streams) {
+    const { dossierId, code } = await heldDossier(deps.store, streamId);
     // Unique to this key's life and this stream, and unguessable: a digest under the person's own key.
     const commandId = uuidFromName(
       "motcua-applicant-erased",
@@ -127,20 +117,8 @@ export async function eraseApplicant(
       ],
       { expectedRevision: "any", commandId },
     );
-    const held = await heldDossierCode(deps.store, streamId);
-    dossiers.push({
-      dossierId: STREAM.exec(streamId)?.[1] ?? streamId,
-      code: held,
-      revision: result.lastRevision,
-    });
+    dossiers.push({ dossierId, code, revision: result.lastRevision });
   }
   await deps.store.forget(subjectId);
   return { erasedAt, dossiers };
-}
-
-async function heldDossierCode(store: EventStore, streamId: string): Promise<string | null> {
-  for await (const event of store.readStream(streamId, { maxCount: 2 })) {
-    if (event.type === "DossierReceived" && typeof event.data.code === "string") return event.data.code;
-  }
-  return null;
 }

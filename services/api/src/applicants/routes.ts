@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import { actorOf, applicantData, eraseApplicant } from "@motcua/commands";
 import { ReasonSchema } from "@motcua/domain";
 import type { EventStore } from "@motcua/event-store";
+import { listOutbox } from "@motcua/notifications";
 import { type Kysely, sql } from "kysely";
 import { z } from "zod";
 import type { RouteSlice } from "../app";
@@ -172,33 +173,8 @@ export function applicantRoutes(deps: {
         const found = await applicantData(deps, request.query.idNumber);
         if (found === null) throw notHeld();
         const dossierIds = found.dossiers.map((d) => d.dossierId);
-        const notices =
-          dossierIds.length === 0
-            ? []
-            : await sql<{
-                dossier_id: string;
-                kind: string;
-                channel: string;
-                status: string;
-                subject: string;
-                body: string;
-                created_at: Date;
-                sent_at: Date | null;
-              }>`SELECT dossier_id, kind, channel, status, subject, body, created_at, sent_at
-                   FROM scheduler.outbox WHERE dossier_id = ANY(${dossierIds}) AND recipient_kind = 'applicant'
-                  ORDER BY id`
-                .execute(db)
-                .then((r) => r.rows);
-        const requestId = await record(
-          "access",
-          principal,
-          deps.now(),
-          request.query.reason ?? null,
-          dossierIds,
-        );
-        return {
-          requestId,
-          dossiers: found.dossiers.map((d) => ({
+        const dossiers = await Promise.all(
+          found.dossiers.map(async (d) => ({
             dossierId: d.dossierId,
             code: d.code,
             status: d.status,
@@ -211,19 +187,28 @@ export function applicantRoutes(deps: {
               occurredAt: e.metadata.occurredAt,
               recordedAt: e.metadata.recordedAt,
             })),
-            notices: notices
-              .filter((n) => n.dossier_id === d.dossierId)
+            // The notices sent to them (the outbox's own query; notices to units are not about them).
+            notices: (await listOutbox(db as never, { dossierId: d.dossierId }))
+              .filter((n) => n.recipientKind === "applicant")
               .map((n) => ({
                 kind: n.kind,
                 channel: n.channel,
                 status: n.status,
                 subject: n.subject,
                 body: n.body,
-                createdAt: new Date(n.created_at).toISOString(),
-                sentAt: n.sent_at ? new Date(n.sent_at).toISOString() : null,
+                createdAt: n.createdAt,
+                sentAt: n.sentAt,
               })),
           })),
-        };
+        );
+        const requestId = await record(
+          "access",
+          principal,
+          deps.now(),
+          request.query.reason ?? null,
+          dossierIds,
+        );
+        return { requestId, dossiers };
       },
     );
 
