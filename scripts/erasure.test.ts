@@ -14,6 +14,7 @@ import {
   type TestDatabase,
   type TestRedis,
   testRedisUrl,
+  waitFor,
 } from "@motcua/testing";
 import { rederiveAgainstHead, type SignedTreeHead, verifyEvidenceBundle } from "@motcua/transparency-log";
 import { Redis } from "ioredis";
@@ -181,19 +182,22 @@ async function signedHeadCovering(
   position: number,
   auditor: { authorization: string },
 ): Promise<SignedTreeHead> {
-  for (let attempt = 0; ; attempt++) {
-    const response = await system.runtime.app.inject({
-      method: "GET",
-      url: "/audit/checkpoints/latest",
-      headers: auditor,
-    });
-    if (response.statusCode === 200) {
-      const head = response.json() as SignedTreeHead;
-      if (head.checkpoint.position >= position) return head;
-    }
-    if (attempt > 600) throw new Error(`no head signed over position ${position} within a minute`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
+  let head: SignedTreeHead | null = null;
+  await waitFor(
+    `a head signed over position ${position}`,
+    async () => {
+      const response = await system.runtime.app.inject({
+        method: "GET",
+        url: "/audit/checkpoints/latest",
+        headers: auditor,
+      });
+      head = response.statusCode === 200 ? (response.json() as SignedTreeHead) : null;
+      return head !== null && head.checkpoint.position >= position;
+    },
+    60_000,
+    100,
+  );
+  return head as unknown as SignedTreeHead;
 }
 const derive = (key: Buffer, label: string) => createHmac("sha256", key).update(label).digest();
 
