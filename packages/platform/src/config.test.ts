@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { ConfigError, DEV_JWT_SECRET, loadConfig } from "./config";
+import { ConfigError, DEV_JWT_SECRET, loadConfig, parseRedisSentinelUrl } from "./config";
 
 const problemsOf = (env: Record<string, string>) => {
   try {
@@ -161,5 +161,49 @@ describe("loadConfig", () => {
   it("accepts both HS256 and RS256 in development when a JWKS is configured", () => {
     const config = loadConfig({ AUTH_JWKS_URL: "http://127.0.0.1:9999/jwks.json" });
     expect(config.auth.algorithms).toEqual(["HS256", "RS256"]);
+  });
+
+  it("reads one or more read replicas from DATABASE_READ_URL", () => {
+    expect(loadConfig({}).databaseReadUrls).toEqual([]);
+    expect(
+      loadConfig({ DATABASE_READ_URL: "postgres://r1:5432/motcua, postgresql://u:p@r2:5433/motcua" })
+        .databaseReadUrls,
+    ).toEqual(["postgres://r1:5432/motcua", "postgresql://u:p@r2:5433/motcua"]);
+    const problems = problemsOf({ DATABASE_READ_URL: "postgres://r1/motcua,mysql://secret@r2/x" });
+    expect(problems).toEqual([
+      { variable: "DATABASE_READ_URL", rule: expect.stringMatching(/Postgres URLs/) },
+    ]);
+    expect(JSON.stringify(problems)).not.toContain("secret");
+  });
+
+  it("reaches Redis through Sentinel with REDIS_SENTINELS and REDIS_SENTINEL_NAME", () => {
+    const config = loadConfig({
+      REDIS_SENTINELS: "s1:26379, s2:26380,10.0.0.3:26381",
+      REDIS_SENTINEL_NAME: "motcua",
+      REDIS_URL: "redis://:p%40ss@ignored:6379/2",
+    });
+    expect(config.redisUrl).toMatch(/^redis\+sentinel:\/\//);
+    expect(parseRedisSentinelUrl(config.redisUrl as string)).toEqual({
+      sentinels: [
+        { host: "s1", port: 26379 },
+        { host: "s2", port: 26380 },
+        { host: "10.0.0.3", port: 26381 },
+      ],
+      name: "motcua",
+      password: "p@ss",
+      db: 2,
+    });
+    expect(parseRedisSentinelUrl("redis://cache:6379")).toBeUndefined();
+  });
+
+  it("names a Sentinel setting that is wrong or alone", () => {
+    expect(problemsOf({ REDIS_SENTINELS: "s1:26379" })).toEqual([
+      { variable: "REDIS_SENTINEL_NAME", rule: "REDIS_SENTINELS and REDIS_SENTINEL_NAME go together" },
+    ]);
+    expect(problemsOf({ REDIS_SENTINEL_NAME: "motcua" })).toEqual([
+      { variable: "REDIS_SENTINELS", rule: "REDIS_SENTINELS and REDIS_SENTINEL_NAME go together" },
+    ]);
+    const problems = problemsOf({ REDIS_SENTINELS: "s1:26379,s2", REDIS_SENTINEL_NAME: "a b" });
+    expect(problems.map((p) => p.variable).sort()).toEqual(["REDIS_SENTINELS", "REDIS_SENTINEL_NAME"]);
   });
 });

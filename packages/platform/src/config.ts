@@ -55,7 +55,16 @@ export interface Config {
   readonly port: number;
   /** Undefined means "start or find a local Postgres" (scripts/services.ts). */
   readonly databaseUrl: string | undefined;
-  /** Undefined means "start or find a local Redis" (scripts/services.ts). */
+  /**
+   * Read replicas of DATABASE_URL (DATABASE_READ_URL, comma-separated) for worklists, reports and
+   * indicators; empty when every read goes to the primary.
+   */
+  readonly databaseReadUrls: readonly string[];
+  /**
+   * Undefined means "start or find a local Redis" (scripts/services.ts). Behind Sentinel (REDIS_SENTINELS
+   * and REDIS_SENTINEL_NAME) it is a `redis+sentinel://host:port,host:port/name` address that platform's
+   * `createRedis` understands (see `redisSentinelUrl`).
+   */
   readonly redisUrl: string | undefined;
   readonly redisPrefix: string;
   readonly eventStore: EventStoreConfig;
@@ -133,7 +142,49 @@ const envSchema = z.object({
   HOST: z.string().default("127.0.0.1"),
   PORT: wholeNumber(0, 65535).default(3000),
   DATABASE_URL: urlWithScheme(["postgres", "postgresql"], "a Postgres").optional(),
+  DATABASE_READ_URL: z
+    .string()
+    .transform((text, ctx) => {
+      const urls = text
+        .split(",")
+        .map((part) => part.trim())
+        .filter((part) => part !== "");
+      const bad = urls.some((url) => {
+        try {
+          return !["postgres:", "postgresql:"].includes(new URL(url).protocol);
+        } catch {
+          return true;
+        }
+      });
+      if (bad || urls.length === 0 || urls.length > 16) {
+        ctx.addIssue({
+          code: "custom",
+          message: "must be 1 to 16 Postgres URLs (postgres://), separated by commas",
+        });
+        return z.NEVER;
+      }
+      return urls;
+    })
+    .optional(),
   REDIS_URL: urlWithScheme(["redis", "rediss"], "a Redis").optional(),
+  REDIS_SENTINELS: z
+    .string()
+    .transform((text, ctx) => {
+      const sentinels = parseHostPorts(text);
+      if (sentinels === undefined) {
+        ctx.addIssue({
+          code: "custom",
+          message: "must be 1 to 16 host:port pairs separated by commas (e.g. s1:26379,s2:26379,s3:26379)",
+        });
+        return z.NEVER;
+      }
+      return sentinels;
+    })
+    .optional(),
+  REDIS_SENTINEL_NAME: z
+    .string()
+    .regex(/^[A-Za-z0-9._-]{1,64}$/, "must be 1 to 64 letters, digits, '.', '_' or '-' (the master's name)")
+    .optional(),
   REDIS_PREFIX: z
     .string()
     .regex(/^[A-Za-z0-9_:-]{1,64}$/, "must be 1 to 64 letters, digits, '_', '-' or ':'")
@@ -178,6 +229,75 @@ function decodeVaultKey(text: string): Buffer | undefined {
 /** A development-only key, derived so that every developer's machine agrees on it. */
 const deriveDevelopmentKey = (purpose: string): Buffer =>
   createHash("sha256").update(`motcua development ${purpose}; never used in production`).digest();
+
+export interface HostPort {
+  readonly host: string;
+  readonly port: number;
+}
+
+/** `host:port,host:port` (1 to 16 pairs), or undefined when any pair is not one. */
+export function parseHostPorts(text: string): HostPort[] | undefined {
+  const parts = text
+    .split(",")
+    .map((part) => part.trim())
+    .filter((part) => part !== "");
+  if (parts.length === 0 || parts.length > 16) return undefined;
+  const pairs: HostPort[] = [];
+  for (const part of parts) {
+    const match = /^([A-Za-z0-9.-]+|\[[0-9a-fA-F:]+\]):(\d{1,5})$/.exec(part);
+    const port = Number(match?.[2]);
+    if (!match || port < 1 || port > 65_535) return undefined;
+    pairs.push({ host: (match[1] as string).replace(/^\[|\]$/g, ""), port });
+  }
+  return pairs;
+}
+
+export interface RedisSentinelTarget {
+  readonly sentinels: readonly HostPort[];
+  /** The master's name the sentinels monitor. */
+  readonly name: string;
+  readonly password?: string;
+  readonly db?: number;
+}
+
+const SENTINEL_SCHEME = "redis+sentinel://";
+
+/**
+ * Redis behind Sentinel written as one address, so that everything handed a Redis URL (BullMQ's queues
+ * and workers, the rate limits, the scheduler) takes it unchanged: `redis+sentinel://h1:p1,h2:p2/name`
+ * (`?password=…&db=N` when given). `createRedis` reads it back with `parseRedisSentinelUrl`.
+ */
+export function redisSentinelUrl(target: RedisSentinelTarget): string {
+  const hosts = target.sentinels
+    .map((s) => `${s.host.includes(":") ? `[${s.host}]` : s.host}:${s.port}`)
+    .join(",");
+  const query = new URLSearchParams();
+  if (target.password !== undefined) query.set("password", target.password);
+  if (target.db !== undefined) query.set("db", String(target.db));
+  const search = query.size > 0 ? `?${query.toString()}` : "";
+  return `${SENTINEL_SCHEME}${hosts}/${encodeURIComponent(target.name)}${search}`;
+}
+
+/** The sentinels and master name of a `redis+sentinel://` address; undefined for any other address. */
+export function parseRedisSentinelUrl(url: string): RedisSentinelTarget | undefined {
+  if (!url.startsWith(SENTINEL_SCHEME)) return undefined;
+  const rest = url.slice(SENTINEL_SCHEME.length);
+  const [path = "", search = ""] = rest.split("?", 2);
+  const slash = path.indexOf("/");
+  if (slash < 0) return undefined;
+  const sentinels = parseHostPorts(path.slice(0, slash));
+  const name = decodeURIComponent(path.slice(slash + 1));
+  if (sentinels === undefined || name === "") return undefined;
+  const query = new URLSearchParams(search);
+  const password = query.get("password");
+  const db = query.get("db");
+  return {
+    sentinels,
+    name,
+    ...(password === null ? {} : { password }),
+    ...(db === null ? {} : { db: Number(db) }),
+  };
+}
 
 /**
  * Reads and validates the environment. Every bad value is reported at once, each naming its variable
@@ -277,6 +397,23 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
     warnings.push("CHECKPOINT_SIGNING_KEY is not set: using a development key derived from a fixed phrase");
   }
 
+  let redisUrl = e.REDIS_URL;
+  if ((e.REDIS_SENTINELS === undefined) !== (e.REDIS_SENTINEL_NAME === undefined)) {
+    problems.push({
+      variable: e.REDIS_SENTINELS === undefined ? "REDIS_SENTINELS" : "REDIS_SENTINEL_NAME",
+      rule: "REDIS_SENTINELS and REDIS_SENTINEL_NAME go together",
+    });
+  } else if (e.REDIS_SENTINELS !== undefined && e.REDIS_SENTINEL_NAME !== undefined) {
+    // REDIS_URL, when set too, gives the password and database of the master (its host is ignored).
+    const data = e.REDIS_URL === undefined ? undefined : new URL(e.REDIS_URL);
+    redisUrl = redisSentinelUrl({
+      sentinels: e.REDIS_SENTINELS,
+      name: e.REDIS_SENTINEL_NAME,
+      ...(data?.password ? { password: decodeURIComponent(data.password) } : {}),
+      ...(data && /^\/\d+$/.test(data.pathname) ? { db: Number(data.pathname.slice(1)) } : {}),
+    });
+  }
+
   if (problems.length > 0) throw new ConfigError(problems);
 
   return {
@@ -285,7 +422,8 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
     host: e.HOST,
     port: e.PORT,
     databaseUrl: e.DATABASE_URL,
-    redisUrl: e.REDIS_URL,
+    databaseReadUrls: e.DATABASE_READ_URL ?? [],
+    redisUrl,
     redisPrefix: e.REDIS_PREFIX,
     eventStore,
     auth: {

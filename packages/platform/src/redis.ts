@@ -1,4 +1,5 @@
 import { Redis } from "ioredis";
+import { parseRedisSentinelUrl } from "./config";
 import type { HealthCheck } from "./health";
 import type { Logger } from "./logger";
 
@@ -17,15 +18,37 @@ export interface RedisConnectionOptions {
 /**
  * A Redis connection, by default fit for BullMQ: `maxRetriesPerRequest: null` (BullMQ requires it for blocking
  * commands) and no ioredis `keyPrefix` (BullMQ refuses it; queues take `prefix` instead).
+ *
+ * `url` is a `redis://` address or, behind Sentinel, a `redis+sentinel://` one (config's
+ * `redisSentinelUrl`): the connection then asks the sentinels for the master, follows a failover by
+ * itself (ioredis's failover detector reconnects on `+switch-master`; a write refused with READONLY by a
+ * demoted master reconnects and resends) and never stops asking the sentinels (ioredis's default gives up
+ * after a few rounds, which leaves BullMQ's workers detached for good: bullmq#3088, #4378). BullMQ's
+ * blocking connections are `duplicate()`s of this one and inherit all of it.
  */
 export function createRedis(url: string, options: RedisConnectionOptions = {}): Redis {
-  const redis = new Redis(url, {
+  const common = {
     maxRetriesPerRequest: options.failFast ? 1 : null,
     ...(options.failFast ? { commandTimeout: 1_000 } : {}),
     enableReadyCheck: true,
     lazyConnect: options.lazyConnect ?? false,
     ...(options.connectionName === undefined ? {} : { connectionName: options.connectionName }),
-  });
+  } as const;
+  const sentinel = parseRedisSentinelUrl(url);
+  const redis =
+    sentinel === undefined
+      ? new Redis(url, common)
+      : new Redis({
+          ...common,
+          sentinels: sentinel.sentinels.map((s) => ({ host: s.host, port: s.port })),
+          name: sentinel.name,
+          role: "master",
+          ...(sentinel.password === undefined ? {} : { password: sentinel.password }),
+          ...(sentinel.db === undefined ? {} : { db: sentinel.db }),
+          sentinelRetryStrategy: sentinelRetryDelayMs,
+          failoverDetector: true,
+          reconnectOnError: reconnectOnReadOnly,
+        });
   // Without a listener ioredis prints every reconnect failure; log it once per kind instead.
   let lastMessage = "";
   redis.on("error", (error: Error) => {
@@ -49,3 +72,14 @@ export function redisHealthCheck(redis: Redis, name = "redis"): HealthCheck {
     },
   };
 }
+
+/** A round of sentinels that all failed is tried again after this long: never `null` (ioredis would give up). */
+export const sentinelRetryDelayMs = (attempt: number): number =>
+  Math.min(100 * 2 ** Math.min(attempt, 5), 2_000);
+
+/**
+ * A master that Sentinel demoted answers writes with READONLY: reconnect (asking the sentinels for the
+ * new master) and resend the command (2) rather than fail it.
+ */
+export const reconnectOnReadOnly = (error: Error): 2 | false =>
+  error.message.startsWith("READONLY") ? 2 : false;

@@ -242,3 +242,125 @@ export async function startPrivateRedis(options: { port?: number } = {}): Promis
     destroy: stop,
   };
 }
+
+export interface PrivateStandby {
+  readonly port: number;
+  /** A database of the standby (read-only, streamed from the primary). */
+  url(database: string): string;
+  /** The standby's replay has reached the primary's current WAL position. */
+  caughtUp(primary: PrivatePostgres): Promise<void>;
+  /** `pg_wal_replay_pause()` / `pg_wal_replay_resume()`: the standby stays connected but stops applying. */
+  pauseReplay(): Promise<void>;
+  resumeReplay(): Promise<void>;
+  stop(): Promise<void>;
+  start(): Promise<void>;
+  destroy(): Promise<void>;
+}
+
+async function adminQuery(url: string, text: string): Promise<Record<string, unknown>[]> {
+  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 5_000 });
+  client.on("error", () => {});
+  await client.connect();
+  try {
+    return (await client.query(text)).rows;
+  } finally {
+    await client.end().catch(() => {});
+  }
+}
+
+/**
+ * A hot standby of `primary` streaming its WAL: `pg_basebackup -R` (the primary's initdb with `-A trust`
+ * lets 127.0.0.1 replicate), then the server on a port of its own. `hot_standby_feedback` keeps the
+ * primary's vacuum from cancelling the standby's queries.
+ */
+export async function startPrivateStandby(
+  primary: PrivatePostgres,
+  options: { port?: number } = {},
+): Promise<PrivateStandby> {
+  const port = options.port ?? (await freeTcpPort());
+  const dir = await mkdtemp(join(tmpdir(), "motcua-pg-standby-"));
+  const data = join(dir, "data");
+  if (isRoot()) {
+    const uid = Number((await run("id", ["-u", "postgres"])).trim());
+    const gid = Number((await run("id", ["-g", "postgres"])).trim());
+    await chown(dir, uid, gid);
+  }
+  const serverOptions = [
+    `-p ${port}`,
+    `-k ${dir}`,
+    `-c listen_addresses=${HOST}`,
+    "-c fsync=off",
+    "-c max_connections=200",
+    "-c shared_buffers=32MB",
+    "-c hot_standby=on",
+    "-c hot_standby_feedback=on",
+  ].join(" ");
+  const adminUrl = `postgres://postgres@${HOST}:${port}/postgres`;
+  const pgCtl = (action: string, extra: readonly string[] = []) =>
+    asPostgres("pg_ctl", ["-D", data, "-l", join(dir, "server.log"), "-o", serverOptions, ...extra, action]);
+  let running = false;
+  const start = async () => {
+    await pgCtl("start", ["-w", "-t", "60"]);
+    running = true;
+    await waitFor(`private standby on :${port}`, () => postgresAnswers(adminUrl), 60_000);
+  };
+  const stop = async () => {
+    if (!running) return;
+    await pgCtl("stop", ["-m", "fast", "-w", "-t", "60"]);
+    running = false;
+  };
+  try {
+    await asPostgres("pg_basebackup", [
+      "-h",
+      HOST,
+      "-p",
+      String(primary.port),
+      "-U",
+      "postgres",
+      "-D",
+      data,
+      "-R",
+      "-X",
+      "stream",
+      "-c",
+      "fast",
+    ]);
+    await start();
+  } catch (error) {
+    await pgCtl("stop", ["-m", "immediate"]).catch(() => {});
+    await rm(dir, { recursive: true, force: true });
+    throw error;
+  }
+  return {
+    port,
+    url: (database) => `postgres://postgres@${HOST}:${port}/${database}`,
+    async caughtUp(of) {
+      const [row] = await adminQuery(of.adminUrl, "select pg_current_wal_lsn()::text as lsn");
+      const target = String(row?.lsn);
+      await waitFor(
+        "the standby replays the primary's WAL",
+        async () => {
+          const [replayed] = await adminQuery(
+            adminUrl,
+            `select pg_last_wal_replay_lsn() >= '${target}'::pg_lsn as done`,
+          ).catch(() => [{ done: false }]);
+          return replayed?.done === true;
+        },
+        60_000,
+        20,
+      );
+    },
+    async pauseReplay() {
+      await adminQuery(adminUrl, "select pg_wal_replay_pause()");
+    },
+    async resumeReplay() {
+      await adminQuery(adminUrl, "select pg_wal_replay_resume()");
+    },
+    stop,
+    start,
+    async destroy() {
+      await stop().catch(() => pgCtl("stop", ["-m", "immediate"]).catch(() => {}));
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}

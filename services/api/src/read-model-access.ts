@@ -15,6 +15,9 @@ import { AppError, problemResponse } from "./problem";
  * it), in the active version's schema, with the problems a read may answer.
  */
 export const READ_POSITION_HEADER = "x-read-position";
+/** Where a read was answered from: `replica` (DATABASE_READ_URL) or `primary`. */
+export const READ_SOURCE_HEADER = "x-read-source";
+export type ReadSource = "primary" | "replica";
 
 /** Every read answers the global event position its read models reflect. */
 export const positionField = z
@@ -79,12 +82,69 @@ export async function waitForPosition(options: WaitForPositionOptions): Promise<
   );
 }
 
-/** The active version's schema, looked up at most once a second (a rebuild switches it). */
-export class ReadModelAccess {
-  private readonly active: ActiveVersionCache;
+/** How long a read waits for a replica to reach `minPosition` before it asks the primary instead. */
+export const REPLICA_WAIT_MS = 1_000;
+/** A replica that failed (down, refusing, a query cancelled by recovery) is left alone this long. */
+export const REPLICA_RETRY_MS = 5_000;
+
+/** A read answered: the query's result, the position it reflects and where it was read. */
+export interface ReadAnswer<Result> {
+  readonly result: Result;
+  readonly position: number;
+  readonly source: ReadSource;
+}
+
+class Replica {
+  readonly active: ActiveVersionCache;
+  downUntil = 0;
 
   constructor(readonly db: ReadModelDb) {
     this.active = new ActiveVersionCache(db, 1_000);
+  }
+}
+
+/**
+ * A failure that says the server (not the query) is the problem: no connection, a terminated session,
+ * a standby cancelling the query for replay (40001) or in recovery. Anything else is the query's own.
+ */
+function serverUnavailable(error: unknown): boolean {
+  const code = (error as { code?: unknown }).code;
+  if (typeof code === "string") {
+    return (
+      /^(08|57P|53)/.test(code) || code === "40001" || /^E(CONNREFUSED|CONNRESET|TIMEDOUT|PIPE)/.test(code)
+    );
+  }
+  const message = error instanceof Error ? error.message : "";
+  return /Connection terminated|connect ECONNREFUSED|timeout exceeded when trying to connect|Client has encountered a connection error/i.test(
+    message,
+  );
+}
+
+/**
+ * The active version's schema, looked up at most once a second (a rebuild switches it), and the read
+ * models' position — on the primary, and on the read replicas (`DATABASE_READ_URL`) that worklists and
+ * reports read from through `read`.
+ */
+export class ReadModelAccess {
+  private readonly active: ActiveVersionCache;
+  private readonly replicas: Replica[];
+  private readonly replicaWaitMs: number;
+  private readonly timeoutMs: number;
+  private next = 0;
+
+  constructor(
+    readonly db: ReadModelDb,
+    options: {
+      /** Streaming replicas of `db`'s database; reads go to them in turn, each one that answers. */
+      readonly replicas?: readonly ReadModelDb[];
+      readonly replicaWaitMs?: number;
+      readonly timeoutMs?: number;
+    } = {},
+  ) {
+    this.active = new ActiveVersionCache(db, 1_000);
+    this.replicas = (options.replicas ?? []).map((replica) => new Replica(replica));
+    this.replicaWaitMs = options.replicaWaitMs ?? REPLICA_WAIT_MS;
+    this.timeoutMs = options.timeoutMs ?? 5_000;
   }
 
   async schema(): Promise<string> {
@@ -103,7 +163,74 @@ export class ReadModelAccess {
 
   /** The read models' position once it reaches `minPosition` (503 after 5 s). */
   waitFor(minPosition: number | undefined): Promise<number> {
-    return waitForPosition({ minPosition, currentPosition: () => this.position() });
+    return waitForPosition({
+      minPosition,
+      currentPosition: () => this.position(),
+      timeoutMs: this.timeoutMs,
+    });
+  }
+
+  /**
+   * Runs `query` on a read replica when there are any (in turn, skipping one that failed in the last
+   * 5 s), once that replica's read models reflect `minPosition`: the answer's position is the replica's
+   * own. A replica that has not reached it within a second, or that fails, hands the read to the
+   * primary, which waits out the rest of the 5 s (then 503). Sets `X-Read-Position` and `X-Read-Source`.
+   */
+  async read<Result>(
+    minPosition: number | undefined,
+    reply: FastifyReply | null,
+    query: (db: ReadModelDb, schema: string) => Promise<Result>,
+  ): Promise<ReadAnswer<Result>> {
+    const started = Date.now();
+    const answer = (await this.fromReplica(minPosition, query)) ?? {
+      ...(await this.fromPrimary(minPosition, query, this.timeoutMs - (Date.now() - started))),
+      source: "primary" as const,
+    };
+    reply?.header(READ_POSITION_HEADER, String(answer.position));
+    reply?.header(READ_SOURCE_HEADER, answer.source);
+    return answer;
+  }
+
+  private async fromPrimary<Result>(
+    minPosition: number | undefined,
+    query: (db: ReadModelDb, schema: string) => Promise<Result>,
+    timeoutMs: number,
+  ): Promise<{ result: Result; position: number }> {
+    const position = await waitForPosition({
+      minPosition,
+      currentPosition: () => this.position(),
+      timeoutMs: Math.max(0, timeoutMs),
+    });
+    return { result: await query(this.db, await this.schema()), position };
+  }
+
+  /** Undefined when no replica could answer in time: the primary answers then. */
+  private async fromReplica<Result>(
+    minPosition: number | undefined,
+    query: (db: ReadModelDb, schema: string) => Promise<Result>,
+  ): Promise<ReadAnswer<Result> | undefined> {
+    const count = this.replicas.length;
+    for (let tried = 0; tried < count; tried++) {
+      const replica = this.replicas[this.next++ % count] as Replica;
+      if (replica.downUntil > Date.now()) continue;
+      try {
+        const schema = await replica.active.current();
+        if (!schema) return undefined; // not replicated yet: the primary says whether it is set up
+        const deadline = Date.now() + this.replicaWaitMs;
+        let position = await readPosition(replica.db, schema);
+        while (minPosition !== undefined && position < minPosition) {
+          // Behind: another replica would be no further along in general; the primary is.
+          if (Date.now() >= deadline) return undefined;
+          await new Promise((resolve) => setTimeout(resolve, 20));
+          position = await readPosition(replica.db, schema);
+        }
+        return { result: await query(replica.db, schema), position, source: "replica" };
+      } catch (error) {
+        if (!serverUnavailable(error)) throw error;
+        replica.downUntil = Date.now() + REPLICA_RETRY_MS;
+      }
+    }
+    return undefined;
   }
 }
 

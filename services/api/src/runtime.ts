@@ -60,6 +60,8 @@ export interface ApiRuntimeOptions {
     service: DossierService;
   }) => RouteSlice[];
   readonly poolSize?: number;
+  /** Read replicas for worklists and reports (defaults to config.databaseReadUrls). */
+  readonly databaseReadUrls?: readonly string[];
 }
 
 /**
@@ -93,7 +95,20 @@ export async function createApiRuntime(options: ApiRuntimeOptions): Promise<ApiR
   await migrateTransparencyLog(db);
   await migrateApplicantRequests(db);
   await ensureActiveReadModelVersion(db, config.projectionPartitions);
-  const access = new ReadModelAccess(db as never);
+  // Worklists and reports read from the replicas (DATABASE_READ_URL); everything else from the primary.
+  const replicas = (options.databaseReadUrls ?? config.databaseReadUrls).map(
+    (url) =>
+      new Kysely<never>({
+        dialect: new PostgresDialect({
+          pool: createPostgresPool(url, {
+            max: options.poolSize ?? 20,
+            applicationName: "motcua-api-read",
+            ...(options.logger ? { logger: options.logger } : {}),
+          }),
+        }),
+      }),
+  );
+  const access = new ReadModelAccess(db as never, { replicas: replicas as never[] });
 
   const service = new DossierService({ store, db, subjectSecret: config.vaultMasterKey, now });
   const idempotency = new IdempotencyKeys(db);
@@ -145,6 +160,7 @@ export async function createApiRuntime(options: ApiRuntimeOptions): Promise<ApiR
       await app.close();
       await store.close();
       await db.destroy();
+      for (const replica of replicas) await replica.destroy();
     },
   };
 }

@@ -58,13 +58,14 @@ export function overdueRoute(deps: ReportDeps): RouteSlice {
       async (request, reply) => {
         const q = request.query;
         const unitIds = await reportUnits(deps.db, principalOf(request), q.unitId, q.includeSubunits);
-        const position = await deps.access.waitFor(q.minPosition);
-        const page = await listDossiers(deps.access.db, await deps.access.schema(), {
-          currentUnitIds: unitIds,
-          overdue: true,
-          limit: q.limit,
-          ...(q.cursor ? { cursor: q.cursor } : {}),
-        }).catch(queryError);
+        const { result: page, position } = await deps.access.read(q.minPosition, reply, (db, schema) =>
+          listDossiers(db, schema, {
+            currentUnitIds: unitIds,
+            overdue: true,
+            limit: q.limit,
+            ...(q.cursor ? { cursor: q.cursor } : {}),
+          }).catch(queryError),
+        );
         const names = await unitNames(
           deps.db,
           page.items.map((i) => i.currentUnitId),

@@ -112,12 +112,9 @@ export function periodReport(deps: ReportDeps) {
       );
     }
     const to = toCapped ? today : q.to;
-    const position = await deps.access.waitFor(q.minPosition);
-    const result = await read(deps.access.db, await deps.access.schema(), {
-      unitIds,
-      from: q.from,
-      to,
-    }).catch(queryError);
+    const { result, position } = await deps.access.read(q.minPosition, reply, (db, schema) =>
+      read(db, schema, { unitIds, from: q.from, to }).catch(queryError),
+    );
     return answerAtPosition(reply, position, { ...answer(result), asOf: to, toCapped });
   };
 }

@@ -155,33 +155,36 @@ export function worklistRoute(deps: DossierReadDeps): RouteSlice {
         }
         const holders =
           unitId && q.includePredecessors ? [unitId, ...(await unitPredecessors(deps.db, unitId))] : unitId;
-        const position = await access.waitFor(q.minPosition);
         if (q.status === "submitted" && q.code === undefined) {
-          const submissions = await listSubmissions(access.db, await access.schema(), {
-            ...(unitId ? { unitId } : {}),
-            limit: q.limit,
-            ...(q.cursor ? { cursor: q.cursor } : {}),
-          }).catch(queryError);
+          const { result: submissions, position } = await access.read(q.minPosition, reply, (db, schema) =>
+            listSubmissions(db, schema, {
+              ...(unitId ? { unitId } : {}),
+              limit: q.limit,
+              ...(q.cursor ? { cursor: q.cursor } : {}),
+            }).catch(queryError),
+          );
           return answerAtPosition(reply, position, {
             items: submissions.items.map(({ position: _p, ...item }) => item) as never[],
             nextCursor: submissions.nextCursor,
           });
         }
-        const page = await listDossiers(access.db, await access.schema(), {
-          ...(typeof holders === "string" ? { currentUnitId: holders } : {}),
-          ...(Array.isArray(holders) ? { currentUnitIds: holders } : {}),
-          ...(lookupByCode ? { unitIds: [principal.unitId ?? ""] } : {}),
-          ...(q.code === undefined ? {} : { code: q.code }),
-          ...(q.status === "open"
-            ? { status: OPEN_STATUSES }
-            : q.status
-              ? { status: q.status as ReceivedStatus }
-              : {}),
-          ...(q.overdue === undefined ? {} : { overdue: q.overdue }),
-          ...(q.dueBefore ? { dueBefore: q.dueBefore } : {}),
-          limit: q.limit,
-          ...(q.cursor ? { cursor: q.cursor } : {}),
-        }).catch(queryError);
+        const { result: page, position } = await access.read(q.minPosition, reply, (db, schema) =>
+          listDossiers(db, schema, {
+            ...(typeof holders === "string" ? { currentUnitId: holders } : {}),
+            ...(Array.isArray(holders) ? { currentUnitIds: holders } : {}),
+            ...(lookupByCode ? { unitIds: [principal.unitId ?? ""] } : {}),
+            ...(q.code === undefined ? {} : { code: q.code }),
+            ...(q.status === "open"
+              ? { status: OPEN_STATUSES }
+              : q.status
+                ? { status: q.status as ReceivedStatus }
+                : {}),
+            ...(q.overdue === undefined ? {} : { overdue: q.overdue }),
+            ...(q.dueBefore ? { dueBefore: q.dueBefore } : {}),
+            limit: q.limit,
+            ...(q.cursor ? { cursor: q.cursor } : {}),
+          }).catch(queryError),
+        );
         const yearsWithNotice = await deps.service.yearsWithNotice();
         const items = await withWorklistExtras(page.items, {
           principal,
