@@ -10,6 +10,8 @@ export * from "./dossier/refusals";
 export * from "./dossier/state";
 export * from "./dossier/time-bounds";
 export * from "./dossier/values";
+export * from "./feedback/decide";
+export * from "./feedback/events";
 export * from "./procedures/competence";
 export * from "./procedures/procedure";
 export * from "./time/local-time";
