@@ -2,6 +2,7 @@ import type { ColumnType, Kysely, Selectable } from "kysely";
 import type { DossierPausesTable } from "./clock-pauses/table";
 import type { Int8 } from "./columns";
 import type { DossierDeadlinesTable } from "./deadline-history/table";
+import type { FeedbackTable } from "./feedback/table";
 import type { OverdueSpansTable } from "./overdue-spans/table";
 import type { ProcessStepsTable } from "./process-steps/table";
 import type { ReportCountsTable } from "./report-06a/table";
@@ -12,6 +13,7 @@ export type {
   DossierDeadlinesTable,
   DossierPausesTable,
   DossiersTable,
+  FeedbackTable,
   OverdueSpansTable,
   ProcessStepsTable,
   ReportCountsTable,
@@ -40,6 +42,7 @@ export interface ReadModelDatabase {
   dossier_pauses: DossierPausesTable;
   overdue_spans: OverdueSpansTable;
   report_counts: ReportCountsTable;
+  feedback: FeedbackTable;
   checkpoints: CheckpointsTable;
   projection_settings: ProjectionSettingsTable;
 }

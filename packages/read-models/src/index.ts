@@ -8,6 +8,21 @@ export {
   type ProjectedDossierEvent,
   parseProjectableEvent,
 } from "./events";
+export {
+  FEEDBACK_STATUS_FILTERS,
+  FEEDBACK_STATUSES,
+  type FeedbackCounts,
+  type FeedbackPage,
+  type FeedbackRowStatus,
+  type FeedbackStatusFilter,
+  type FeedbackSummary,
+  type FeedbackSummaryQuery,
+  type FeedbackView,
+  feedbackSummary,
+  getFeedback,
+  type ListFeedbackQuery,
+  listFeedback,
+} from "./feedback/queries";
 export { partitionOf } from "./partition";
 export { MAX_PERIOD_YEARS, type Period, parsePeriod } from "./period";
 export {

@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { CalendarYearSchema, createWorkSchedule } from "../calendar/calendar";
 import { CALENDAR_2025 } from "../calendar/official-calendars";
 import { deciderSpecification } from "../decider-specification.test-support";
+import type { Actor } from "../dossier/values";
 import { type FeedbackCommand, type FeedbackContext, type FeedbackState, feedbackDecider } from "./decide";
 import { type FeedbackEvent, FeedbackEventSchema, normalizeTrackingCode } from "./events";
 
@@ -18,7 +19,7 @@ const OTHER = "unit-other";
 const FEEDBACK_ID = "5a0c7c1e-2b4d-4f3e-8a51-0f6f3c1d7e10";
 const officer = { id: "officer-1", role: "officer" as const, unitId: COMMUNE };
 const citizen = { id: "public", role: "citizen" as const, unitId: null };
-const ctx = (local: string, actor = officer): FeedbackContext => ({
+const ctx = (local: string, actor: Actor = officer): FeedbackContext => ({
   now: `${local}:00+07:00`,
   actor,
   schedule,

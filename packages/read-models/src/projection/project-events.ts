@@ -7,6 +7,8 @@ import { type DeadlineHistory, deadlineHistoryOf, evolveDeadlineHistory } from "
 import { DEADLINE_PG_TYPES } from "../deadline-history/table";
 import { EventOrderError, ReadModelError } from "../errors";
 import { type ParsedEvent, type ProjectableEvent, parseProjectableEvent } from "../events";
+import { isFeedbackStream, parseFeedbackEvent } from "../feedback/events";
+import { projectFeedback } from "../feedback/project";
 import { evolveOverdueSpans, type OverdueSpans, overdueSpansOf } from "../overdue-spans/evolve";
 import { OVERDUE_SPAN_PG_TYPES } from "../overdue-spans/table";
 import { evolveProcessSteps, type ProcessSteps, processStepsOf } from "../process-steps/evolve";
@@ -81,7 +83,12 @@ export async function projectEvents(
   }
 
   const fresh = events.filter((e) => e.position > checkpoint);
-  const parsed = fresh.map(parseProjectableEvent);
+  // Feedback has streams of its own (`feedback-<uuid>`) and its own read model.
+  const feedback = fresh.filter((e) => isFeedbackStream(e.streamId));
+  const parsed = (feedback.length === 0 ? fresh : fresh.filter((e) => !isFeedbackStream(e.streamId))).map(
+    parseProjectableEvent,
+  );
+  await projectFeedback(trx, schema, feedback.map(parseFeedbackEvent));
 
   if (parsed.length > 0) {
     const dossiers = await loadDossiers(db, parsed);

@@ -4,6 +4,7 @@ import { type Columns, type RowOf, rowFromDb, selectionOf } from "../columns";
 import type { ReadModelDb } from "../database";
 import { deadlineColumns } from "../deadline-history/table";
 import type { ProjectableEvent } from "../events";
+import { feedbackColumns } from "../feedback/table";
 import { overdueSpanColumns } from "../overdue-spans/table";
 import { processStepColumns } from "../process-steps/table";
 import { projectEvents } from "../projection/project-events";
@@ -22,6 +23,7 @@ export const READ_MODEL_TABLES = {
     columns: reportCountColumns,
     orderBy: ["receiving_unit_id", "field", "grain", "period_start"],
   },
+  feedback: { columns: feedbackColumns, orderBy: ["feedback_id"] },
 } as const satisfies Record<string, { columns: Columns; orderBy: readonly string[] }>;
 
 export type ReadModelTable = keyof typeof READ_MODEL_TABLES;
