@@ -35,9 +35,16 @@ import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import { DEV_JWT_SECRET, signDevToken } from "@motcua/platform";
 import { createTestDatabase, type TestDatabase } from "@motcua/testing";
+import {
+  type CpuUse,
+  coresBetween,
+  cpuSnapshot,
+  machineBusyCores,
+  percentile,
+  recordBenchResult,
+} from "@motcua/testing/bench";
 import pg from "pg";
 import { DEMO_PROCEDURES, demoUnits } from "../demo/demo-reference-data";
-import { type CpuUse, coresBetween, cpuSnapshot, machineBusyCores } from "./cpu";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const numberEnv = (name: string, fallback: number): number => {
@@ -306,11 +313,6 @@ interface Summary {
   cpu?: CpuUse & { checkpoints: number };
   /** The API process's worst second in the window (commands only). */
   server?: ReturnType<typeof serverStatsBetween>;
-}
-
-function percentile(sorted: readonly number[], p: number): number {
-  if (sorted.length === 0) return Number.NaN;
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] as number;
 }
 
 function summarize(recorder: Recorder): Summary {

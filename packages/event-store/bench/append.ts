@@ -10,6 +10,7 @@ import { randomBytes, randomUUID } from "node:crypto";
 import { STREAM_DOES_NOT_EXIST } from "@event-driven-io/emmett";
 import { getPostgreSQLEventStore } from "@event-driven-io/emmett-postgresql";
 import { createTestDatabase } from "@motcua/testing";
+import { type CpuCost, median, percentile, recordBenchResult, startCpuMeter } from "@motcua/testing/bench";
 import pg from "pg";
 import { createPostgresEventStore, type NewEvent } from "../src/index";
 
@@ -33,6 +34,7 @@ interface Measurement {
   events: number;
   seconds: number;
   latenciesMs: number[];
+  cpu: CpuCost;
 }
 
 const sampleData = (n: number) => ({
@@ -151,8 +153,8 @@ async function floorSystem(url: string): Promise<System> {
   };
 }
 
-const percentile = (sorted: number[], p: number) =>
-  sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN;
+/** The bench's database: its Postgres backends' CPU is measured beside this process's. */
+let databaseUrl = "";
 
 const progress = (label: string, done: number, total: number) => {
   if (process.stdout.isTTY) process.stdout.write(`\r  ${label}: ${done}/${total} events`);
@@ -172,6 +174,7 @@ async function concurrentSingles(system: System): Promise<Measurement> {
         await system.append(streamId, revision, 1);
     }),
   );
+  const meter = await startCpuMeter({ databaseUrl });
   const started = performance.now();
   await Promise.all(
     Array.from({ length: WRITERS }, async () => {
@@ -186,8 +189,9 @@ async function concurrentSingles(system: System): Promise<Measurement> {
     }),
   );
   const seconds = (performance.now() - started) / 1000;
+  const cpu = await meter.stop();
   if (process.stdout.isTTY) process.stdout.write("\n");
-  return { events: total, seconds, latenciesMs };
+  return { events: total, seconds, latenciesMs, cpu };
 }
 
 async function batchesOfHundred(system: System): Promise<Measurement> {
@@ -195,6 +199,7 @@ async function batchesOfHundred(system: System): Promise<Measurement> {
   const warmStream = `dossier-${randomUUID()}`;
   for (let batch = 0; batch < 3; batch += 1) await system.append(warmStream, batch * BATCH_SIZE, BATCH_SIZE);
   const streamId = `dossier-${randomUUID()}`;
+  const meter = await startCpuMeter({ databaseUrl });
   const started = performance.now();
   for (let batch = 0; batch < BATCHES; batch += 1) {
     const t0 = performance.now();
@@ -205,8 +210,9 @@ async function batchesOfHundred(system: System): Promise<Measurement> {
     }
   }
   const seconds = (performance.now() - started) / 1000;
+  const cpu = await meter.stop();
   if (process.stdout.isTTY) process.stdout.write("\n");
-  return { events: BATCHES * BATCH_SIZE, seconds, latenciesMs };
+  return { events: BATCHES * BATCH_SIZE, seconds, latenciesMs, cpu };
 }
 
 interface Summary {
@@ -214,19 +220,16 @@ interface Summary {
   eventsPerSecond: number;
   p50: number;
   p99: number;
+  /** CPU milliseconds per event of the appending process and of its Postgres backends, over all rounds. */
+  processMsPerEvent: number;
+  postgresMsPerEvent: number;
 }
-
-const median = (values: number[]) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2
-    ? (sorted[middle] ?? Number.NaN)
-    : ((sorted[middle - 1] ?? 0) + (sorted[middle] ?? 0)) / 2;
-};
 
 const rate = (run: Measurement) => run.events / run.seconds;
 
 /** Median throughput over the rounds; latency percentiles over every append of every round. */
+const sum = (values: number[]) => values.reduce((a, b) => a + b, 0);
+
 function summarize(name: string, runs: Measurement[]): Summary {
   const sorted = runs.flatMap((run) => run.latenciesMs).sort((a, b) => a - b);
   return {
@@ -234,6 +237,8 @@ function summarize(name: string, runs: Measurement[]): Summary {
     eventsPerSecond: median(runs.map(rate)),
     p50: percentile(sorted, 50),
     p99: percentile(sorted, 99),
+    processMsPerEvent: sum(runs.map((run) => run.cpu.processMs)) / sum(runs.map((run) => run.events)),
+    postgresMsPerEvent: sum(runs.map((run) => run.cpu.postgresMs)) / sum(runs.map((run) => run.events)),
   };
 }
 
@@ -245,17 +250,30 @@ function medianRatio(ours: Measurement[], other: Measurement[]): number {
   return median(ours.map((run, round) => rate(run) / rate(other[round] ?? run)));
 }
 
-function printTable(title: string, rows: Summary[], runs: Measurement[][]) {
+/** Prints one workload's table and answers its figures for the results file, keyed by `key`. */
+function printTable(
+  key: string,
+  title: string,
+  rows: Summary[],
+  runs: Measurement[][],
+): Record<string, number> {
+  const figures: Record<string, number> = {};
   const [ours, peer, floor] = rows;
   const [ourRuns, peerRuns, floorRuns] = runs;
   console.log(`\n${title}`);
   console.log(
-    `  ${"system".padEnd(20)} ${"events/s (median)".padStart(18)} ${"p50 ms".padStart(10)} ${"p99 ms".padStart(10)}`,
+    `  ${"system".padEnd(20)} ${"events/s (median)".padStart(18)} ${"p50 ms".padStart(10)} ${"p99 ms".padStart(10)} ${"CPU ms/event: process".padStart(22)} ${"Postgres".padStart(9)}`,
   );
   for (const row of rows) {
     console.log(
-      `  ${row.name.padEnd(20)} ${row.eventsPerSecond.toFixed(0).padStart(18)} ${row.p50.toFixed(2).padStart(10)} ${row.p99.toFixed(2).padStart(10)}`,
+      `  ${row.name.padEnd(20)} ${row.eventsPerSecond.toFixed(0).padStart(18)} ${row.p50.toFixed(2).padStart(10)} ${row.p99.toFixed(2).padStart(10)} ${row.processMsPerEvent.toFixed(3).padStart(22)} ${row.postgresMsPerEvent.toFixed(3).padStart(9)}`,
     );
+    const name = row.name.replace(/[^a-z0-9]+/gi, "_").toLowerCase();
+    figures[`${key}.${name}.events_per_s`] = row.eventsPerSecond;
+    figures[`${key}.${name}.p50_ms`] = row.p50;
+    figures[`${key}.${name}.p99_ms`] = row.p99;
+    figures[`${key}.${name}.process_cpu_ms_per_event`] = row.processMsPerEvent;
+    figures[`${key}.${name}.postgres_cpu_ms_per_event`] = row.postgresMsPerEvent;
   }
   if (ours && peer && floor && ourRuns && peerRuns && floorRuns) {
     console.log(
@@ -266,11 +284,15 @@ function printTable(title: string, rows: Summary[], runs: Measurement[][]) {
       `  motcua / floor: ${(medianRatio(ourRuns, floorRuns) * 100).toFixed(0)}% of the floor's throughput, ` +
         `p50 latency ${(ours.p50 / floor.p50).toFixed(2)}×`,
     );
+    figures[`${key}.vs_peer_ratio`] = medianRatio(ourRuns, peerRuns);
+    figures[`${key}.vs_floor_ratio`] = medianRatio(ourRuns, floorRuns);
   }
+  return figures;
 }
 
 async function main() {
   const database = await createTestDatabase("bench_append");
+  databaseUrl = database.url;
   const systems: System[] = [];
   const stop = async () => {
     await Promise.all(systems.map((system) => system.close().catch(() => {})));
@@ -306,16 +328,22 @@ async function main() {
         );
       }
     }
-    printTable(
+    const singlesFigures = printTable(
+      "writers16",
       "16 concurrent writers, single events with expected revision (latency per append)",
       systems.map((system) => summarize(system.name, singles.get(system.name) ?? [])),
       systems.map((system) => singles.get(system.name) ?? []),
     );
-    printTable(
+    const batchFigures = printTable(
+      "batches100",
       "1 writer, batches of 100 events with expected revision (latency per batch)",
       systems.map((system) => summarize(system.name, batches.get(system.name) ?? [])),
       systems.map((system) => batches.get(system.name) ?? []),
     );
+    console.log(
+      "\nGoals: ≥ 80 % of the plain-INSERT floor for 16 writers and for batches, ≥ 2× emmett-postgresql.",
+    );
+    recordBenchResult("append", { ...singlesFigures, ...batchFigures });
   } finally {
     await stop();
   }

@@ -28,6 +28,7 @@ import {
   putUnit,
 } from "@motcua/reference-data";
 import { CALENDAR_2025, createTestDatabase, createTestRedis } from "@motcua/testing";
+import { percentile, recordBenchResult } from "@motcua/testing/bench";
 import { Kysely, PostgresDialect } from "kysely";
 import { startScheduler } from "../src/scheduler";
 
@@ -43,10 +44,6 @@ const NOTIFY = process.env.BENCH_NOTIFY === "1";
 const say = (line: string) => process.stdout.write(`${line}\n`);
 const fmt = (n: number, digits = 0) =>
   n.toLocaleString("en-US", { maximumFractionDigits: digits, minimumFractionDigits: digits });
-const percentile = (sorted: readonly number[], p: number) =>
-  sorted.length === 0
-    ? Number.NaN
-    : (sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] as number);
 
 async function main() {
   say(

@@ -1,0 +1,4 @@
+export * from "./cost";
+export * from "./cpu";
+export * from "./results";
+export * from "./stats";
