@@ -28,7 +28,7 @@ import {
   putUnit,
 } from "@motcua/reference-data";
 import { CALENDAR_2025, createTestDatabase, createTestRedis } from "@motcua/testing";
-import { percentile, recordBenchResult } from "@motcua/testing/bench";
+import { percentile, recordBenchResult, startCpuMeter } from "@motcua/testing/bench";
 import { Kysely, PostgresDialect } from "kysely";
 import { startScheduler } from "../src/scheduler";
 
@@ -192,6 +192,9 @@ async function main() {
       `  clock: ${new Date(minDue).toISOString()} → ${new Date(maxDue).toISOString()} at ${fmt(clockRate)}× (1 clock-hour = ${fmt(3_600_000 / clockRate / 1_000, 2)} s)`,
     );
     const head = await store.headPosition();
+    // CPU of this process (the scheduler: its reactor, BullMQ workers and the appends of overdue events)
+    // and of the database's Postgres backends, from start to the last firing: per deadline.
+    const meter = await startCpuMeter({ databaseUrl: database.url });
     const scheduler = await startScheduler({
       store,
       db,
@@ -270,6 +273,7 @@ async function main() {
       firings.values
         .filter((v) => v.labels.source === source && v.labels.outcome === "recorded")
         .reduce((s, v) => s + v.value, 0);
+    const cpu = await meter.stop();
     await scheduler.stop();
 
     say("");
@@ -290,7 +294,19 @@ async function main() {
     say(
       `  lateness (clock s)       p50 ${fmt((percentile(lateness, 50) * clockRate) / 1_000, 1)}  p99 ${fmt((percentile(lateness, 99) * clockRate) / 1_000, 1)}  worst ${fmt(((lateness.at(-1) ?? Number.NaN) * clockRate) / 1_000, 1)}  (at ${fmt(clockRate)}×)`,
     );
+    say(
+      `  CPU per deadline         ${fmt(cpu.processMs / DEADLINES, 3)} ms scheduler process, ${fmt(cpu.postgresMs / DEADLINES, 3)} ms Postgres (scheduled, watched and fired)`,
+    );
     say("  every overdue event itself says dueAt; lateness is how long after it the append happened.");
+    recordBenchResult("scheduler", {
+      deadlines: DEADLINES,
+      scheduling_per_s: DEADLINES / scheduleSeconds,
+      firing_per_s: lateness.length / Math.max(firingSeconds, 0.001),
+      lateness_p50_ms: percentile(lateness, 50),
+      lateness_p99_ms: percentile(lateness, 99),
+      process_cpu_ms_per_deadline: cpu.processMs / DEADLINES,
+      postgres_cpu_ms_per_deadline: cpu.postgresMs / DEADLINES,
+    });
   } finally {
     redis.disconnect();
     await store.close();
