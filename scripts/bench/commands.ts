@@ -830,6 +830,25 @@ async function main(): Promise<void> {
     );
   }
   say(`  total time ${((performance.now() - startedAt) / 1000).toFixed(0)} s`);
+  const figures: Record<string, number> = {
+    capacity_commands_per_s: commandCapacity,
+    capacity_ping_per_s: pingCapacity,
+    capacity_vs_floor_ratio: commandCapacity / pingCapacity,
+  };
+  const msPer = (cores: number | undefined, perSecond: number) =>
+    cores === undefined || perSecond <= 0 ? Number.NaN : (cores * 1000) / perSecond;
+  for (const { rate, commands: c, ping: p } of rows) {
+    figures[`rate${rate}.commands_per_s`] = c.achieved;
+    figures[`rate${rate}.p50_ms`] = c.p50;
+    figures[`rate${rate}.p99_ms`] = c.p99;
+    figures[`rate${rate}.errors`] = c.errors;
+    figures[`rate${rate}.api_cpu_ms_per_command`] = msPer(c.cpu?.groups.api, c.achieved);
+    figures[`rate${rate}.postgres_cpu_ms_per_command`] = msPer(c.cpu?.groups.postgres, c.achieved);
+    figures[`rate${rate}.ping_cpu_ms_per_request`] = msPer(p.cpu?.groups.api, p.achieved);
+    figures[`rate${rate}.p99_vs_ping_ratio`] = c.p99 / p.p99;
+  }
+  say("  goal: ≤ 0.3 ms of API CPU per command");
+  recordBenchResult("commands", figures);
 }
 
 try {

@@ -14,6 +14,7 @@ import { createPostgresPool, DEV_JWT_SECRET, loadConfig, signDevToken } from "@m
 import { activeReadModelVersion, type ReadModelDb, readPosition } from "@motcua/read-models";
 import { putCalendar, putProcedure, putUnit } from "@motcua/reference-data";
 import { CALENDAR_2025, createTestDatabase, createTestRedis } from "@motcua/testing";
+import { recordBenchResult, startCpuMeter } from "@motcua/testing/bench";
 import { Kysely, PostgresDialect } from "kysely";
 
 const { values } = parseArgs({
@@ -212,6 +213,12 @@ await Promise.all(inFlight);
 for (let i = 0; waiting.length > 0 && i < 3_000; i++) await new Promise((resolve) => setTimeout(resolve, 10));
 inFlight.length = 0;
 measuring = true;
+// The API and the projector are the first two children; their CPU and the database's backends', per receipt.
+const [apiChild, projectorChild] = children;
+const meter = await startCpuMeter({
+  databaseUrl: database.url,
+  others: { api: [apiChild?.pid ?? 0], projector: [projectorChild?.pid ?? 0] },
+});
 started = performance.now();
 await offer(Math.round(rate * seconds), true);
 await Promise.all(inFlight);
@@ -219,6 +226,7 @@ const elapsed = (performance.now() - started) / 1000;
 const deadline = performance.now() + 30_000;
 while (waiting.length > 0 && performance.now() < deadline)
   await new Promise((resolve) => setTimeout(resolve, 20));
+const cpu = await meter.stop();
 polling = false;
 await poller;
 
@@ -241,6 +249,21 @@ const lines = [
   `slowest second      ${worst ? `${worst[0]}–${worst[0] + 1} s: max ${worst[1].toFixed(1)} ms` : "—"}`,
   `never visible       ${waiting.filter((w) => w.counted).length}`,
 ];
+const answered = sent - errors;
+const per = (ms: number | undefined) => (answered > 0 && ms !== undefined ? ms / answered : Number.NaN);
+lines.push(
+  `CPU per receipt     API ${per(cpu.others.api).toFixed(3)} ms   projector ${per(cpu.others.projector).toFixed(3)} ms   Postgres ${per(cpu.postgresMs).toFixed(3)} ms   load generator ${per(cpu.processMs).toFixed(3)} ms`,
+);
 process.stdout.write(`${lines.join("\n")}\n`);
+recordBenchResult("freshness", {
+  receipts_per_s: answered / elapsed,
+  errors,
+  visible_p50_ms: q(0.5),
+  visible_p99_ms: q(0.99),
+  visible_max_ms: q(1),
+  api_cpu_ms_per_receipt: per(cpu.others.api),
+  projector_cpu_ms_per_receipt: per(cpu.others.projector),
+  postgres_cpu_ms_per_receipt: per(cpu.postgresMs),
+});
 
 await cleanup();
