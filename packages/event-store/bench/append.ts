@@ -268,7 +268,10 @@ function printTable(
     console.log(
       `  ${row.name.padEnd(20)} ${row.eventsPerSecond.toFixed(0).padStart(18)} ${row.p50.toFixed(2).padStart(10)} ${row.p99.toFixed(2).padStart(10)} ${row.processMsPerEvent.toFixed(3).padStart(22)} ${row.postgresMsPerEvent.toFixed(3).padStart(9)}`,
     );
-    const name = row.name.replace(/[^a-z0-9]+/gi, "_").toLowerCase();
+    const name = row.name
+      .replace(/[^a-z0-9]+/gi, "_")
+      .replace(/^_+|_+$/g, "")
+      .toLowerCase();
     figures[`${key}.${name}.events_per_s`] = row.eventsPerSecond;
     figures[`${key}.${name}.p50_ms`] = row.p50;
     figures[`${key}.${name}.p99_ms`] = row.p99;
