@@ -21,10 +21,12 @@ export interface RedisConnectionOptions {
  *
  * `url` is a `redis://` address or, behind Sentinel, a `redis+sentinel://` one (config's
  * `redisSentinelUrl`): the connection then asks the sentinels for the master, follows a failover by
- * itself (ioredis's failover detector reconnects on `+switch-master`; a write refused with READONLY by a
- * demoted master reconnects and resends) and never stops asking the sentinels (ioredis's default gives up
+ * itself (a killed master closes the socket; a demoted one has its clients killed by Sentinel, and a write
+ * it refuses with READONLY reconnects and resends) and never stops asking the sentinels (ioredis's default gives up
  * after a few rounds, which leaves BullMQ's workers detached for good: bullmq#3088, #4378). BullMQ's
- * blocking connections are `duplicate()`s of this one and inherit all of it.
+ * blocking connections are `duplicate()`s of this one and inherit all of it. ioredis's `failoverDetector`
+ * is left off: its disconnect on `+switch-master` can land while the client is resolving the master and
+ * leave it ended for good (the mechanism of bullmq#4378).
  */
 export function createRedis(url: string, options: RedisConnectionOptions = {}): Redis {
   const common = {
@@ -46,7 +48,6 @@ export function createRedis(url: string, options: RedisConnectionOptions = {}): 
           ...(sentinel.password === undefined ? {} : { password: sentinel.password }),
           ...(sentinel.db === undefined ? {} : { db: sentinel.db }),
           sentinelRetryStrategy: sentinelRetryDelayMs,
-          failoverDetector: true,
           reconnectOnError: reconnectOnReadOnly,
         });
   // Without a listener ioredis prints every reconnect failure; log it once per kind instead.

@@ -1,5 +1,5 @@
 import { type ChildProcess, execFile, spawn } from "node:child_process";
-import { chown, mkdtemp, rm } from "node:fs/promises";
+import { chown, mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -363,4 +363,193 @@ export async function startPrivateStandby(
       await rm(dir, { recursive: true, force: true });
     },
   };
+}
+
+export interface PrivateSentinelGroup {
+  /** The master's name the sentinels monitor. */
+  readonly name: string;
+  readonly sentinelPorts: readonly number[];
+  /** `host:port,…` of the sentinels, as REDIS_SENTINELS takes them. */
+  readonly sentinels: string;
+  /** The port of the server the sentinels call master now. */
+  masterPort(): Promise<number>;
+  /** SIGKILLs the current master; answers its port. Sentinel promotes the replica once it is found down. */
+  killMaster(): Promise<number>;
+  /** Waits until the sentinels name a master other than `oldPort` and it answers as master. */
+  promoted(oldPort: number, timeoutMs?: number): Promise<number>;
+  /** Starts a killed server again, empty: the sentinels make it a replica of the new master. */
+  restartAsReplica(port: number): Promise<void>;
+  /** Stops every server and sentinel and deletes their directories. */
+  destroy(): Promise<void>;
+}
+
+async function redisCommand(port: number, ...args: string[]): Promise<unknown> {
+  const redis = new Redis({
+    host: HOST,
+    port,
+    lazyConnect: true,
+    connectTimeout: 1_000,
+    maxRetriesPerRequest: 0,
+    retryStrategy: () => null,
+    enableOfflineQueue: false,
+  });
+  redis.on("error", () => {});
+  try {
+    await redis.connect();
+    return await redis.call(args[0] as string, ...args.slice(1));
+  } finally {
+    redis.disconnect();
+  }
+}
+
+/**
+ * Redis as production runs it behind Sentinel, on this machine: a master, a replica of it and three
+ * sentinels (quorum 2, a server is down after 1 s without answering), each a child of this process on a
+ * port of its own, with AOF on in directories of their own.
+ */
+export async function startPrivateSentinelGroup(
+  options: { name?: string; downAfterMs?: number } = {},
+): Promise<PrivateSentinelGroup> {
+  const name = options.name ?? "motcua";
+  const dir = await mkdtemp(join(tmpdir(), "motcua-sentinel-"));
+  const servers = new Map<number, ChildProcess>();
+  const spawnServer = (port: number, args: readonly string[]) => {
+    const child = spawn("redis-server", [...args], { stdio: "ignore" });
+    servers.set(port, child);
+    child.once("exit", () => {
+      if (servers.get(port) === child) servers.delete(port);
+    });
+  };
+  const dataServer = async (port: number, replicaOf?: number) => {
+    const data = join(dir, `redis-${port}`);
+    await mkdir(data, { recursive: true });
+    spawnServer(port, [
+      "--port",
+      String(port),
+      "--bind",
+      HOST,
+      "--dir",
+      data,
+      "--save",
+      "",
+      "--appendonly",
+      "yes",
+      "--appendfsync",
+      "everysec",
+      "--maxmemory-policy",
+      "noeviction",
+      ...(replicaOf === undefined ? [] : ["--replicaof", HOST, String(replicaOf)]),
+    ]);
+    await waitFor(`private Redis on :${port}`, () => redisAnswers(port));
+  };
+  const destroy = async () => {
+    await Promise.all(
+      [...servers.values()].map(
+        (child) =>
+          new Promise<void>((resolve) => {
+            if (child.exitCode !== null || child.signalCode !== null) return resolve();
+            child.once("exit", () => resolve());
+            child.kill("SIGKILL");
+          }),
+      ),
+    );
+    await rm(dir, { recursive: true, force: true });
+  };
+  try {
+    const masterPort = await freeTcpPort();
+    const replicaPort = await freeTcpPort();
+    await dataServer(masterPort);
+    await dataServer(replicaPort, masterPort);
+    await waitFor(
+      "the replica in sync",
+      async () =>
+        String(await redisCommand(replicaPort, "INFO", "replication")).includes("master_link_status:up"),
+      30_000,
+      100,
+    );
+    const sentinelPorts: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      const port = await freeTcpPort();
+      const conf = join(dir, `sentinel-${port}.conf`);
+      await writeFile(
+        conf,
+        [
+          `port ${port}`,
+          `bind ${HOST}`,
+          `dir ${dir}`,
+          `sentinel monitor ${name} ${HOST} ${masterPort} 2`,
+          `sentinel down-after-milliseconds ${name} ${options.downAfterMs ?? 1_000}`,
+          `sentinel failover-timeout ${name} 10000`,
+          `sentinel parallel-syncs ${name} 1`,
+          "",
+        ].join("\n"),
+      );
+      spawnServer(port, [conf, "--sentinel"]);
+      sentinelPorts.push(port);
+      await waitFor(`private Sentinel on :${port}`, () => redisAnswers(port));
+    }
+    const masterPortNow = async (): Promise<number> => {
+      for (const port of sentinelPorts) {
+        try {
+          const answer = (await redisCommand(port, "SENTINEL", "get-master-addr-by-name", name)) as string[];
+          if (answer?.[1]) return Number(answer[1]);
+        } catch {
+          // that sentinel is away: ask the next one
+        }
+      }
+      throw new Error("no sentinel names a master");
+    };
+    // Every sentinel must know the replica and the others before a failover can be agreed.
+    await waitFor(
+      "the sentinels know the replica and each other",
+      async () => {
+        for (const port of sentinelPorts) {
+          const info = String(await redisCommand(port, "INFO", "sentinel").catch(() => ""));
+          if (!info.includes("slaves=1,sentinels=3")) return false;
+        }
+        return true;
+      },
+      60_000,
+      100,
+    );
+    return {
+      name,
+      sentinelPorts,
+      sentinels: sentinelPorts.map((port) => `${HOST}:${port}`).join(","),
+      masterPort: masterPortNow,
+      async killMaster() {
+        const port = await masterPortNow();
+        const child = servers.get(port);
+        if (!child) throw new Error(`no server of this group on :${port}`);
+        const gone = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+        child.kill("SIGKILL");
+        await gone;
+        return port;
+      },
+      async promoted(oldPort, timeoutMs = 60_000) {
+        let port = oldPort;
+        await waitFor(
+          "Sentinel promotes the replica",
+          async () => {
+            port = await masterPortNow().catch(() => oldPort);
+            if (port === oldPort) return false;
+            const role = (await redisCommand(port, "ROLE").catch(() => [])) as unknown[];
+            return role[0] === "master";
+          },
+          timeoutMs,
+          50,
+        );
+        return port;
+      },
+      async restartAsReplica(port) {
+        const master = await masterPortNow();
+        await rm(join(dir, `redis-${port}`), { recursive: true, force: true });
+        await dataServer(port, master);
+      },
+      destroy,
+    };
+  } catch (error) {
+    await destroy();
+    throw error;
+  }
 }
