@@ -22,7 +22,7 @@ import { appendDecided, replayOrRefuse, subjectOf } from "./record-events";
 /** The commands an officer issues on a received dossier (every route `/dossiers/{id}/…` but intake's). */
 export type DossierCommandType = Exclude<
   DossierCommand["type"],
-  "SubmitDossier" | "ReceiveDossier" | "RefuseIntake" | "MarkOverdue"
+  "SubmitDossier" | "ReceiveDossier" | "RefuseIntake" | "MarkOverdue" | "RateDossier"
 >;
 
 /** How one command on an existing dossier is judged: who answers for it, then the decision itself. */

@@ -14,6 +14,7 @@ export * from "./feedback/decide";
 export * from "./feedback/events";
 export * from "./procedures/competence";
 export * from "./procedures/procedure";
+export * from "./ratings/criteria";
 export * from "./time/local-time";
 export * from "./timeliness/timeliness";
 export * from "./units/unit";

@@ -11,6 +11,7 @@ const CONTENT_TABLES = {
   overdue_spans: ["dossier_id", "from_day"],
   report_counts: ["receiving_unit_id", "grain", "period_start", "field"],
   feedback: ["feedback_id"],
+  dossier_ratings: ["dossier_id"],
 } as const satisfies Partial<Record<keyof ReadModelDatabase, readonly string[]>>;
 
 export type ContentTable = keyof typeof CONTENT_TABLES;

@@ -5,6 +5,7 @@ import type { DossierDeadlinesTable } from "./deadline-history/table";
 import type { FeedbackTable } from "./feedback/table";
 import type { OverdueSpansTable } from "./overdue-spans/table";
 import type { ProcessStepsTable } from "./process-steps/table";
+import type { DossierRatingsTable } from "./ratings/table";
 import type { ReportCountsTable } from "./report-06a/table";
 import type { DossiersTable } from "./worklist/table";
 
@@ -12,6 +13,7 @@ export type { Int8, LocalDateColumn, Timestamp } from "./columns";
 export type {
   DossierDeadlinesTable,
   DossierPausesTable,
+  DossierRatingsTable,
   DossiersTable,
   FeedbackTable,
   OverdueSpansTable,
@@ -43,6 +45,7 @@ export interface ReadModelDatabase {
   overdue_spans: OverdueSpansTable;
   report_counts: ReportCountsTable;
   feedback: FeedbackTable;
+  dossier_ratings: DossierRatingsTable;
   checkpoints: CheckpointsTable;
   projection_settings: ProjectionSettingsTable;
 }

@@ -6,6 +6,7 @@ import {
   type DossierEventType,
   DossierForwardedSchema,
   DossierIntakeRefusedSchema,
+  DossierRatedSchema,
   DossierReceivedSchema,
   DossierResolvedSchema,
   DossierStoppedSchema,
@@ -76,6 +77,8 @@ const ProjectedEventSchema = z.discriminatedUnion("type", [
   DossierStoppedSchema.extend({ data: DossierStoppedSchema.shape.data.omit({ reason: true }) }),
   DossierBecameOverdueSchema,
   ApplicantErasedSchema,
+  // The rating's comment is the applicant's free text: only the scores reach the read models.
+  DossierRatedSchema.extend({ data: DossierRatedSchema.shape.data.omit({ comment: true }) }),
 ]);
 
 /** A dossier event as the projection sees it: validated, without personal data. */

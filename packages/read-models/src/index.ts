@@ -39,6 +39,12 @@ export {
   readPosition,
 } from "./projection/checkpoints";
 export { type ProjectOptions, type ProjectResult, projectEvents } from "./projection/project-events";
+export {
+  isDossierRated,
+  type RatingSummary,
+  type RatingSummaryQuery,
+  ratingSummary,
+} from "./ratings/queries";
 export { type Indicators, indicators, WORKING_DAY_MINUTES } from "./report-06a/indicators";
 export {
   REPORT_06A_COUNT_KEYS,

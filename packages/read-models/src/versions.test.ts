@@ -40,6 +40,7 @@ describe("read-model versions", () => {
       "dossier_pauses",
       "overdue_spans",
       "report_counts",
+      "dossier_ratings",
       "checkpoints",
     ]) {
       expect(tables).toContain(table);

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { RATING_COMMENT_MAX, RatingScoresSchema } from "../ratings/criteria";
 import {
   ActionTimeSchema,
   ApplicantSchema,
@@ -76,6 +77,20 @@ export const StopDossierSchema = command("StopDossier", { reason: ReasonSchema }
 /** Issued by the deadline watcher; succeeds only when the dossier is pending and its due moment has come. */
 export const MarkOverdueSchema = command("MarkOverdue", {});
 
+/**
+ * The applicant rates their returned dossier, once. The rating code that proves they hold the slip is
+ * checked before deciding (`@motcua/commands`), so it never reaches the events.
+ */
+export const RateDossierSchema = command("RateDossier", {
+  scores: RatingScoresSchema,
+  comment: z
+    .string()
+    .trim()
+    .max(RATING_COMMENT_MAX, { message: `Ý kiến góp ý dài tối đa ${RATING_COMMENT_MAX} ký tự` })
+    .refine(isStorableText, "Ý kiến góp ý chứa ký tự không hợp lệ")
+    .optional(),
+});
+
 export const DossierCommandSchema = z.discriminatedUnion("type", [
   SubmitDossierSchema,
   RefuseIntakeSchema,
@@ -93,6 +108,7 @@ export const DossierCommandSchema = z.discriminatedUnion("type", [
   WithdrawDossierSchema,
   StopDossierSchema,
   MarkOverdueSchema,
+  RateDossierSchema,
 ]);
 export type DossierCommand = z.output<typeof DossierCommandSchema>;
 export type DossierCommandInput = z.input<typeof DossierCommandSchema>;

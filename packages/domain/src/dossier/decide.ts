@@ -66,6 +66,7 @@ const ALLOWED_FROM: Readonly<Record<DossierCommandType, readonly Status[]>> = {
   WithdrawDossier: ["submitted", "received", "processing", "awaiting_supplement", "awaiting_payment"],
   StopDossier: ["received", "processing"],
   MarkOverdue: ["received", "processing"],
+  RateDossier: ["returned"],
 };
 
 /** The states a command is allowed from: the workbench offers an action only where this table allows it. */
@@ -84,6 +85,9 @@ function notAllowed(type: DossierCommandType, status: Status): Decision<never> {
     ],
     MarkOverdue: ["dossier.not_pending", "only a dossier whose clock is running can become overdue"],
   };
+  if (type === "RateDossier" && status !== "none") {
+    return refuse("rating.not_returned", "only a dossier whose result has been returned can be rated");
+  }
   switch (status) {
     case "none":
       return refuse("dossier.not_found", "there is no such dossier");
@@ -532,6 +536,19 @@ function decideOnReceived(
     }
     case "ReturnResult":
       return accept({ type: "ResultReturned", schemaVersion: 1, data: { method: command.data.method, at } });
+    case "RateDossier":
+      if (state.ratedAt !== null) {
+        return refuse("rating.already_rated", `the dossier was already rated, at ${state.ratedAt}`);
+      }
+      return accept({
+        type: "DossierRated",
+        schemaVersion: 1,
+        data: {
+          scores: { ...command.data.scores },
+          comment: command.data.comment ? command.data.comment : null,
+          at,
+        },
+      });
     case "WithdrawDossier":
       return accept({
         type: "DossierWithdrawn",

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { SupplementPolicySchema } from "../procedures/procedure";
+import { RatingScoresSchema } from "../ratings/criteria";
 import {
   ApplicantSchema,
   ChannelSchema,
@@ -145,6 +146,17 @@ export const DossierBecameOverdueSchema = event("DossierBecameOverdue", {
  */
 export const ApplicantErasedSchema = event("ApplicantErased", { reason: ReasonSchema, at });
 
+/**
+ * The applicant rated the handling of their returned dossier (once), with the rating code from the slip
+ * or the "result ready" notice. The scores are not personal; the comment is free text and is sealed and
+ * erased like the other free text (`FREE_TEXT_PATHS`), never in read models.
+ */
+export const DossierRatedSchema = event("DossierRated", {
+  scores: RatingScoresSchema,
+  comment: z.string().max(2000).nullable(),
+  at,
+});
+
 export const DossierEventSchema = z.discriminatedUnion("type", [
   DossierSubmittedSchema,
   DossierIntakeRefusedSchema,
@@ -162,6 +174,7 @@ export const DossierEventSchema = z.discriminatedUnion("type", [
   DossierStoppedSchema,
   DossierBecameOverdueSchema,
   ApplicantErasedSchema,
+  DossierRatedSchema,
 ]);
 export type DossierEvent = z.infer<typeof DossierEventSchema>;
 export type DossierEventType = DossierEvent["type"];
@@ -202,6 +215,7 @@ export const FREE_TEXT_PATHS: Readonly<Record<DossierEventType, readonly string[
   DossierBecameOverdue: [],
   // The ground of an erasure is kept in the clear: sealing it under the erased key would re-create one.
   ApplicantErased: [],
+  DossierRated: ["comment"],
 };
 
 export const dossierStreamId = (dossierId: string) => `dossier-${dossierId}`;

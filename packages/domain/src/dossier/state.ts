@@ -97,6 +97,8 @@ export interface ReceivedDossier {
   readonly outcome: "approved" | "rejected" | null;
   readonly timeliness: ResolutionTimeliness | null;
   readonly returnedAt: string | null;
+  /** When the applicant rated the dossier (once, after its return). */
+  readonly ratedAt: string | null;
   readonly closedAt: string | null;
   readonly lastEventAt: string;
   readonly documentsTotal: number;
@@ -185,6 +187,7 @@ export function evolve(state: DossierState, event: DossierEvent): DossierState {
         outcome: null,
         timeliness: null,
         returnedAt: null,
+        ratedAt: null,
         closedAt: null,
         lastEventAt: d.at,
         documentsTotal: d.documents.length,
@@ -244,6 +247,8 @@ export function evolve(state: DossierState, event: DossierEvent): DossierState {
     case "ApplicantErased":
       // Erasure changes what can be read, not where the dossier stands.
       return s;
+    case "DossierRated":
+      return { ...s, ratedAt: event.data.at };
     default: {
       const unexpected: never = event;
       throw new Error(`unknown event ${JSON.stringify(unexpected)}`);

@@ -25,6 +25,23 @@ const COMMANDS: Record<DossierCommandType, DossierCommand> = {
   WithdrawDossier: { type: "WithdrawDossier", data: { reason: "Rút" } },
   StopDossier: { type: "StopDossier", data: { reason: "Không đủ điều kiện" } },
   MarkOverdue: { type: "MarkOverdue", data: {} },
+  RateDossier: {
+    type: "RateDossier",
+    data: {
+      scores: {
+        overall: 5,
+        convenience: 4,
+        punctuality: 5,
+        staff_conduct: 5,
+        total_time: 4,
+        agency_time: 4,
+        contact_rounds: 5,
+        agencies_contacted: 5,
+        one_stop: 4,
+        disclosure: 3,
+      },
+    },
+  },
 };
 
 const submit = COMMANDS.SubmitDossier;
@@ -74,6 +91,9 @@ type StateName = keyof typeof STATES;
  * state and command, "ok" or the refusal code an officer gets.
  */
 function expected(state: StateName, command: DossierCommandType): string {
+  // Only a returned dossier can be rated; a returned one accepts nothing else.
+  if (command === "RateDossier")
+    return state === "returned" ? "ok" : state === "none" ? "dossier.not_found" : "rating.not_returned";
   const terminal: Partial<Record<StateName, string>> = {
     refused: "dossier.intake_refused",
     withdrawn: "dossier.withdrawn",
@@ -116,8 +136,8 @@ describe("every command from every state", () => {
     DOSSIER_COMMAND_TYPES.map((command) => [state, command, expected(state, command)] as const),
   );
 
-  it("covers all 11 states and all 16 commands", () => {
-    expect(cases).toHaveLength(11 * 16);
+  it("covers all 11 states and all 17 commands", () => {
+    expect(cases).toHaveLength(11 * 17);
   });
 
   it.each(cases)("from %s, %s → %s", (stateName, commandType, outcome) => {

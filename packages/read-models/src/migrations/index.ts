@@ -6,6 +6,7 @@ import * as registry from "./2026-11-22-registry";
 import { codeLookup } from "./2026-12-04-1-code-lookup";
 import * as late766Spans from "./2026-12-04-2-late-766-spans";
 import * as feedback from "./2026-12-05-1-feedback";
+import * as dossierRatings from "./2026-12-05-2-dossier-ratings";
 
 /** Migrations of a version's schema, by date: names sort in the order they run. */
 export const readModelMigrations = (schema: string): Readonly<Record<string, Migration>> => ({
@@ -15,6 +16,7 @@ export const readModelMigrations = (schema: string): Readonly<Record<string, Mig
   "2026-12-04-1-code-lookup": codeLookup(schema),
   "2026-12-04-2-late-766-spans": late766Spans,
   "2026-12-05-1-feedback": feedback,
+  "2026-12-05-2-dossier-ratings": dossierRatings,
 });
 
 /** Migrations of the registry schema `rm_meta`. */

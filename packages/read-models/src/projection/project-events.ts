@@ -13,6 +13,8 @@ import { evolveOverdueSpans, type OverdueSpans, overdueSpansOf } from "../overdu
 import { OVERDUE_SPAN_PG_TYPES } from "../overdue-spans/table";
 import { evolveProcessSteps, type ProcessSteps, processStepsOf } from "../process-steps/evolve";
 import { PROCESS_STEP_PG_TYPES, processStepColumns } from "../process-steps/table";
+import { type DossierRating, dossierRatingOf, evolveRatings } from "../ratings/evolve";
+import { RATING_PG_TYPES } from "../ratings/table";
 import { ReportCountDeltas } from "../report-06a/counts";
 import { evolveReportCounts } from "../report-06a/evolve";
 import { REPORT_COUNT_PG_TYPES } from "../report-06a/table";
@@ -143,6 +145,7 @@ interface DossierBatch {
   readonly deadlines: DeadlineHistory;
   readonly pauses: ClockPauses;
   readonly spans: OverdueSpans;
+  readonly rating: DossierRating;
   touched: boolean;
 }
 
@@ -158,6 +161,7 @@ function batchOf(
     deadlines: deadlineHistoryOf(record?.deadline_seq ?? 0),
     pauses: clockPausesOf(record?.pause_seq ?? 0),
     spans: overdueSpansOf(record?.overdue_span_from ?? null, record?.late766_span_from ?? null),
+    rating: dossierRatingOf(),
     touched: false,
   };
 }
@@ -182,6 +186,7 @@ function applyEvent(dossier: DossierBatch, parsed: ParsedEvent, counts: ReportCo
   evolveClockPauses(dossier.pauses, change);
   evolveOverdueSpans(dossier.spans, counts, change);
   evolveReportCounts(counts, change);
+  evolveRatings(dossier.rating, change);
   dossier.record = after;
   dossier.touched = true;
 }
@@ -271,6 +276,12 @@ async function writeBatch(
     trx,
     { table: table("overdue_spans"), columns: OVERDUE_SPAN_PG_TYPES, key: ["dossier_id", "from_day"] },
     spanEntries.flatMap((e) => (e.span === null ? [] : [e.span])),
+  );
+
+  await bulkUpsert(
+    trx,
+    { table: table("dossier_ratings"), columns: RATING_PG_TYPES, key: ["dossier_id"] },
+    sorted.flatMap((d) => (d.rating.added === null ? [] : [d.rating.added])),
   );
 
   // Shared with other partitions: last, in key order, so the row locks are held briefly and in one order.

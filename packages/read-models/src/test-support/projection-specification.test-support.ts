@@ -8,6 +8,7 @@ import { feedbackColumns } from "../feedback/table";
 import { overdueSpanColumns } from "../overdue-spans/table";
 import { processStepColumns } from "../process-steps/table";
 import { projectEvents } from "../projection/project-events";
+import { ratingColumns } from "../ratings/table";
 import { reportCountColumns } from "../report-06a/table";
 import { dossierColumns } from "../worklist/table";
 import { freshVersion } from "./database.test-support";
@@ -24,6 +25,7 @@ export const READ_MODEL_TABLES = {
     orderBy: ["receiving_unit_id", "field", "grain", "period_start"],
   },
   feedback: { columns: feedbackColumns, orderBy: ["feedback_id"] },
+  dossier_ratings: { columns: ratingColumns, orderBy: ["dossier_id"] },
 } as const satisfies Record<string, { columns: Columns; orderBy: readonly string[] }>;
 
 export type ReadModelTable = keyof typeof READ_MODEL_TABLES;

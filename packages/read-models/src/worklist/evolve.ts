@@ -213,6 +213,9 @@ function changeOf(
     case "ApplicantErased":
       // Read models hold no personal data: nothing of theirs is erased.
       return {};
+    case "DossierRated":
+      // The rating has its own table (ratings/); the dossier stays returned.
+      return {};
     default: {
       const unexpected: never = event;
       throw poison(`unhandled event ${(unexpected as { type: string }).type}`);

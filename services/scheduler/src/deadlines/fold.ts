@@ -92,6 +92,7 @@ export function foldDeadline(
     case "DossierIntakeRefused":
     case "ResultReturned":
     case "ApplicantErased":
+    case "DossierRated":
       return { row, notices: [] };
     case "DossierForwarded":
     case "DossierTransferred":
