@@ -2,6 +2,7 @@ import type { EventStore } from "@motcua/event-store";
 import { type Kysely, sql } from "kysely";
 import {
   consistencyProofRanges,
+  foldSubtrees,
   type Hash,
   hashRanges,
   inclusionProofRanges,
@@ -129,79 +130,111 @@ export interface AppendOutcome {
   readonly appended: number;
   readonly treeSize: number;
   readonly position: number;
+  /** The tree after this append, for the next call to start from without reading it back. */
+  readonly frontier: TreeFrontier;
 }
 
 /**
+ * What an appender needs to extend the tree: its size, the log position of its last leaf, and its right
+ * frontier — the complete subtrees that make it up, largest first (O(log n) of them). Kept in memory by
+ * the reactor between steps so a step does not re-read what the previous one wrote; the compare-and-set
+ * on the stored size catches a frontier that another appender made stale.
+ */
+export interface TreeFrontier {
+  readonly treeSize: number;
+  readonly position: number;
+  readonly stack: readonly FrontierNode[];
+}
+
+interface FrontierNode {
+  readonly level: number;
+  readonly index: number;
+  readonly hash: Hash;
+}
+
+/** The stored tree's frontier: one read of the state and one of its O(log n) subtrees. */
+export async function readFrontier(db: AnyDb): Promise<TreeFrontier> {
+  const state = await readTreeState(db);
+  const plan = subtreesOfRange({ start: 0, end: state.treeSize });
+  const hashes = await subtreeReader(db)(plan);
+  const stack = plan.map((s) => ({ ...s, hash: hashes.get(subtreeKey(s)) as Hash }));
+  if (stack.some((s) => s.hash === undefined)) throw new Error("transparency tree: frontier missing");
+  return { ...state, stack };
+}
+
+/** MTH of the tree a frontier stands for (no reads: its subtrees fold to the root). */
+export const frontierRoot = (frontier: TreeFrontier): Hash => foldSubtrees(frontier.stack.map((s) => s.hash));
+
+/**
  * Appends the next events of the global log (position order, after the last leaf) as leaves: at most
- * `maxCount` of them, in one transaction with every complete subtree they finish. Works on any EventStore
- * (it only reads `readAll`). Two appenders at once: the loser's compare-and-set on the tree size fails
- * and it changes nothing.
+ * `maxCount` of them, with every complete subtree they finish, in ONE statement (the tree size's
+ * compare-and-set and two multi-row inserts from arrays, so one round trip and no explicit transaction).
+ * Works on any EventStore (it only reads `readAll`). Two appenders at once: the loser's compare-and-set on
+ * the tree size fails and it changes nothing. `frontier`: the tree as the previous call left it (else it
+ * is read).
  */
 export async function appendLeaves(
   db: AnyDb,
   store: Pick<EventStore, "readAll" | "headPosition">,
-  options: { maxCount?: number } = {},
+  options: { maxCount?: number; frontier?: TreeFrontier } = {},
 ): Promise<AppendOutcome> {
   const maxCount = options.maxCount ?? 2_000;
-  const state = await readTreeState(db);
+  const start = options.frontier ?? (await readFrontier(db));
   const head = await store.headPosition();
-  if (head <= state.position) return { appended: 0, ...state };
-  const events: { position: number; hash: string }[] = [];
+  if (head <= start.position) return { appended: 0, ...start, frontier: start };
+  const positions: number[] = [];
+  const leafHashes: Hash[] = [];
   for await (const event of store.readAll({
-    fromPosition: state.position,
+    fromPosition: start.position,
     maxCount,
     personalData: "omit",
   })) {
     if (event.position > head) break;
-    events.push({ position: event.position, hash: event.hash });
+    positions.push(event.position);
+    leafHashes.push(leafHash(Buffer.from(event.hash, "hex")));
   }
-  if (events.length === 0) return { appended: 0, ...state };
+  if (positions.length === 0) return { appended: 0, ...start, frontier: start };
 
-  // The right frontier: the complete subtrees that make up the current tree, largest first. A new leaf
-  // merges with the frontier's last entry while they are the same size, exactly as in rootFromLeaves.
-  const frontierPlan = subtreesOfRange({ start: 0, end: state.treeSize });
-  const frontierHashes = await subtreeReader(db)(frontierPlan);
-  const stack = frontierPlan.map((s) => ({ ...s, hash: frontierHashes.get(subtreeKey(s)) as Hash }));
-  if (stack.some((s) => s.hash === undefined)) throw new Error("transparency tree: frontier missing");
-
-  const leafRows: { index: number; position: number; hash: Hash }[] = [];
-  const nodeRows: { level: number; index: number; hash: Hash }[] = [];
-  let index = state.treeSize;
-  for (const event of events) {
-    const hash = leafHash(Buffer.from(event.hash, "hex"));
-    leafRows.push({ index, position: event.position, hash });
-    let node = { level: 0, index, hash };
-    while (stack.length > 0 && (stack[stack.length - 1] as { level: number }).level === node.level) {
-      const left = stack.pop() as { level: number; index: number; hash: Hash };
+  // A new leaf merges with the frontier's last entry while they are the same size, exactly as in
+  // rootFromLeaves; every merge is a complete subtree to store.
+  const stack: FrontierNode[] = [...start.stack];
+  const nodeLevels: number[] = [];
+  const nodeIndexes: number[] = [];
+  const nodeHashes: Hash[] = [];
+  let index = start.treeSize;
+  for (const hash of leafHashes) {
+    let node: FrontierNode = { level: 0, index, hash };
+    while (stack.length > 0 && (stack[stack.length - 1] as FrontierNode).level === node.level) {
+      const left = stack.pop() as FrontierNode;
       node = { level: node.level + 1, index: left.index / 2, hash: nodeHash(left.hash, node.hash) };
-      nodeRows.push(node);
+      nodeLevels.push(node.level);
+      nodeIndexes.push(node.index);
+      nodeHashes.push(node.hash);
     }
     stack.push(node);
     index += 1;
   }
-  const last = events[events.length - 1] as { position: number };
+  const position = positions[positions.length - 1] as number;
 
-  await db.transaction().execute(async (trx) => {
-    const moved = await sql`
-      update transparency.tree_state set tree_size = ${index}, position = ${last.position}
-      where tree_size = ${state.treeSize}`.execute(trx);
-    if (Number(moved.numAffectedRows ?? 0) !== 1) throw new TreeMovedError();
-    await sql`
+  const { rows } = await sql<{ moved: number }>`
+    with moved as (
+      update transparency.tree_state set tree_size = ${index}, position = ${position}
+      where tree_size = ${start.treeSize}
+      returning 1
+    ), leaves as (
       insert into transparency.leaves (leaf_index, position, hash)
-      select i, p, decode(h, 'hex') from unnest(
-        ${leafRows.map((r) => r.index)}::bigint[],
-        ${leafRows.map((r) => r.position)}::bigint[],
-        ${leafRows.map((r) => r.hash.toString("hex"))}::text[]) as t(i, p, h)`.execute(trx);
-    if (nodeRows.length > 0) {
-      await sql`
-        insert into transparency.subtrees (level, idx, hash)
-        select l, i, decode(h, 'hex') from unnest(
-          ${nodeRows.map((r) => r.level)}::smallint[],
-          ${nodeRows.map((r) => r.index)}::bigint[],
-          ${nodeRows.map((r) => r.hash.toString("hex"))}::text[]) as t(l, i, h)`.execute(trx);
-    }
-  });
-  return { appended: events.length, treeSize: index, position: last.position };
+      select ${start.treeSize}::bigint + t.n - 1, t.p, t.h
+      from unnest(${positions}::bigint[], ${leafHashes}::bytea[]) with ordinality as t(p, h, n)
+      where exists (select from moved)
+    ), nodes as (
+      insert into transparency.subtrees (level, idx, hash)
+      select t.l, t.i, t.h from unnest(${nodeLevels}::smallint[], ${nodeIndexes}::bigint[], ${nodeHashes}::bytea[]) as t(l, i, h)
+      where exists (select from moved)
+    )
+    select count(*)::int as moved from moved`.execute(db);
+  if (rows[0]?.moved !== 1) throw new TreeMovedError();
+  const frontier = { treeSize: index, position, stack };
+  return { appended: positions.length, treeSize: index, position, frontier };
 }
 
 /** Another appender moved the tree first; nothing was written. */
@@ -218,8 +251,10 @@ export async function catchUpTree(
   store: Pick<EventStore, "readAll" | "headPosition">,
   options: { maxCount?: number } = {},
 ): Promise<TreeState> {
+  let frontier: TreeFrontier | undefined;
   for (;;) {
-    const outcome = await appendLeaves(db, store, options);
+    const outcome = await appendLeaves(db, store, { ...options, ...(frontier ? { frontier } : {}) });
     if (outcome.appended === 0) return { treeSize: outcome.treeSize, position: outcome.position };
+    frontier = outcome.frontier;
   }
 }

@@ -70,6 +70,8 @@ export interface TransparencyOptions {
   readonly publisher?: TreeHeadPublisher;
   /** Leaves appended per step. Default 5,000. */
   readonly batchSize?: number;
+  /** After the tree has caught up, how long it lets appends gather before its next step. Default 250 ms. */
+  readonly coalesceMs?: number;
 }
 
 export interface SchedulerOptions {
@@ -219,6 +221,9 @@ export async function startScheduler(options: SchedulerOptions): Promise<Schedul
         now: () => clock.now(),
         ...(transparencyOptions.publisher ? { publisher: transparencyOptions.publisher } : {}),
         ...(transparencyOptions.batchSize ? { batchSize: transparencyOptions.batchSize } : {}),
+        ...(transparencyOptions.coalesceMs !== undefined
+          ? { coalesceMs: transparencyOptions.coalesceMs }
+          : {}),
         onSigned: (head, reason) =>
           logger?.info(
             { treeSize: head.checkpoint.treeSize, position: head.checkpoint.position, reason },

@@ -76,7 +76,7 @@ export interface LeadDeps {
   readonly jobs: RedisJobs;
   readonly follower: LogFollower;
   readonly sweepOnce: () => Promise<SweepResult>;
-  readonly transparency: { step(): Promise<TransparencyStep> } | null;
+  readonly transparency: { step(): Promise<TransparencyStep>; idleMs(): number } | null;
   readonly metrics: SchedulerMetrics;
   readonly logger?: Logger | undefined;
   readonly pollIntervalMs: number;
@@ -134,13 +134,18 @@ export function leadScheduler(deps: LeadDeps): (term: LeaderTerm) => Promise<voi
         }
         const step = await exclusive(follower.followOnce);
         // The tree follows the whole log on its own position; a failure here must not stop the deadlines.
-        const treeStep = transparency
-          ? await exclusive(transparency.step).catch((error: unknown) => {
-              const err = error instanceof Error ? error : new Error(String(error));
-              logger?.warn({ err: { name: err.name, message: err.message } }, "transparency log step failed");
-              return { appended: 0, signed: null };
-            })
-          : null;
+        // Once caught up it lets appends gather for a moment (idleMs) rather than step for each one.
+        const treeStep =
+          transparency && transparency.idleMs() === 0
+            ? await exclusive(transparency.step).catch((error: unknown) => {
+                const err = error instanceof Error ? error : new Error(String(error));
+                logger?.warn(
+                  { err: { name: err.name, message: err.message } },
+                  "transparency log step failed",
+                );
+                return { appended: 0, signed: null };
+              })
+            : null;
         if (step.events > 0 && !step.caughtUp) sweepOwed = true;
         if (!step.caughtUp) continue;
         if (sweepOwed || Date.now() - lastSweep >= sweepIntervalMs) {
