@@ -156,6 +156,12 @@ export interface StoreCapabilities {
   readonly maxAppendBytes: number | null;
 }
 
+/** An event's place in the global log and its hash (see EventStore.readHashes). */
+export interface LogHash {
+  readonly position: number;
+  readonly hash: string;
+}
+
 export interface EventStore {
   /** What this adapter cannot promise (see StoreCapabilities). */
   readonly capabilities: StoreCapabilities;
@@ -164,6 +170,13 @@ export interface EventStore {
   readStream(streamId: string, options?: ReadStreamOptions): AsyncIterable<RecordedEvent>;
   streamRevision(streamId: string): Promise<number | null>;
   readAll(options?: ReadAllOptions): AsyncIterable<RecordedEvent>;
+  /**
+   * Optional, for readers that need only the log's hashes (the transparency tree): the position and
+   * `hash` of at most `maxCount` events with fromPosition < position ≤ upToPosition, in position order,
+   * without their data. `upToPosition` must be a head this store returned. Adapters without it are read
+   * through readAll.
+   */
+  readHashes?(fromPosition: number, upToPosition: number, maxCount: number): Promise<LogHash[]>;
   /** Catch-up from `fromPosition`, then live, in ascending position, each event once. */
   subscribeToAll(options: SubscribeOptions, handler: EventHandler): Subscription;
   /** The highest position a reader may read without skipping an event that commits later. */

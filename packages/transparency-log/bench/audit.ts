@@ -15,13 +15,15 @@
  *      (/proc/<pid>/stat of the backends pg_stat_activity lists under each one's application_name).
  * Creates its own throw-away databases and drops them.
  *
+ * BENCH_CPU_PROF=<dir> makes the reactor's process write a V8 CPU profile (node --cpu-prof) there.
+ *
  *   pnpm bench:audit [--leaves 1000000] [--build append|sql] [--events 100000] [--rate 2000]
  *                    [--seconds 15] [--proofs 2000] [--only proofs|keeping-up]
  */
 import { fork } from "node:child_process";
+import { createHash, generateKeyPairSync, randomBytes, randomUUID } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { cpus } from "node:os";
-import { createHash, generateKeyPairSync, randomBytes, randomUUID } from "node:crypto";
 import { parseArgs } from "node:util";
 import { createPostgresEventStore, type NewEvent, type RecordedEvent } from "@motcua/event-store";
 import { createTestDatabase, type TestDatabase } from "@motcua/testing";
@@ -33,12 +35,12 @@ import {
   consistencyProof,
   createTransparencyReactor,
   inclusionProof,
+  leafHash,
   migrateTransparencyLog,
   readTreeState,
   rootFromInclusionProof,
   rootFromLeaves,
   rootHashAt,
-  leafHash,
   verifyConsistencyProof,
 } from "../src/index";
 
@@ -356,6 +358,8 @@ async function reactorChild(url: string): Promise<void> {
   process.on("message", (message) => {
     if (message === "stop") stopping = true;
   });
+  // A first step loads and compiles what the steps use, so the CPU measured is the steps' own.
+  await reactor.step();
   const cpuAtStart = process.cpuUsage();
   process.send?.("ready");
   while (!stopping) {
@@ -380,7 +384,11 @@ interface ReactorReport {
 /** Starts the reactor's process; answers a function that stops it and hands back what it measured. */
 async function startReactor(url: string): Promise<() => Promise<ReactorReport>> {
   const child = fork(process.argv[1] as string, ["--reactor-child", url], {
-    execArgv: process.execArgv,
+    // BENCH_CPU_PROF=<dir>: the reactor's process writes a V8 CPU profile there (node --cpu-prof).
+    execArgv: [
+      ...process.execArgv,
+      ...(process.env.BENCH_CPU_PROF ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : []),
+    ],
     stdio: ["ignore", "inherit", "inherit", "ipc"],
   });
   let report: ReactorReport | null = null;

@@ -165,17 +165,20 @@ export async function readFrontier(db: AnyDb): Promise<TreeFrontier> {
 /** MTH of the tree a frontier stands for (no reads: its subtrees fold to the root). */
 export const frontierRoot = (frontier: TreeFrontier): Hash => foldSubtrees(frontier.stack.map((s) => s.hash));
 
+/** What the tree reads of an event store: its head and its log (only the hashes, where it can). */
+export type TreeSource = Pick<EventStore, "readAll" | "headPosition" | "readHashes">;
+
 /**
  * Appends the next events of the global log (position order, after the last leaf) as leaves: at most
  * `maxCount` of them, with every complete subtree they finish, in ONE statement (the tree size's
  * compare-and-set and two multi-row inserts from arrays, so one round trip and no explicit transaction).
- * Works on any EventStore (it only reads `readAll`). Two appenders at once: the loser's compare-and-set on
+ * Works on any EventStore (it reads `readHashes` where offered, else `readAll`). Two appenders at once: the loser's compare-and-set on
  * the tree size fails and it changes nothing. `frontier`: the tree as the previous call left it (else it
  * is read).
  */
 export async function appendLeaves(
   db: AnyDb,
-  store: Pick<EventStore, "readAll" | "headPosition">,
+  store: TreeSource,
   options: { maxCount?: number; frontier?: TreeFrontier } = {},
 ): Promise<AppendOutcome> {
   const maxCount = options.maxCount ?? 2_000;
@@ -184,14 +187,22 @@ export async function appendLeaves(
   if (head <= start.position) return { appended: 0, ...start, frontier: start };
   const positions: number[] = [];
   const leafHashes: Hash[] = [];
-  for await (const event of store.readAll({
-    fromPosition: start.position,
-    maxCount,
-    personalData: "omit",
-  })) {
-    if (event.position > head) break;
-    positions.push(event.position);
-    leafHashes.push(leafHash(Buffer.from(event.hash, "hex")));
+  if (store.readHashes) {
+    // The log's hashes alone (one narrow query), where the store offers it.
+    for (const event of await store.readHashes(start.position, head, maxCount)) {
+      positions.push(event.position);
+      leafHashes.push(leafHash(Buffer.from(event.hash, "hex")));
+    }
+  } else {
+    for await (const event of store.readAll({
+      fromPosition: start.position,
+      maxCount,
+      personalData: "omit",
+    })) {
+      if (event.position > head) break;
+      positions.push(event.position);
+      leafHashes.push(leafHash(Buffer.from(event.hash, "hex")));
+    }
   }
   if (positions.length === 0) return { appended: 0, ...start, frontier: start };
 
@@ -248,7 +259,7 @@ export class TreeMovedError extends Error {
 /** Appends until the tree holds every event up to the store's head; answers the final state. */
 export async function catchUpTree(
   db: AnyDb,
-  store: Pick<EventStore, "readAll" | "headPosition">,
+  store: TreeSource,
   options: { maxCount?: number } = {},
 ): Promise<TreeState> {
   let frontier: TreeFrontier | undefined;

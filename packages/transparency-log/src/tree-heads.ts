@@ -1,9 +1,8 @@
 import type { KeyObject } from "node:crypto";
 import { mkdir, rename, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import type { EventStore } from "@motcua/event-store";
 import { sql } from "kysely";
-import { type AnyDb, appendLeaves, frontierRoot, type TreeFrontier } from "./postgres-tree";
+import { type AnyDb, appendLeaves, frontierRoot, type TreeFrontier, type TreeSource } from "./postgres-tree";
 import { type SignedTreeHead, signTreeHead } from "./signed-head";
 
 // ── stored heads ─────────────────────────────────────────────────────────────────────────────────────
@@ -126,7 +125,7 @@ export function headDue(
 
 export interface TransparencyReactorOptions {
   readonly db: AnyDb;
-  readonly store: Pick<EventStore, "readAll" | "headPosition">;
+  readonly store: TreeSource;
   readonly signingKey: KeyObject;
   /** AUDIT_CHECKPOINT_INTERVAL. */
   readonly intervalMs: number;

@@ -484,6 +484,16 @@ export function openPostgresEventStore(
     readAll,
     headPosition,
 
+    async readHashes(fromPosition, upToPosition, maxCount) {
+      const { rows } = await query<{ position: string; hash: string }>("readHashes", {
+        name: `${schema}.read_hashes`,
+        text: `SELECT position, hash FROM ${schema}.events
+          WHERE position > $1 AND position <= $2 ORDER BY position LIMIT $3`,
+        values: [fromPosition, upToPosition, maxCount],
+      });
+      return rows.map((row) => ({ position: Number(row.position), hash: row.hash }));
+    },
+
     async streamRevision(streamId) {
       assertStreamId(streamId);
       const { rows } = await query<{ revision: number | null }>("streamRevision", {
