@@ -227,6 +227,8 @@ export async function appendLeaves(
   }
   const position = positions[positions.length - 1] as number;
 
+  // The hashes travel as one binary parameter each (32 bytes per hash, cut apart in SQL), not as arrays
+  // the driver would spell out in hex text.
   const { rows } = await sql<{ moved: number }>`
     with moved as (
       update transparency.tree_state set tree_size = ${index}, position = ${position}
@@ -234,12 +236,13 @@ export async function appendLeaves(
       returning 1
     ), leaves as (
       insert into transparency.leaves (leaf_index, position, hash)
-      select ${start.treeSize}::bigint + t.n - 1, t.p, t.h
-      from unnest(${positions}::bigint[], ${leafHashes}::bytea[]) with ordinality as t(p, h, n)
+      select ${start.treeSize}::bigint + t.n - 1, t.p, substring(${Buffer.concat(leafHashes)}::bytea from (t.n::int - 1) * 32 + 1 for 32)
+      from unnest(${positions}::bigint[]) with ordinality as t(p, n)
       where exists (select from moved)
     ), nodes as (
       insert into transparency.subtrees (level, idx, hash)
-      select t.l, t.i, t.h from unnest(${nodeLevels}::smallint[], ${nodeIndexes}::bigint[], ${nodeHashes}::bytea[]) as t(l, i, h)
+      select t.l, t.i, substring(${Buffer.concat(nodeHashes)}::bytea from (t.n::int - 1) * 32 + 1 for 32)
+      from unnest(${nodeLevels}::smallint[], ${nodeIndexes}::bigint[]) with ordinality as t(l, i, n)
       where exists (select from moved)
     )
     select count(*)::int as moved from moved`.execute(db);
