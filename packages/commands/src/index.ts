@@ -2,6 +2,8 @@ export * from "./applicants";
 export * from "./authorization";
 export * from "./command-request";
 export * from "./dossier-service";
+export * from "./feedback/feedback-commands";
+export * from "./feedback/tracking-code";
 export * from "./handle-dossier-command";
 export * from "./ids";
 export * from "./import-history";

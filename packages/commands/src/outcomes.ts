@@ -1,4 +1,4 @@
-import type { Refusal } from "@motcua/domain";
+import type { FeedbackRefusalCode, Refusal } from "@motcua/domain";
 
 /** What every command answers (API.md). */
 export interface CommandAnswer {
@@ -38,15 +38,19 @@ export type AlreadyCode = "dossier.already_received" | "dossier.already_exists" 
  * a sentence an officer can read.
  */
 export type CommandRefusal =
-  | { readonly kind: "NotFound"; readonly code: "dossier.not_found"; readonly detail: string }
+  | {
+      readonly kind: "NotFound";
+      readonly code: "dossier.not_found" | "feedback.not_found";
+      readonly detail: string;
+    }
   | {
       readonly kind: "NotHeldByYourUnit";
-      readonly code: "dossier.not_held_by_your_unit" | "dossier.not_your_unit";
+      readonly code: "dossier.not_held_by_your_unit" | "dossier.not_your_unit" | "feedback.not_your_unit";
       readonly detail: string;
     }
   | {
       readonly kind: "RevisionConflict";
-      readonly code: "dossier.revision_conflict";
+      readonly code: "dossier.revision_conflict" | "feedback.revision_conflict";
       readonly detail: string;
       /** The dossier's revision, when the caller named the one it expected (If-Match). */
       readonly revision?: number;
@@ -70,7 +74,7 @@ export type CommandRefusal =
   | {
       readonly kind: "NotAllowed";
       /** A decider rule (`Refusal.code`), or one of the `AlreadyCode`s. */
-      readonly code: AlreadyCode | Refusal["code"];
+      readonly code: AlreadyCode | Refusal["code"] | FeedbackRefusalCode;
       readonly detail: string;
       readonly actionIndex?: number;
     };

@@ -77,6 +77,14 @@ export interface Config {
   readonly logLevel: LogLevel;
   readonly projectionPartitions: number;
   readonly http: HttpConfig;
+  /** Feedback (phản ánh, kiến nghị): its legal handling time, and the public form's own rate limit. */
+  readonly feedback: {
+    /** FEEDBACK_HANDLING_WORKING_DAYS, default 10 (Decree 20/2008/NĐ-CP as amended by Decree 92/2017/NĐ-CP). */
+    readonly handlingWorkingDays: number;
+    /** FEEDBACK_RATE_LIMIT_MAX feedback per FEEDBACK_RATE_LIMIT_WINDOW per client address (default 5 per hour). */
+    readonly rateLimitMax: number;
+    readonly rateLimitWindowMs: number;
+  };
   /** Development defaults that were used, to be logged once at start. */
   readonly warnings: readonly string[];
 }
@@ -214,6 +222,9 @@ const envSchema = z.object({
   RATE_LIMIT_MAX: wholeNumber(1, 1_000_000).default(1_000),
   RATE_LIMIT_WINDOW: durationMs(1_000, 86_400_000).default(60_000),
   RATE_LIMIT_PUBLIC_MAX: wholeNumber(1, 1_000_000).default(60),
+  FEEDBACK_HANDLING_WORKING_DAYS: wholeNumber(1, 60).default(10),
+  FEEDBACK_RATE_LIMIT_MAX: wholeNumber(1, 1_000_000).default(5),
+  FEEDBACK_RATE_LIMIT_WINDOW: durationMs(1_000, 86_400_000).default(3_600_000),
 });
 
 const VAULT_KEY_RULE =
@@ -446,6 +457,11 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
       bodyLimitBytes: e.BODY_LIMIT_BYTES,
       requestTimeoutMs: e.REQUEST_TIMEOUT_MS,
       rateLimit: { max: e.RATE_LIMIT_MAX, windowMs: e.RATE_LIMIT_WINDOW, publicMax: e.RATE_LIMIT_PUBLIC_MAX },
+    },
+    feedback: {
+      handlingWorkingDays: e.FEEDBACK_HANDLING_WORKING_DAYS,
+      rateLimitMax: e.FEEDBACK_RATE_LIMIT_MAX,
+      rateLimitWindowMs: e.FEEDBACK_RATE_LIMIT_WINDOW,
     },
     warnings,
   };

@@ -26,6 +26,7 @@ import { dashboardRoutes } from "./dashboard/routes";
 import { dossierCommandRoutes } from "./dossiers/commands/routes";
 import { type ApiDatabase, IdempotencyKeys, migrateApiTables } from "./dossiers/idempotency";
 import { dossierReadRoutes } from "./dossiers/reads/routes";
+import { feedbackRoutes } from "./feedback/routes";
 import { projectionLag, ReadModelAccess } from "./read-model-access";
 import { reportRoutes } from "./reports/routes";
 import { devSignInRoutes } from "./workbench/dev-sign-in";
@@ -135,6 +136,7 @@ export async function createApiRuntime(options: ApiRuntimeOptions): Promise<ApiR
       oidc: config.auth.oidc,
       developmentSignIn: !config.production && config.auth.jwtSecret !== undefined,
     }),
+    feedbackRoutes({ deps: service.deps, access, settings: config.feedback }),
     ...(options.extraSlices?.({ db, store, service }) ?? []),
   ];
   const app = await buildApp({

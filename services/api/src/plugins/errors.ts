@@ -145,9 +145,21 @@ const REFUSALS: Readonly<Record<CommandRefusalKind, { readonly status: number; r
   ReferenceGone: { status: 422 },
 };
 
+/** Titles of the feedback refusals, read by citizens and officers as they are. */
+const REFUSAL_TITLES: Readonly<Record<string, string>> = {
+  "feedback.not_found": "Không tìm thấy phản ánh, kiến nghị",
+  "feedback.not_your_unit": "Phản ánh, kiến nghị của đơn vị khác",
+  "feedback.revision_conflict": "Phản ánh, kiến nghị vừa thay đổi",
+  "feedback.already_closed": "Phản ánh, kiến nghị đã đóng",
+  "feedback.already_answered": "Phản ánh, kiến nghị đã được trả lời",
+  "feedback.assign_to_same": "Đã giao như vậy",
+  "feedback.already_exists": "Phản ánh, kiến nghị đã tồn tại",
+};
+
 /** A command refusal as the problem the API answers with (API.md). */
 export function refusalProblem(refusal: CommandRefusal): AppError {
-  const { status, title } = REFUSALS[refusal.kind];
+  const { status } = REFUSALS[refusal.kind];
+  const title = REFUSAL_TITLES[refusal.code] ?? REFUSALS[refusal.kind].title;
   const revision =
     "revision" in refusal && refusal.revision !== undefined ? { revision: refusal.revision } : {};
   const actionIndex =
