@@ -31,6 +31,11 @@ import { SCHEDULER_LOCK_KEY } from "./coordination";
 import { migrateSchedulerTables, readCheckpoint, type SchedulerDb } from "./database";
 import { createDeadlineFiring } from "./deadlines/firing";
 import type { DeadlineJobData, NotificationJobData } from "./deadlines/jobs";
+import {
+  createFeedbackWatcher,
+  FEEDBACK_OVERDUE_JOB,
+  migrateFeedbackDeadlines,
+} from "./feedback/feedback-watcher";
 import { createSchedulerMetrics, type SchedulerMetrics } from "./metrics";
 import { createDispatcher } from "./notifications/dispatcher";
 import { serial } from "./reactor/concurrency";
@@ -210,6 +215,7 @@ export async function startScheduler(options: SchedulerOptions): Promise<Schedul
   const contacts = n.contacts ?? createEventStoreContactResolver(store);
 
   await migrateSchedulerTables(db);
+  await migrateFeedbackDeadlines(db);
   const transparencyOptions = options.transparency;
   if (transparencyOptions) await migrateTransparencyLog(db);
   const transparency = transparencyOptions
@@ -266,8 +272,28 @@ export async function startScheduler(options: SchedulerOptions): Promise<Schedul
     dispatch: jobs.dispatch,
     gateOpen,
   });
+  // Feedback deadlines: their own streams, rows and checkpoint; their jobs in the same deadline queue.
+  const feedbackWatcher = createFeedbackWatcher({
+    store,
+    db,
+    clock,
+    commands: () => (service as DossierService).deps,
+    deadlineQueue: jobs.deadlineQueue,
+    realDelay: jobs.realDelay,
+    pageSize: options.pageSize ?? 1_000,
+    gateOpen,
+    logger,
+  });
+  const deadlineFiring: typeof firing = {
+    async fire(kind, id, dueAtMs, source) {
+      if ((kind as string) !== FEEDBACK_OVERDUE_JOB) return firing.fire(kind, id, dueAtMs, source);
+      const result = await feedbackWatcher.fire(id, dueAtMs);
+      metrics.firings.inc({ kind: FEEDBACK_OVERDUE_JOB, source, outcome: result.outcome });
+      return result;
+    },
+  };
   const dispatcher = createDispatcher({ db, clock, channels, contacts, metrics, logger, gateOpen });
-  const follower = createLogFollower(
+  const dossierFollower = createLogFollower(
     {
       store,
       db,
@@ -282,7 +308,21 @@ export async function startScheduler(options: SchedulerOptions): Promise<Schedul
     },
     await readCheckpoint(db),
   );
-  const sweepOnce = createSweep({
+  const follower: typeof dossierFollower = {
+    get position() {
+      return dossierFollower.position;
+    },
+    async followOnce() {
+      const dossiers = await dossierFollower.followOnce();
+      const feedback = await feedbackWatcher.followOnce();
+      return {
+        events: dossiers.events + feedback.events,
+        caughtUp: dossiers.caughtUp && feedback.caughtUp,
+        paused: dossiers.paused,
+      };
+    },
+  };
+  const sweepDossiers = createSweep({
     db,
     clock,
     firing,
@@ -294,12 +334,16 @@ export async function startScheduler(options: SchedulerOptions): Promise<Schedul
     signal,
     logger,
   });
+  const sweepOnce = async (): Promise<SweepResult> => {
+    const swept = await sweepDossiers();
+    return swept.paused ? swept : { ...swept, overdue: swept.overdue + (await feedbackWatcher.sweep()) };
+  };
   const workers = createSchedulerWorkers({
     db,
     redis,
     prefix,
     enabled: options.workers ?? true,
-    firing,
+    firing: deadlineFiring,
     dispatcher,
     realDelay: jobs.realDelay,
     rebuildRetryMs,
