@@ -63,6 +63,8 @@ setInterval(() => {
     gcMs,
     gcMaxMs,
     poolWaiting: runtime.pool.waitingCount,
+    rssMiB: process.memoryUsage.rss() / 2 ** 20,
+    folded: runtime.service.deps.folded?.stats(),
   };
   process.stdout.write(`${JSON.stringify({ stats })}\n`);
   loop.reset();

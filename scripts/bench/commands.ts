@@ -110,6 +110,10 @@ interface ServerStats {
   readonly gcMs: number;
   readonly gcMaxMs: number;
   readonly poolWaiting: number;
+  /** Resident memory of the API process, MiB. */
+  readonly rssMiB: number;
+  /** The folded-dossier cache's counters since the process started (COMMAND_CACHE_DOSSIERS). */
+  readonly folded?: { size: number; capacity: number; hits: number; misses: number; stale: number };
 }
 const serverStats: (ServerStats & { at: number })[] = [];
 
@@ -122,6 +126,7 @@ function serverStatsBetween(from: number, to: number) {
     gcMsPerSecond: seconds.reduce((sum, s) => sum + s.gcMs, 0) / seconds.length,
     gcMaxMs: Math.max(...seconds.map((s) => s.gcMaxMs)),
     poolWaitingMax: Math.max(...seconds.map((s) => s.poolWaiting)),
+    rssMaxMiB: Math.max(...seconds.map((s) => s.rssMiB ?? Number.NaN)),
   };
 }
 
@@ -795,7 +800,8 @@ async function main(): Promise<void> {
     say(
       `  ${String(rate).padStart(8)}/s  event loop blocked up to ${server.loopMaxMs.toFixed(0)} ms; ` +
         `GC ${server.gcMsPerSecond.toFixed(0)} ms/s on average, longest pause ${server.gcMaxMs.toFixed(0)} ms; ` +
-        `up to ${server.poolWaitingMax} queries waiting for a reference-data connection`,
+        `up to ${server.poolWaitingMax} queries waiting for a reference-data connection; ` +
+        `resident memory up to ${server.rssMaxMiB.toFixed(0)} MiB`,
     );
   }
   const goalRow = rows.find((r) => r.rate === GOAL.rate);
@@ -847,6 +853,16 @@ async function main(): Promise<void> {
     figures[`rate${rate}.ping_cpu_ms_per_request`] = msPer(p.cpu?.groups.api, p.achieved);
     figures[`rate${rate}.p99_vs_ping_ratio`] = c.p99 / p.p99;
   }
+  const cache = serverStats.at(-1)?.folded;
+  if (cache) {
+    const lookups = cache.hits + cache.misses;
+    say(
+      `  folded dossiers (COMMAND_CACHE_DOSSIERS=${cache.capacity}): ${cache.size} kept, hit rate ` +
+        `${lookups > 0 ? ((100 * cache.hits) / lookups).toFixed(1) : "–"} % of ${lookups} look-ups, ${cache.stale} found stale`,
+    );
+    figures.folded_hit_ratio = lookups > 0 ? cache.hits / lookups : Number.NaN;
+  }
+  figures.api_rss_max_mib = Math.max(...serverStats.map((s) => s.rssMiB ?? Number.NaN));
   say("  goal: ≤ 0.3 ms of API CPU per command");
   recordBenchResult("commands", figures);
 }

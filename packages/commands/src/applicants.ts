@@ -1,5 +1,6 @@
 import { type DossierState, dossierStreamId, formatInstant } from "@motcua/domain";
 import type { EventActor, EventStore, RecordedEvent } from "@motcua/event-store";
+import type { FoldedDossiers } from "./folded-dossiers";
 import { applicantSubjectId, uuidFromName } from "./ids";
 import { asReceived, loadDossier } from "./load-dossier";
 
@@ -14,6 +15,8 @@ export interface ApplicantRecordsDeps {
   readonly store: EventStore;
   /** The server's secret that keys subject ids (`subjectSecret`). */
   readonly subjectSecret: Buffer;
+  /** This process's folded dossiers: an erased person's are dropped at once. */
+  readonly folded?: FoldedDossiers | undefined;
 }
 
 /** The dossier a stream holds (`dossierStreamId`'s inverse). */
@@ -120,5 +123,6 @@ export async function eraseApplicant(
     dossiers.push({ dossierId, code, revision: result.lastRevision });
   }
   await deps.store.forget(subjectId);
+  for (const { dossierId } of dossiers) deps.folded?.forget(dossierId);
   return { erasedAt, dossiers };
 }

@@ -3,6 +3,7 @@ import type { EventStore } from "@motcua/event-store";
 import type { Principal } from "@motcua/platform";
 import type { ReferenceCache, ReferenceDatabase } from "@motcua/reference-data";
 import type { Kysely } from "kysely";
+import type { FoldedDossiers } from "./folded-dossiers";
 import { atInFuture, type CommandRefusal } from "./outcomes";
 
 /** What the command functions work with. */
@@ -14,6 +15,8 @@ export interface CommandDeps {
   /** Keys the pseudonymous applicant subject ids (the vault master key serves). */
   readonly subjectSecret: Buffer;
   readonly now: () => Date;
+  /** Dossiers as commands last left them in this process (none: every command reads its stream). */
+  readonly folded?: FoldedDossiers | undefined;
 }
 
 export interface CommandRequest {

@@ -3,6 +3,7 @@ import type { EventStore } from "@motcua/event-store";
 import { ReferenceCache, type ReferenceDatabase, unitNames } from "@motcua/reference-data";
 import type { Kysely } from "kysely";
 import type { CommandDeps, CommandRequest } from "./command-request";
+import { FoldedDossiers } from "./folded-dossiers";
 import { handleDossierCommand } from "./handle-dossier-command";
 import { type ImportedAction, type ImportedReceipt, importHistory } from "./import-history";
 import { acceptSubmission, refuseIntake } from "./intake";
@@ -18,6 +19,11 @@ export interface DossierServiceDeps {
   /** Keys the pseudonymous applicant subject ids (the vault master key serves). */
   readonly subjectSecret: Buffer;
   readonly now: () => Date;
+  /**
+   * How many dossiers' folded states to keep between commands in this process (least recently used out
+   * first); 0 or absent: every command reads its dossier's stream.
+   */
+  readonly foldedDossiers?: number;
 }
 
 /**
@@ -30,7 +36,12 @@ export class DossierService {
 
   constructor(deps: DossierServiceDeps) {
     // Calendars, units and procedures change rarely; a few seconds' cache keeps them off the hot path.
-    this.deps = { ...deps, reference: new ReferenceCache(deps.db, { ttlMs: 5_000 }) };
+    const { foldedDossiers, ...rest } = deps;
+    this.deps = {
+      ...rest,
+      reference: new ReferenceCache(deps.db, { ttlMs: 5_000 }),
+      ...(foldedDossiers ? { folded: new FoldedDossiers(foldedDossiers) } : {}),
+    };
   }
 
   get reference(): ReferenceCache {

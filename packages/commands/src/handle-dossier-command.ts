@@ -6,6 +6,7 @@ import {
   type DossierState,
   decide,
 } from "@motcua/domain";
+import type { RecordedEvent } from "@motcua/event-store";
 import { mayAct } from "./authorization";
 import { actorOf, type CommandDeps, type CommandRequest, momentOf, tookOver } from "./command-request";
 import { asReceived, type LoadedDossier, loadDossier } from "./load-dossier";
@@ -36,6 +37,17 @@ export interface DossierCommandHandling {
   readonly decide: (loaded: LoadedDossier, now: string) => Promise<Decision<DossierEvent> | CommandRefusal>;
 }
 
+/** What a decision is made on: the dossier's state at a revision, and what the append needs besides. */
+interface DecidingOn {
+  readonly state: DossierState;
+  readonly revision: number;
+  readonly position: number;
+  readonly subjectId: string;
+  readonly applied: ReadonlySet<string>;
+  /** The stored events, when the stream was read (not for a state kept from an earlier command). */
+  readonly events: readonly RecordedEvent[];
+}
+
 /**
  * THE path of a command on an existing dossier: load it, answer a replayed command as the first time,
  * authorize the caller, check If-Match, decide, append. Intake decisions and every officer's command
@@ -48,10 +60,57 @@ export async function handleOnDossier(
   handling: DossierCommandHandling,
 ): Promise<CommandResult> {
   const loaded = await loadDossier(deps.store, dossierId);
-  const unitId = handling.answerableUnit(loaded.state);
-  if (loaded.revision === 0 || unitId === null) return refused(NOT_FOUND);
+  if (loaded.revision === 0 || handling.answerableUnit(loaded.state) === null) return refused(NOT_FOUND);
   if (loaded.events.some((e) => e.metadata.commandId === request.commandId))
     return replayOrRefuse(deps, dossierId, loaded, request, "dossier.command_replayed");
+  return decideAndAppend(deps, dossierId, request, handling, {
+    ...loaded,
+    subjectId: subjectOf(deps, dossierId, loaded.events),
+    applied: new Set(loaded.events.map((e) => e.metadata.commandId)),
+  });
+}
+
+/**
+ * A command on a dossier this process left at a known revision: decided on that state without reading
+ * the stream. Only an append at exactly that revision is answered from it; a refusal, a revision the
+ * caller's If-Match does not name, or another process's append meanwhile (the append is refused) sends
+ * the command down the stored stream's path (`handleOnDossier`), so the answer is the same as without it.
+ */
+async function handleOnFolded(
+  deps: CommandDeps,
+  dossierId: string,
+  request: CommandRequest,
+  handling: DossierCommandHandling,
+): Promise<CommandResult> {
+  const folded = deps.folded?.get(dossierId);
+  if (
+    folded &&
+    !folded.commandIds.has(request.commandId) &&
+    (request.expectedRevision === undefined || request.expectedRevision === folded.revision) &&
+    handling.answerableUnit(folded.state) !== null
+  ) {
+    const result = await decideAndAppend(deps, dossierId, request, handling, {
+      ...folded,
+      applied: folded.commandIds,
+      events: [],
+    });
+    if (result.ok) return result;
+    deps.folded?.dropStale(dossierId);
+  }
+  return handleOnDossier(deps, dossierId, request, handling);
+}
+
+/** Authorize the caller, check If-Match, decide, append: on the dossier as stored or as kept. */
+async function decideAndAppend(
+  deps: CommandDeps,
+  dossierId: string,
+  request: CommandRequest,
+  handling: DossierCommandHandling,
+  on: DecidingOn,
+): Promise<CommandResult> {
+  const loaded: LoadedDossier = on;
+  const unitId = handling.answerableUnit(loaded.state);
+  if (unitId === null) return refused(NOT_FOUND);
   const now = momentOf(deps, request);
   if (typeof now !== "string") return refused(now);
   const { principal } = request;
@@ -75,8 +134,9 @@ export async function handleOnDossier(
     events: decision.events,
     expected: loaded.revision,
     request,
-    subjectId: subjectOf(deps, dossierId, loaded.events),
+    subjectId: on.subjectId,
     from: loaded.state,
+    applied: on.applied,
   });
 }
 
@@ -87,7 +147,7 @@ export function handleDossierCommand(
   command: DossierCommand,
   request: CommandRequest,
 ): Promise<CommandResult> {
-  return handleOnDossier(deps, dossierId, request, {
+  return handleOnFolded(deps, dossierId, request, {
     answerableUnit: (state) => asReceived(state)?.currentUnitId ?? null,
     successorMayAct: true,
     notYourUnit: "Only the unit holding the dossier (or the successor of a unit that ceased) may act on it",

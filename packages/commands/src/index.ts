@@ -4,6 +4,7 @@ export * from "./command-request";
 export * from "./dossier-service";
 export * from "./feedback/feedback-commands";
 export * from "./feedback/tracking-code";
+export * from "./folded-dossiers";
 export * from "./handle-dossier-command";
 export * from "./ids";
 export * from "./import-history";

@@ -101,6 +101,7 @@ async function startDossier(
     expected: "no_stream",
     request,
     subjectId: applicantSubjectId(deps.subjectSecret, dossierId, input.applicant.idNumber),
+    applied: new Set(),
   });
 }
 

@@ -92,6 +92,11 @@ export interface Appending {
   readonly actor?: Actor | readonly Actor[];
   /** The state the events were decided on (a fresh dossier by default). */
   readonly from?: DossierState;
+  /**
+   * The command ids already applied to the dossier: given, the state after the append is kept in the
+   * process's folded dossiers (`deps.folded`) for the next command.
+   */
+  readonly applied?: ReadonlySet<string>;
 }
 
 /** Appends decided events in one append and answers with the dossier after them. */
@@ -113,11 +118,21 @@ export async function appendDecided(deps: CommandDeps, appending: Appending): Pr
     if (error instanceof RevisionConflictError) return refused(CONCURRENT_CHANGE);
     throw error;
   }
-  return answered(await answerAfter(deps, dossierId, result.events, result.lastPosition, appending.from));
+  const state = result.events.map(toDomainEvent).reduce(evolve, appending.from ?? initialState());
+  const revision = result.events.at(-1)?.revision ?? 0;
+  if (deps.folded && appending.applied)
+    deps.folded.remember(dossierId, {
+      state,
+      revision,
+      position: result.lastPosition,
+      commandIds: new Set([...appending.applied, request.commandId]),
+      subjectId: appending.subjectId,
+    });
+  return answered(await answerOf(deps, dossierId, state, revision, result.lastPosition));
 }
 
 /** The answer after `events`, folded onto `from` (the state before them; a fresh dossier by default). */
-export async function answerAfter(
+export function answerAfter(
   deps: CommandDeps,
   dossierId: string,
   events: readonly RecordedEvent[],
@@ -125,8 +140,18 @@ export async function answerAfter(
   from: DossierState = initialState(),
 ): Promise<CommandAnswer> {
   const state = events.map(toDomainEvent).reduce(evolve, from);
+  return answerOf(deps, dossierId, state, events.at(-1)?.revision ?? 0, lastPosition);
+}
+
+/** The answer a command gives: the dossier in `state` at `revision`, after `lastPosition`. */
+async function answerOf(
+  deps: CommandDeps,
+  dossierId: string,
+  state: DossierState,
+  revision: number,
+  lastPosition: number,
+): Promise<CommandAnswer> {
   const received = asReceived(state);
-  const last = events.at(-1);
   const dueAt = received?.dueAt ?? null;
   return {
     dossierId,
@@ -134,7 +159,7 @@ export async function answerAfter(
     status: state.status,
     dueAt,
     dueAtProvisional: dueAt !== null && isDueAtProvisional(await deps.reference.yearsWithNotice(), dueAt),
-    revision: last?.revision ?? 0,
+    revision,
     position: lastPosition,
   };
 }

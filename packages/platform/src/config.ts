@@ -76,6 +76,8 @@ export interface Config {
   readonly audit: { readonly checkpointIntervalMs: number; readonly publishDir: string };
   readonly logLevel: LogLevel;
   readonly projectionPartitions: number;
+  /** Dossiers whose folded state an API process keeps between commands (0: none). */
+  readonly commandCacheDossiers: number;
   readonly http: HttpConfig;
   /** Feedback (phản ánh, kiến nghị): its legal handling time, and the public form's own rate limit. */
   readonly feedback: {
@@ -217,6 +219,7 @@ const envSchema = z.object({
   AUDIT_PUBLISH_DIR: z.string().default(".motcua/audit-heads"),
   LOG_LEVEL: z.enum(logLevels, { error: `must be one of ${logLevels.join(", ")}` }).default("info"),
   PROJECTION_PARTITIONS: wholeNumber(1, 256).default(8),
+  COMMAND_CACHE_DOSSIERS: wholeNumber(0, 10_000_000).default(10_000),
   BODY_LIMIT_BYTES: wholeNumber(1_024, 100 * 1024 * 1024).default(1024 * 1024),
   REQUEST_TIMEOUT_MS: wholeNumber(100, 600_000).default(15_000),
   RATE_LIMIT_MAX: wholeNumber(1, 1_000_000).default(1_000),
@@ -453,6 +456,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
     audit: { checkpointIntervalMs: e.AUDIT_CHECKPOINT_INTERVAL, publishDir: e.AUDIT_PUBLISH_DIR },
     logLevel: e.LOG_LEVEL,
     projectionPartitions: e.PROJECTION_PARTITIONS,
+    commandCacheDossiers: e.COMMAND_CACHE_DOSSIERS,
     http: {
       bodyLimitBytes: e.BODY_LIMIT_BYTES,
       requestTimeoutMs: e.REQUEST_TIMEOUT_MS,

@@ -111,7 +111,13 @@ export async function createApiRuntime(options: ApiRuntimeOptions): Promise<ApiR
   );
   const access = new ReadModelAccess(db as never, { replicas: replicas as never[] });
 
-  const service = new DossierService({ store, db, subjectSecret: config.vaultMasterKey, now });
+  const service = new DossierService({
+    store,
+    db,
+    subjectSecret: config.vaultMasterKey,
+    now,
+    foldedDossiers: config.commandCacheDossiers,
+  });
   const idempotency = new IdempotencyKeys(db);
   const slices: RouteSlice[] = [
     dossierCommandRoutes({ deps: service.deps, idempotency }),
@@ -127,7 +133,13 @@ export async function createApiRuntime(options: ApiRuntimeOptions): Promise<ApiR
     ...reportRoutes({ access, db, now }),
     adminRoutes({ db, now, onScheduleChange: () => service.forgetCachedSchedules() }),
     notificationRoutes({ db: db as never }),
-    applicantRoutes({ store, subjectSecret: config.vaultMasterKey, db: db as never, now }),
+    applicantRoutes({
+      store,
+      subjectSecret: config.vaultMasterKey,
+      folded: service.deps.folded,
+      db: db as never,
+      now,
+    }),
     dashboardRoutes(),
     workbenchRoutes(),
     publicDetailsRoute({ access, db }),

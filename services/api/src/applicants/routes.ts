@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { actorOf, applicantData, eraseApplicant } from "@motcua/commands";
+import { actorOf, applicantData, eraseApplicant, type FoldedDossiers } from "@motcua/commands";
 import { ReasonSchema } from "@motcua/domain";
 import type { EventStore } from "@motcua/event-store";
 import { listOutbox } from "@motcua/notifications";
@@ -96,6 +96,8 @@ const notHeld = () =>
 export function applicantRoutes(deps: {
   store: EventStore;
   subjectSecret: Buffer;
+  /** The commands' folded dossiers in this process: an erased person's are dropped at once. */
+  folded?: FoldedDossiers | undefined;
   db: Kysely<ApplicantRequestsDatabase>;
   now: () => Date;
 }): RouteSlice {
