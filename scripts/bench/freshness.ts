@@ -14,7 +14,7 @@ import { createPostgresPool, DEV_JWT_SECRET, loadConfig, signDevToken } from "@m
 import { activeReadModelVersion, type ReadModelDb, readPosition } from "@motcua/read-models";
 import { putCalendar, putProcedure, putUnit } from "@motcua/reference-data";
 import { CALENDAR_2025, createTestDatabase, createTestRedis } from "@motcua/testing";
-import { recordBenchResult, startCpuMeter } from "@motcua/testing/bench";
+import { recordBenchResult, residentMiB, startCpuMeter } from "@motcua/testing/bench";
 import { Kysely, PostgresDialect } from "kysely";
 
 const { values } = parseArgs({
@@ -227,6 +227,9 @@ const deadline = performance.now() + 30_000;
 while (waiting.length > 0 && performance.now() < deadline)
   await new Promise((resolve) => setTimeout(resolve, 20));
 const cpu = await meter.stop();
+// Resident memory of the two processes at the end of the load (the most they hold then).
+const apiMiB = residentMiB(apiChild?.pid ?? 0);
+const projectorMiB = residentMiB(projectorChild?.pid ?? 0);
 polling = false;
 await poller;
 
@@ -254,6 +257,9 @@ const per = (ms: number | undefined) => (answered > 0 && ms !== undefined ? ms /
 lines.push(
   `CPU per receipt     API ${per(cpu.others.api).toFixed(3)} ms   projector ${per(cpu.others.projector).toFixed(3)} ms   Postgres ${per(cpu.postgresMs).toFixed(3)} ms   load generator ${per(cpu.processMs).toFixed(3)} ms`,
 );
+lines.push(
+  `resident memory     API ${apiMiB.toFixed(0)} MiB   projector ${projectorMiB.toFixed(0)} MiB (after the load)`,
+);
 process.stdout.write(`${lines.join("\n")}\n`);
 recordBenchResult("freshness", {
   receipts_per_s: answered / elapsed,
@@ -264,6 +270,8 @@ recordBenchResult("freshness", {
   api_cpu_ms_per_receipt: per(cpu.others.api),
   projector_cpu_ms_per_receipt: per(cpu.others.projector),
   postgres_cpu_ms_per_receipt: per(cpu.postgresMs),
+  api_rss_mib: apiMiB,
+  projector_rss_mib: projectorMiB,
 });
 
 await cleanup();

@@ -22,7 +22,7 @@ import {
   dossiersForEvents,
   simulateDossierLives,
 } from "@motcua/testing";
-import { recordBenchResult, startCpuMeter } from "@motcua/testing/bench";
+import { recordBenchResult, residentMiB, startCpuMeter } from "@motcua/testing/bench";
 import { Kysely, PostgresDialect } from "kysely";
 import pg from "pg";
 import { migrateProjectorTables } from "../src/dead-letters";
@@ -165,6 +165,8 @@ try {
   clearInterval(ticker);
   const queued = (Date.now() - started) / 1000;
   const queuedCpu = await queuedMeter.stop();
+  // The feeder and workers run in this process: its resident memory once caught up.
+  const workersMiB = residentMiB();
   await projector.stop();
   done();
   process.stdout.write(
@@ -210,6 +212,7 @@ try {
       row("direct rebuild", rebuilt.eventsPerSecond, directCpu),
       row("floor (plain SQL)", floorRate, floorCpu),
       "",
+      `resident memory of the feeder + workers process after catching up: ${workersMiB.toFixed(0)} MiB`,
       "goals: ≥ 50,000 events/s through BullMQ and direct, and ≥ 50 % of the plain-SQL floor",
       "",
     ].join("\n"),
@@ -228,6 +231,7 @@ try {
     floor_events_per_s: floorRate,
     floor_postgres_cpu_ms_per_event: floorCpu.postgresMs / head,
     read_model_rows: floor.rows,
+    workers_rss_mib: workersMiB,
   });
 } finally {
   await store.close().catch(() => {});

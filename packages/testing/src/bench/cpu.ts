@@ -99,3 +99,13 @@ export async function machineBusyCores(sampleMs = 1000): Promise<number> {
   await new Promise((resolve) => setTimeout(resolve, sampleMs));
   return coresBetween(start, cpuSnapshot([]), {}).machine;
 }
+
+/** Resident memory of a process in MiB (VmRSS from /proc), or NaN when it cannot be read. */
+export function residentMiB(pid: number = process.pid): number {
+  try {
+    const match = readFileSync(`/proc/${pid}/status`, "utf8").match(/^VmRSS:\s+(\d+) kB/m);
+    return match ? Number(match[1]) / 1024 : Number.NaN;
+  } catch {
+    return Number.NaN;
+  }
+}
