@@ -3,6 +3,7 @@ import { delaysRoute } from "./delays";
 import { exportRoutes } from "./exports/routes";
 import { indicatorsRoute } from "./indicators";
 import { liveRoute } from "./live";
+import { monthlyRoute } from "./monthly";
 import { overdueRoute } from "./overdue";
 import type { ReportDeps } from "./period-report";
 import { report06aRoute } from "./report-06a";
@@ -15,6 +16,7 @@ export function reportRoutes(deps: ReportDeps): RouteSlice[] {
     delaysRoute(deps),
     overdueRoute(deps),
     liveRoute(deps),
+    monthlyRoute(deps),
     exportRoutes(deps),
   ];
 }
