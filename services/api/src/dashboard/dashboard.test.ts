@@ -23,6 +23,7 @@ describe("the analysts' dashboard files", () => {
     const scripts = [...html.matchAll(/<script\b([^>]*)>([\s\S]*?)<\/script>/g)];
     expect(scripts.map((m) => /src="([^"]+)"/.exec(m[1] ?? "")?.[1])).toEqual([
       "/dashboard/vendor/chart.umd.min.js",
+      "/dashboard/cartogram.js",
       "/dashboard/dashboard.js",
     ]);
     expect(scripts.every((m) => (m[2] ?? "").trim() === "")).toBe(true);
@@ -53,6 +54,19 @@ describe("the analysts' dashboard files", () => {
     const installed = join(dirname(createRequire(import.meta.url).resolve("chart.js")), "chart.umd.min.js");
     expect(r.rawPayload.equals(await readFile(installed))).toBe(true);
     expect(r.body.slice(0, 200)).toMatch(/Chart\.js v4\./);
+  });
+
+  it("serves the 34 provinces' boundaries for the map, with their licence", async () => {
+    const r = await app.inject({ url: "/dashboard/data/provinces-34.geojson" });
+    expect(r.statusCode).toBe(200);
+    expect(r.headers["content-type"]).toBe("application/geo+json; charset=utf-8");
+    const geojson = r.json() as { features: { properties: { code: string; fullName: string } }[] };
+    expect(geojson.features).toHaveLength(34);
+    expect(geojson.features.map((f) => f.properties.fullName)).toContain("Tỉnh Thái Nguyên");
+    const licence = await app.inject({ url: "/dashboard/data/provinces-34.LICENSE" });
+    expect(licence.body).toContain("MIT License");
+    const cartogram = await app.inject({ url: "/dashboard/cartogram.js" });
+    expect(cartogram.body).toContain("MotcuaCartogram");
   });
 
   it("answers 304 when the browser's copy is current", async () => {

@@ -44,6 +44,18 @@ async function loadAssets(): Promise<Asset[]> {
     own("index.html", "text/html; charset=utf-8"),
     own("dashboard.js", "text/javascript; charset=utf-8"),
     own("dashboard.css", "text/css; charset=utf-8"),
+    own("cartogram.js", "text/javascript; charset=utf-8"),
+    // The 34 provinces' simplified boundaries (vietnamese-provinces-database, MIT: its licence beside it).
+    asset(
+      "/dashboard/data/provinces-34.geojson",
+      "application/geo+json; charset=utf-8",
+      await readFile(join(STATIC_DIR, "provinces-34.simplified.geojson")),
+    ),
+    asset(
+      "/dashboard/data/provinces-34.LICENSE",
+      "text/plain; charset=utf-8",
+      await readFile(join(STATIC_DIR, "provinces-34.LICENSE")),
+    ),
     vendor("chart.umd.min.js", "text/javascript; charset=utf-8"),
     vendor("chart.umd.min.js.map", "application/json; charset=utf-8"),
   ]);
@@ -68,7 +80,7 @@ export function dashboardRoutes(): RouteSlice {
             ? {
                 tags: ["reports"],
                 summary:
-                  "The analysts' dashboard (HTML): KPI tiles, 06a per field, units ranked by on-time rate; asks for a token in the page",
+                  "The analysts' operations board (HTML): KPI tiles, the province's communes as a coloured tile map, monthly trends, the overdue list, rankings, live updates and exports; asks for a token in the page",
                 response: {
                   200: { description: "The page", content: { "text/html": { schema: z.string() } } },
                 },

@@ -23,11 +23,13 @@ export interface Score766Answer {
   readonly indicators: {
     id: string;
     group: string;
+    name?: string;
     value: number | null;
     score: number;
     max: number;
     formula: string;
-    missingData?: string | string[] | null;
+    missingData?: boolean;
+    note?: string;
   }[];
   readonly position: number;
 }
@@ -40,7 +42,8 @@ export interface Ranking766Answer {
     rank: number;
     totalScore: number;
     groupScores: Record<Group766, number>;
-    change?: number | null;
+    band?: string;
+    change?: { rank: number | null; score: number | null } | null;
   }[];
   readonly position: number;
 }
@@ -52,67 +55,83 @@ const heading = (unit: { name: string; code: string }, score: { period: string; 
     score.from,
   )} đến ngày ${formDate(score.to)}`;
 
-const missingText = (missing: string | string[] | null | undefined): string | null =>
-  missing === undefined || missing === null ? null : Array.isArray(missing) ? missing.join("; ") : missing;
+/** What the portal's figure needs and motcua lacks (scored 0), or the indicator's note. */
+const noteOf = (item: Score766Answer["indicators"][number]): string | null =>
+  item.missingData ? `Thiếu dữ liệu${item.note ? `: ${item.note}` : ""}` : (item.note ?? null);
+
+/** The unit's 766 table, first column to last. */
+export const FORM_766_COLUMNS = [
+  "STT",
+  "Nhóm chỉ số",
+  "Mã chỉ số",
+  "Tên chỉ số",
+  "Công thức",
+  "Giá trị",
+  "Điểm",
+  "Điểm tối đa",
+  "Ghi chú",
+] as const;
 
 /**
  * The unit's 766 table as the national portal lays it out: per group its sub-indicators (value, score,
  * maximum, formula, what data motcua lacks), the group's score, and the total out of 100.
  */
 export function form766Indicators(score: Score766Answer, unit: { name: string; code: string }): FormSheet {
+  const width = FORM_766_COLUMNS.length;
   const blank = (n: number): SheetCell[] => new Array(n).fill(null);
   const rows: SheetCell[][] = [
     [
       "BỘ CHỈ SỐ CHỈ ĐẠO, ĐIỀU HÀNH VÀ ĐÁNH GIÁ CHẤT LƯỢNG PHỤC VỤ NGƯỜI DÂN, DOANH NGHIỆP (QUYẾT ĐỊNH 766/QĐ-TTg)",
-      ...blank(7),
+      ...blank(width - 1),
     ],
-    [heading(unit, score), ...blank(7)],
-    [`Số liệu ở vị trí sự kiện ${score.position}.`, ...blank(7)],
-    ["STT", "Nhóm chỉ số", "Mã chỉ số", "Công thức", "Giá trị", "Điểm", "Điểm tối đa", "Dữ liệu còn thiếu"],
+    [heading(unit, score), ...blank(width - 1)],
+    [`Số liệu ở vị trí sự kiện ${score.position}.`, ...blank(width - 1)],
+    [...FORM_766_COLUMNS],
   ];
   let n = 0;
   for (const [group, name] of GROUPS_766) {
     const items = score.indicators.filter((i) => i.group === group);
     const max = items.reduce((sum, i) => sum + i.max, 0);
-    rows.push([null, name, null, null, null, score.groupScores[group], max || null, null]);
+    rows.push([null, name, null, "Cộng nhóm", null, null, score.groupScores[group], max || null, null]);
     for (const item of items) {
       n += 1;
       rows.push([
         n,
         name,
         item.id,
+        item.name ?? null,
         item.formula,
         item.value,
         item.score,
         item.max,
-        missingText(item.missingData),
+        noteOf(item),
       ]);
     }
   }
-  rows.push([null, "Tổng điểm", null, null, null, score.totalScore, 100, null]);
+  rows.push([null, "Tổng điểm", null, null, null, null, score.totalScore, 100, null]);
   return {
     name: "Chỉ số 766",
     rows,
     merges: [
-      [1, 1, 1, 8],
-      [2, 1, 2, 8],
-      [3, 1, 3, 8],
+      [1, 1, 1, width],
+      [2, 1, 2, width],
+      [3, 1, 3, width],
     ],
     titleRow: 1,
     headingRows: [4],
     bodyRows: [5, rows.length],
-    widths: [6, 26, 14, 48, 10, 10, 10, 40],
-    decimals: { 5: 4, 6: 2 },
+    widths: [6, 24, 9, 40, 44, 10, 10, 10, 40],
+    decimals: { 6: 2, 7: 2, 8: 2 },
   };
 }
 
-/** The ranking of the units under the chosen one: rank, unit, total, each group, change from the last period. */
+/** The ranking of the units under the chosen one: rank, unit, total, each group, band, change. */
 export function form766Rankings(
   ranking: Ranking766Answer,
   score: Score766Answer,
   unit: { name: string; code: string },
 ): FormSheet {
-  const width = 4 + GROUPS_766.length + 1;
+  const width = 4 + GROUPS_766.length + 3;
   const blank = (k: number): SheetCell[] => new Array(k).fill(null);
   const rows: SheetCell[][] = [
     ["XẾP HẠNG CÁC ĐƠN VỊ THEO BỘ CHỈ SỐ 766", ...blank(width - 1)],
@@ -124,7 +143,9 @@ export function form766Rankings(
       "Đơn vị",
       "Tổng điểm",
       ...GROUPS_766.map(([, name]) => name),
-      "Thay đổi so với kỳ trước",
+      "Xếp loại",
+      "Thay đổi thứ hạng so với kỳ trước",
+      "Thay đổi điểm so với kỳ trước",
     ],
   ];
   for (const item of ranking.items) {
@@ -134,11 +155,13 @@ export function form766Rankings(
       item.name,
       item.totalScore,
       ...GROUPS_766.map(([group]) => item.groupScores[group]),
-      item.change ?? null,
+      item.band ?? null,
+      item.change?.rank ?? null,
+      item.change?.score ?? null,
     ]);
   }
-  const decimals: Record<number, number> = { 4: 2 };
-  for (let c = 5; c <= width; c++) decimals[c] = 2;
+  const decimals: Record<number, number> = { 4: 2, [width]: 2 };
+  for (let c = 5; c < 5 + GROUPS_766.length; c++) decimals[c] = 2;
   return {
     name: "Xếp hạng 766",
     rows,
@@ -151,7 +174,7 @@ export function form766Rankings(
     headingRows: [4],
     bodyRows: [5, Math.max(5, rows.length)],
     totalRow: false,
-    widths: [7, 18, 36, 10, ...GROUPS_766.map(() => 14), 14],
+    widths: [7, 18, 36, 10, ...GROUPS_766.map(() => 14), 12, 14, 14],
     decimals,
   };
 }
