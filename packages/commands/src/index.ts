@@ -12,6 +12,7 @@ export * from "./intake";
 export * from "./load-dossier";
 export * from "./mark-overdue";
 export * from "./outcomes";
+export * from "./rate-dossier";
 export * from "./receive-dossier";
 export * from "./record-events";
 export * from "./request-fingerprint";

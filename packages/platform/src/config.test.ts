@@ -16,6 +16,7 @@ const strongProductionEnv = {
   AUTH_JWKS_URL: "https://login.example.test/.well-known/jwks.json",
   VAULT_MASTER_KEY: Buffer.alloc(32, 7).toString("base64"),
   CHECKPOINT_SIGNING_KEY: "c".repeat(40),
+  RATING_CODE_SECRET: "r".repeat(40),
 };
 
 describe("loadConfig", () => {
@@ -141,6 +142,7 @@ describe("loadConfig", () => {
     expect(problems.map((p) => p.variable).sort()).toEqual([
       "AUTH_JWKS_URL",
       "CHECKPOINT_SIGNING_KEY",
+      "RATING_CODE_SECRET",
       "VAULT_MASTER_KEY",
     ]);
   });

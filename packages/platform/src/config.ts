@@ -72,6 +72,8 @@ export interface Config {
   /** 32 bytes that wrap every applicant's personal-data key. */
   readonly vaultMasterKey: Buffer;
   readonly checkpointSigningKey: string;
+  /** Keys the rating codes printed on form 01 (an HMAC of the dossier id): never stored in events. */
+  readonly ratingCodeSecret: Buffer;
   /** The transparency log's signed heads: how often (when the log has grown) and where they are published. */
   readonly audit: { readonly checkpointIntervalMs: number; readonly publishDir: string };
   readonly logLevel: LogLevel;
@@ -215,6 +217,7 @@ const envSchema = z.object({
   AUTH_MAX_TOKEN_LIFETIME: durationMs(60_000, 31 * 86_400_000).default(86_400_000),
   VAULT_MASTER_KEY: z.string().optional(),
   CHECKPOINT_SIGNING_KEY: z.string().optional(),
+  RATING_CODE_SECRET: z.string().optional(),
   AUDIT_CHECKPOINT_INTERVAL: durationMs(1_000, 86_400_000).default(600_000),
   AUDIT_PUBLISH_DIR: z.string().default(".motcua/audit-heads"),
   LOG_LEVEL: z.enum(logLevels, { error: `must be one of ${logLevels.join(", ")}` }).default("info"),
@@ -411,6 +414,26 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
     warnings.push("CHECKPOINT_SIGNING_KEY is not set: using a development key derived from a fixed phrase");
   }
 
+  let ratingCodeSecret = deriveDevelopmentKey("rating code secret");
+  if (e.RATING_CODE_SECRET !== undefined) {
+    if (production && e.RATING_CODE_SECRET.length < 32) {
+      problems.push({
+        variable: "RATING_CODE_SECRET",
+        rule: "must be at least 32 characters when NODE_ENV=production",
+      });
+    }
+    ratingCodeSecret = Buffer.from(e.RATING_CODE_SECRET, "utf8");
+  } else if (production) {
+    problems.push({
+      variable: "RATING_CODE_SECRET",
+      rule: "is required when NODE_ENV=production (at least 32 characters)",
+    });
+  } else {
+    warnings.push(
+      "RATING_CODE_SECRET is not set: using a development key derived from a fixed phrase; rating codes can be forged",
+    );
+  }
+
   let redisUrl = e.REDIS_URL;
   if ((e.REDIS_SENTINELS === undefined) !== (e.REDIS_SENTINEL_NAME === undefined)) {
     problems.push({
@@ -453,6 +476,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
     },
     vaultMasterKey,
     checkpointSigningKey,
+    ratingCodeSecret,
     audit: { checkpointIntervalMs: e.AUDIT_CHECKPOINT_INTERVAL, publishDir: e.AUDIT_PUBLISH_DIR },
     logLevel: e.LOG_LEVEL,
     projectionPartitions: e.PROJECTION_PARTITIONS,

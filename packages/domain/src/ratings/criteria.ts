@@ -104,10 +104,10 @@ export const RatingScoresSchema = z.strictObject(
         : undefined,
   },
 );
-export type RatingScores = Partial<Record<RatingCriterion, number>>;
+export type RatingScores = z.output<typeof RatingScoresSchema>;
 
 /** The mean of the given scores, to two decimals: the rating's overall figure in the read models. */
-export function meanScore(scores: RatingScores): number {
+export function meanScore(scores: Partial<Record<RatingCriterion, number>>): number {
   const given = Object.values(scores).filter((v): v is number => typeof v === "number");
   if (given.length === 0) return 0;
   return Math.round((given.reduce((a, b) => a + b, 0) / given.length) * 100) / 100;
