@@ -66,6 +66,7 @@ describe("pnpm token", () => {
       AUTH_JWKS_URL: "https://idp.example.test/jwks",
       VAULT_MASTER_KEY: Buffer.alloc(32).toString("base64"),
       CHECKPOINT_SIGNING_KEY: "k".repeat(32),
+      RATING_CODE_SECRET: "r".repeat(32),
     });
     expect(result).toEqual({ ok: false, message: expect.stringMatching(/RS256/) });
   });

@@ -89,6 +89,12 @@ export interface Config {
     readonly rateLimitMax: number;
     readonly rateLimitWindowMs: number;
   };
+  /** Citizens' ratings: the public rating form's own rate limit (every attempt counts, a wrong code too). */
+  readonly ratings: {
+    /** RATING_RATE_LIMIT_MAX attempts per RATING_RATE_LIMIT_WINDOW per client address (default 10 per hour). */
+    readonly rateLimitMax: number;
+    readonly rateLimitWindowMs: number;
+  };
   /** Development defaults that were used, to be logged once at start. */
   readonly warnings: readonly string[];
 }
@@ -231,6 +237,8 @@ const envSchema = z.object({
   FEEDBACK_HANDLING_WORKING_DAYS: wholeNumber(1, 60).default(10),
   FEEDBACK_RATE_LIMIT_MAX: wholeNumber(1, 1_000_000).default(5),
   FEEDBACK_RATE_LIMIT_WINDOW: durationMs(1_000, 86_400_000).default(3_600_000),
+  RATING_RATE_LIMIT_MAX: wholeNumber(1, 1_000_000).default(10),
+  RATING_RATE_LIMIT_WINDOW: durationMs(1_000, 86_400_000).default(3_600_000),
 });
 
 const VAULT_KEY_RULE =
@@ -491,6 +499,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
       rateLimitMax: e.FEEDBACK_RATE_LIMIT_MAX,
       rateLimitWindowMs: e.FEEDBACK_RATE_LIMIT_WINDOW,
     },
+    ratings: { rateLimitMax: e.RATING_RATE_LIMIT_MAX, rateLimitWindowMs: e.RATING_RATE_LIMIT_WINDOW },
     warnings,
   };
 }

@@ -41,6 +41,7 @@ export {
 export { type ProjectOptions, type ProjectResult, projectEvents } from "./projection/project-events";
 export {
   isDossierRated,
+  isRatedByCode,
   type RatingSummary,
   type RatingSummaryQuery,
   ratingSummary,

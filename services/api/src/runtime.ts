@@ -27,6 +27,7 @@ import { dossierCommandRoutes } from "./dossiers/commands/routes";
 import { type ApiDatabase, IdempotencyKeys, migrateApiTables } from "./dossiers/idempotency";
 import { dossierReadRoutes } from "./dossiers/reads/routes";
 import { feedbackRoutes } from "./feedback/routes";
+import { ratingRoutes } from "./ratings/routes";
 import { projectionLag, ReadModelAccess } from "./read-model-access";
 import { reportRoutes } from "./reports/routes";
 import { devSignInRoutes } from "./workbench/dev-sign-in";
@@ -129,7 +130,7 @@ export async function createApiRuntime(options: ApiRuntimeOptions): Promise<ApiR
       signingKey: signingKeyFrom(config.checkpointSigningKey),
       ...(config.eventStore.kind === "postgres" ? { eventStoreSchema: "event_store" } : {}),
     }),
-    ...dossierReadRoutes({ access, db, service, store, now }),
+    ...dossierReadRoutes({ access, db, service, store, now, ratingCodeSecret: config.ratingCodeSecret }),
     ...reportRoutes({ access, db, now }),
     adminRoutes({ db, now, onScheduleChange: () => service.forgetCachedSchedules() }),
     notificationRoutes({ db: db as never }),
@@ -149,6 +150,12 @@ export async function createApiRuntime(options: ApiRuntimeOptions): Promise<ApiR
       developmentSignIn: !config.production && config.auth.jwtSecret !== undefined,
     }),
     feedbackRoutes({ deps: service.deps, access, settings: config.feedback }),
+    ratingRoutes({
+      deps: service.deps,
+      access,
+      ratingCodeSecret: config.ratingCodeSecret,
+      settings: config.ratings,
+    }),
     ...(options.extraSlices?.({ db, store, service }) ?? []),
   ];
   const app = await buildApp({

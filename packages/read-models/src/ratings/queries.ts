@@ -91,3 +91,15 @@ export async function isDossierRated(db: ReadModelDb, schema: string, dossierId:
     .executeTakeFirst();
   return row !== undefined;
 }
+
+/** Whether the dossier with this code (any case) has been rated: what the public page asks. */
+export async function isRatedByCode(db: ReadModelDb, schema: string, code: string): Promise<boolean> {
+  assertSchemaName(schema);
+  const { rows } = await sql<{ rated: boolean }>`
+    select exists (
+      select 1 from ${sql.table(`${schema}.dossier_ratings`)} r
+      join ${sql.table(`${schema}.dossiers`)} d using (dossier_id)
+      where upper(d.code) = ${code.trim().toUpperCase()}
+    ) as rated`.execute(db);
+  return rows[0]?.rated === true;
+}

@@ -41,6 +41,10 @@ export const dossierViewSchema = z.object({
   supplementRequests: z.number().int(),
   revision: z.number().int(),
   position: z.number().int(),
+  ratingCode: z.string().optional().meta({
+    description:
+      "Officers and admins only: the code the applicant rates the dossier with, printed on form 01 (never in public reads)",
+  }),
 });
 
 export function dossierView(

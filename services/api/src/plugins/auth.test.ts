@@ -191,6 +191,7 @@ describe("auth with RS256 tokens from a JWKS", () => {
         AUTH_JWKS_URL: jwksUrl,
         VAULT_MASTER_KEY: Buffer.alloc(32, 1).toString("base64"),
         CHECKPOINT_SIGNING_KEY: "k".repeat(32),
+        RATING_CODE_SECRET: "r".repeat(32),
       },
       slices: [sampleRoutes],
     });

@@ -33,7 +33,11 @@ function fieldErrors(part: string | undefined, issue: ValidationIssue): FieldErr
   if (issue.keyword === "unrecognized_keys" && Array.isArray(keys)) {
     return keys.map((key) => ({
       path: fieldPath(part, `${issue.instancePath}/${String(key)}`),
-      message: "Unrecognized key: not a field of this request",
+      // A schema's own words for an unknown key (a rating criterion that does not exist) win.
+      message:
+        issue.message && !/^Unrecognized key/i.test(issue.message)
+          ? issue.message
+          : "Unrecognized key: not a field of this request",
     }));
   }
   return [{ path: fieldPath(part, issue.instancePath), message: issue.message ?? issue.keyword }];
@@ -154,6 +158,9 @@ const REFUSAL_TITLES: Readonly<Record<string, string>> = {
   "feedback.already_answered": "Phản ánh, kiến nghị đã được trả lời",
   "feedback.assign_to_same": "Đã giao như vậy",
   "feedback.already_exists": "Phản ánh, kiến nghị đã tồn tại",
+  "rating.code_invalid": "Mã đánh giá không đúng",
+  "rating.already_rated": "Hồ sơ đã được đánh giá",
+  "rating.not_returned": "Hồ sơ chưa trả kết quả",
 };
 
 /** A command refusal as the problem the API answers with (API.md). */

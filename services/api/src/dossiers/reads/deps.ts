@@ -11,4 +11,6 @@ export interface DossierReadDeps {
   readonly service: DossierService;
   readonly store: EventStore;
   readonly now: () => Date;
+  /** Keys the rating codes officers print on form 01 (`ratingCodeOf`). */
+  readonly ratingCodeSecret?: Buffer;
 }

@@ -89,6 +89,7 @@ describe("reads from the read models", () => {
       "dueAtProvisional",
       "position",
       "promisedAt",
+      "rated",
       "receivedAt",
       "status",
     ]);

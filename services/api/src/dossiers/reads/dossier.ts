@@ -1,4 +1,4 @@
-import { asReceived } from "@motcua/commands";
+import { asReceived, ratingCodeOf } from "@motcua/commands";
 import { isDueAtProvisional } from "@motcua/domain";
 import { getDossier } from "@motcua/read-models";
 import { z } from "zod";
@@ -27,6 +27,11 @@ export function dossierRoute(deps: DossierReadDeps): RouteSlice {
       },
       async (request, reply) => {
         const principal = principalOf(request);
+        // The slip (form 01) prints the rating code; only those who print slips see it.
+        const ratingCode =
+          deps.ratingCodeSecret && (principal.role === "officer" || principal.role === "admin")
+            ? { ratingCode: ratingCodeOf(deps.ratingCodeSecret, request.params.id) }
+            : {};
         const position = await access.waitFor(request.query.minPosition);
         const schema = await access.schema();
         const row = await getDossier(access.db, schema, request.params.id);
@@ -52,6 +57,7 @@ export function dossierRoute(deps: DossierReadDeps): RouteSlice {
             overdue: row.overdue,
             supplementRequests: row.supplementRequests,
             revision: row.revision,
+            ...ratingCode,
           });
         }
         // Not projected yet (the projector is behind): answer from the event store, with the stream's
@@ -60,17 +66,16 @@ export function dossierRoute(deps: DossierReadDeps): RouteSlice {
         const dossier = asReceived(loaded.state);
         if (!dossier) throw new AppError(404, "dossier.not_found", "There is no such dossier");
         await assertMayRead(principal, dossier, deps);
-        return answerAtPosition(
-          reply,
-          loaded.position,
-          dossierView(
+        return answerAtPosition(reply, loaded.position, {
+          ...dossierView(
             dossier,
             loaded.revision,
             loaded.position,
             deps.now().getTime(),
             await deps.service.yearsWithNotice(),
           ),
-        );
+          ...ratingCode,
+        });
       },
     );
   };

@@ -1,4 +1,4 @@
-import { getDossierByCode } from "@motcua/read-models";
+import { getDossierByCode, isRatedByCode } from "@motcua/read-models";
 import { z } from "zod";
 import type { RouteSlice } from "../../app";
 import { AppError, problemResponse } from "../../problem";
@@ -27,6 +27,10 @@ export function publicLookupRoute(deps: DossierReadDeps): RouteSlice {
                 description: "true while dueAt may still move: its year's holiday notice is not loaded",
               }),
               promisedAt: z.string().nullable(),
+              rated: z.boolean().meta({
+                description:
+                  "The applicant has rated the dossier (POST /public/dossiers/{code}/rating); the scores are not shown",
+              }),
               position: positionField,
             }),
             404: problemResponse("No dossier with that code"),
@@ -35,10 +39,13 @@ export function publicLookupRoute(deps: DossierReadDeps): RouteSlice {
       },
       async (request, reply) => {
         const position = await access.position();
-        const found = await getDossierByCode(access.db, await access.schema(), request.params.code);
+        const schema = await access.schema();
+        const found = await getDossierByCode(access.db, schema, request.params.code);
         if (!found) throw new AppError(404, "dossier.not_found", "No dossier has that code");
+        const rated = found.status === "returned" && (await isRatedByCode(access.db, schema, found.code));
         return answerAtPosition(reply, position, {
           ...found,
+          rated,
           dueAtProvisional: await deps.service.isDueAtProvisional(found.dueAt),
         });
       },
