@@ -81,6 +81,9 @@ describe("the inspector's pages in Chromium", () => {
       expect(lines[2]).toContain(`Đinh Văn Khoa, ${UNITS.department.name}: giải quyết xong hồ sơ`);
       expect(await page.locator(".timeline").textContent()).toContain("Ghi nhận lại bởi");
       expect(await page.getByTestId("chain-badge").textContent()).toBe("Chuỗi băm toàn vẹn: 3 sự kiện");
+      // No scheduler here, so no signed head yet: the proof panel says so (inspector-proof checks a head).
+      await page.getByTestId("proof-badge").waitFor();
+      expect(await page.getByTestId("proof-badge").textContent()).toContain("chưa ký bản ghi nào");
 
       // Two days ago: transferred, not yet resolved, held by the department.
       await page.locator("#state-at").fill(localInput(Date.now() - 2 * DAY));

@@ -153,6 +153,21 @@ export function refusalWords(problem: Problem): string {
 /** A validation message from the API (zod's English), said in Vietnamese for the field it names. */
 export function fieldErrorWords(message: string): string {
   const m = message.toLowerCase();
+  // Reference data (units, procedures).
+  if (m.includes("must not be before validfrom"))
+    return "Ngày hết hiệu lực không được trước ngày bắt đầu hiệu lực.";
+  if (m.includes("its own parent") || m.includes("the parent is the unit itself"))
+    return "Đơn vị không thể trực thuộc chính nó hoặc đơn vị cấp dưới của nó.";
+  if (m.includes("with a successor must say when it ended"))
+    return "Đơn vị có đơn vị kế thừa phải có ngày hết hiệu lực.";
+  if (/unit \S+ does not exist/.test(m)) return "Không có đơn vị này.";
+  if (m.includes("is already used by unit")) return "Mã này đã được đơn vị khác sử dụng.";
+  if (m.includes("may contain only letters, digits and '.'"))
+    return "Mã chỉ gồm chữ cái, chữ số và dấu chấm.";
+  if (m.includes("may contain only letters, digits")) return "Mã chỉ gồm chữ cái, chữ số và các dấu . - _";
+  if (m.includes("lower-case level name")) return "Cấp phải là tên cấp viết thường, ví dụ commune.";
+  if (m.includes("must be a number") || m.includes("expected number")) return "Vui lòng nhập một số.";
+  if (m.includes("must not be negative")) return "Không được là số âm.";
   if (m.includes("must say why")) return "Vui lòng nêu lý do.";
   if (/ is not in \d{4}/.test(m)) return "Có ngày không thuộc năm đã chọn.";
   if (m.includes("listed twice")) return "Có ngày bị nhập trùng.";

@@ -7,6 +7,7 @@ import { Loading, ProblemNotice, WorkbenchLayout } from "../layout";
 import { orThrow, useLoad } from "../load";
 import { forgetReferenceData, loadProcedures, loadUnits, type ProcedureInfo } from "../reference";
 import { LEVEL, refusalWords, TIME_LIMIT_UNIT, timeLimitWords } from "../vi";
+import { ProcedureForm, UnitForm } from "./ReferenceForms";
 
 const dates = (text: string) =>
   text
@@ -220,7 +221,7 @@ export function AdminPage() {
                 </thead>
                 <tbody>
                   {loaded.value.units.map((u) => (
-                    <tr key={u.unitId}>
+                    <tr key={u.unitId} data-unit={u.unitId}>
                       <td>{u.code}</td>
                       <td>{u.name}</td>
                       <td>{LEVEL[u.level] ?? u.level}</td>
@@ -231,6 +232,7 @@ export function AdminPage() {
                 </tbody>
               </table>
             </div>
+            <UnitForm units={loaded.value.units} onSaved={reload} />
           </section>
           <section className="panel" aria-labelledby="procedures-title">
             <h2 id="procedures-title">Thủ tục hành chính ({loaded.value.procedures.length})</h2>
@@ -272,6 +274,7 @@ export function AdminPage() {
                 </tbody>
               </table>
             </div>
+            <ProcedureForm procedures={loaded.value.procedures} units={loaded.value.units} onSaved={reload} />
           </section>
         </>
       )}

@@ -7,6 +7,7 @@ import { Loading, ProblemNotice, WorkbenchLayout } from "../layout";
 import { orThrow, useLoad } from "../load";
 import { loadProcedures, loadUnits } from "../reference";
 import { dateTime, isoToLocalInput, localInputToIso, refusalWords, statusWords } from "../vi";
+import { InclusionProof } from "./InclusionProof";
 
 /** Search by the code on a slip (typed, or read from its QR code by a scanner that types it). */
 function CodeSearch() {
@@ -193,6 +194,7 @@ export function InspectorPage() {
             </button>
             {evidenceMessage && <p className="muted">{evidenceMessage}</p>}
           </section>
+          <InclusionProof dossierId={dossierId} eventCount={loaded.value.events.length} />
           <div className="columns">
             <section className="panel" aria-labelledby="inspector-timeline-title">
               <h2 id="inspector-timeline-title">Toàn bộ quá trình xử lý</h2>
