@@ -101,6 +101,7 @@ export async function startSystem(options: SystemOptions): Promise<System> {
           prefix: config.redisPrefix,
           logger,
           service: runtime.service,
+          ratingCodeSecret: config.ratingCodeSecret,
           registry: runtime.app.metrics.registry,
           transparency: {
             signingKey: signingKeyFrom(config.checkpointSigningKey),

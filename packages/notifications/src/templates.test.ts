@@ -73,4 +73,17 @@ describe("notice templates", () => {
       "Ngày hẹn trả kết quả: 04/01/2027 10:00 (tạm tính: chưa có thông báo lịch nghỉ lễ, Tết năm 2027",
     );
   });
+
+  it("invites the applicant to rate, with the rating code, once the result is ready", () => {
+    const body = renderNotice({
+      kind: "result_ready",
+      code,
+      unitName,
+      at: t("2025-03-18T15:45:00+07:00"),
+      ratingCode: "7K3QF-2M9XA",
+    }).body;
+    expect(body).toContain("đánh giá mức độ hài lòng");
+    expect(body).toContain("mã đánh giá 7K3QF-2M9XA");
+    expect(renderNotice(examples.result_ready).body).not.toContain("mã đánh giá");
+  });
 });

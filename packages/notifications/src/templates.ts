@@ -42,7 +42,14 @@ export type NoticeFacts =
     }
   | { kind: "supplement_request"; code: string; unitName: string; at: number; respondBy: number | null }
   | { kind: "apology"; code: string; unitName: string; dueAt: number | null; promisedAt: number }
-  | { kind: "result_ready"; code: string; unitName: string; at: number }
+  | {
+      kind: "result_ready";
+      code: string;
+      unitName: string;
+      at: number;
+      /** The code the applicant rates the handling with (absent in notices written before ratings). */
+      ratingCode?: string;
+    }
   | { kind: "overdue"; code: string; unitName: string; dueAt: number }
   | { kind: "due_soon"; code: string; unitName: string; dueAt: number }
   | { kind: "due_today"; code: string; unitName: string; dueAt: number };
@@ -108,7 +115,10 @@ export function renderNotice(facts: NoticeFacts): RenderedNotice {
         subject: `Thông báo có kết quả giải quyết hồ sơ ${facts.code}`,
         body:
           `Kính gửi Ông/Bà: hồ sơ ${facts.code} đã có kết quả giải quyết lúc ${t(facts.at)}. ` +
-          `Mời Ông/Bà nhận kết quả tại Bộ phận Một cửa của ${facts.unitName} hoặc theo hình thức đã đăng ký.`,
+          `Mời Ông/Bà nhận kết quả tại Bộ phận Một cửa của ${facts.unitName} hoặc theo hình thức đã đăng ký.` +
+          (facts.ratingCode
+            ? ` Sau khi nhận kết quả, mời Ông/Bà đánh giá mức độ hài lòng tại trang tra cứu hồ sơ ${facts.code} với mã đánh giá ${facts.ratingCode}.`
+            : ""),
       };
     case "overdue":
       return {

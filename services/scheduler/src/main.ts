@@ -86,6 +86,7 @@ async function main(): Promise<void> {
     prefix: config.redisPrefix,
     logger,
     subjectSecret: config.vaultMasterKey,
+    ratingCodeSecret: config.ratingCodeSecret,
     sweepIntervalMs,
     transparency: {
       signingKey,

@@ -104,6 +104,8 @@ export interface SchedulerOptions {
   readonly service?: DossierService;
   /** The vault master key, when no `service` is given. */
   readonly subjectSecret?: Buffer;
+  /** RATING_CODE_SECRET: the "result ready" notice then carries the dossier's rating code. */
+  readonly ratingCodeSecret?: Buffer;
   /** Real milliseconds between sweeps. Default 60,000. */
   readonly sweepIntervalMs?: number;
   /** How often an idle watcher looks for new events. Default 250 ms. */
@@ -305,6 +307,7 @@ export async function startScheduler(options: SchedulerOptions): Promise<Schedul
       pageSize: options.pageSize ?? 1_000,
       gateOpen,
       jobs,
+      ratingCodeSecret: options.ratingCodeSecret,
     },
     await readCheckpoint(db),
   );

@@ -152,3 +152,41 @@ describe("folding events into a deadline row", () => {
     expect(notices).toEqual([]);
   });
 });
+
+describe("the result-ready notice", () => {
+  it("carries the dossier's rating code when the fold is given one, and the rating event changes nothing", () => {
+    const withCode: FoldContext = { ...ctx, ratingCodeOf: (id) => `CODE-${id.slice(0, 4)}` };
+    const open = foldDeadline(null, received, { dossierId, position: 1, eventId: "e1" }, withCode).row;
+    const resolved = foldDeadline(
+      open,
+      {
+        type: "DossierResolved",
+        schemaVersion: 1,
+        data: {
+          outcome: "approved",
+          note: null,
+          dueAt: "2025-03-19T10:00:00+07:00",
+          timeliness: "early",
+          supplementRequests: 0,
+          lateFor766: false,
+          elapsedWorkingMinutes: 600,
+          at: "2025-03-13T09:00:00+07:00",
+        },
+      },
+      { dossierId, position: 2, eventId: "e2" },
+      withCode,
+    );
+    expect(resolved.notices[0]?.facts).toMatchObject({ kind: "result_ready", ratingCode: "CODE-6b4e" });
+    const rated = foldDeadline(
+      resolved.row,
+      {
+        type: "DossierRated",
+        schemaVersion: 1,
+        data: { scores: { overall: 5 } as never, comment: null, at: "2025-03-14T09:00:00+07:00" },
+      },
+      { dossierId, position: 3, eventId: "e3" },
+      withCode,
+    );
+    expect(rated).toEqual({ row: resolved.row, notices: [] });
+  });
+});

@@ -7,6 +7,8 @@ import { warningMoments } from "./warning-times";
 export interface FoldContext {
   scheduleOf(unitId: string): WorkSchedule;
   unitNameOf(unitId: string): string;
+  /** The dossier's rating code, sent with the "result ready" notice; absent, the notice goes without. */
+  ratingCodeOf?(dossierId: string): string;
 }
 
 export interface EventPlace {
@@ -159,6 +161,7 @@ export function foldDeadline(
             code: row.code,
             unitName: ctx.unitNameOf(row.receivingUnitId),
             at: Date.parse(event.data.at),
+            ...(ctx.ratingCodeOf ? { ratingCode: ctx.ratingCodeOf(dossierId) } : {}),
           }),
         ],
       };

@@ -1,4 +1,4 @@
-import { toDomainEvent } from "@motcua/commands";
+import { ratingCodeOf, toDomainEvent } from "@motcua/commands";
 import type { EventStore, RecordedEvent } from "@motcua/event-store";
 import {
   type NoticeToRecord,
@@ -16,7 +16,7 @@ import {
   type SchedulerDb,
   saveDeadlineRows,
 } from "../database";
-import { activeDeadline, foldDeadline, unitsMentioned } from "../deadlines/fold";
+import { activeDeadline, type FoldContext, foldDeadline, unitsMentioned } from "../deadlines/fold";
 import type { SchedulerMetrics } from "../metrics";
 import type { RedisJobs } from "./redis-jobs";
 
@@ -49,6 +49,8 @@ export interface LogFollowerDeps {
   /** False while a read-model rebuild holds the scheduler off. */
   readonly gateOpen: () => boolean;
   readonly jobs: RedisJobs;
+  /** Keys the rating code the "result ready" notice carries (RATING_CODE_SECRET); without it, no code. */
+  readonly ratingCodeSecret?: Buffer | undefined;
 }
 
 /**
@@ -57,6 +59,12 @@ export interface LogFollowerDeps {
  */
 export function createLogFollower(deps: LogFollowerDeps, startPosition: number) {
   const { store, db, clock, reference, metrics, routes, jobs } = deps;
+  const secret = deps.ratingCodeSecret;
+  const foldContext: FoldContext = {
+    scheduleOf: (unitId) => reference.scheduleOf(unitId),
+    unitNameOf: (unitId) => reference.unitNameOf(unitId),
+    ...(secret ? { ratingCodeOf: (dossierId: string) => ratingCodeOf(secret, dossierId) } : {}),
+  };
   let position = startPosition;
 
   const idOf = (event: RecordedEvent) => event.streamId.slice(DOSSIER_STREAM_PREFIX.length);
@@ -115,7 +123,7 @@ export function createLogFollower(deps: LogFollowerDeps, startPosition: number) 
           current,
           event,
           { dossierId, position: recorded.position, eventId: recorded.eventId },
-          reference,
+          foldContext,
         );
         after.set(dossierId, folded.row);
         if (routes !== null && isNews(recorded, now)) notices.push(...folded.notices);
