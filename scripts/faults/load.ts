@@ -29,6 +29,8 @@ export interface AcceptedCommand {
   readonly streamId: string;
   readonly fromRevision: number;
   readonly toRevision: number;
+  /** The global position the answer named (a read with `minPosition` of it must see the command). */
+  readonly position?: number;
 }
 
 export const emptyTally = (): Tally => ({
@@ -45,6 +47,8 @@ export const emptyTally = (): Tally => ({
 
 export interface LoadOptions {
   readonly baseUrl: string;
+  /** Several API processes: each request goes to the next in turn (a retry, so, to another one). */
+  readonly baseUrls?: readonly string[];
   /** Commands per second offered. */
   readonly rate: number;
   readonly tokens: { readonly communeA: string; readonly communeB: string };
@@ -82,7 +86,15 @@ export class CommandLoad {
   private readonly idle: Dossier[] = [];
   private readonly inFlight = new Set<Promise<void>>();
 
+  private sent = 0;
+
   constructor(private readonly options: LoadOptions) {}
+
+  private nextUrl(): string {
+    const urls = this.options.baseUrls;
+    if (!urls || urls.length === 0) return this.options.baseUrl;
+    return urls[this.sent++ % urls.length] as string;
+  }
 
   start(): void {
     if (this.timer) return;
@@ -137,6 +149,7 @@ export class CommandLoad {
       streamId: `dossier-${dossier.id}`,
       fromRevision: dossier.revision,
       toRevision: revision,
+      ...(typeof answer.body?.position === "number" ? { position: answer.body.position } : {}),
     });
     dossier.revision = revision;
     const next = NEXT[step];
@@ -178,7 +191,7 @@ export class CommandLoad {
     const tally = this.tally;
     tally.requests += 1;
     try {
-      const response = await fetch(`${this.options.baseUrl}${path}`, {
+      const response = await fetch(`${this.nextUrl()}${path}`, {
         method: "POST",
         headers: {
           authorization: `Bearer ${token}`,

@@ -11,6 +11,7 @@ const root = fileURLToPath(new URL("../../", import.meta.url));
 export class SystemProcess {
   private child: ChildProcess | null = null;
   private readonly tail: string[] = [];
+  private readonly listeners: ((line: string) => void)[] = [];
   /** Exits this suite did not cause (a crash): each is a failure. */
   readonly crashes: string[] = [];
 
@@ -34,7 +35,11 @@ export class SystemProcess {
     });
     this.child = child;
     const keep = (chunk: Buffer) => {
-      for (const line of chunk.toString("utf8").split("\n")) if (line.trim() !== "") this.tail.push(line);
+      for (const line of chunk.toString("utf8").split("\n")) {
+        if (line.trim() === "") continue;
+        this.tail.push(line);
+        for (const listener of this.listeners) listener(line);
+      }
       if (this.tail.length > 200) this.tail.splice(0, this.tail.length - 200);
     };
     child.stdout?.on("data", keep);
@@ -57,6 +62,11 @@ export class SystemProcess {
     const timer = setTimeout(() => child.kill("SIGKILL"), 15_000);
     await gone;
     clearTimeout(timer);
+  }
+
+  /** Calls `listener` with every line it writes from now on (a chunk's lines, split at newlines). */
+  onLine(listener: (line: string) => void): void {
+    this.listeners.push(listener);
   }
 
   /** The last lines it wrote, for a failure's message. */
