@@ -95,6 +95,11 @@ export interface Config {
     readonly rateLimitMax: number;
     readonly rateLimitWindowMs: number;
   };
+  /**
+   * The grading bands of the Decision 766 rankings: the lowest total score of `xuất sắc`, `tốt`, `khá`
+   * and `trung bình`, descending; below the last is `yếu` (`SCORE_766_BANDS`, e.g. "90,80,65,50").
+   */
+  readonly score766Bands: readonly [number, number, number, number];
   /** Development defaults that were used, to be logged once at start. */
   readonly warnings: readonly string[];
 }
@@ -239,6 +244,26 @@ const envSchema = z.object({
   FEEDBACK_RATE_LIMIT_WINDOW: durationMs(1_000, 86_400_000).default(3_600_000),
   RATING_RATE_LIMIT_MAX: wholeNumber(1, 1_000_000).default(10),
   RATING_RATE_LIMIT_WINDOW: durationMs(1_000, 86_400_000).default(3_600_000),
+  SCORE_766_BANDS: z
+    .string()
+    .default("90,80,65,50")
+    .transform((text, ctx) => {
+      const bands = text.split(",").map((part) => Number(part.trim()));
+      const valid =
+        bands.length === 4 &&
+        bands.every(
+          (b, i) => Number.isFinite(b) && b >= 0 && b <= 100 && (i === 0 || b < (bands[i - 1] as number)),
+        );
+      if (!valid) {
+        ctx.addIssue({
+          code: "custom",
+          message:
+            "must be four scores from 100 down to 0, strictly descending, separated by commas (the lowest of xuất sắc, tốt, khá, trung bình), e.g. 90,80,65,50",
+        });
+        return z.NEVER;
+      }
+      return bands as [number, number, number, number];
+    }),
 });
 
 const VAULT_KEY_RULE =
@@ -500,6 +525,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
       rateLimitWindowMs: e.FEEDBACK_RATE_LIMIT_WINDOW,
     },
     ratings: { rateLimitMax: e.RATING_RATE_LIMIT_MAX, rateLimitWindowMs: e.RATING_RATE_LIMIT_WINDOW },
+    score766Bands: e.SCORE_766_BANDS,
     warnings,
   };
 }

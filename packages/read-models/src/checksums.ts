@@ -12,6 +12,7 @@ const CONTENT_TABLES = {
   report_counts: ["receiving_unit_id", "grain", "period_start", "field"],
   feedback: ["feedback_id"],
   dossier_ratings: ["dossier_id"],
+  indicator766_counts: ["receiving_unit_id", "month", "procedure_id"],
 } as const satisfies Partial<Record<keyof ReadModelDatabase, readonly string[]>>;
 
 export type ContentTable = keyof typeof CONTENT_TABLES;

@@ -3,6 +3,7 @@ import type { DossierPausesTable } from "./clock-pauses/table";
 import type { Int8 } from "./columns";
 import type { DossierDeadlinesTable } from "./deadline-history/table";
 import type { FeedbackTable } from "./feedback/table";
+import type { Indicator766CountsTable } from "./indicators-766/table";
 import type { OverdueSpansTable } from "./overdue-spans/table";
 import type { ProcessStepsTable } from "./process-steps/table";
 import type { DossierRatingsTable } from "./ratings/table";
@@ -16,6 +17,7 @@ export type {
   DossierRatingsTable,
   DossiersTable,
   FeedbackTable,
+  Indicator766CountsTable,
   OverdueSpansTable,
   ProcessStepsTable,
   ReportCountsTable,
@@ -46,6 +48,7 @@ export interface ReadModelDatabase {
   report_counts: ReportCountsTable;
   feedback: FeedbackTable;
   dossier_ratings: DossierRatingsTable;
+  indicator766_counts: Indicator766CountsTable;
   checkpoints: CheckpointsTable;
   projection_settings: ProjectionSettingsTable;
 }

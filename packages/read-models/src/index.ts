@@ -23,6 +23,23 @@ export {
   type ListFeedbackQuery,
   listFeedback,
 } from "./feedback/queries";
+
+  GROUP_MAX_766,
+  GROUP_NAMES_766,
+  GROUPS_766,
+  type Group766,
+  SUB_INDICATORS_766,
+  type SubIndicator766,
+} from "./indicators-766/definitions";
+
+export { type Indicators766Query, indicators766, type Scope766 } from "./indicators-766/indicators766";
+export {
+  type Figures766,
+  type Indicator766Value,
+  type Satisfaction766,
+  type Score766,
+  score766,
+} from "./indicators-766/score";
 export { partitionOf } from "./partition";
 export { MAX_PERIOD_YEARS, type Period, parsePeriod } from "./period";
 export {

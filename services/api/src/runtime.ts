@@ -131,7 +131,7 @@ export async function createApiRuntime(options: ApiRuntimeOptions): Promise<ApiR
       ...(config.eventStore.kind === "postgres" ? { eventStoreSchema: "event_store" } : {}),
     }),
     ...dossierReadRoutes({ access, db, service, store, now, ratingCodeSecret: config.ratingCodeSecret }),
-    ...reportRoutes({ access, db, now }),
+    ...reportRoutes({ access, db, now, score766Bands: config.score766Bands }),
     adminRoutes({ db, now, onScheduleChange: () => service.forgetCachedSchedules() }),
     notificationRoutes({ db: db as never }),
     applicantRoutes({

@@ -5,6 +5,7 @@ import {
   ApplicantSchema,
   ChannelSchema,
   DocumentSchema,
+  FeePaymentMethodSchema,
   isStorableText,
   ReasonSchema,
   ResolutionOutcomeSchema,
@@ -61,7 +62,10 @@ export const RequestFeeSchema = command("RequestFee", {
   reason: ReasonSchema,
   amount: z.number().int().nonnegative().max(1_000_000_000_000).optional(),
 });
-export const RecordFeePaidSchema = command("RecordFeePaid", {});
+export const RecordFeePaidSchema = command("RecordFeePaid", {
+  /** How the fees were paid; the 766 payment indicators count the online ones. */
+  method: FeePaymentMethodSchema.optional(),
+});
 export const IssueApologySchema = command("IssueApology", {
   reason: ReasonSchema,
   /** At most five years after receipt (the decider refuses later ones). */

@@ -482,7 +482,13 @@ function decideOnReceived(
       return accept({
         type: "FeePaid",
         schemaVersion: 1,
-        data: { pausedWorkingMinutes, previousDueAt: state.dueAt, dueAt: isoOrNull(ctx, dueAt), at },
+        data: {
+          ...(command.data.method === undefined ? {} : { method: command.data.method }),
+          pausedWorkingMinutes,
+          previousDueAt: state.dueAt,
+          dueAt: isoOrNull(ctx, dueAt),
+          at,
+        },
       });
     }
     case "IssueApology": {

@@ -5,6 +5,7 @@ import {
   ApplicantSchema,
   ChannelSchema,
   DocumentSchema,
+  FeePaymentMethodSchema,
   IsoDateTimeSchema,
   ReasonSchema,
   ResolutionOutcomeSchema,
@@ -95,6 +96,8 @@ export const FeeRequestedSchema = event("FeeRequested", {
 });
 
 export const FeePaidSchema = event("FeePaid", {
+  /** Absent on payments recorded before the method was asked. */
+  method: FeePaymentMethodSchema.exactOptional(),
   pausedWorkingMinutes: z.number().nonnegative(),
   previousDueAt: nullableTime,
   dueAt: nullableTime,

@@ -73,6 +73,11 @@ export const DocumentSchema = z
     name: z.string().trim().min(1).max(300).refine(isStorableText, storableTextMessage),
     /** Scanned at intake (counts towards the digitisation indicator). */
     digitized: z.boolean(),
+    /**
+     * Taken from digitised data or results already held (Decision 766, 4.3: "sử dụng lại thông tin, dữ
+     * liệu số hóa") instead of a new paper; absent on documents recorded before it was asked.
+     */
+    reused: z.boolean().exactOptional(),
   })
   .strict();
 export type DossierDocument = z.infer<typeof DocumentSchema>;
@@ -90,6 +95,12 @@ export type Actor = z.infer<typeof ActorSchema>;
 
 export const ResolutionOutcomeSchema = z.enum(["approved", "rejected"]);
 export const ReturnMethodSchema = z.enum(["counter", "postal", "online"]);
+/**
+ * How fees were paid (Decision 766, 3.5–3.6): at the counter, online through the national portal's
+ * payment platform, or online through the province's own gateway.
+ */
+export const FeePaymentMethodSchema = z.enum(["counter", "online_national_portal", "online_local_gateway"]);
+export type FeePaymentMethod = z.infer<typeof FeePaymentMethodSchema>;
 
 export const StoredTimeLimitSchema = z
   .object({ value: z.number().min(0), unit: TimeLimitUnitSchema })

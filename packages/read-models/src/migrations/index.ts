@@ -7,6 +7,7 @@ import { codeLookup } from "./2026-12-04-1-code-lookup";
 import * as late766Spans from "./2026-12-04-2-late-766-spans";
 import * as feedback from "./2026-12-05-1-feedback";
 import * as dossierRatings from "./2026-12-05-2-dossier-ratings";
+import * as indicator766Counts from "./2026-12-05-3-indicator766-counts";
 
 /** Migrations of a version's schema, by date: names sort in the order they run. */
 export const readModelMigrations = (schema: string): Readonly<Record<string, Migration>> => ({
@@ -17,6 +18,7 @@ export const readModelMigrations = (schema: string): Readonly<Record<string, Mig
   "2026-12-04-2-late-766-spans": late766Spans,
   "2026-12-05-1-feedback": feedback,
   "2026-12-05-2-dossier-ratings": dossierRatings,
+  "2026-12-05-3-indicator766-counts": indicator766Counts,
 });
 
 /** Migrations of the registry schema `rm_meta`. */

@@ -9,6 +9,9 @@ import { EventOrderError, ReadModelError } from "../errors";
 import { type ParsedEvent, type ProjectableEvent, parseProjectableEvent } from "../events";
 import { isFeedbackStream, parseFeedbackEvent } from "../feedback/events";
 import { projectFeedback } from "../feedback/project";
+import { Indicator766Deltas } from "../indicators-766/counts";
+import { evolveIndicator766Counts } from "../indicators-766/evolve";
+import { INDICATOR_766_PG_TYPES } from "../indicators-766/table";
 import { evolveOverdueSpans, type OverdueSpans, overdueSpansOf } from "../overdue-spans/evolve";
 import { OVERDUE_SPAN_PG_TYPES } from "../overdue-spans/table";
 import { evolveProcessSteps, type ProcessSteps, processStepsOf } from "../process-steps/evolve";
@@ -95,12 +98,16 @@ export async function projectEvents(
   if (parsed.length > 0) {
     const dossiers = await loadDossiers(db, parsed);
     const counts = new ReportCountDeltas();
-    for (const event of parsed) applyEvent(dossiers.get(event.dossierId) as DossierBatch, event, counts);
+    const counts766 = new Indicator766Deltas();
+    for (const event of parsed) {
+      applyEvent(dossiers.get(event.dossierId) as DossierBatch, event, counts, counts766);
+    }
     await writeBatch(
       trx,
       schema,
       [...dossiers.values()].filter((d) => d.touched),
       counts,
+      counts766,
     );
   }
 
@@ -170,7 +177,12 @@ function batchOf(
  * Runs every read model's evolve on one event. Events at or below the row's revision were applied
  * before and change nothing. Deterministic: the same events give the same rows however they are batched.
  */
-function applyEvent(dossier: DossierBatch, parsed: ParsedEvent, counts: ReportCountDeltas): void {
+function applyEvent(
+  dossier: DossierBatch,
+  parsed: ParsedEvent,
+  counts: ReportCountDeltas,
+  counts766: Indicator766Deltas,
+): void {
   const before = dossier.record;
   if (before !== null && parsed.revision <= before.revision) return;
   const after = evolveDossier(before, parsed);
@@ -187,6 +199,7 @@ function applyEvent(dossier: DossierBatch, parsed: ParsedEvent, counts: ReportCo
   evolveOverdueSpans(dossier.spans, counts, change);
   evolveReportCounts(counts, change);
   evolveRatings(dossier.rating, change);
+  evolveIndicator766Counts(counts766, change);
   dossier.record = after;
   dossier.touched = true;
 }
@@ -239,6 +252,7 @@ async function writeBatch(
   schema: string,
   dossiers: readonly DossierBatch[],
   counts: ReportCountDeltas,
+  counts766: Indicator766Deltas,
 ) {
   const sorted = [...dossiers].sort((a, b) => (a.dossierId < b.dossierId ? -1 : 1));
   const table = (name: string) => `${schema}.${name}`;
@@ -297,5 +311,18 @@ async function writeBatch(
           : sql`${sql.ref(`report_counts.${c}`)} + ${sql.ref(`excluded.${c}`)}`,
     },
     counts.sorted(),
+  );
+  await bulkUpsert(
+    trx,
+    {
+      table: table("indicator766_counts"),
+      columns: INDICATOR_766_PG_TYPES,
+      key: ["receiving_unit_id", "month", "procedure_id"],
+      merge: (c) =>
+        c === "position"
+          ? sql`greatest(${sql.ref("indicator766_counts.position")}, ${sql.ref("excluded.position")})`
+          : sql`${sql.ref(`indicator766_counts.${c}`)} + ${sql.ref(`excluded.${c}`)}`,
+    },
+    counts766.sorted(),
   );
 }

@@ -5,6 +5,7 @@ import type { ReadModelDb } from "../database";
 import { deadlineColumns } from "../deadline-history/table";
 import type { ProjectableEvent } from "../events";
 import { feedbackColumns } from "../feedback/table";
+import { indicator766Columns } from "../indicators-766/table";
 import { overdueSpanColumns } from "../overdue-spans/table";
 import { processStepColumns } from "../process-steps/table";
 import { projectEvents } from "../projection/project-events";
@@ -26,6 +27,10 @@ export const READ_MODEL_TABLES = {
   },
   feedback: { columns: feedbackColumns, orderBy: ["feedback_id"] },
   dossier_ratings: { columns: ratingColumns, orderBy: ["dossier_id"] },
+  indicator766_counts: {
+    columns: indicator766Columns,
+    orderBy: ["receiving_unit_id", "month", "procedure_id"],
+  },
 } as const satisfies Record<string, { columns: Columns; orderBy: readonly string[] }>;
 
 export type ReadModelTable = keyof typeof READ_MODEL_TABLES;

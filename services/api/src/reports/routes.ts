@@ -2,14 +2,16 @@ import type { RouteSlice } from "../app";
 import { delaysRoute } from "./delays";
 import { exportRoutes } from "./exports/routes";
 import { indicatorsRoute } from "./indicators";
+import { indicators766Route } from "./indicators-766";
 import { liveRoute } from "./live";
 import { monthlyRoute } from "./monthly";
 import { overdueRoute } from "./overdue";
 import type { ReportDeps } from "./period-report";
+import { type Bands766, rankings766Route } from "./rankings-766";
 import { report06aRoute } from "./report-06a";
 
 /** The analysts' reports, each in its own module: aggregates and lists with nothing personal. */
-export function reportRoutes(deps: ReportDeps): RouteSlice[] {
+export function reportRoutes(deps: ReportDeps & { readonly score766Bands?: Bands766 }): RouteSlice[] {
   return [
     report06aRoute(deps),
     indicatorsRoute(deps),
@@ -18,5 +20,7 @@ export function reportRoutes(deps: ReportDeps): RouteSlice[] {
     liveRoute(deps),
     monthlyRoute(deps),
     exportRoutes(deps),
+    indicators766Route(deps),
+    rankings766Route({ ...deps, ...(deps.score766Bands ? { bands: deps.score766Bands } : {}) }),
   ];
 }
