@@ -247,6 +247,7 @@ export type paths = {
                         documents?: {
                             name: string;
                             digitized: boolean;
+                            reused?: boolean;
                         }[];
                         /** Format: date-time */
                         at?: string;
@@ -2455,6 +2456,8 @@ export type paths = {
             requestBody: {
                 content: {
                     "application/json": {
+                        /** @enum {string} */
+                        method?: "counter" | "online_national_portal" | "online_local_gateway";
                         /** Format: date-time */
                         at?: string;
                     };
