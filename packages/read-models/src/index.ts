@@ -23,7 +23,7 @@ export {
   type ListFeedbackQuery,
   listFeedback,
 } from "./feedback/queries";
-
+export {
   GROUP_MAX_766,
   GROUP_NAMES_766,
   GROUPS_766,
@@ -31,7 +31,6 @@ export {
   SUB_INDICATORS_766,
   type SubIndicator766,
 } from "./indicators-766/definitions";
-
 export { type Indicators766Query, indicators766, type Scope766 } from "./indicators-766/indicators766";
 export {
   type Figures766,

@@ -57,9 +57,12 @@ export interface Indicator766Value {
   readonly score: number;
   readonly max: number;
   readonly formula: string;
-  /** motcua does not hold (or has not recorded) the data this sub-indicator needs: scored 0. */
-  readonly missingData?: true;
-  /** Why the value is missing, or how it was computed where the formula could not be followed fully. */
+  /**
+   * Present when motcua does not hold (or has not recorded) the data this sub-indicator needs: what is
+   * missing, in Vietnamese. Scored 0.
+   */
+  readonly missingData?: string;
+  /** How the value was computed where the formula could not be followed fully, or why it is null. */
   readonly note?: string;
 }
 
@@ -156,7 +159,7 @@ export function score766(figures: Figures766): Score766 {
   const indicators = SUB_INDICATORS_766.map((sub): Indicator766Value => {
     const m = measure(sub, figures);
     const base = { id: sub.id, group: sub.group, name: sub.name, max: sub.max, formula: sub.formula };
-    if ("missing" in m) return { ...base, value: null, score: 0, missingData: true, note: m.missing };
+    if ("missing" in m) return { ...base, value: null, score: 0, missingData: m.missing };
     const points = m.rate === null ? 0 : pointsFor(sub, m.rate);
     groupHundredths[sub.group] += points;
     const value =

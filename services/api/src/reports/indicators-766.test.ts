@@ -23,7 +23,7 @@ afterAll(async () => {
 const get = (path: string, query: Record<string, string>, headers = analyst) =>
   rt.app.inject({ url: `${path}?${new URLSearchParams(query)}`, headers });
 
-type Indicator = { id: string; value: number | null; score: number; max: number; missingData?: true };
+type Indicator = { id: string; value: number | null; score: number; max: number; missingData?: string };
 const byId = (indicators: Indicator[]) => new Map(indicators.map((i) => [i.id, i]));
 
 describe("the 766 score of a unit", () => {
@@ -56,11 +56,19 @@ describe("the 766 score of a unit", () => {
     // 4.3: none reused.
     expect(i.get("4.3")).toMatchObject({ value: 0, score: 0, max: 2 });
     // No synchronisation and no electronic result recorded: missing, not a silent zero.
-    expect(i.get("1.4")).toMatchObject({ value: null, score: 0, missingData: true });
-    expect(i.get("4.1")).toMatchObject({ value: null, score: 0, missingData: true });
+    expect(i.get("1.4")).toMatchObject({
+      value: null,
+      score: 0,
+      missingData: "Chưa ghi nhận lần đồng bộ hồ sơ nào với Cổng DVCQG trong kỳ",
+    });
+    expect(i.get("4.1")).toMatchObject({
+      value: null,
+      score: 0,
+      missingData: expect.stringContaining("kết quả điện tử"),
+    });
     // Nothing the portal reads from outside motcua.
     for (const id of ["1.1", "1.2", "1.3", "4.4", "4.5a", "4.5b", "4.6"]) {
-      expect(i.get(id), id).toMatchObject({ score: 0, missingData: true });
+      expect(i.get(id), id).toMatchObject({ score: 0, missingData: expect.any(String) });
     }
     // No fees requested: nothing counted.
     for (const id of ["P.A", "P.B", "P.C"]) expect(i.get(id), id).toMatchObject({ value: null, score: 0 });
@@ -183,11 +191,18 @@ describe("the 766 rankings", () => {
     // Commune A 16.67; commune B only 3.1 (2 points: both its procedures are online); the department
     // may receive neither procedure (0). In February A and B both had just 3.1: tied first.
     expect(
-      body.items.map((x: Record<string, unknown>) => [x.unitId, x.rank, x.totalScore, x.change, x.band]),
+      body.items.map((x: Record<string, unknown>) => [
+        x.unitId,
+        x.rank,
+        x.totalScore,
+        x.change,
+        x.scoreChange,
+        x.band,
+      ]),
     ).toEqual([
-      [UNITS.communeA.unitId, 1, 16.67, { rank: 0, score: 14.67 }, "yếu"],
-      [UNITS.communeB.unitId, 2, 2, { rank: -1, score: 0 }, "yếu"],
-      [UNITS.department.unitId, 3, 0, { rank: 0, score: 0 }, "yếu"],
+      [UNITS.communeA.unitId, 1, 16.67, 0, 14.67, "yếu"],
+      [UNITS.communeB.unitId, 2, 2, -1, 0, "yếu"],
+      [UNITS.department.unitId, 3, 0, 0, 0, "yếu"],
     ]);
     expect(body.bands).toEqual([
       { band: "xuất sắc", from: 90 },

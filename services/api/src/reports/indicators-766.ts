@@ -141,10 +141,17 @@ const indicatorSchema = z.object({
   score: z.number(),
   max: z.number(),
   formula: z.string(),
-  missingData: z.literal(true).optional().meta({
-    description: "motcua does not hold, or has not recorded, the data this needs: scored 0 (see `note`)",
+  missingData: z.string().optional().meta({
+    description:
+      "Present when motcua does not hold, or has not recorded, the data this needs: what is missing (Vietnamese); scored 0",
   }),
-  note: z.string().optional(),
+  note: z
+    .string()
+    .optional()
+    .meta({
+      description:
+        "How the value was computed where the formula could not be followed fully, or why it is null",
+    }),
 });
 
 /**

@@ -100,16 +100,16 @@ export function rankings766Route(deps: ReportDeps & { readonly bands?: Bands766 
                     .number()
                     .meta({ description: "What the ranking is by: the total or the group's points" }),
                   band: z.enum([...BAND_NAMES, "yếu"]),
-                  change: z.object({
-                    rank: z.number().int().nullable().meta({
-                      description:
-                        "Places gained since the previous period (negative: lost); null if unranked then",
-                    }),
-                    score: z
-                      .number()
-                      .nullable()
-                      .meta({ description: "Points of `value` gained since the previous period" }),
+                  change: z.number().int().nullable().meta({
+                    description:
+                      "Places gained since the previous period (negative: places lost); null if unranked then",
                   }),
+                  scoreChange: z
+                    .number()
+                    .nullable()
+                    .meta({
+                      description: "Points of `value` gained since the previous period (negative: lost)",
+                    }),
                 }),
               ),
               position: positionField,
@@ -165,10 +165,8 @@ export function rankings766Route(deps: ReportDeps & { readonly bands?: Bands766 
               groupScores: score.groupScores,
               value,
               band: bandOf(score.totalScore, bands),
-              change: {
-                rank: (ranksBefore.get(c.unitId) as number) - r,
-                score: Math.round((value - rankedValue(earlier, by)) * 100) / 100,
-              },
+              change: (ranksBefore.get(c.unitId) as number) - r,
+              scoreChange: Math.round((value - rankedValue(earlier, by)) * 100) / 100,
             };
           })
           .sort((a, b) => a.rank - b.rank);
