@@ -145,13 +145,10 @@ const indicatorSchema = z.object({
     description:
       "Present when motcua does not hold, or has not recorded, the data this needs: what is missing (Vietnamese); scored 0",
   }),
-  note: z
-    .string()
-    .optional()
-    .meta({
-      description:
-        "How the value was computed where the formula could not be followed fully, or why it is null",
-    }),
+  note: z.string().optional().meta({
+    description:
+      "How the value was computed where the formula could not be followed fully, or why it is null",
+  }),
 });
 
 /**

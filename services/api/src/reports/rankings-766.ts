@@ -104,12 +104,9 @@ export function rankings766Route(deps: ReportDeps & { readonly bands?: Bands766 
                     description:
                       "Places gained since the previous period (negative: places lost); null if unranked then",
                   }),
-                  scoreChange: z
-                    .number()
-                    .nullable()
-                    .meta({
-                      description: "Points of `value` gained since the previous period (negative: lost)",
-                    }),
+                  scoreChange: z.number().nullable().meta({
+                    description: "Points of `value` gained since the previous period (negative: lost)",
+                  }),
                 }),
               ),
               position: positionField,
