@@ -29,6 +29,8 @@ export interface FeedbackView {
   readonly dueAt: string;
   /** Unanswered and open past its due moment, or recorded overdue (it stays so once answered late). */
   readonly overdue: boolean;
+  /** Open, not yet overdue, and due within the next 48 hours. */
+  readonly dueSoon: boolean;
   readonly answeredAt: string | null;
   readonly answerTimeliness: "on_time" | "late" | null;
   readonly published: boolean;
@@ -41,7 +43,11 @@ type FeedbackRow = Selectable<FeedbackTable>;
 
 const isOpen = (status: string) => status === "received" || status === "assigned";
 
+const DUE_SOON_MS = 48 * 3_600_000;
+
 function toView(row: FeedbackRow, now: number): FeedbackView {
+  const due = new Date(row.due_at).getTime();
+  const overdue = row.overdue || (isOpen(row.status) && due <= now);
   return {
     feedbackId: row.feedback_id,
     status: row.status as FeedbackRowStatus,
@@ -55,7 +61,8 @@ function toView(row: FeedbackRow, now: number): FeedbackView {
     officerId: row.officer_id,
     submittedAt: isoOf(row.submitted_at),
     dueAt: isoOf(row.due_at),
-    overdue: row.overdue || (isOpen(row.status) && new Date(row.due_at).getTime() <= now),
+    overdue,
+    dueSoon: isOpen(row.status) && !overdue && due - now <= DUE_SOON_MS,
     answeredAt: isoOrNull(row.answered_at),
     answerTimeliness: row.answer_timeliness as "on_time" | "late" | null,
     published: row.published,

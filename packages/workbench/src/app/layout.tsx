@@ -29,6 +29,9 @@ export function WorkbenchLayout(props: { title: string; children: ReactNode }) {
             <Link to="/thanh-tra">Tra cứu lịch sử</Link>
           )}
           {session.role === "admin" && <Link to="/quan-tri">Quản trị danh mục</Link>}
+          {(session.role === "officer" || session.role === "admin") && (
+            <Link to="/phan-anh-kien-nghi">Phản ánh, kiến nghị</Link>
+          )}
           <Link to="/tra-cuu">Tra cứu công khai</Link>
         </nav>
         <div className="who">

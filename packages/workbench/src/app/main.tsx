@@ -3,6 +3,10 @@ import { createRoot } from "react-dom/client";
 import { BrowserRouter, Navigate, Route, Routes } from "react-router";
 import { AdminPage } from "./admin/AdminPage";
 import { DossierPage } from "./dossier/DossierPage";
+import { FeedbackDetailPage } from "./feedback/FeedbackDetailPage";
+import { FeedbackFormPage } from "./feedback/FeedbackFormPage";
+import { FeedbackTrackingPage } from "./feedback/FeedbackTrackingPage";
+import { FeedbackWorklistPage } from "./feedback/FeedbackWorklistPage";
 import { ControlSheetPage } from "./forms/ControlSheetPage";
 import { NoticeFormPage } from "./forms/NoticeFormPage";
 import { ReceiptSlipPage } from "./forms/ReceiptSlipPage";
@@ -72,6 +76,22 @@ function App() {
       />
       <Route path="/tra-cuu" element={<PublicLookupPage />} />
       <Route path="/tra-cuu/:code" element={<PublicLookupPage />} />
+      <Route path="/phan-anh" element={<FeedbackFormPage />} />
+      <Route path="/phan-anh/:code" element={<FeedbackTrackingPage />} />
+      <Route
+        path="/phan-anh-kien-nghi"
+        element={
+          <RequireSession roles={["officer", "admin"]}>{() => <FeedbackWorklistPage />}</RequireSession>
+        }
+      />
+      <Route
+        path="/phan-anh-kien-nghi/:feedbackId"
+        element={
+          <RequireSession roles={["officer", "admin"]}>
+            {(s) => <FeedbackDetailPage session={s} />}
+          </RequireSession>
+        }
+      />
       <Route path="*" element={<Navigate to="/" replace />} />
     </Routes>
   );

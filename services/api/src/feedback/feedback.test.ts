@@ -268,6 +268,17 @@ describe("the public lookup and the officers' handling", () => {
   });
 });
 
+describe("GET /public/feedback/choices", () => {
+  it("lists the units and procedures a feedback may be about, and the rules of the form", async () => {
+    const r = await rt.app.inject({ method: "GET", url: "/public/feedback/choices" });
+    expect(r.statusCode, r.body).toBe(200);
+    const body = r.json();
+    expect(body.units.map((u: { unitId: string }) => u.unitId)).toContain(A);
+    expect(body.procedures.map((p: { procedureId: string }) => p.procedureId)).toContain("permit");
+    expect(body).toMatchObject({ handlingWorkingDays: 10, contentMaxLength: 5000, contactMaxLength: 300 });
+  });
+});
+
 describe("the public form's rate limit", () => {
   it("refuses feedback beyond the limit per address with 429 and Retry-After, recording nothing", async () => {
     const limited = await createTestRuntime("feedback_rate", { env: { FEEDBACK_RATE_LIMIT_MAX: "2" } });

@@ -15,9 +15,11 @@ import {
   FEEDBACK_CONTACT_MAX,
   FEEDBACK_CONTENT_MAX,
   isStorableText,
+  localDateOf,
 } from "@motcua/domain";
 import type { Principal } from "@motcua/platform";
 import { FEEDBACK_STATUS_FILTERS, listDossiers, listFeedback } from "@motcua/read-models";
+import { listProcedures, listUnits } from "@motcua/reference-data";
 import type { FastifyRequest } from "fastify";
 import { z } from "zod";
 import type { RouteSlice } from "../app";
@@ -135,6 +137,10 @@ const viewSchema = z.object({
   published: z.boolean(),
   closedAt: z.string().nullable(),
   revision: z.number().int(),
+});
+
+const itemSchema = viewSchema.extend({
+  dueSoon: z.boolean().meta({ description: "Open, not overdue, due within the next 48 hours" }),
 });
 
 const detailSchema = viewSchema.extend({
@@ -258,6 +264,54 @@ export function feedbackRoutes(options: FeedbackRouteDeps): RouteSlice {
     );
 
     app.get(
+      "/public/feedback/choices",
+      {
+        schema: {
+          tags: ["public"],
+          summary:
+            "What a feedback may be about: the units in office now and the procedures (public names only)",
+          response: {
+            200: z.object({
+              units: z.array(
+                z.object({
+                  unitId: z.string(),
+                  name: z.string(),
+                  level: z.string(),
+                  parentId: z.string().nullable(),
+                }),
+              ),
+              procedures: z.array(
+                z.object({ procedureId: z.string(), code: z.string(), name: z.string(), level: z.string() }),
+              ),
+              handlingWorkingDays: z.number().int(),
+              contentMaxLength: z.number().int(),
+              contactMaxLength: z.number().int(),
+            }),
+          },
+        },
+      },
+      async () => {
+        const today = localDateOf(deps.now().getTime());
+        const units = (await listUnits(deps.db)).filter(
+          (u) => (u.validFrom ?? "0000") <= today && (u.validTo === undefined || today <= u.validTo),
+        );
+        const procedures = await listProcedures(deps.db);
+        return {
+          units: units.map((u) => ({ unitId: u.unitId, name: u.name, level: u.level, parentId: u.parentId })),
+          procedures: procedures.map((p) => ({
+            procedureId: p.procedureId,
+            code: p.code,
+            name: p.name,
+            level: p.level,
+          })),
+          handlingWorkingDays: settings.handlingWorkingDays,
+          contentMaxLength: FEEDBACK_CONTENT_MAX,
+          contactMaxLength: FEEDBACK_CONTACT_MAX,
+        };
+      },
+    );
+
+    app.get(
       "/public/feedback/:trackingCode",
       {
         schema: {
@@ -305,7 +359,7 @@ export function feedbackRoutes(options: FeedbackRouteDeps): RouteSlice {
           }),
           response: {
             200: z.object({
-              items: z.array(viewSchema),
+              items: z.array(itemSchema),
               nextCursor: z.string().nullable(),
               position: positionField,
             }),

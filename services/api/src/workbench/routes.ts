@@ -22,6 +22,10 @@ const PAGE_PATHS = [
   "/quan-tri",
   "/tra-cuu",
   "/tra-cuu/*",
+  "/phan-anh",
+  "/phan-anh/*",
+  "/phan-anh-kien-nghi",
+  "/phan-anh-kien-nghi/*",
 ];
 
 const CONTENT_TYPES: Record<string, string> = {

@@ -1,5 +1,5 @@
 import { type FormEvent, useState } from "react";
-import { useNavigate, useParams } from "react-router";
+import { Link, useNavigate, useParams } from "react-router";
 import { api } from "../api";
 import { orThrow, useLoad } from "../load";
 import { dateTime, statusWords } from "../vi";
@@ -148,6 +148,10 @@ export function PublicLookupPage() {
             </dl>
           </section>
         )}
+        <p className="public-links">
+          <Link to="/phan-anh">Gửi phản ánh, kiến nghị</Link> ·{" "}
+          <Link to="/phan-anh/tra-cuu">Theo dõi phản ánh, kiến nghị</Link>
+        </p>
       </main>
     </div>
   );
