@@ -52,6 +52,7 @@ export type paths = {
                                 overdue: boolean;
                                 supplementRequests: number;
                                 revision: number;
+                                ratingCode?: string;
                                 dueSoon: boolean;
                                 applicantName?: string | null;
                             } & {
@@ -4350,6 +4351,7 @@ export type paths = {
                             supplementRequests: number;
                             revision: number;
                             position: number;
+                            ratingCode?: string;
                             asOf: string;
                             exists: boolean;
                         } & {
@@ -5383,6 +5385,7 @@ export type paths = {
                             supplementRequests: number;
                             revision: number;
                             position: number;
+                            ratingCode?: string;
                         };
                     };
                 };
@@ -5747,6 +5750,7 @@ export type paths = {
                             dueAt: string | null;
                             dueAtProvisional: boolean;
                             promisedAt: string | null;
+                            rated: boolean;
                             position: number;
                         };
                     };
