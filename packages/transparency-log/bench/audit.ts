@@ -18,12 +18,13 @@
  * BENCH_CPU_PROF=<dir> makes the reactor's process write a V8 CPU profile (node --cpu-prof) there.
  *
  *   pnpm bench:audit [--leaves 1000000] [--build append|sql] [--events 100000] [--rate 2000]
- *                    [--seconds 15] [--proofs 2000] [--only proofs|keeping-up]
+ *                    [--seconds 15] [--rounds 3] [--proofs 2000] [--only proofs|keeping-up]
+ * --seconds is each side's total time; the closed-loop sides alternate in --rounds rounds.
  */
 import { fork } from "node:child_process";
 import { createHash, generateKeyPairSync, randomBytes, randomUUID } from "node:crypto";
 import { readFileSync } from "node:fs";
-import { cpus } from "node:os";
+import { cpus, loadavg } from "node:os";
 import { parseArgs } from "node:util";
 import { createPostgresEventStore, type NewEvent, type RecordedEvent } from "@motcua/event-store";
 import { createTestDatabase, type TestDatabase } from "@motcua/testing";
@@ -50,6 +51,7 @@ const { values } = parseArgs({
     events: { type: "string", default: "100000" },
     rate: { type: "string", default: "2000" },
     seconds: { type: "string", default: "15" },
+    rounds: { type: "string", default: "3" },
     proofs: { type: "string", default: "2000" },
     build: { type: "string", default: "append" },
     only: { type: "string" },
@@ -60,6 +62,7 @@ const LEAVES = Number(values.leaves);
 const EVENTS = Number(values.events);
 const RATE = Number(values.rate);
 const SECONDS = Number(values.seconds);
+const ROUNDS = Math.max(1, Number(values.rounds));
 const PROOFS = Number(values.proofs);
 
 const progress = (text: string) => process.stderr.write(`\r${text}\x1b[K`);
@@ -239,7 +242,7 @@ async function proofsAndStorage(): Promise<void> {
     done();
     const i = percentiles(inclusion);
     console.log(
-      `  inclusion proof at ${treeSize.toLocaleString("en")} leaves (${inclusion.length} random leaves, each verified): p50 ${ms(i.p50)}, p95 ${ms(i.p95)}, p99 ${ms(i.p99)}, max ${ms(i.max)} (goal p99 < 20 ms)`,
+      `  inclusion proof at ${treeSize.toLocaleString("en")} leaves (${inclusion.length} random leaves, each verified): p50 ${ms(i.p50)}, p95 ${ms(i.p95)}, p99 ${ms(i.p99)}, max ${ms(i.max)} (goal p99 < 20 ms; load average ${(loadavg()[0] ?? 0).toFixed(1)} on ${cpus().length} CPUs)`,
     );
 
     const consistency: number[] = [];
@@ -482,6 +485,7 @@ async function keepingUp(): Promise<void> {
 
     interface Phase {
       readonly rate: number;
+      readonly elapsed: number;
       readonly appended: number;
       readonly writersNodeMs: number;
       readonly writersPgMs: number;
@@ -494,7 +498,7 @@ async function keepingUp(): Promise<void> {
       const reactorBefore = await backendCpuMs(db, REACTOR_APP);
       const cpuBefore = process.cpuUsage();
       const t0 = performance.now();
-      const until = t0 + SECONDS * 1000;
+      const until = t0 + (SECONDS / ROUNDS) * 1000;
       let appended = 0;
       const writer = async () => {
         while (performance.now() < until) {
@@ -519,6 +523,7 @@ async function keepingUp(): Promise<void> {
       done();
       return {
         rate: appended / elapsed,
+        elapsed,
         appended,
         writersNodeMs,
         writersPgMs,
@@ -536,14 +541,48 @@ async function keepingUp(): Promise<void> {
       );
     };
 
-    const without = await closedLoop(false);
-    describePhase("without the tree's reactor", without);
-    const withReactor = await closedLoop(true);
-    describePhase("with the reactor running (its own process)", withReactor);
+    // Alternated in rounds (without, with, without, with…) so that a change in what else runs on the
+    // machine falls on both sides alike; each side's figures are the sums over its rounds.
+    const combine = (phases: Phase[]): Phase => {
+      const sum = (f: (p: Phase) => number) => phases.reduce((n, p) => n + f(p), 0);
+      const reactors = phases.map((p) => p.reactor).filter((r): r is ReactorReport => r !== null);
+      return {
+        rate: sum((p) => p.appended) / sum((p) => p.elapsed),
+        elapsed: sum((p) => p.elapsed),
+        appended: sum((p) => p.appended),
+        writersNodeMs: sum((p) => p.writersNodeMs),
+        writersPgMs: sum((p) => p.writersPgMs),
+        reactorPgMs: sum((p) => p.reactorPgMs),
+        reactor:
+          reactors.length === 0
+            ? null
+            : {
+                cpuMs: reactors.reduce((n, r) => n + r.cpuMs, 0),
+                steps: reactors.reduce((n, r) => n + r.steps, 0),
+                appended: reactors.reduce((n, r) => n + r.appended, 0),
+              },
+      };
+    };
+    const withoutRounds: Phase[] = [];
+    const withRounds: Phase[] = [];
+    for (let round = 1; round <= ROUNDS; round++) {
+      withoutRounds.push(await closedLoop(false));
+      withRounds.push(await closedLoop(true));
+      console.log(
+        `  round ${round}/${ROUNDS}: ${Math.round(withoutRounds.at(-1)?.rate ?? 0).toLocaleString("en")} appends/s without the reactor, ${Math.round(withRounds.at(-1)?.rate ?? 0).toLocaleString("en")} with it`,
+      );
+    }
+    const without = combine(withoutRounds);
+    describePhase(`without the tree's reactor (${ROUNDS} × ${(SECONDS / ROUNDS).toFixed(0)} s)`, without);
+    const withReactor = combine(withRounds);
+    describePhase(
+      `with the reactor running in its own process (${ROUNDS} × ${(SECONDS / ROUNDS).toFixed(0)} s)`,
+      withReactor,
+    );
     const ratio = withReactor.rate / without.rate;
     const writerCost = (withReactor.writersNodeMs + withReactor.writersPgMs) / withReactor.appended;
     const reactorCost = ((withReactor.reactor?.cpuMs ?? 0) + withReactor.reactorPgMs) / withReactor.appended;
-    const load = await import("node:os").then((os) => os.loadavg()[0] ?? 0);
+    const load = loadavg()[0] ?? 0;
     console.log(
       `  ⇒ THROUGHPUT WITH / WITHOUT THE REACTOR: ${(ratio * 100).toFixed(1)} % (goal ≥ 90 %)\n` +
         `    the reactor costs ${(reactorCost * 1000).toFixed(0)} µs of CPU per appended event against ${(writerCost * 1000).toFixed(0)} µs for the writers and their backends, ` +
