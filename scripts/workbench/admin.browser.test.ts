@@ -163,6 +163,12 @@ describe("the admin's reference data in Chromium", () => {
       await page.getByRole("button", { name: "Lưu thủ tục" }).click();
       await page.getByTestId("version-giay-phep-moi").filter({ hasText: "2" }).waitFor();
       expect(await procedureForm.getByRole("status").textContent()).toContain("Đã lưu phiên bản 2");
+      // Both versions listed, newest first, with what changed.
+      await page.getByTestId("procedure-versions").locator("tbody tr").nth(1).waitFor();
+      const versions = await page.getByTestId("procedure-versions").locator("tbody tr").allTextContents();
+      expect(versions).toHaveLength(2);
+      expect(versions[0]).toMatch(/^2.*Toàn trình$/);
+      expect(versions[1]).toMatch(/^1.*Một phần$/);
       const procedure = await h.call("GET", "/procedures/giay-phep-moi", { role: "admin" });
       expect(procedure.body).toMatchObject({
         version: 2,

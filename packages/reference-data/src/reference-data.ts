@@ -236,6 +236,20 @@ export async function getProcedureVersion(
   return row ? versionFromRow(row) : null;
 }
 
+/** Every version of a procedure, newest first, with when it was made (empty for an unknown procedure). */
+export async function listProcedureVersions(
+  db: ReferenceDb,
+  procedureId: string,
+): Promise<(ProcedureVersion & { readonly createdAt: string })[]> {
+  const rows = await db
+    .selectFrom("ref.procedure_versions")
+    .select(["procedure_id", "version", "definition", "created_at"])
+    .where("procedure_id", "=", procedureId)
+    .orderBy("version", "desc")
+    .execute();
+  return rows.map((row) => ({ ...versionFromRow(row), createdAt: new Date(row.created_at).toISOString() }));
+}
+
 /** The current version of every procedure. */
 export async function listProcedures(db: ReferenceDb): Promise<ProcedureVersion[]> {
   const rows = await db

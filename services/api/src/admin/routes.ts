@@ -12,6 +12,7 @@ import {
   getProcedure,
   listCalendars,
   listProcedures,
+  listProcedureVersions,
   listUnits,
   putCalendar,
   putProcedure,
@@ -200,6 +201,27 @@ export function adminRoutes(deps: {
         const procedure = await getProcedure(db, request.params.procedureId);
         if (!procedure) throw new AppError(404, "procedure.not_found", "There is no such procedure");
         return procedure;
+      },
+    );
+
+    app.get(
+      "/procedures/:procedureId/versions",
+      {
+        onRequest: authenticated,
+        schema: {
+          tags: ["reference data"],
+          summary: "Every version of a procedure, newest first, with when it was made",
+          params: z.object({ procedureId: z.string() }),
+          response: {
+            200: z.object({ items: z.array(procedureResponse.extend({ createdAt: z.string() })) }),
+            ...errors,
+          },
+        },
+      },
+      async (request) => {
+        const items = await listProcedureVersions(db, request.params.procedureId);
+        if (items.length === 0) throw new AppError(404, "procedure.not_found", "There is no such procedure");
+        return { items };
       },
     );
 

@@ -3,8 +3,9 @@ import { type FormEvent, type ReactNode, useState } from "react";
 import { api, isProblem } from "../api";
 import { FieldMessage, invalidProps } from "../FieldMessage";
 import { type FormErrors, formErrorsOf, noErrors } from "../field-errors";
+import { useLoad } from "../load";
 import { forgetReferenceData, type ProcedureInfo, type UnitInfo } from "../reference";
-import { LEVEL, TIME_LIMIT_UNIT } from "../vi";
+import { dateTime, LEVEL, TIME_LIMIT_UNIT, timeLimitWords } from "../vi";
 
 /** The levels offered in the forms: the known ones, then any other a stored unit uses (levels are data). */
 const levelChoices = (units: readonly UnitInfo[]): string[] => [
@@ -250,6 +251,53 @@ export function UnitForm(props: { units: readonly UnitInfo[]; onSaved: () => voi
   );
 }
 
+/** Every stored version of a procedure, newest first: what changed and when. */
+function ProcedureVersions(props: { procedureId: string; savedVersion: number }) {
+  const [loaded] = useLoad(async () => {
+    const answer = await api.GET("/procedures/{procedureId}/versions", {
+      params: { path: { procedureId: props.procedureId } },
+    });
+    return answer.data?.items ?? [];
+  }, [props.procedureId, props.savedVersion]);
+  if (loaded.state !== "ready" || loaded.value.length === 0) return null;
+  return (
+    <div className="table-wrap">
+      <table data-testid="procedure-versions">
+        <caption>Các phiên bản của thủ tục</caption>
+        <thead>
+          <tr>
+            <th scope="col">Phiên bản</th>
+            <th scope="col">Lưu lúc</th>
+            <th scope="col">Tên thủ tục</th>
+            <th scope="col">Thời hạn</th>
+            <th scope="col">Dịch vụ công trực tuyến</th>
+          </tr>
+        </thead>
+        <tbody>
+          {loaded.value.map((v) => {
+            const version = v as unknown as {
+              version: number;
+              createdAt: string;
+              name: string;
+              timeLimit: { value: number; unit: string };
+              onlineService: string;
+            };
+            return (
+              <tr key={version.version}>
+                <td>{version.version}</td>
+                <td>{dateTime(version.createdAt)}</td>
+                <td>{version.name}</td>
+                <td>{timeLimitWords(version.timeLimit)}</td>
+                <td>{ONLINE_SERVICE[version.onlineService] ?? version.onlineService}</td>
+              </tr>
+            );
+          })}
+        </tbody>
+      </table>
+    </div>
+  );
+}
+
 const blankProcedure = {
   procedureId: "",
   code: "",
@@ -384,9 +432,12 @@ export function ProcedureForm(props: {
         )}
       </Field>
       {current && (
-        <p className="muted" data-testid="proc-current-version">
-          Đang sửa phiên bản {current.version}; lưu thay đổi sẽ tạo phiên bản {current.version + 1}.
-        </p>
+        <>
+          <p className="muted" data-testid="proc-current-version">
+            Đang sửa phiên bản {current.version}; lưu thay đổi sẽ tạo phiên bản {current.version + 1}.
+          </p>
+          <ProcedureVersions procedureId={current.procedureId} savedVersion={current.version} />
+        </>
       )}
       <div className="form-grid">
         <Field id="proc-id" label="Mã định danh (không đổi được)" message={messageOf(errors, "procedureId")}>
