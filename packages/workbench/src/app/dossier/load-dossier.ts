@@ -21,6 +21,8 @@ export interface DossierView {
   timeliness: "early" | "on_time" | "late" | null;
   overdue: boolean;
   revision: number;
+  /** For the slip (form 01): given to the unit's officers only. */
+  ratingCode?: string;
 }
 
 export interface Applicant {

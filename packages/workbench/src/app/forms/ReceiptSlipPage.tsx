@@ -130,6 +130,13 @@ export function ReceiptSlipPage() {
             Quét mã QR hoặc truy cập <span className="slip-url">{publicUrl}</span> để tra cứu tình trạng hồ
             sơ.
           </p>
+          {dossier.ratingCode && (
+            <p>
+              Mã đánh giá mức độ hài lòng:{" "}
+              <strong data-testid="slip-rating-code">{dossier.ratingCode}</strong>. Sau khi nhận kết quả,
+              Ông/Bà đánh giá việc giải quyết hồ sơ tại trang tra cứu trên với mã này (mỗi hồ sơ một lần).
+            </p>
+          )}
         </div>
       </article>
     </WorkbenchLayout>

@@ -3,6 +3,7 @@ import { Link, useNavigate, useParams } from "react-router";
 import { api } from "../api";
 import { orThrow, useLoad } from "../load";
 import { dateTime, statusWords } from "../vi";
+import { RatingForm } from "./RatingForm";
 
 /** What a status means for the citizen, and what (if anything) they should do. */
 const CITIZEN_NOTE: Record<string, string> = {
@@ -34,6 +35,8 @@ interface PublicDossier {
   dueAt: string | null;
   dueAtProvisional: boolean;
   promisedAt: string | null;
+  /** The applicant has rated the dossier (once its result was returned). */
+  rated: boolean;
 }
 
 /**
@@ -148,6 +151,17 @@ export function PublicLookupPage() {
             </dl>
           </section>
         )}
+        {loaded.state === "ready" &&
+          loaded.value !== null &&
+          loaded.value !== "not-found" &&
+          loaded.value.status === "returned" &&
+          (loaded.value.rated ? (
+            <p className="notice notice-ok" data-testid="rating-done">
+              Hồ sơ đã được đánh giá mức độ hài lòng. Cảm ơn Ông/Bà.
+            </p>
+          ) : (
+            <RatingForm code={loaded.value.code} />
+          ))}
         <p className="public-links">
           <Link to="/phan-anh">Gửi phản ánh, kiến nghị</Link> ·{" "}
           <Link to="/phan-anh/tra-cuu">Theo dõi phản ánh, kiến nghị</Link>
