@@ -271,9 +271,9 @@ export async function projectionLag(
   access: ReadModelAccess,
   headPosition: () => Promise<number>,
 ): Promise<{ partition: number; lag: number }[]> {
-  const [head, checkpoints] = await Promise.all([
-    headPosition(),
-    readCheckpoints(access.db, await access.schema()),
-  ]);
+  // The schema first: awaited inside Promise.all's arguments, its failure would leave the head's query
+  // unawaited, and that query's failure an unhandled rejection that ends the process (a Postgres restart).
+  const schema = await access.schema();
+  const [head, checkpoints] = await Promise.all([headPosition(), readCheckpoints(access.db, schema)]);
   return checkpoints.map((c) => ({ partition: c.partition, lag: Math.max(0, head - c.position) }));
 }

@@ -1,6 +1,12 @@
 import { describe, expect, it } from "vitest";
 import type { App } from "./app";
-import { answerAtPosition, minPositionQuery, waitForPosition } from "./read-model-access";
+import {
+  answerAtPosition,
+  minPositionQuery,
+  projectionLag,
+  type ReadModelAccess,
+  waitForPosition,
+} from "./read-model-access";
 import { buildTestApp } from "./test-app";
 
 describe("read positions", () => {
@@ -71,5 +77,13 @@ describe("read positions", () => {
     } finally {
       await app.close();
     }
+  });
+
+  it("the projection lag fails as one rejection when Postgres is away, leaving nothing unhandled", async () => {
+    // As during a Postgres restart: the active version and the log's head both fail. Before, the head's
+    // query was left unawaited and its rejection ended the API process (found by pnpm test:cluster).
+    const away = { schema: () => Promise.reject(new Error("57P01 terminating connection")) };
+    const head = () => Promise.reject(new Error("the event store is unavailable (headPosition)"));
+    await expect(projectionLag(away as unknown as ReadModelAccess, head)).rejects.toThrow(/57P01/);
   });
 });
