@@ -88,6 +88,25 @@ describe("POST /public/dossiers/{code}/rating", () => {
       to: "2025-03-31",
     });
     expect(summary).toMatchObject({ rated: 1, satisfied: 1, satisfiedShare: 1 });
+
+    // The comment is the applicant's free text: erased with them, the scores stay.
+    const rated = async () => {
+      for await (const e of rt.store.readStream(`dossier-${d.dossierId}`))
+        if (e.type === "DossierRated") return e.data as Record<string, unknown>;
+      return null;
+    };
+    expect((await rated())?.comment).toBe("Rất tận tình");
+    const admin = await rt.auth("admin");
+    const erased = await rt.app.inject({
+      method: "POST",
+      url: "/applicants/erase",
+      payload: { idNumber: receiveBody().applicant.idNumber, reason: "Đơn yêu cầu số 1/2026" },
+      headers: admin,
+    });
+    expect(erased.statusCode, erased.body).toBeLessThan(300);
+    const after = await rated();
+    expect(JSON.stringify(after)).not.toContain("Rất tận tình");
+    expect(after?.scores).toEqual(SCORES);
   });
 
   it("refuses a wrong or guessed code with 422 naming the field, whatever the dossier, recording nothing", async () => {
