@@ -35,7 +35,6 @@ export { type Indicators766Query, indicators766, type Scope766 } from "./indicat
 export {
   type Figures766,
   type Indicator766Value,
-  type Satisfaction766,
   type Score766,
   score766,
 } from "./indicators-766/score";

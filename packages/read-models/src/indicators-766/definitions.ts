@@ -301,7 +301,7 @@ export const SUB_INDICATORS_766: readonly SubIndicator766[] = [
       "Số PAKN được phân loại theo quy định, chính sách, thủ tục hoặc hành vi cán bộ / Tổng số PAKN trong kỳ",
     formulaEn: "feedback classified / feedback received in the period (shown, not scored)",
     source: "Mô hình đọc phản ánh, kiến nghị (feedback)",
-    lacks: "Phản ánh, kiến nghị chưa phân loại",
+    lacks: "Phản ánh, kiến nghị trong motcua chưa được phân loại",
   }),
   d({
     id: "5.2",
@@ -310,9 +310,10 @@ export const SUB_INDICATORS_766: readonly SubIndicator766[] = [
     target: 1,
     name: "Tiến độ xử lý phản ánh, kiến nghị",
     formula: "Số PAKN đã và đang xử lý đúng hạn, trong hạn / Tổng số PAKN được tiếp nhận, xử lý trong kỳ",
-    formulaEn: "feedback answered or pending within its deadline / feedback handled in the period",
-    source: "Mô hình đọc phản ánh, kiến nghị (feedback)",
-    lacks: "Cần mô hình đọc phản ánh, kiến nghị",
+    formulaEn:
+      "feedback answered by its deadline in the period / (answered + become overdue unanswered in the period); full points when none",
+    source: "feedbackSummary (answeredOnTime, answered, overdue)",
+    lacks: "Phản ánh đang xử lý trong hạn ở cuối kỳ chưa được tính vào tử số",
   }),
   d({
     id: "5.3",
@@ -321,9 +322,10 @@ export const SUB_INDICATORS_766: readonly SubIndicator766[] = [
     target: 1,
     name: "Tỷ lệ hài lòng trong xử lý phản ánh, kiến nghị",
     formula: "(Tổng số PAKN − số bị phản hồi không hài lòng hoặc quá hạn) / Tổng số PAKN × 100%",
-    formulaEn: "(feedback − feedback rated unsatisfied or overdue) / feedback received in the period",
-    source: "Mô hình đọc phản ánh, kiến nghị (feedback)",
-    lacks: "Cần mô hình đọc phản ánh, kiến nghị",
+    formulaEn:
+      "(feedback received − answered late or overdue) / feedback received in the period; full points when none",
+    source: "feedbackSummary (received, answeredLate, overdue)",
+    lacks: "Người gửi chưa đánh giá được câu trả lời (thích / không thích)",
   }),
   d({
     id: "5.4",

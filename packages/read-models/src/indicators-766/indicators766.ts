@@ -2,7 +2,8 @@ import type { ReadModelDb } from "../database";
 import { parsePeriod } from "../period";
 import { progress766ByUnit } from "./progress";
 import { type Indicator766Sums, indicator766Counts, zeroSums } from "./queries";
-import { type Figures766, type Satisfaction766, type Score766, score766 } from "./score";
+import { noSatisfaction, satisfaction766ByUnit } from "./satisfaction";
+import { type Figures766, type Score766, score766 } from "./score";
 
 /** One scope to score: a unit alone or with its subunits, and the procedures its units may receive. */
 export interface Scope766 {
@@ -20,13 +21,13 @@ export interface Indicators766Query {
   /** Local dates, both included; a 766 period is whole months (`to` may stop at today). */
   readonly from: string;
   readonly to: string;
-  /** The satisfaction figures of a scope, when the ratings and feedback read models give them. */
-  readonly satisfaction?: (scope: Scope766) => Promise<Satisfaction766 | null>;
+  /** Now: the feedback read model judges what is still open at this moment. */
+  readonly now: Date;
 }
 
 /**
- * The 766 of several scopes at once, in two statements whatever their number: the 766 counts and the
- * 06a's progress figures are read per receiving unit for every unit of every scope, and each scope's
+ * The 766 of several scopes at once, in four statements whatever their number: the 766 counts and the
+ * 06a's progress figures, the feedback and the ratings are read per receiving unit for every unit of every scope, and each scope's
  * figures are the sums over its units.
  */
 export async function indicators766(
@@ -38,9 +39,10 @@ export async function indicators766(
   const period = parsePeriod(query.from, query.to);
   const units = [...new Set(scopes.flatMap((s) => s.unitIds))];
   const month = (date: string) => `${date.slice(0, 7)}-01`;
-  const [counts, progress] = await Promise.all([
+  const [counts, progress, satisfaction] = await Promise.all([
     indicator766Counts(db, schema, units, month(period.from), month(period.to)),
     progress766ByUnit(db, schema, units, period),
+    satisfaction766ByUnit(db, schema, units, period, query.now),
   ]);
   const countsByUnit = new Map(counts.map((c) => [c.unitId, c]));
   const progressByUnit = new Map(progress.map((p) => [p.unitId, p]));
@@ -50,6 +52,7 @@ export async function indicators766(
     const online = new Set<string>();
     const fees = new Set<string>();
     const paidOnline = new Set<string>();
+    const voice = noSatisfaction();
     const p = {
       finished: 0,
       finishedLate766: 0,
@@ -65,6 +68,10 @@ export async function indicators766(
         for (const id of c.onlineProcedures) online.add(id);
         for (const id of c.feeProcedures) fees.add(id);
         for (const id of c.paidOnlineProcedures) paidOnline.add(id);
+      }
+      const v = satisfaction.get(unitId);
+      if (v !== undefined) {
+        for (const key of Object.keys(voice) as (keyof typeof voice)[]) voice[key] += v[key];
       }
       const u = progressByUnit.get(unitId);
       if (u !== undefined) {
@@ -87,7 +94,7 @@ export async function indicators766(
         .length,
       feeProcedures: fees.size,
       paidOnlineProcedures: paidOnline.size,
-      satisfaction: query.satisfaction ? await query.satisfaction(scope) : null,
+      satisfaction: voice,
     };
     out.set(scope.key, score766(figures));
   }

@@ -9,30 +9,7 @@ import {
 } from "./definitions";
 import type { UnitProgress766 } from "./progress";
 import type { Indicator766Sums } from "./queries";
-
-/** The satisfaction figures of a scope, from the ratings and feedback read models when they exist. */
-export interface Satisfaction766 {
-  /** Feedback (phản ánh, kiến nghị) about the scope in the period. */
-  readonly feedback?: {
-    /** Received in the period (5.1, 5.3's denominator). */
-    readonly received: number;
-    /** …classified (5.1). */
-    readonly classified: number;
-    /** Answered or pending in the period (5.2's denominator). */
-    readonly handled: number;
-    /** …answered within, or still within, their deadline (5.2). */
-    readonly onTime: number;
-    /** Received in the period and rated unsatisfied by the sender, or answered late (5.3). */
-    readonly unsatisfiedOrOverdue: number;
-  };
-  /** Ratings of returned dossiers and dossiers with feedback, for 5.4. */
-  readonly dossiers?: {
-    /** Dossiers of the period (5.4's denominator: as 2.1's). */
-    readonly total: number;
-    /** Rated unsatisfied by the applicant, or named by feedback. */
-    readonly unsatisfiedOrWithFeedback: number;
-  };
-}
+import type { UnitSatisfaction766 } from "./satisfaction";
 
 /** Everything the 766 of one scope (a unit, with or without its subunits) is computed from. */
 export interface Figures766 {
@@ -45,7 +22,8 @@ export interface Figures766 {
   /** Procedures with fees requested or paid in the period, and those with an online payment (P.B). */
   readonly feeProcedures: number;
   readonly paidOnlineProcedures: number;
-  readonly satisfaction: Satisfaction766 | null;
+  /** Feedback and ratings, summed over the scope's units. */
+  readonly satisfaction: UnitSatisfaction766;
 }
 
 export interface Indicator766Value {
@@ -78,6 +56,7 @@ type Measure =
 
 const rate = (numerator: number, denominator: number) => (denominator > 0 ? numerator / denominator : null);
 const NO_DOSSIERS = "Không có hồ sơ trong kỳ (mẫu số bằng 0)";
+const NO_FEEDBACK = "Không có phản ánh, kiến nghị phải xử lý trong kỳ: đạt điểm tối đa";
 
 /** What each sub-indicator measures for a scope. */
 function measure(sub: SubIndicator766, f: Figures766): Measure {
@@ -127,22 +106,28 @@ function measure(sub: SubIndicator766, f: Figures766): Measure {
       return { rate: rate(s.received_digitized, s.received) };
     case "4.3":
       return { rate: rate(s.received_reused, s.received) };
-    case "5.1":
-    case "5.2":
+    case "5.2": {
+      const handled = f.satisfaction.feedbackAnswered + f.satisfaction.feedbackOverdue;
+      return handled === 0
+        ? { rate: 1, value: null, note: NO_FEEDBACK }
+        : { rate: rate(f.satisfaction.feedbackAnsweredOnTime, handled) };
+    }
     case "5.3": {
-      const feedback = f.satisfaction?.feedback;
-      if (feedback === undefined) return { missing: sub.lacks };
-      if (sub.id === "5.1") return { rate: rate(feedback.classified, feedback.received) };
-      if (sub.id === "5.2") return { rate: rate(feedback.onTime, feedback.handled) };
-      return { rate: rate(feedback.received - feedback.unsatisfiedOrOverdue, feedback.received) };
+      const received = f.satisfaction.feedbackReceived;
+      if (received === 0) return { rate: 1, value: null, note: NO_FEEDBACK };
+      const late = Math.min(received, f.satisfaction.feedbackAnsweredLate + f.satisfaction.feedbackOverdue);
+      return {
+        rate: (received - late) / received,
+        note: "Chưa có đánh giá của người gửi về câu trả lời: chỉ trừ phản ánh, kiến nghị quá hạn",
+      };
     }
     case "5.4": {
-      const dossiers = f.satisfaction?.dossiers;
-      if (dossiers === undefined || onTime766 === null) {
-        return dossiers === undefined ? { missing: sub.lacks } : { rate: null };
-      }
-      const unsatisfied = rate(dossiers.unsatisfiedOrWithFeedback, dossiers.total) ?? 0;
-      return { rate: Math.max(0, onTime766 - unsatisfied) };
+      if (onTime766 === null) return { rate: null };
+      const unsatisfied = f.satisfaction.rated - f.satisfaction.satisfied;
+      return {
+        rate: Math.max(0, onTime766 - unsatisfied / (p.finished + p.pending)),
+        note: "Hồ sơ bị đánh giá không hài lòng: đánh giá tổng thể dưới 4/5; phản ánh về từng hồ sơ chưa được trừ",
+      };
     }
     default:
       return { missing: sub.lacks };

@@ -70,6 +70,11 @@ describe("the 766 score of a unit", () => {
     for (const id of ["1.1", "1.2", "1.3", "4.4", "4.5a", "4.5b", "4.6"]) {
       expect(i.get(id), id).toMatchObject({ score: 0, missingData: expect.any(String) });
     }
+    // No feedback to handle: full points; 5.4 = 2.1's rate (1/3), no rating unsatisfied → 6 × (1/3) / 90 %.
+    expect(i.get("5.1")).toMatchObject({ score: 0, max: 0, missingData: expect.any(String) });
+    expect(i.get("5.2")).toMatchObject({ value: null, score: 6, max: 6 });
+    expect(i.get("5.3")).toMatchObject({ value: null, score: 6, max: 6 });
+    expect(i.get("5.4")).toMatchObject({ value: 33.33, score: 2.22, max: 6 });
     // No fees requested: nothing counted.
     for (const id of ["P.A", "P.B", "P.C"]) expect(i.get(id), id).toMatchObject({ value: null, score: 0 });
     expect(body.groupScores).toEqual({
@@ -78,9 +83,9 @@ describe("the 766 score of a unit", () => {
       online: 6,
       payment: 0,
       digitisation: 4,
-      satisfaction: 0,
+      satisfaction: 14.22,
     });
-    expect(body.totalScore).toBe(16.67);
+    expect(body.totalScore).toBe(30.89);
   });
 
   it("the progress group equals the existing indicator's progress score", async () => {
@@ -122,12 +127,12 @@ describe("the 766 score of a unit", () => {
       from: "2025-01-01",
       to: "2025-03-31",
       asOf: "2025-03-11",
-      totalScore: 16.67,
+      totalScore: 30.89,
     });
     const year = (
       await get("/indicators/766", { unitId: UNITS.communeA.unitId, period: "year", date: "2025-01-15" })
     ).json();
-    expect(year).toMatchObject({ from: "2025-01-01", to: "2025-12-31", totalScore: 16.67 });
+    expect(year).toMatchObject({ from: "2025-01-01", to: "2025-12-31", totalScore: 30.89 });
   });
 
   it("an officer reads their own unit, not another", async () => {
@@ -188,8 +193,9 @@ describe("the 766 rankings", () => {
     });
     expect(response.statusCode, response.body).toBe(200);
     const body = response.json();
-    // Commune A 16.67; commune B only 3.1 (2 points: both its procedures are online); the department
-    // may receive neither procedure (0). In February A and B both had just 3.1: tied first.
+    // Commune A 30.89; commune B 14: 3.1 (2 points: both its procedures are online) and 5.2, 5.3 (no
+    // feedback: full points); the department may receive neither procedure: 12. In February A and B
+    // both had 14: tied first.
     expect(
       body.items.map((x: Record<string, unknown>) => [
         x.unitId,
@@ -200,9 +206,9 @@ describe("the 766 rankings", () => {
         x.band,
       ]),
     ).toEqual([
-      [UNITS.communeA.unitId, 1, 16.67, 0, 14.67, "yếu"],
-      [UNITS.communeB.unitId, 2, 2, -1, 0, "yếu"],
-      [UNITS.department.unitId, 3, 0, 0, 0, "yếu"],
+      [UNITS.communeA.unitId, 1, 30.89, 0, 16.89, "yếu"],
+      [UNITS.communeB.unitId, 2, 14, -1, 0, "yếu"],
+      [UNITS.department.unitId, 3, 12, 0, 0, "yếu"],
     ]);
     expect(body.bands).toEqual([
       { band: "xuất sắc", from: 90 },

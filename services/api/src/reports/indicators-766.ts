@@ -198,7 +198,11 @@ export function indicators766Route(deps: ReportDeps): RouteSlice {
         const unitIds = await reportUnits(deps.db, principal, q.unitId, q.includeSubunits);
         const scope = await scopeOf(deps.db, q.unitId, unitIds);
         const position = await deps.access.waitFor(q.minPosition);
-        const scores = await read766(deps.access.db, await deps.access.schema(), [scope], { from, to: asOf });
+        const scores = await read766(deps.access.db, await deps.access.schema(), [scope], {
+          from,
+          to: asOf,
+          now: deps.now(),
+        });
         const score = scores.get(q.unitId) as Score766;
         return answerAtPosition(reply, position, {
           unitId: q.unitId,

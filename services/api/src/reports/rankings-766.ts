@@ -137,8 +137,8 @@ export function rankings766Route(deps: ReportDeps & { readonly bands?: Bands766 
         const position = await deps.access.waitFor(q.minPosition);
         const schema = await deps.access.schema();
         const [now, before] = await Promise.all([
-          read766(deps.access.db, schema, scopes, { from, to: asOf }),
-          read766(deps.access.db, schema, scopes, previous),
+          read766(deps.access.db, schema, scopes, { from, to: asOf, now: deps.now() }),
+          read766(deps.access.db, schema, scopes, { ...previous, now: deps.now() }),
         ]);
         const by = q.by;
         const values = (scores: Map<string, Score766>) =>
