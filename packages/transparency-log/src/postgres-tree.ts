@@ -6,6 +6,7 @@ import {
   type Hash,
   hashRanges,
   inclusionProofRanges,
+  type LeafRange,
   leafHash,
   nodeHash,
   type Subtree,
@@ -97,21 +98,51 @@ const requireSize = (treeSize: number, stored: number) => {
   }
 };
 
+/**
+ * The MTH of each range for a tree of `treeSize`, in ONE round trip: the stored tree's size is read in the
+ * same statement as the subtrees, and checked before anything is answered.
+ */
+async function rangesOfStoredTree(
+  db: AnyDb,
+  treeSize: number,
+  ranges: readonly LeafRange[],
+): Promise<Hash[]> {
+  let stored = -1;
+  const read = async (subtrees: readonly Subtree[]) => {
+    const levels = subtrees.map((s) => s.level);
+    const indexes = subtrees.map((s) => s.index);
+    const { rows } = await sql<{ level: number; idx: string; hash: Buffer | null }>`
+      select -1 as level, tree_size as idx, null::bytea as hash from transparency.tree_state
+      union all
+      select 0, leaf_index, hash from transparency.leaves
+        where leaf_index = any(${indexes.filter((_, i) => levels[i] === 0)}::bigint[])
+      union all
+      select s.level, s.idx, s.hash from transparency.subtrees s
+        join unnest(${levels}::smallint[], ${indexes}::bigint[]) as w(level, idx)
+          on s.level = w.level and s.idx = w.idx`.execute(db);
+    const found = new Map<string, Hash>();
+    for (const row of rows) {
+      if (row.level === -1) stored = Number(row.idx);
+      else found.set(subtreeKey({ level: row.level, index: Number(row.idx) }), row.hash as Hash);
+    }
+    requireSize(treeSize, Math.max(stored, 0));
+    return found;
+  };
+  return hashRanges(ranges, read);
+}
+
 /** MTH(D[0:treeSize]). */
 export async function rootHashAt(db: AnyDb, treeSize: number): Promise<Hash> {
-  requireSize(treeSize, (await readTreeState(db)).treeSize);
-  const [root] = await hashRanges([{ start: 0, end: treeSize }], subtreeReader(db));
+  const [root] = await rangesOfStoredTree(db, treeSize, [{ start: 0, end: treeSize }]);
   return root as Hash;
 }
 
 export async function inclusionProof(db: AnyDb, leafIndex: number, treeSize: number): Promise<Hash[]> {
-  requireSize(treeSize, (await readTreeState(db)).treeSize);
-  return hashRanges(inclusionProofRanges(leafIndex, treeSize), subtreeReader(db));
+  return rangesOfStoredTree(db, treeSize, inclusionProofRanges(leafIndex, treeSize));
 }
 
 export async function consistencyProof(db: AnyDb, oldSize: number, newSize: number): Promise<Hash[]> {
-  requireSize(newSize, (await readTreeState(db)).treeSize);
-  return hashRanges(consistencyProofRanges(oldSize, newSize), subtreeReader(db));
+  return rangesOfStoredTree(db, newSize, consistencyProofRanges(oldSize, newSize));
 }
 
 /** The leaf each of these log positions became (positions not yet in the tree are absent). */
