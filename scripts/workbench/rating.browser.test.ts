@@ -125,5 +125,18 @@ describe("rating a returned dossier in Chromium", () => {
     } finally {
       await phone.context.close();
     }
+
+    // The unit's officers see the rating in the dossier's history, with the mean and the comment.
+    const back = await openContext(h);
+    try {
+      await signIn(back.page, h.base, { unitName: UNITS.wardA.name });
+      await back.page.goto(`${h.base}/ho-so/${dossier.dossierId}`);
+      await back.page.getByText("người nộp đánh giá mức độ hài lòng").first().waitFor();
+      const history = (await back.page.locator("body").textContent()) ?? "";
+      expect(history).toContain("Điểm bình quân: 4/5");
+      expect(history).toContain("Cán bộ hướng dẫn tận tình");
+    } finally {
+      await back.context.close();
+    }
   }, 180_000);
 });

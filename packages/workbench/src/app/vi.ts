@@ -35,6 +35,7 @@ export const ROLE: Record<string, string> = {
   admin: "Quản trị hệ thống",
   portal: "Cổng dịch vụ công",
   system: "Hệ thống",
+  citizen: "Người nộp hồ sơ",
 };
 
 export const LEVEL: Record<string, string> = {
@@ -79,6 +80,7 @@ export const EVENT: Record<string, string> = {
   DossierStopped: "dừng xử lý hồ sơ",
   DossierBecameOverdue: "hồ sơ quá hạn giải quyết",
   ApplicantErased: "xóa dữ liệu cá nhân của người nộp",
+  DossierRated: "người nộp đánh giá mức độ hài lòng",
 };
 export const eventWords = (type: string): string => EVENT[type] ?? type;
 

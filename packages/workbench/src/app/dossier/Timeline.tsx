@@ -44,6 +44,15 @@ export function details(event: HistoryEvent, unitNames: Record<string, string>):
     case "ResultReturned":
       if (text(d.method)) lines.push(`Trả ${RETURN_METHOD[d.method as string] ?? d.method}`);
       break;
+    case "DossierRated": {
+      const scores = Object.values((d.scores ?? {}) as Record<string, number>);
+      if (scores.length > 0) {
+        const mean = scores.reduce((a, b) => a + b, 0) / scores.length;
+        lines.push(`Điểm bình quân: ${mean.toLocaleString("vi-VN", { maximumFractionDigits: 2 })}/5`);
+      }
+      if (text(d.comment)) lines.push(`Ý kiến: ${text(d.comment)}`);
+      break;
+    }
     case "DossierBecameOverdue": {
       const holder = unit(d.holdingUnitId);
       if (holder) lines.push(`Đơn vị đang giữ hồ sơ: ${holder}`);
