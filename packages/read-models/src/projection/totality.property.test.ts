@@ -20,6 +20,7 @@ import {
   ProcedureDefinitionSchema,
   type ProcedureVersion,
   parseInstant,
+  RATING_CRITERIA,
 } from "@motcua/domain";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -140,6 +141,7 @@ const COMMAND_TYPES = [
   "WithdrawDossier",
   "StopDossier",
   "MarkOverdue",
+  "RateDossier",
 ] as const;
 
 const step = fc.record({
@@ -190,6 +192,16 @@ function commandOf(s: Step, state: DossierState): DossierCommand {
       };
     case "ReturnResult":
       return { type: s.type, data: { method: s.flag ? "postal" : "online" } };
+    case "RateDossier": {
+      const score = (s.amount % 5) + 1;
+      const scores = Object.fromEntries(
+        RATING_CRITERIA.filter((c) => s.flag || !c.optional).map((c) => [c.id, score]),
+      );
+      return {
+        type: s.type,
+        data: { scores: scores as never, ...(s.flag ? { comment: s.text.slice(0, 1000) } : {}) },
+      };
+    }
     default:
       return { type: s.type, data: {} };
   }
