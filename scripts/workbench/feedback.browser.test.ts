@@ -125,5 +125,28 @@ describe("feedback in Chromium", () => {
     } finally {
       await later.context.close();
     }
+
+    // The sender asks for their data to be erased: an admin does it from the same page.
+    const admin = await openContext(h);
+    try {
+      await signIn(admin.page, h.base, { title: "Quản trị hệ thống" });
+      await admin.page.getByRole("link", { name: "Phản ánh, kiến nghị" }).click();
+      await admin.page.getByLabel("Tình trạng").selectOption({ label: "Tất cả" });
+      await admin.page.locator("table.worklist tbody tr").first().getByRole("link").click();
+      await admin.page.getByTestId("feedback-content").waitFor();
+      await admin.page.getByLabel(/Căn cứ xoá/).fill("Yêu cầu xoá dữ liệu số 15/2026");
+      await admin.page.getByRole("button", { name: "Xoá thông tin người gửi" }).click();
+      await admin.page.getByText("Đã xoá thông tin người gửi.").waitFor();
+      await admin.page.getByTestId("feedback-content").filter({ hasText: "Đã xoá theo yêu cầu." }).waitFor();
+      expect(await admin.page.getByTestId("feedback-contact").textContent()).toBe("Đã xoá theo yêu cầu.");
+      const text = (await admin.page.locator("body").textContent()) ?? "";
+      expect(text).not.toContain(CONTENT);
+      expect(text).not.toContain(CONTACT);
+      expect(text).not.toContain(ANSWER);
+      await screenshot(admin.page, "65-feedback-erased-1366");
+      expect(await seriousAccessibilityViolations(admin.page)).toEqual([]);
+    } finally {
+      await admin.context.close();
+    }
   });
 });

@@ -97,6 +97,7 @@ const REFUSAL_DETAILS: Readonly<Record<FeedbackRefusal["code"], string>> = {
   "feedback.already_exists": "Phản ánh, kiến nghị này đã được gửi",
   "feedback.not_found": "Không có phản ánh, kiến nghị này",
   "feedback.already_closed": "Phản ánh, kiến nghị đã đóng; không thể thao tác thêm",
+  "feedback.already_erased": "Thông tin của người gửi đã được xoá",
   "feedback.already_answered": "Phản ánh, kiến nghị đã được trả lời",
   "feedback.not_answered": "Phản ánh, kiến nghị chưa được trả lời",
   "feedback.assign_to_same": "Phản ánh, kiến nghị đã được giao như vậy",
@@ -305,7 +306,10 @@ export const mayHandleFeedback = (actor: Actor, state: FeedbackState): boolean =
 export async function handleFeedbackCommand(
   deps: CommandDeps,
   feedbackId: string,
-  command: Exclude<FeedbackCommand, { type: "SubmitFeedback" | "MarkFeedbackOverdue" }>,
+  command: Exclude<
+    FeedbackCommand,
+    { type: "SubmitFeedback" | "MarkFeedbackOverdue" | "EraseFeedbackSender" }
+  >,
   request: FeedbackRequest,
 ): Promise<FeedbackResult> {
   const loaded = await loadFeedback(deps, feedbackId);
@@ -369,6 +373,48 @@ export async function markFeedbackOverdue(
   return outcome.ok ? outcome.answer : null;
 }
 
+/**
+ * An admin erases the sender's data (their words, contact and the answer, which may quote them): first a
+ * `FeedbackSenderErased` event holding only the ground, then the feedback's key is destroyed, so every
+ * sealed value reads as erased while every hash still verifies. The event comes first so that a crash in
+ * between leaves the key and a retry finishes the job (an erased feedback only has its key destroyed again).
+ */
+export async function eraseFeedbackSender(
+  deps: CommandDeps,
+  feedbackId: string,
+  reason: string,
+  request: FeedbackRequest,
+): Promise<FeedbackResult> {
+  const loaded = await loadFeedback(deps, feedbackId);
+  if (loaded.state.status === "none") return { ok: false, refusal: NOT_FOUND };
+  if (request.actor.role !== "admin") {
+    return {
+      ok: false,
+      refusal: {
+        kind: "NotHeldByYourUnit",
+        code: "feedback.not_your_unit",
+        detail: "Chỉ quản trị hệ thống được xoá thông tin người gửi",
+      },
+    };
+  }
+  let outcome: FeedbackResult;
+  if (loaded.state.erased) {
+    const last = loaded.events.at(-1) as RecordedEvent;
+    outcome = { ok: true, answer: answerOf(feedbackId, loaded.state, last.revision, last.position) };
+  } else {
+    const decision = feedbackDecider.decide({ type: "EraseFeedbackSender", data: { reason } }, loaded.state, {
+      now: deps.now().toISOString(),
+      actor: request.actor,
+      schedule: await deps.reference.schedule(loaded.state.unitId as string),
+    });
+    if (!decision.ok) return { ok: false, refusal: refusalOf(decision.refusal) };
+    outcome = await append(deps, loaded, decision.events, request);
+    if (!outcome.ok) return outcome;
+  }
+  await deps.store.forget(feedbackSubjectId(feedbackId));
+  return outcome;
+}
+
 /** A feedback as officers read it: with the sender's words, contact and the answer (decrypted). */
 export interface FeedbackDetail extends FeedbackAnswer {
   readonly about: FeedbackAbout;
@@ -383,6 +429,8 @@ export interface FeedbackDetail extends FeedbackAnswer {
   readonly answerTimeliness: "on_time" | "late" | null;
   readonly published: boolean;
   readonly closedAt: string | null;
+  /** The sender's data was erased (content, contact and answer read as null). */
+  readonly erased: boolean;
   readonly history: readonly { type: string; at: string; actorRole: string; revision: number }[];
 }
 
@@ -410,6 +458,7 @@ function detailOf(loaded: LoadedFeedback): FeedbackDetail | null {
     answerTimeliness: answered ? (answered.timeliness as "on_time" | "late") : null,
     published: loaded.state.published,
     closedAt: closed ? String((closed.data as Record<string, unknown>).at) : null,
+    erased: loaded.state.erased,
     history: loaded.events.map((e) => ({
       type: e.type,
       at: String((e.data as Record<string, unknown>).at),

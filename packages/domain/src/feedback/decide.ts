@@ -16,6 +16,8 @@ export interface FeedbackState {
   readonly overdue: boolean;
   readonly answered: boolean;
   readonly published: boolean;
+  /** The sender's data was erased. */
+  readonly erased: boolean;
 }
 
 export const initialFeedbackState = (): FeedbackState => ({
@@ -27,6 +29,7 @@ export const initialFeedbackState = (): FeedbackState => ({
   overdue: false,
   answered: false,
   published: false,
+  erased: false,
 });
 
 export type FeedbackCommand =
@@ -47,12 +50,14 @@ export type FeedbackCommand =
     }
   | { readonly type: "AnswerFeedback"; readonly data: { readonly answer: string; readonly publish: boolean } }
   | { readonly type: "CloseFeedback"; readonly data: Record<string, never> }
+  | { readonly type: "EraseFeedbackSender"; readonly data: { readonly reason: string } }
   | { readonly type: "MarkFeedbackOverdue"; readonly data: Record<string, never> };
 
 export type FeedbackRefusalCode =
   | "feedback.already_exists"
   | "feedback.not_found"
   | "feedback.already_closed"
+  | "feedback.already_erased"
   | "feedback.already_answered"
   | "feedback.not_answered"
   | "feedback.assign_to_same"
@@ -115,6 +120,14 @@ export function decideFeedback(
   }
   if (state.status === "none" || state.unitId === null || state.dueAt === null) {
     return refuse("feedback.not_found", "There is no such feedback");
+  }
+  if (command.type === "EraseFeedbackSender") {
+    if (state.erased) return refuse("feedback.already_erased", "The sender's data is erased already");
+    return accept({
+      type: "FeedbackSenderErased",
+      schemaVersion: 1,
+      data: { reason: command.data.reason, at },
+    });
   }
   if (state.status === "closed") return refuse("feedback.already_closed", "The feedback is closed");
   const dueAt = state.dueAt;
@@ -202,6 +215,8 @@ export function evolveFeedback(state: FeedbackState, event: FeedbackEvent): Feed
       return { ...state, status: "closed" };
     case "FeedbackBecameOverdue":
       return { ...state, overdue: true };
+    case "FeedbackSenderErased":
+      return { ...state, erased: true };
     default: {
       const unknown: never = event;
       throw new Error(`unknown feedback event ${JSON.stringify(unknown)}`);

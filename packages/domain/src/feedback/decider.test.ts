@@ -153,6 +153,25 @@ describe("feedback decider", () => {
       .thenRefused("feedback.already_overdue");
   });
 
+  it("the sender's data can be erased once, even after the feedback was closed", () => {
+    const closed: FeedbackEvent = {
+      type: "FeedbackClosed",
+      schemaVersion: 1,
+      data: { answered: false, at: "2025-03-13T09:00:00+07:00" },
+    };
+    const erase: FeedbackCommand = { type: "EraseFeedbackSender", data: { reason: "Yêu cầu số 12/2025" } };
+    const decision = spec.given([submitted(), closed]).when(erase, ctx("2025-04-01T09:00")).decision;
+    expect(decision).toMatchObject({
+      ok: true,
+      events: [{ type: "FeedbackSenderErased", data: { reason: "Yêu cầu số 12/2025" } }],
+    });
+    if (!decision.ok) return;
+    spec
+      .given([submitted(), closed, ...decision.events])
+      .when(erase, ctx("2025-04-02T09:00"))
+      .thenRefused("feedback.already_erased");
+  });
+
   it("commands on a feedback that does not exist are refused", () => {
     spec
       .given([])

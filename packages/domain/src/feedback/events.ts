@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { IsoDateTimeSchema, isStorableText, storableTextMessage } from "../dossier/values";
+import { IsoDateTimeSchema, isStorableText, ReasonSchema, storableTextMessage } from "../dossier/values";
 
 /** The longest feedback a sender may write, in characters (the API names this rule when refusing). */
 export const FEEDBACK_CONTENT_MAX = 5_000;
@@ -76,12 +76,19 @@ export const FeedbackBecameOverdueSchema = event("FeedbackBecameOverdue", {
   at,
 });
 
+/**
+ * An admin erased the sender's data (Decree 13/2023/NĐ-CP): the feedback's key is destroyed, so its words,
+ * contact and answer read as erased everywhere. `reason` is the admin's ground, never the person's name.
+ */
+export const FeedbackSenderErasedSchema = event("FeedbackSenderErased", { reason: ReasonSchema, at });
+
 export const FeedbackEventSchema = z.discriminatedUnion("type", [
   FeedbackSubmittedSchema,
   FeedbackAssignedSchema,
   FeedbackAnsweredSchema,
   FeedbackClosedSchema,
   FeedbackBecameOverdueSchema,
+  FeedbackSenderErasedSchema,
 ]);
 export type FeedbackEvent = z.infer<typeof FeedbackEventSchema>;
 export type FeedbackEventType = FeedbackEvent["type"];
@@ -101,6 +108,8 @@ export const FEEDBACK_FREE_TEXT_PATHS: Readonly<Record<FeedbackEventType, readon
   FeedbackAnswered: ["answer"],
   FeedbackClosed: [],
   FeedbackBecameOverdue: [],
+  // The ground of an erasure stays in the clear: sealing it under the erased key would re-create one.
+  FeedbackSenderErased: [],
 };
 
 export const FEEDBACK_STREAM_PREFIX = "feedback-";

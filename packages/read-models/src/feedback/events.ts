@@ -5,6 +5,7 @@ import {
   FeedbackBecameOverdueSchema,
   FeedbackClosedSchema,
   type FeedbackEventType,
+  FeedbackSenderErasedSchema,
   FeedbackSubmittedSchema,
 } from "@motcua/domain";
 import { z } from "zod";
@@ -21,6 +22,7 @@ const ProjectedFeedbackEventSchema = z.discriminatedUnion("type", [
   FeedbackAnsweredSchema.extend({ data: FeedbackAnsweredSchema.shape.data.omit({ answer: true }) }),
   FeedbackClosedSchema,
   FeedbackBecameOverdueSchema,
+  FeedbackSenderErasedSchema,
 ]);
 export type ProjectedFeedbackEvent = z.infer<typeof ProjectedFeedbackEventSchema>;
 

@@ -51,6 +51,9 @@ export function evolveFeedbackRow(
       return { ...stamped, status: "closed", closed_at: at };
     case "FeedbackBecameOverdue":
       return { ...stamped, overdue: true, overdue_unit_id: event.data.unitId };
+    case "FeedbackSenderErased":
+      // Nothing of the sender is here to erase; the row only notes it has seen the event.
+      return stamped;
     default: {
       const unknown: never = event;
       throw new Error(`unknown feedback event ${JSON.stringify(unknown)}`);

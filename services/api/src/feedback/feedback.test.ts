@@ -247,6 +247,58 @@ describe("the public lookup and the officers' handling", () => {
     ).toBe(200);
   });
 
+  it("an admin erases the sender's data: words, contact and answer read as gone, the status stays", async () => {
+    rt.clock.set(at("2025-03-12T09:11"));
+    const sent = (await send({ about: { unitId: A }, content: CONTENT, contact: "0909999888" })).json();
+    await projectAll(rt);
+    const officerA = await rt.auth("officer", A);
+    const item = (await rt.app.inject({ method: "GET", url: "/feedback?status=open", headers: officerA }))
+      .json()
+      .items.find((i: { dueAt: string }) => i.dueAt === sent.dueAt);
+    const id = item.feedbackId as string;
+    await rt.app.inject({
+      method: "POST",
+      url: `/feedback/${id}/answer`,
+      payload: { answer: "Trả lời có nhắc tên người gửi.", publish: true },
+      headers: officerA,
+    });
+    const erase = { reason: "Yêu cầu xoá dữ liệu số 15/2025" };
+    expect(
+      (
+        await rt.app.inject({
+          method: "POST",
+          url: `/feedback/${id}/erase`,
+          payload: erase,
+          headers: officerA,
+        })
+      ).statusCode,
+    ).toBe(403);
+    const admin = await rt.auth("admin");
+    const erased = await rt.app.inject({
+      method: "POST",
+      url: `/feedback/${id}/erase`,
+      payload: erase,
+      headers: admin,
+    });
+    expect(erased.statusCode, erased.body).toBe(200);
+    const detail = (await rt.app.inject({ method: "GET", url: `/feedback/${id}`, headers: officerA })).json();
+    expect(detail).toMatchObject({
+      status: "answered",
+      erased: true,
+      content: null,
+      contact: null,
+      answer: null,
+    });
+    expect(detail.history.at(-1)).toMatchObject({ type: "FeedbackSenderErased" });
+    expect((await lookup(sent.trackingCode)).json()).toMatchObject({ status: "answered", answer: null });
+    // Again: harmless, the key stays destroyed.
+    expect(
+      (await rt.app.inject({ method: "POST", url: `/feedback/${id}/erase`, payload: erase, headers: admin }))
+        .statusCode,
+    ).toBe(200);
+    await projectAll(rt);
+  });
+
   it("an unknown or malformed tracking code is 404 in Vietnamese", async () => {
     for (const code of ["PA-0000-0000", "not-a-code"]) {
       const r = await lookup(code);

@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import {
   type CommandDeps,
+  eraseFeedbackSender,
   type FeedbackRequest,
   type FeedbackResult,
   handleFeedbackCommand,
@@ -147,6 +148,9 @@ const detailSchema = viewSchema.extend({
   content: z.string().nullable().meta({ description: "The sender's words (null once erased)" }),
   contact: z.string().nullable(),
   answer: z.string().nullable(),
+  erased: z
+    .boolean()
+    .meta({ description: "The sender's data was erased: content, contact and answer are null" }),
   history: z.array(
     z.object({ type: z.string(), at: z.string(), actorRole: z.string(), revision: z.number().int() }),
   ),
@@ -476,6 +480,39 @@ export function feedbackRoutes(options: FeedbackRouteDeps): RouteSlice {
         .strict(),
       (b) => ({ type: "AnswerFeedback", data: { answer: b.answer, publish: b.publish } }),
     );
+    app.post(
+      "/feedback/:id/erase",
+      {
+        onRequest: requireRole("admin"),
+        schema: {
+          tags: ["feedback"],
+          summary:
+            "Erase the sender's data (their words, contact and the answer): the feedback's key is destroyed",
+          description:
+            "Admins, on a person's request (Decree 13/2023/NĐ-CP). Appends FeedbackSenderErased holding only the ground, then forgets the key; repeating it is harmless.",
+          headers: commandHeaders,
+          params: idParams,
+          body: z
+            .object({
+              reason: typedText("căn cứ xoá (số, ngày của yêu cầu; không ghi tên người gửi)", 2000),
+            })
+            .strict(),
+          response: { 200: answerSchema, ...commandErrors },
+        },
+      },
+      async (request) => {
+        const principal = principalOf(request);
+        return answerOrThrow(
+          await eraseFeedbackSender(
+            deps,
+            request.params.id,
+            request.body.reason,
+            feedbackRequest(request, principal),
+          ),
+        );
+      },
+    );
+
     command(
       "close",
       "Close a feedback (answered, or not to be answered: a duplicate, not a feedback)",

@@ -158,6 +158,7 @@ const REFUSAL_TITLES: Readonly<Record<string, string>> = {
   "feedback.already_answered": "Phản ánh, kiến nghị đã được trả lời",
   "feedback.assign_to_same": "Đã giao như vậy",
   "feedback.already_exists": "Phản ánh, kiến nghị đã tồn tại",
+  "feedback.already_erased": "Thông tin người gửi đã được xoá",
   "rating.code_invalid": "Mã đánh giá không đúng",
   "rating.already_rated": "Hồ sơ đã được đánh giá",
   "rating.not_returned": "Hồ sơ chưa trả kết quả",

@@ -73,6 +73,8 @@ export function foldFeedbackDeadline(
       return row === null ? null : { ...row, unitId: event.data.toUnitId, position };
     case "FeedbackBecameOverdue":
       return row === null ? null : { ...row, overdueFor: Date.parse(event.data.dueAt), position };
+    case "FeedbackSenderErased":
+      return row === null ? null : { ...row, position };
     case "FeedbackAnswered":
     case "FeedbackClosed":
       return null;

@@ -15,6 +15,7 @@ const EVENT_WORDS: Record<string, string> = {
   FeedbackAnswered: "Trả lời",
   FeedbackClosed: "Kết thúc",
   FeedbackBecameOverdue: "Quá hạn trả lời",
+  FeedbackSenderErased: "Xoá thông tin người gửi",
 };
 
 type Errors = { fields: Record<string, string>; form: string | null };
@@ -38,13 +39,14 @@ export function FeedbackDetailPage(props: { session: Session }) {
   const [publish, setPublish] = useState(true);
   const [toUnitId, setToUnitId] = useState("");
   const [officerId, setOfficerId] = useState("");
+  const [eraseReason, setEraseReason] = useState("");
   const [errors, setErrors] = useState<Record<string, Errors>>({});
   const [busy, setBusy] = useState(false);
   const [done, setDone] = useState<string | null>(null);
   const attempt = useRef<{ key: string; body: string } | null>(null);
 
   async function act(
-    name: "assign" | "answer" | "close",
+    name: "assign" | "answer" | "close" | "erase",
     body: Record<string, unknown>,
     revision: number,
     doneWords: string,
@@ -64,7 +66,9 @@ export function FeedbackDetailPage(props: { session: Session }) {
               params,
               body: body as { answer: string; publish: boolean },
             })
-          : await api.POST("/feedback/{id}/close", { params, body: {} });
+          : name === "close"
+            ? await api.POST("/feedback/{id}/close", { params, body: {} })
+            : await api.POST("/feedback/{id}/erase", { params, body: body as { reason: string } });
     setBusy(false);
     if (result.data) {
       setErrors({});
@@ -94,7 +98,7 @@ export function FeedbackDetailPage(props: { session: Session }) {
             id === null ? "—" : (loaded.value.units.find((u) => u.unitId === id)?.name ?? id);
           const e = (form: string) => errors[form] ?? NO_ERRORS;
           const submit =
-            (form: "assign" | "answer" | "close", body: Record<string, unknown>, words: string) =>
+            (form: "assign" | "answer" | "close" | "erase", body: Record<string, unknown>, words: string) =>
             (event: FormEvent) => {
               event.preventDefault();
               void act(form, body, f.revision, words);
@@ -144,12 +148,14 @@ export function FeedbackDetailPage(props: { session: Session }) {
                   )}
                   <div>
                     <dt>Thông tin liên hệ</dt>
-                    <dd data-testid="feedback-contact">{f.contact ?? "Không để lại"}</dd>
+                    <dd data-testid="feedback-contact">
+                      {f.erased ? "Đã xoá theo yêu cầu." : (f.contact ?? "Không để lại")}
+                    </dd>
                   </div>
                 </dl>
                 <h3>Nội dung phản ánh, kiến nghị</h3>
                 <p className="answer-text" data-testid="feedback-content">
-                  {f.content ?? "Đã xoá theo yêu cầu."}
+                  {f.erased ? "Đã xoá theo yêu cầu." : f.content}
                 </p>
                 {f.answer !== null && (
                   <>
@@ -249,6 +255,35 @@ export function FeedbackDetailPage(props: { session: Session }) {
                     {e("close").form && <ProblemNotice message={e("close").form as string} />}
                     <button type="submit" className="secondary" disabled={busy}>
                       Kết thúc
+                    </button>
+                  </form>
+                </section>
+              )}
+
+              {props.session.role === "admin" && !f.erased && (
+                <section className="panel" aria-labelledby="erase-title">
+                  <h2 id="erase-title">Xoá thông tin người gửi</h2>
+                  <form
+                    onSubmit={submit("erase", { reason: eraseReason }, "Đã xoá thông tin người gửi.")}
+                    noValidate
+                  >
+                    <p className="muted">
+                      Theo yêu cầu của người gửi (Nghị định 13/2023/NĐ-CP): xoá vĩnh viễn nội dung, thông tin
+                      liên hệ và câu trả lời; tình trạng xử lý vẫn giữ.
+                    </p>
+                    <label className={`field${e("erase").fields.reason ? " invalid" : ""}`}>
+                      <span>Căn cứ xoá (số, ngày của yêu cầu; không ghi tên người gửi)</span>
+                      <input
+                        id="fb-erase-reason"
+                        value={eraseReason}
+                        onChange={(ev) => setEraseReason(ev.target.value)}
+                        {...invalidProps("fb-erase-reason", e("erase").fields.reason)}
+                      />
+                    </label>
+                    <FieldMessage id="fb-erase-reason" message={e("erase").fields.reason} />
+                    {e("erase").form && <ProblemNotice message={e("erase").form as string} />}
+                    <button type="submit" className="secondary" disabled={busy}>
+                      Xoá thông tin người gửi
                     </button>
                   </form>
                 </section>
