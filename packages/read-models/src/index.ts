@@ -61,7 +61,7 @@ export {
   type RatingSummaryQuery,
   ratingSummary,
 } from "./ratings/queries";
-export { type Indicators, indicators, WORKING_DAY_MINUTES } from "./report-06a/indicators";
+export { type Indicators, indicators, indicatorsByGroup, WORKING_DAY_MINUTES } from "./report-06a/indicators";
 export {
   REPORT_06A_COUNT_KEYS,
   type Report06a,

@@ -1,6 +1,12 @@
 import type { ReadModelDb } from "../database";
 import { parsePeriod } from "../period";
-import { countsOf, periodFigures, type ReportQuery } from "./report06a";
+import {
+  countsOf,
+  type FieldFigures,
+  periodFigures,
+  periodFiguresByUnit,
+  type ReportQuery,
+} from "./report06a";
 
 /** Minutes in one working day (8 working hours), as the domain counts them. */
 export const WORKING_DAY_MINUTES = 480;
@@ -28,7 +34,36 @@ const ratio = (numerator: number, denominator: number) =>
 /** The analysts' indicators for dossiers received by `unitIds`, over the period; null where nothing is counted. */
 export async function indicators(db: ReadModelDb, schema: string, query: ReportQuery): Promise<Indicators> {
   const period = parsePeriod(query.from, query.to);
-  const figures = await periodFigures(db, schema, query.unitIds, period);
+  return indicatorsOf(await periodFigures(db, schema, query.unitIds, period));
+}
+
+/**
+ * The indicators of several groups of units (each child unit with its subunits, for a ranking or a
+ * map) over one period, read in one statement: as `indicators` answers for each group's units.
+ */
+export async function indicatorsByGroup(
+  db: ReadModelDb,
+  schema: string,
+  query: {
+    readonly groups: ReadonlyMap<string, readonly string[]>;
+    readonly from: string;
+    readonly to: string;
+  },
+): Promise<Map<string, Indicators>> {
+  const period = parsePeriod(query.from, query.to);
+  const all = [...new Set([...query.groups.values()].flat())];
+  const figures = await periodFiguresByUnit(db, schema, all, period);
+  const byUnit = new Map<string, FieldFigures[]>();
+  for (const f of figures) byUnit.set(f.unitId, [...(byUnit.get(f.unitId) ?? []), f]);
+  const answers = new Map<string, Indicators>();
+  for (const [key, unitIds] of query.groups) {
+    answers.set(key, indicatorsOf([...new Set(unitIds)].flatMap((id) => byUnit.get(id) ?? [])));
+  }
+  return answers;
+}
+
+/** The indicators from the figures read for some units (per field, or per unit and field). */
+function indicatorsOf(figures: readonly FieldFigures[]): Indicators {
   let resolved = 0;
   let onTime = 0;
   let late766 = 0;

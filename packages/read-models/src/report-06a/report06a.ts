@@ -97,6 +97,31 @@ export async function periodFigures(
   unitIds: readonly string[],
   period: Period,
 ): Promise<FieldFigures[]> {
+  return readPeriodFigures(db, schema, unitIds, period, false);
+}
+
+/**
+ * `periodFigures` per receiving unit and field, in one statement: the figures of many units (a
+ * province's communes for a ranking or a map) without a statement per unit.
+ */
+export async function periodFiguresByUnit(
+  db: ReadModelDb,
+  schema: string,
+  unitIds: readonly string[],
+  period: Period,
+): Promise<(FieldFigures & { readonly unitId: string })[]> {
+  return readPeriodFigures(db, schema, unitIds, period, true) as Promise<
+    (FieldFigures & { readonly unitId: string })[]
+  >;
+}
+
+async function readPeriodFigures(
+  db: ReadModelDb,
+  schema: string,
+  unitIds: readonly string[],
+  period: Period,
+  byUnit: boolean,
+): Promise<(FieldFigures & { readonly unitId?: string })[]> {
   if (unitIds.length === 0) return [];
   const units = [...new Set(unitIds)];
   const atFrom = prefixBuckets(period.from);
@@ -116,7 +141,13 @@ export async function periodFigures(
               selections.map((b) => sql`when ${selects(eb, b)} then ${sql.lit(b.sign)}`),
               sql` `,
             )} else 0 end`;
-          return ["field", ...COUNT_COLUMNS, weight(atFrom).as("at_from"), weight(atEnd).as("at_end")];
+          return [
+            "field",
+            "receiving_unit_id",
+            ...COUNT_COLUMNS,
+            weight(atFrom).as("at_from"),
+            weight(atEnd).as("at_end"),
+          ];
         }),
     )
     .selectFrom("selected")
@@ -125,6 +156,7 @@ export async function periodFigures(
       return [
         // Byte order is enough to group by (rows are sorted for display later), and much cheaper.
         sql<string>`field collate "C"`.as("field"),
+        (byUnit ? sql<string>`receiving_unit_id` : sql<string>`null`).as("unit_id"),
         ...IN_PERIOD.map((column) => inPeriod(column).as(column)),
         sql<string>`sum((received_online + received_direct + received_postal - finished_early - finished_on_time - finished_late) * at_from)`.as(
           "carried_over",
@@ -133,13 +165,14 @@ export async function periodFigures(
         sql<string>`sum((late766_starts - late766_ends) * at_end)`.as("pending_late_766"),
       ];
     })
-    .groupBy(sql`field collate "C"`)
+    .groupBy(byUnit ? [sql`field collate "C"`, sql`receiving_unit_id`] : [sql`field collate "C"`])
     .execute();
   const n = (v: string | number | null | undefined) => (v === null || v === undefined ? 0 : Number(v));
   return (rows as Record<string, string | number | null>[]).map(
     (r) =>
       ({
         field: String(r.field),
+        ...(byUnit ? { unitId: String(r.unit_id) } : {}),
         ...Object.fromEntries(IN_PERIOD.map((column) => [camel(column), n(r[column])])),
         carriedOver: n(r.carried_over),
         pendingOverdue: n(r.pending_overdue),

@@ -1,4 +1,4 @@
-import { type Indicators, indicators, type ReadModelDb } from "@motcua/read-models";
+import { type Indicators, indicators, indicatorsByGroup, type ReadModelDb } from "@motcua/read-models";
 import { listUnits, unitSubtree } from "@motcua/reference-data";
 import { z } from "zod";
 import type { RouteSlice } from "../app";
@@ -20,9 +20,6 @@ const figuresShape = {
   progressScore766: z.number().nullable(),
 };
 
-/** Child units read at once: the ranking of a province's hundred communes is one request, not a hundred. */
-const CHILDREN_IN_FLIGHT = 4;
-
 /**
  * `GET /indicators`: the unit's on-time rate, shares, average resolution time and 766 progress score.
  * `groupBy=child` (an extension) adds `children`: each direct child unit's figures, exactly what
@@ -32,7 +29,10 @@ const CHILDREN_IN_FLIGHT = 4;
 export function indicatorsRoute(deps: ReportDeps): RouteSlice {
   const answerPeriodReport = periodReport(deps);
 
-  /** Each direct child of `unitId`, in the reference data's order, with its own figures. */
+  /**
+   * Each direct child of `unitId`, in the reference data's order, with its own figures: every child's
+   * units read in one statement, not a statement per child (a province has a hundred communes).
+   */
   async function childFigures(
     db: ReadModelDb,
     schema: string,
@@ -41,18 +41,16 @@ export function indicatorsRoute(deps: ReportDeps): RouteSlice {
     period: Omit<PeriodSelection, "unitIds">,
   ) {
     const children = (await listUnits(deps.db)).filter((u) => u.parentId === unitId);
-    const answers: ({ unitId: string; unitName: string } & Indicators)[] = new Array(children.length);
-    let next = 0;
-    const worker = async () => {
-      for (let index = next++; index < children.length; index = next++) {
-        const child = children[index] as (typeof children)[number];
-        const unitIds = includeSubunits ? await unitSubtree(deps.db, child.unitId) : [child.unitId];
-        const figures = await indicators(db, schema, { ...period, unitIds });
-        answers[index] = { unitId: child.unitId, unitName: child.name, ...figures };
-      }
-    };
-    await Promise.all(Array.from({ length: Math.min(CHILDREN_IN_FLIGHT, children.length) }, worker));
-    return answers;
+    const groups = new Map<string, string[]>();
+    for (const child of children) {
+      groups.set(child.unitId, includeSubunits ? await unitSubtree(deps.db, child.unitId) : [child.unitId]);
+    }
+    const figures = await indicatorsByGroup(db, schema, { groups, from: period.from, to: period.to });
+    return children.map((child) => ({
+      unitId: child.unitId,
+      unitName: child.name,
+      ...(figures.get(child.unitId) as Indicators),
+    }));
   }
 
   return async (app) => {

@@ -57,6 +57,12 @@
     return `${part("year")}-${part("month")}-${part("day")}`;
   }
 
+  /** A day (YYYY-MM-DD), or today if it lies after today: reports answer as of today. */
+  function notAfterToday(date) {
+    const today = todayLocal();
+    return date.localeCompare(today) > 0 ? today : date;
+  }
+
   /** 12345 → "12.345" (Vietnamese grouping), the same in every browser. */
   function formatCount(n) {
     return String(Math.round(n)).replace(/\B(?=(\d{3})+(?!\d))/g, ".");
@@ -856,7 +862,7 @@
   async function renderTrends(ctx) {
     const unit = unitById(ctx.unitId);
     element("trend-unit").textContent = unit?.name ?? ctx.unitId;
-    const to = ctx.to > todayLocal() ? todayLocal() : ctx.to;
+    const to = notAfterToday(ctx.to);
     const monthly = await getJson("/reports/monthly", {
       unitId: ctx.unitId,
       to,
@@ -1028,7 +1034,6 @@
       by: "total",
       ...ctx.minPosition,
     });
-    has766 = answer !== null;
     if (Array.isArray(answer?.bands)) bands766 = bandsFrom(answer.bands);
     element("map-measure").querySelector('[value="score766"]').disabled = !has766;
     for (const button of document.querySelectorAll('[data-export="766"]')) button.disabled = !has766;
@@ -1242,7 +1247,7 @@
   /** Downloads an export with the token (a plain link cannot carry it), under the server's file name. */
   async function download(kind, format) {
     const unitId = unitSelect.value;
-    const to = toInput.value > todayLocal() ? todayLocal() : toInput.value;
+    const to = notAfterToday(toInput.value);
     const params =
       kind === "06a"
         ? { unitId, from: fromInput.value, to: toInput.value, includeSubunits: String(subunitsInput.checked) }
@@ -1332,31 +1337,35 @@
         includeSubunits: String(subunitsInput.checked),
       };
       const at = minPosition === undefined ? {} : { minPosition: String(minPosition) };
-      const [report, figures] = await Promise.all([
+      has766 = await serves("/indicators/766");
+      // Everything is asked at once; only the map waits, for the children's figures it colours by.
+      const ctx = {
+        ...params,
+        to: notAfterToday(params.to),
+        figures: null,
+        minPosition: at,
+      };
+      const main = Promise.all([
         getJson("/reports/06a", { ...params, ...at }),
         getJson("/indicators", { ...params, groupBy: "child", ...at }),
         quiet ? null : showCalendarWarning(params.from, params.to),
       ]);
+      const panels = Promise.all([
+        panel("ranking766-note", () => renderRanking766(ctx)),
+        panel("trend-note", () => renderTrends(ctx)),
+        panel("overdue-note", () => renderOverdue(ctx)),
+        panel(null, () => renderVoice(ctx)),
+      ]);
+      const [report, figures] = await main;
       if (!isCurrent()) return;
       renderTiles(report.total, figures);
       renderFieldsChart(report.rows);
       const { ranked, notes } = rankChildren(figures.children);
       renderRankingChart(ranked, notes);
-      const position = Math.max(report.position, figures.position);
-      const ctx = {
-        ...params,
-        to: report.asOf,
-        figures,
-        minPosition: { minPosition: String(position) },
-      };
-      await panel("ranking766-note", () => renderRanking766(ctx));
-      await Promise.all([
-        panel("map-note", () => renderMap(ctx)),
-        panel("trend-note", () => renderTrends(ctx)),
-        panel("overdue-note", () => renderOverdue(ctx)),
-        panel(null, () => renderVoice(ctx)),
-      ]);
+      ctx.figures = figures;
+      await Promise.all([panel("map-note", () => renderMap(ctx)), panels]);
       if (!isCurrent()) return;
+      const position = Math.max(report.position, figures.position);
       shownPosition = position;
       const unit = units.find((u) => u.unitId === unitId);
       element("position").textContent = `Vị trí sự kiện ${formatCount(position)} (read position).`;
@@ -1421,6 +1430,9 @@
   }
   subunitsInput.addEventListener("change", () => void show());
 
+  // Read while the first figures load: what the API serves, and the provinces' boundaries.
+  void serves("/indicators/766");
+  void loadGeojson().catch(() => {});
   if (currentToken()) void show();
   else setState("idle", "Nhập mã truy cập (token) rồi bấm “Xem báo cáo”.");
 })();
