@@ -175,6 +175,36 @@ describe("the operations board in Chromium", () => {
       expect(cell(totalRow, 2)).toBe("Tổng số");
       expect(COUNT_KEYS.map((_, c) => cell(totalRow, c + 3))).toEqual(COUNT_KEYS.map((k) => report.total[k]));
 
+      // Coloured by the 766 total instead: each tile holds the ranking's total for its commune.
+      await page.selectOption("#map-measure", "score766");
+      await page.waitForFunction(
+        () => {
+          const { document } = globalThis as unknown as PageGlobals;
+          return (
+            document.body.dataset.state === "ready" &&
+            (document.querySelector("#map .tile-unit")?.getAttribute("aria-label") ?? "").includes("điểm 766")
+          );
+        },
+        undefined,
+        { timeout: 15_000 },
+      );
+      const ranking = await demo.get<{ items: { unitId: string; totalScore: number; band: string }[] }>(
+        "/rankings/766",
+        analyst,
+        { parentId: demo.province.unitId, period: "month", date: demo.to, by: "total" },
+      );
+      const scored = await tiles.evaluateAll((buttons) =>
+        buttons.map((b) => ({ unitId: b.getAttribute("data-unit-id"), value: b.getAttribute("data-value") })),
+      );
+      expect(scored).toHaveLength(communes.length);
+      for (const tile of scored) {
+        const item = ranking.items.find((i) => i.unitId === tile.unitId);
+        expect(tile.value, tile.unitId ?? "").toBe(item ? String(item.totalScore) : "");
+      }
+      expect(await page.isVisible("#ranking766")).toBe(true);
+      expect(await page.locator("#ranking766-table tbody tr").count()).toBe(ranking.items.length);
+      await screenshot(page, "../board-766");
+
       // Drill in: a commune's tile selects it; the map stays the province's and marks the choice.
       const commune = communes.find((c) => tileValues.find((t) => t.unitId === c.unitId)?.value !== "");
       await page.click(`#map .tile-unit[data-unit-id="${commune?.unitId}"]`);

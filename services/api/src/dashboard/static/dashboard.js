@@ -1015,14 +1015,13 @@
         : `${rows.length}${answer.nextCursor ? " hồ sơ đầu tiên" : " hồ sơ"}, đơn vị đang giữ hồ sơ là đơn vị chịu trách nhiệm; không có thông tin cá nhân.`;
   }
 
-  /** `change: { rank, score }` since the previous period: places and points, ▲ up, ▼ down. */
-  function changeText(change) {
-    if (!change || typeof change !== "object") return "—";
+  /** Places (`change`) and points (`scoreChange`) gained since the previous period: ▲ up, ▼ down. */
+  function changeText(change, scoreChange) {
     const sign = (x) => (x > 0 ? "▲ +" : x < 0 ? "▼ " : "");
     const parts = [];
-    if (typeof change.rank === "number") parts.push(`${sign(change.rank)}${change.rank} bậc`);
-    if (typeof change.score === "number")
-      parts.push(`${sign(change.score)}${formatDecimal(change.score, 2)} điểm`);
+    if (typeof change === "number") parts.push(`${sign(change)}${change} bậc`);
+    if (typeof scoreChange === "number")
+      parts.push(`${sign(scoreChange)}${formatDecimal(scoreChange, 2)} điểm`);
     return parts.length === 0 ? "—" : parts.join(", ");
   }
 
@@ -1080,7 +1079,7 @@
     const rows = items.map((item) => {
       const row = document.createElement("tr");
       const band = item.band ? capitalise(item.band) : bandOf(bands766, item.totalScore).name;
-      const change = changeText(item.change);
+      const change = changeText(item.change, item.scoreChange);
       for (const text of [String(item.rank), item.name, formatDecimal(item.totalScore, 2), band, change]) {
         const cell = document.createElement("td");
         cell.textContent = text;

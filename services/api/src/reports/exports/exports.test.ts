@@ -131,3 +131,94 @@ describe("GET /reports/06a/export", () => {
     expect(badDate.json().errors[0].path).toBe("query.from");
   });
 });
+
+describe("GET /indicators/766/export", () => {
+  const QUERY_766 = `unitId=${UNITS.province.unitId}&period=month&date=2025-03-11&includeSubunits=true`;
+
+  it("downloads the unit's 766 table and the ranking of the units under it, each cell the JSON's", async () => {
+    const json = (await rt.app.inject({ url: `/indicators/766?${QUERY_766}`, headers: analyst })).json();
+    const ranking = (
+      await rt.app.inject({
+        url: `/rankings/766?parentId=${UNITS.province.unitId}&period=month&date=2025-03-11&by=total`,
+        headers: analyst,
+      })
+    ).json();
+    const r = await rt.app.inject({
+      url: `/indicators/766/export?${QUERY_766}&format=xlsx`,
+      headers: analyst,
+    });
+    expect(r.statusCode, r.body).toBe(200);
+    expect(String(r.headers["content-disposition"])).toMatch(
+      /^attachment; filename="chi-so-766_000\.00\.00\.H19_month_2025-03-01_2025-03-31\.xlsx"/,
+    );
+    const workbook = new ExcelJS.Workbook();
+    await workbook.xlsx.load(r.rawPayload as unknown as ArrayBuffer);
+    const table = workbook.getWorksheet("Chỉ số 766");
+    const cell = (row: number, column: number) => table?.getRow(row).getCell(column).value ?? null;
+    expect(String(cell(1, 1))).toContain("QUYẾT ĐỊNH 766/QĐ-TTg");
+    expect([cell(4, 1), cell(4, 3), cell(4, 6), cell(4, 7), cell(4, 8)]).toEqual([
+      "STT",
+      "Mã chỉ số",
+      "Giá trị",
+      "Điểm",
+      "Điểm tối đa",
+    ]);
+    // Every sub-indicator once, with the JSON's value, score and maximum; each group's total; the total.
+    const rows = Array.from({ length: (table?.rowCount ?? 0) - 4 }, (_, i) => i + 5);
+    for (const indicator of json.indicators as {
+      id: string;
+      value: number | null;
+      score: number;
+      max: number;
+      missingData?: string;
+    }[]) {
+      const row = rows.find((n) => cell(n, 3) === indicator.id);
+      expect(row, indicator.id).toBeDefined();
+      expect([cell(row as number, 6), cell(row as number, 7), cell(row as number, 8)]).toEqual([
+        indicator.value,
+        indicator.score,
+        indicator.max,
+      ]);
+      if (indicator.missingData) expect(String(cell(row as number, 9))).toContain(indicator.missingData);
+    }
+    const groupRows = rows.filter((n) => cell(n, 4) === "Cộng nhóm");
+    expect(groupRows.map((n) => cell(n, 7))).toEqual(
+      ["transparency", "progress", "online", "payment", "digitisation", "satisfaction"].map(
+        (g) => json.groupScores[g],
+      ),
+    );
+    const total = rows.at(-1) as number;
+    expect([cell(total, 2), cell(total, 7), cell(total, 8)]).toEqual(["Tổng điểm", json.totalScore, 100]);
+
+    const ranked = workbook.getWorksheet("Xếp hạng 766");
+    const rankCell = (row: number, column: number) => ranked?.getRow(row).getCell(column).value ?? null;
+    expect(ranking.items.length).toBeGreaterThan(0);
+    ranking.items.forEach(
+      (item: { rank: number; unitId: string; name: string; totalScore: number; band: string }, i: number) => {
+        expect([rankCell(5 + i, 1), rankCell(5 + i, 2), rankCell(5 + i, 3), rankCell(5 + i, 4)]).toEqual([
+          item.rank,
+          item.unitId,
+          item.name,
+          item.totalScore,
+        ]);
+        expect(rankCell(5 + i, 11)).toBe(item.band);
+      },
+    );
+  });
+
+  it("downloads the ranking alone as CSV when asked, and refuses a period that is not one", async () => {
+    const csv = await rt.app.inject({
+      url: `/indicators/766/export?${QUERY_766}&format=csv&sheet=rankings`,
+      headers: analyst,
+    });
+    expect(csv.statusCode, csv.body).toBe(200);
+    expect(csv.headers["content-type"]).toBe("text/csv; charset=utf-8");
+    expect(csv.rawPayload.subarray(3).toString("utf8")).toContain("XẾP HẠNG CÁC ĐƠN VỊ THEO BỘ CHỈ SỐ 766");
+    const bad = await rt.app.inject({
+      url: `/indicators/766/export?unitId=${UNITS.province.unitId}&period=week&date=2025-03-11`,
+      headers: analyst,
+    });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json().errors[0].path).toBe("query.period");
+  });
+});

@@ -28,7 +28,7 @@ export interface Score766Answer {
     score: number;
     max: number;
     formula: string;
-    missingData?: boolean;
+    missingData?: string;
     note?: string;
   }[];
   readonly position: number;
@@ -43,7 +43,10 @@ export interface Ranking766Answer {
     totalScore: number;
     groupScores: Record<Group766, number>;
     band?: string;
-    change?: { rank: number | null; score: number | null } | null;
+    /** Places gained since the previous period (negative: lost); null if unranked then. */
+    change?: number | null;
+    /** Points gained since the previous period. */
+    scoreChange?: number | null;
   }[];
   readonly position: number;
 }
@@ -55,9 +58,11 @@ const heading = (unit: { name: string; code: string }, score: { period: string; 
     score.from,
   )} đến ngày ${formDate(score.to)}`;
 
-/** What the portal's figure needs and motcua lacks (scored 0), or the indicator's note. */
+/** What the portal's figure needs and motcua lacks (scored 0), and the indicator's note. */
 const noteOf = (item: Score766Answer["indicators"][number]): string | null =>
-  item.missingData ? `Thiếu dữ liệu${item.note ? `: ${item.note}` : ""}` : (item.note ?? null);
+  [item.missingData ? `Thiếu dữ liệu: ${item.missingData}` : null, item.note ?? null]
+    .filter((part) => part !== null)
+    .join(". ") || null;
 
 /** The unit's 766 table, first column to last. */
 export const FORM_766_COLUMNS = [
@@ -156,8 +161,8 @@ export function form766Rankings(
       item.totalScore,
       ...GROUPS_766.map(([group]) => item.groupScores[group]),
       item.band ?? null,
-      item.change?.rank ?? null,
-      item.change?.score ?? null,
+      item.change ?? null,
+      item.scoreChange ?? null,
     ]);
   }
   const decimals: Record<number, number> = { 4: 2, [width]: 2 };
