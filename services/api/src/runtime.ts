@@ -26,6 +26,7 @@ import { dashboardRoutes } from "./dashboard/routes";
 import { dossierCommandRoutes } from "./dossiers/commands/routes";
 import { type ApiDatabase, IdempotencyKeys, migrateApiTables } from "./dossiers/idempotency";
 import { dossierReadRoutes } from "./dossiers/reads/routes";
+import { feedbackReportRoute } from "./feedback/report";
 import { feedbackRoutes } from "./feedback/routes";
 import { ratingRoutes } from "./ratings/routes";
 import { projectionLag, ReadModelAccess } from "./read-model-access";
@@ -150,6 +151,7 @@ export async function createApiRuntime(options: ApiRuntimeOptions): Promise<ApiR
       developmentSignIn: !config.production && config.auth.jwtSecret !== undefined,
     }),
     feedbackRoutes({ deps: service.deps, access, settings: config.feedback }),
+    feedbackReportRoute({ access, db, now }),
     ratingRoutes({
       deps: service.deps,
       access,

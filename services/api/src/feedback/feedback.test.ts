@@ -331,6 +331,54 @@ describe("GET /public/feedback/choices", () => {
   });
 });
 
+describe("GET /reports/feedback", () => {
+  it("counts a unit's feedback with its subunits for the board: no sender, no words", async () => {
+    await projectAll(rt);
+    const analyst = await rt.auth("analyst");
+    rt.clock.set(at("2025-03-31T12:00"));
+    const r = await rt.app.inject({
+      method: "GET",
+      url: `/reports/feedback?unitId=${UNITS.province.unitId}&includeSubunits=true&from=2025-03-01&to=2025-03-31`,
+      headers: analyst,
+    });
+    expect(r.statusCode, r.body).toBe(200);
+    const body = r.json();
+    expect(body.received).toBeGreaterThan(0);
+    expect(body.received).toBe(body.units.reduce((n: number, u: { received: number }) => n + u.received, 0));
+    expect(body).toMatchObject({ unitId: UNITS.province.unitId, from: "2025-03-01", to: "2025-03-31" });
+    for (const key of [
+      "answered",
+      "answeredOnTime",
+      "answeredLate",
+      "becameOverdue",
+      "open",
+      "overdue",
+      "dueSoon",
+    ])
+      expect(typeof body[key]).toBe("number");
+    expect(r.body).not.toContain("Cán bộ một cửa");
+    expect(r.body).not.toContain("0901234567");
+  });
+
+  it("refuses a date in the future or a period that ends before it starts, naming the parameter", async () => {
+    const analyst = await rt.auth("analyst");
+    rt.clock.set(at("2025-03-31T12:00"));
+    for (const [query, path] of [
+      ["from=2025-03-01&to=2025-04-02", "query.to"],
+      ["from=2025-03-20&to=2025-03-01", "query.from"],
+      ["from=2025-02-30&to=2025-03-01", "query.from"],
+    ]) {
+      const r = await rt.app.inject({
+        method: "GET",
+        url: `/reports/feedback?unitId=${A}&${query}`,
+        headers: analyst,
+      });
+      expect(r.statusCode, r.body).toBe(400);
+      expect(r.json().errors[0].path).toBe(path);
+    }
+  });
+});
+
 describe("the public form's rate limit", () => {
   it("refuses feedback beyond the limit per address with 429 and Retry-After, recording nothing", async () => {
     const limited = await createTestRuntime("feedback_rate", { env: { FEEDBACK_RATE_LIMIT_MAX: "2" } });
