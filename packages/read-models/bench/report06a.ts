@@ -16,6 +16,7 @@ import { performance } from "node:perf_hooks";
 import { Kysely, PostgresDialect } from "kysely";
 import pg from "pg";
 import type { ReadModelDatabase } from "../src/database";
+import { indicators766, type Scope766 } from "../src/indicators-766/indicators766";
 import { report06a } from "../src/report-06a/report06a";
 import { migrateReadModels } from "../src/versions";
 
@@ -303,6 +304,13 @@ async function main() {
         `  ${label.padEnd(34)} p50 ${percentile(times, 50).toFixed(1).padStart(6)} ms   p99 ${percentile(times, 99).toFixed(1).padStart(6)} ms`,
       );
     }
+
+    await bench766(
+      pool,
+      db,
+      units.map((u) => u.id),
+      fields,
+    );
   } finally {
     await db.destroy();
     if (keep) {
@@ -314,6 +322,100 @@ async function main() {
       await cleanup.end();
       console.log(`\ndropped ${name}`);
     }
+  }
+}
+
+/**
+ * The 766 counts filled from the synthetic dossiers (the procedure is the field; a dossier's other 766
+ * facts — reuse, synchronisation, electronic result, fees and how they were paid — drawn from a hash of
+ * its id), then the 766 of every unit of the province for a year and a quarter, timed.
+ */
+async function bench766(
+  pool: pg.Pool,
+  db: Kysely<ReadModelDatabase>,
+  unitIds: readonly string[],
+  fields: readonly string[],
+) {
+  const filled = await pool.query<{ n: string }>(`select count(*) as n from ${SCHEMA}.indicator766_counts`);
+  if (Number(filled.rows[0]?.n ?? 0) === 0) {
+    await timed("indicator766_counts (unit, procedure, month of receipt) aggregated from dossiers", () =>
+      pool.query(`
+        insert into ${SCHEMA}.indicator766_counts (receiving_unit_id, procedure_id, month, received, received_online,
+          received_digitized, received_reused, synced, results, e_results, fee_requests, fees_paid, fees_paid_online,
+          fees_paid_national, position)
+        select receiving_unit_id, field, date_trunc('month', received_day)::date, count(*),
+          count(*) filter (where channel = 'online'),
+          count(*) filter (where documents_total > 0 and documents_digitized = documents_total),
+          count(*) filter (where h % 10 < 6), count(*) filter (where h % 100 < 95),
+          count(*) filter (where status = 'returned'), count(*) filter (where status = 'returned' and h % 10 < 7),
+          count(*) filter (where h % 5 = 0), count(*) filter (where h % 5 = 0 and h % 7 < 6),
+          count(*) filter (where h % 5 = 0 and h % 7 < 4), count(*) filter (where h % 5 = 0 and h % 7 < 3), 0
+        from (select *, abs(hashtext(dossier_id::text)) as h from ${SCHEMA}.dossiers) d
+        group by 1, 2, 3`),
+    );
+    await timed("vacuum analyze", () => pool.query(`vacuum analyze ${SCHEMA}.indicator766_counts`));
+  }
+  const rows = await pool.query<{ n: string }>(`select count(*) as n from ${SCHEMA}.indicator766_counts`);
+  console.log(`indicator766_counts: ${Number(rows.rows[0]?.n ?? 0).toLocaleString("en")} rows`);
+  const procedures = { applicable: [...fields], offeredOnline: fields.slice(0, 20) };
+  const everyUnit: Scope766[] = unitIds.map((id) => ({ key: id, unitIds: [id], procedures }));
+  const province: Scope766[] = [{ key: "province", unitIds, procedures }];
+  const now = new Date("2026-01-15T09:00:00+07:00");
+  const shapes: [string, () => Promise<unknown>][] = [
+    [
+      `every unit (${unitIds.length}), year 2025`,
+      () => indicators766(db, SCHEMA, everyUnit, { from: "2025-01-01", to: "2025-12-31", now }),
+    ],
+    [
+      `ranking: ${unitIds.length} units, Q3 and Q2`,
+      () =>
+        Promise.all([
+          indicators766(db, SCHEMA, everyUnit, { from: "2025-07-01", to: "2025-09-30", now }),
+          indicators766(db, SCHEMA, everyUnit, { from: "2025-04-01", to: "2025-06-30", now }),
+        ]),
+    ],
+    [
+      `ranking: ${unitIds.length} units, 2025 and 2024`,
+      () =>
+        Promise.all([
+          indicators766(db, SCHEMA, everyUnit, { from: "2025-01-01", to: "2025-12-31", now }),
+          indicators766(db, SCHEMA, everyUnit, { from: "2024-01-01", to: "2024-12-31", now }),
+        ]),
+    ],
+    [
+      "province with subunits, year 2025",
+      () => indicators766(db, SCHEMA, province, { from: "2025-01-01", to: "2025-12-31", now }),
+    ],
+    [
+      "one commune, month",
+      () =>
+        indicators766(db, SCHEMA, [everyUnit[30] as Scope766], { from: "2025-06-01", to: "2025-06-30", now }),
+    ],
+  ];
+  const sample = (
+    await indicators766(db, SCHEMA, province, { from: "2025-01-01", to: "2025-12-31", now })
+  ).get("province");
+  console.log(
+    `province 2025, 766: total ${sample?.totalScore} (${Object.entries(sample?.groupScores ?? {})
+      .map(([g, v]) => `${g} ${v}`)
+      .join(", ")})`,
+  );
+  console.log(`\n766 latency, ${ITERATIONS} runs each after 10 warm-up runs:`);
+  for (const [label, run] of shapes) {
+    for (let i = 0; i < 10; i++) await run();
+    const times: number[] = [];
+    const started = performance.now();
+    for (let i = 0; i < ITERATIONS; i++) {
+      const t0 = performance.now();
+      await run();
+      times.push(performance.now() - t0);
+      if (i % 20 === 19) progress(`  ${label}`, i + 1, ITERATIONS, started);
+    }
+    process.stdout.write("\r\x1b[2K");
+    times.sort((a, b) => a - b);
+    console.log(
+      `  ${label.padEnd(40)} p50 ${percentile(times, 50).toFixed(1).padStart(6)} ms   p99 ${percentile(times, 99).toFixed(1).padStart(6)} ms`,
+    );
   }
 }
 

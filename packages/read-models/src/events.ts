@@ -11,8 +11,10 @@ import {
   DossierResolvedSchema,
   DossierStoppedSchema,
   DossierSubmittedSchema,
+  DossierSyncedToNationalPortalSchema,
   DossierTransferredSchema,
   DossierWithdrawnSchema,
+  ElectronicResultIssuedSchema,
   FeePaidSchema,
   FeeRequestedSchema,
   ResultReturnedSchema,
@@ -79,6 +81,8 @@ const ProjectedEventSchema = z.discriminatedUnion("type", [
   ApplicantErasedSchema,
   // The rating's comment is the applicant's free text: only the scores reach the read models.
   DossierRatedSchema.extend({ data: DossierRatedSchema.shape.data.omit({ comment: true }) }),
+  ElectronicResultIssuedSchema,
+  DossierSyncedToNationalPortalSchema,
 ]);
 
 /** A dossier event as the projection sees it: validated, without personal data. */

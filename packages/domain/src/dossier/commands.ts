@@ -95,6 +95,11 @@ export const RateDossierSchema = command("RateDossier", {
     .optional(),
 });
 
+/** The officer records that the result was issued electronically (Decision 766, 4.1). */
+export const IssueElectronicResultSchema = command("IssueElectronicResult", {});
+/** The connector (or an officer) records the dossier's synchronisation with the national portal (766, 1.4). */
+export const RecordNationalPortalSyncSchema = command("RecordNationalPortalSync", {});
+
 export const DossierCommandSchema = z.discriminatedUnion("type", [
   SubmitDossierSchema,
   RefuseIntakeSchema,
@@ -113,6 +118,8 @@ export const DossierCommandSchema = z.discriminatedUnion("type", [
   StopDossierSchema,
   MarkOverdueSchema,
   RateDossierSchema,
+  IssueElectronicResultSchema,
+  RecordNationalPortalSyncSchema,
 ]);
 export type DossierCommand = z.output<typeof DossierCommandSchema>;
 export type DossierCommandInput = z.input<typeof DossierCommandSchema>;

@@ -67,6 +67,17 @@ const ALLOWED_FROM: Readonly<Record<DossierCommandType, readonly Status[]>> = {
   StopDossier: ["received", "processing"],
   MarkOverdue: ["received", "processing"],
   RateDossier: ["returned"],
+  IssueElectronicResult: ["resolved", "returned"],
+  RecordNationalPortalSync: [
+    "received",
+    "processing",
+    "awaiting_supplement",
+    "awaiting_payment",
+    "resolved",
+    "returned",
+    "withdrawn",
+    "stopped",
+  ],
 };
 
 /** The states a command is allowed from: the workbench offers an action only where this table allows it. */
@@ -79,6 +90,7 @@ function notAllowed(type: DossierCommandType, status: Status): Decision<never> {
     CloseMissedSupplement: ["dossier.not_awaiting_supplement", "the dossier is not awaiting a supplement"],
     RecordFeePaid: ["dossier.not_awaiting_payment", "the dossier is not awaiting payment of fees"],
     ReturnResult: ["dossier.not_resolved", "only a resolved dossier's result can be returned"],
+    IssueElectronicResult: ["dossier.not_resolved", "only a resolved dossier's result can be issued"],
     RefuseIntake: [
       "dossier.not_submitted",
       "only an online submission not yet received can be refused at intake",
@@ -555,6 +567,25 @@ function decideOnReceived(
           at,
         },
       });
+    case "IssueElectronicResult":
+      if (state.outcome !== "approved") {
+        return refuse("result.not_approved", "only an approved resolution has a result to issue");
+      }
+      if (state.electronicResultAt !== null) {
+        return refuse(
+          "result.already_issued_electronically",
+          `the result was already issued electronically, at ${state.electronicResultAt}`,
+        );
+      }
+      return accept({ type: "ElectronicResultIssued", schemaVersion: 1, data: { at } });
+    case "RecordNationalPortalSync":
+      if (state.syncedAt !== null) {
+        return refuse(
+          "sync.already_recorded",
+          `the synchronisation was already recorded, at ${state.syncedAt}`,
+        );
+      }
+      return accept({ type: "DossierSyncedToNationalPortal", schemaVersion: 1, data: { at } });
     case "WithdrawDossier":
       return accept({
         type: "DossierWithdrawn",

@@ -147,6 +147,15 @@ export const DossierBecameOverdueSchema = event("DossierBecameOverdue", {
  * every value sealed under it reads as erased. Holds no personal data; `reason` is the admin's ground
  * (a request's number, an article), which the form asks never to name the person.
  */
+/** The result was issued electronically (a signed file the applicant can download; Decision 766, 4.1). */
+export const ElectronicResultIssuedSchema = event("ElectronicResultIssued", { at });
+
+/**
+ * The dossier was synchronised with the national public-service portal (Cổng Dịch vụ công quốc gia;
+ * Decision 766, 1.4): recorded once, the first time the connector or an officer confirms it.
+ */
+export const DossierSyncedToNationalPortalSchema = event("DossierSyncedToNationalPortal", { at });
+
 export const ApplicantErasedSchema = event("ApplicantErased", { reason: ReasonSchema, at });
 
 /**
@@ -178,6 +187,8 @@ export const DossierEventSchema = z.discriminatedUnion("type", [
   DossierBecameOverdueSchema,
   ApplicantErasedSchema,
   DossierRatedSchema,
+  ElectronicResultIssuedSchema,
+  DossierSyncedToNationalPortalSchema,
 ]);
 export type DossierEvent = z.infer<typeof DossierEventSchema>;
 export type DossierEventType = DossierEvent["type"];
@@ -219,6 +230,8 @@ export const FREE_TEXT_PATHS: Readonly<Record<DossierEventType, readonly string[
   // The ground of an erasure is kept in the clear: sealing it under the erased key would re-create one.
   ApplicantErased: [],
   DossierRated: ["comment"],
+  ElectronicResultIssued: [],
+  DossierSyncedToNationalPortal: [],
 };
 
 export const dossierStreamId = (dossierId: string) => `dossier-${dossierId}`;

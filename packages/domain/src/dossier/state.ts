@@ -99,6 +99,10 @@ export interface ReceivedDossier {
   readonly returnedAt: string | null;
   /** When the applicant rated the dossier (once, after its return). */
   readonly ratedAt: string | null;
+  /** When the result was issued electronically (once). */
+  readonly electronicResultAt: string | null;
+  /** When the synchronisation with the national portal was first recorded. */
+  readonly syncedAt: string | null;
   readonly closedAt: string | null;
   readonly lastEventAt: string;
   readonly documentsTotal: number;
@@ -188,6 +192,8 @@ export function evolve(state: DossierState, event: DossierEvent): DossierState {
         timeliness: null,
         returnedAt: null,
         ratedAt: null,
+        electronicResultAt: null,
+        syncedAt: null,
         closedAt: null,
         lastEventAt: d.at,
         documentsTotal: d.documents.length,
@@ -249,6 +255,10 @@ export function evolve(state: DossierState, event: DossierEvent): DossierState {
       return s;
     case "DossierRated":
       return { ...s, ratedAt: event.data.at };
+    case "ElectronicResultIssued":
+      return { ...s, electronicResultAt: event.data.at };
+    case "DossierSyncedToNationalPortal":
+      return { ...s, syncedAt: event.data.at };
     default: {
       const unexpected: never = event;
       throw new Error(`unknown event ${JSON.stringify(unexpected)}`);

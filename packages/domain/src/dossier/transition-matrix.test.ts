@@ -25,6 +25,8 @@ const COMMANDS: Record<DossierCommandType, DossierCommand> = {
   WithdrawDossier: { type: "WithdrawDossier", data: { reason: "Rút" } },
   StopDossier: { type: "StopDossier", data: { reason: "Không đủ điều kiện" } },
   MarkOverdue: { type: "MarkOverdue", data: {} },
+  IssueElectronicResult: { type: "IssueElectronicResult", data: {} },
+  RecordNationalPortalSync: { type: "RecordNationalPortalSync", data: {} },
   RateDossier: {
     type: "RateDossier",
     data: {
@@ -94,6 +96,20 @@ function expected(state: StateName, command: DossierCommandType): string {
   // Only a returned dossier can be rated; a returned one accepts nothing else.
   if (command === "RateDossier")
     return state === "returned" ? "ok" : state === "none" ? "dossier.not_found" : "rating.not_returned";
+  const beforeReceipt: Partial<Record<StateName, string>> = {
+    none: "dossier.not_found",
+    submitted: "dossier.not_received",
+    refused: "dossier.intake_refused",
+  };
+  // Recorded for Decision 766 on any received dossier, whatever became of it.
+  if (command === "RecordNationalPortalSync") return beforeReceipt[state] ?? "ok";
+  if (command === "IssueElectronicResult") {
+    if (beforeReceipt[state]) return beforeReceipt[state] as string;
+    if (state === "resolved" || state === "returned") return "ok";
+    if (state === "withdrawn") return "dossier.withdrawn";
+    if (state === "stopped") return "dossier.stopped";
+    return "dossier.not_resolved";
+  }
   const terminal: Partial<Record<StateName, string>> = {
     refused: "dossier.intake_refused",
     withdrawn: "dossier.withdrawn",
@@ -136,8 +152,8 @@ describe("every command from every state", () => {
     DOSSIER_COMMAND_TYPES.map((command) => [state, command, expected(state, command)] as const),
   );
 
-  it("covers all 11 states and all 17 commands", () => {
-    expect(cases).toHaveLength(11 * 17);
+  it("covers all 11 states and all 19 commands", () => {
+    expect(cases).toHaveLength(11 * 19);
   });
 
   it.each(cases)("from %s, %s → %s", (stateName, commandType, outcome) => {

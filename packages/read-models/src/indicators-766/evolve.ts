@@ -27,6 +27,12 @@ export function evolveIndicator766Counts(counts: Indicator766Deltas, change: Dos
     case "DossierResolved":
       if (isReceived(before) && event.data.outcome === "approved") add(after, { results: 1 });
       return;
+    case "ElectronicResultIssued":
+      if (isReceived(before) && after.outcome === "approved") add(after, { e_results: 1 });
+      return;
+    case "DossierSyncedToNationalPortal":
+      if (isReceived(before)) add(after, { synced: 1 });
+      return;
     case "FeeRequested":
       if (isReceived(before)) add(after, { fee_requests: 1 });
       return;

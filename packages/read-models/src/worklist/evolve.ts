@@ -213,6 +213,10 @@ function changeOf(
     case "ApplicantErased":
       // Read models hold no personal data: nothing of theirs is erased.
       return {};
+    case "ElectronicResultIssued":
+    case "DossierSyncedToNationalPortal":
+      // Counted by the 766 read model (indicators-766/); the dossier stands where it stood.
+      return {};
     case "DossierRated":
       // The rating has its own table (ratings/); the dossier stays returned.
       return {};

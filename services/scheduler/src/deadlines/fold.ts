@@ -95,6 +95,8 @@ export function foldDeadline(
     case "ResultReturned":
     case "ApplicantErased":
     case "DossierRated":
+    case "ElectronicResultIssued":
+    case "DossierSyncedToNationalPortal":
       return { row, notices: [] };
     case "DossierForwarded":
     case "DossierTransferred":

@@ -1,8 +1,10 @@
 import { apology } from "./apology";
 import type { DossierCommandRoute } from "./command-route";
+import { electronicResult } from "./electronic-result";
 import { feePaid } from "./fee-paid";
 import { feeRequest } from "./fee-request";
 import { forward } from "./forward";
+import { nationalPortalSync } from "./national-portal-sync";
 import { resolve } from "./resolve";
 import { returnResult } from "./return";
 import { stop } from "./stop";
@@ -26,4 +28,6 @@ export const DOSSIER_COMMAND_ROUTES: readonly DossierCommandRoute[] = [
   returnResult,
   withdraw,
   stop,
+  electronicResult,
+  nationalPortalSync,
 ];
