@@ -9,6 +9,7 @@ import { overdueRoute } from "./overdue";
 import type { ReportDeps } from "./period-report";
 import { type Bands766, rankings766Route } from "./rankings-766";
 import { report06aRoute } from "./report-06a";
+import { voiceRoutes } from "./voice";
 
 /** The analysts' reports, each in its own module: aggregates and lists with nothing personal. */
 export function reportRoutes(deps: ReportDeps & { readonly score766Bands?: Bands766 }): RouteSlice[] {
@@ -20,6 +21,7 @@ export function reportRoutes(deps: ReportDeps & { readonly score766Bands?: Bands
     liveRoute(deps),
     monthlyRoute(deps),
     exportRoutes(deps),
+    voiceRoutes(deps),
     indicators766Route(deps),
     rankings766Route({ ...deps, ...(deps.score766Bands ? { bands: deps.score766Bands } : {}) }),
   ];

@@ -1103,6 +1103,8 @@
     const [feedback, ratings] = await Promise.all([
       getOptional("/reports/feedback", {
         unitId: ctx.unitId,
+        from: ctx.from,
+        to: ctx.to,
         includeSubunits: ctx.includeSubunits,
         ...ctx.minPosition,
       }).catch(() => null),
@@ -1133,21 +1135,34 @@
       tiles.push(tile);
     };
     if (feedback) {
-      for (const [key, title] of [
-        ["open", "Phản ánh đang xử lý"],
-        ["dueSoon", "Phản ánh sắp đến hạn"],
-        ["overdue", "Phản ánh quá hạn"],
-        ["answered", "Phản ánh đã trả lời"],
-      ]) {
-        if (typeof feedback[key] === "number") add(title, formatCount(feedback[key]));
-      }
+      add(
+        "Phản ánh đang xử lý",
+        formatCount(feedback.open),
+        `tiếp nhận trong kỳ ${formatCount(feedback.received)}`,
+      );
+      add("Phản ánh sắp đến hạn", formatCount(feedback.dueSoon), "trong 48 giờ tới");
+      add(
+        "Phản ánh đang quá hạn",
+        formatCount(feedback.overdue),
+        `trở thành quá hạn trong kỳ ${formatCount(feedback.becameOverdue)}`,
+      );
+      add(
+        "Phản ánh đã trả lời",
+        formatCount(feedback.answered),
+        `đúng hạn ${formatCount(feedback.answeredOnTime)} · quá hạn ${formatCount(feedback.answeredLate)} · công khai ${formatCount(feedback.published)}`,
+      );
     }
     if (ratings) {
-      if (typeof ratings.count === "number") add("Lượt đánh giá", formatCount(ratings.count));
-      if (typeof ratings.satisfiedShare === "number")
-        add("Tỷ lệ hài lòng", formatPercent(ratings.satisfiedShare));
-      if (typeof ratings.averageScore === "number")
-        add("Điểm đánh giá bình quân", `${formatDecimal(ratings.averageScore, 2)} / 5`);
+      add(
+        "Lượt đánh giá",
+        formatCount(ratings.rated),
+        `trên ${formatCount(ratings.returned)} hồ sơ đã trả kết quả`,
+      );
+      add("Tỷ lệ hài lòng", orNone(ratings.satisfiedShare, formatPercent), "điểm chung từ 4/5");
+      add(
+        "Điểm đánh giá bình quân",
+        orNone(ratings.averageScore, (score) => `${formatDecimal(score, 2)} / 5`),
+      );
     }
     element("voice-body").replaceChildren(...tiles);
     section.hidden = tiles.length === 0;
