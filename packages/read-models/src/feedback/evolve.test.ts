@@ -5,6 +5,7 @@ import {
   openTestDatabase,
   type ReadModelTestDatabase,
 } from "../test-support/database.test-support";
+import { dossierLife, receive } from "../test-support/dossier-script.test-support";
 import { projectionSpecification, readRows } from "../test-support/projection-specification.test-support";
 import { COMMUNE, F1, feedbackLog, OTHER, submit } from "./feedback-script.test-support";
 
@@ -76,6 +77,18 @@ describe("the feedback row", () => {
             revision: 5,
           },
         ],
+      });
+  });
+
+  it("dossier and feedback events in one batch each reach their own table", async () => {
+    const dossier = dossierLife([], [[receive(), "2025-03-12T09:00"]]).when;
+    const feedback = feedbackLog([{ id: F1, steps: [[submit(F1), "2025-03-12T09:30"]] }], dossier.length + 1);
+    await spec
+      .given(dossier)
+      .when(feedback)
+      .thenRows({
+        dossiers: [{ status: "received", revision: 1 }],
+        feedback: [{ feedback_id: F1, status: "received", position: dossier.length + 1 }],
       });
   });
 
