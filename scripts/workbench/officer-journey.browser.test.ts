@@ -209,7 +209,12 @@ describe("an officer's journey in Chromium", () => {
       expect(await timeline.textContent()).toContain(
         `Trần Văn Bình, ${UNITS.department.name}: yêu cầu bổ sung hồ sơ`,
       );
-      expect(await page.locator(".panel").last().textContent()).toContain("không còn thao tác nào");
+      // A returned dossier takes no step of its life any more; what Decision 766 counts may still be
+      // recorded: the electronic result and the synchronisation with the national portal.
+      const left = await page.locator(".panel").last().textContent();
+      expect(left).toContain("Ghi nhận đã cấp kết quả điện tử");
+      expect(left).toContain("Ghi nhận đã đồng bộ lên Cổng Dịch vụ công quốc gia");
+      expect(left).not.toContain("Trả kết quả");
       await screenshot(page, "14-dossier-returned-1366");
       expect(await seriousAccessibilityViolations(page)).toEqual([]);
       // Each unit's share of the time: the ward until the transfer, then the department.

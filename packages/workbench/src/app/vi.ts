@@ -81,6 +81,8 @@ export const EVENT: Record<string, string> = {
   DossierBecameOverdue: "hồ sơ quá hạn giải quyết",
   ApplicantErased: "xóa dữ liệu cá nhân của người nộp",
   DossierRated: "người nộp đánh giá mức độ hài lòng",
+  ElectronicResultIssued: "ghi nhận đã cấp kết quả giải quyết điện tử",
+  DossierSyncedToNationalPortal: "ghi nhận đã đồng bộ hồ sơ lên Cổng Dịch vụ công quốc gia",
 };
 export const eventWords = (type: string): string => EVENT[type] ?? type;
 

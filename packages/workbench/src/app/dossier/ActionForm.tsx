@@ -15,6 +15,7 @@ const EMPTY: ActionValues = {
   promisedAt: "",
   outcome: "approved",
   method: "counter",
+  paymentMethod: "counter",
 };
 
 const LABEL: Record<keyof ActionValues, string> = {
@@ -26,6 +27,13 @@ const LABEL: Record<keyof ActionValues, string> = {
   promisedAt: "Thời điểm hẹn trả mới",
   outcome: "Kết quả",
   method: "Hình thức trả",
+  paymentMethod: "Hình thức nộp",
+};
+
+const PAYMENT_METHOD: Record<ActionValues["paymentMethod"], string> = {
+  counter: "Nộp trực tiếp tại Bộ phận Một cửa",
+  online_national_portal: "Thanh toán trực tuyến trên Cổng Dịch vụ công quốc gia",
+  online_local_gateway: "Thanh toán trực tuyến qua cổng thanh toán của tỉnh",
 };
 
 /**
@@ -175,6 +183,22 @@ export function ActionForm(props: {
                 {(["counter", "postal", "online"] as const).map((m) => (
                   <option key={m} value={m}>
                     Trả {RETURN_METHOD[m]}
+                  </option>
+                ))}
+              </select>
+            </label>
+          )}
+          {field === "paymentMethod" && (
+            <label className="field">
+              <span>{LABEL.paymentMethod}</span>
+              <select
+                id={id(field)}
+                value={values.paymentMethod}
+                onChange={(e) => set("paymentMethod", e.target.value as ActionValues["paymentMethod"])}
+              >
+                {(Object.keys(PAYMENT_METHOD) as ActionValues["paymentMethod"][]).map((m) => (
+                  <option key={m} value={m}>
+                    {PAYMENT_METHOD[m]}
                   </option>
                 ))}
               </select>

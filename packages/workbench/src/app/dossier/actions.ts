@@ -17,7 +17,9 @@ export type ActionName =
   | "resolve"
   | "return"
   | "withdraw"
-  | "stop";
+  | "stop"
+  | "electronic-result"
+  | "national-portal-sync";
 
 export const COMMAND_OF: Record<ActionName, DossierCommandType> = {
   forward: "ForwardDossier",
@@ -31,6 +33,8 @@ export const COMMAND_OF: Record<ActionName, DossierCommandType> = {
   return: "ReturnResult",
   withdraw: "WithdrawDossier",
   stop: "StopDossier",
+  "electronic-result": "IssueElectronicResult",
+  "national-portal-sync": "RecordNationalPortalSync",
 };
 
 /** The order an officer reads them in: the usual next step first. */
@@ -43,9 +47,11 @@ const ORDER: ActionName[] = [
   "fee-paid",
   "resolve",
   "return",
+  "electronic-result",
   "apology",
   "withdraw",
   "stop",
+  "national-portal-sync",
 ];
 
 export const allowedActions = (status: string): ActionName[] =>
@@ -63,6 +69,8 @@ export const ACTION_TITLE: Record<ActionName, string> = {
   return: "Trả kết quả",
   withdraw: "Rút hồ sơ theo đề nghị",
   stop: "Dừng xử lý (Mẫu 05)",
+  "electronic-result": "Ghi nhận đã cấp kết quả điện tử",
+  "national-portal-sync": "Ghi nhận đã đồng bộ lên Cổng Dịch vụ công quốc gia",
 };
 
 export interface ActionValues {
@@ -74,6 +82,8 @@ export interface ActionValues {
   promisedAt: string;
   outcome: "approved" | "rejected";
   method: "counter" | "postal" | "online";
+  /** How fees were paid (Decision 766 counts the online payments). */
+  paymentMethod: "counter" | "online_national_portal" | "online_local_gateway";
 }
 
 const optional = <K extends string>(key: K, value: string) =>
@@ -111,7 +121,7 @@ export async function sendAction(
         body: { reason: v.reason, ...(v.amount.trim() === "" ? {} : { amount: Number(v.amount) }) },
       });
     case "fee-paid":
-      return api.POST("/dossiers/{id}/fee-paid", { params, body: {} });
+      return api.POST("/dossiers/{id}/fee-paid", { params, body: { method: v.paymentMethod } });
     case "apology":
       return api.POST("/dossiers/{id}/apology", {
         params,
@@ -128,6 +138,10 @@ export async function sendAction(
       return api.POST("/dossiers/{id}/withdraw", { params, body: { reason: v.reason } });
     case "stop":
       return api.POST("/dossiers/{id}/stop", { params, body: { reason: v.reason } });
+    case "electronic-result":
+      return api.POST("/dossiers/{id}/electronic-result", { params, body: {} });
+    case "national-portal-sync":
+      return api.POST("/dossiers/{id}/national-portal-sync", { params, body: {} });
     default: {
       const never: never = action;
       throw new Error(`unknown action ${String(never)}`);
@@ -142,10 +156,12 @@ export const FIELDS: Record<ActionName, readonly (keyof ActionValues)[]> = {
   "supplement-request": ["reason"],
   "supplement-received": [],
   "fee-request": ["reason", "amount"],
-  "fee-paid": [],
+  "fee-paid": ["paymentMethod"],
   apology: ["reason", "promisedAt"],
   resolve: ["outcome", "note"],
   return: ["method"],
   withdraw: ["reason"],
   stop: ["reason"],
+  "electronic-result": [],
+  "national-portal-sync": [],
 };
