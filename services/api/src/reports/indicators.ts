@@ -1,5 +1,5 @@
 import { type Indicators, indicators, indicatorsByGroup, type ReadModelDb } from "@motcua/read-models";
-import { listUnits, unitSubtree } from "@motcua/reference-data";
+import { listUnits } from "@motcua/reference-data";
 import { z } from "zod";
 import type { RouteSlice } from "../app";
 import { principalOf, requireRole } from "../plugins/auth";
@@ -40,10 +40,24 @@ export function indicatorsRoute(deps: ReportDeps): RouteSlice {
     includeSubunits: boolean,
     period: Omit<PeriodSelection, "unitIds">,
   ) {
-    const children = (await listUnits(deps.db)).filter((u) => u.parentId === unitId);
+    const units = await listUnits(deps.db);
+    const children = units.filter((u) => u.parentId === unitId);
+    // Each child's subtree from the one unit list (as unitSubtree walks it), not a query per child.
+    const below = new Map<string, string[]>();
+    for (const unit of units) {
+      if (unit.parentId !== null)
+        below.set(unit.parentId, [...(below.get(unit.parentId) ?? []), unit.unitId]);
+    }
+    const subtree = (root: string): string[] => {
+      const found = [root];
+      for (let i = 0; i < found.length; i++) {
+        for (const next of below.get(found[i] as string) ?? []) if (!found.includes(next)) found.push(next);
+      }
+      return found;
+    };
     const groups = new Map<string, string[]>();
     for (const child of children) {
-      groups.set(child.unitId, includeSubunits ? await unitSubtree(deps.db, child.unitId) : [child.unitId]);
+      groups.set(child.unitId, includeSubunits ? subtree(child.unitId) : [child.unitId]);
     }
     const figures = await indicatorsByGroup(db, schema, { groups, from: period.from, to: period.to });
     return children.map((child) => ({

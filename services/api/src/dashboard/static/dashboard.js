@@ -872,9 +872,11 @@
     });
     const months = monthly.months;
     const labels = months.map((m) => `${m.month.slice(5, 7)}/${m.month.slice(0, 4)}`);
-    let totals766 = null;
+    drawTrends(months, labels, null);
     if (has766) {
-      totals766 = await Promise.all(
+      // The 766 line follows when its twelve months are read: the board does not wait for it.
+      const loadedFor = generation;
+      void Promise.all(
         months.map((m) =>
           getOptional("/indicators/766", {
             unitId: ctx.unitId,
@@ -886,8 +888,14 @@
             .then((a) => a?.totalScore ?? null)
             .catch(() => null),
         ),
-      );
+      ).then((totals) => {
+        if (loadedFor === generation) drawTrends(months, labels, totals);
+      });
     }
+  }
+
+  /** The trend lines; `totals766` (the 766 total per month) when read, else null. */
+  function drawTrends(months, labels, totals766) {
     const rateSets = [
       {
         label: "Tỷ lệ đúng hạn (%)",
@@ -960,8 +968,10 @@
       },
       6,
     );
-    element("trend-note").textContent = totals766
-      ? ""
+    element("trend-note").textContent = has766
+      ? totals766
+        ? ""
+        : "Đang tải điểm 766 theo tháng…"
       : "Điểm 766 theo tháng hiện khi máy chủ tính Bộ chỉ số 766 (GET /indicators/766).";
   }
 
