@@ -1189,18 +1189,25 @@
     element("live-text").textContent = text;
   }
 
-  /** A newer position: refresh the figures at it, at most once a second, without clearing the screen. */
+  /** When the last live refresh began: refreshes come at most every REFRESH_EVERY_MS. */
+  let lastRefreshAt = 0;
+  /** A busy province moves the position many times a second; the board's requests stay well in the rate limit. */
+  const REFRESH_EVERY_MS = 2000;
+
+  /** A newer position: refresh the figures at it (at most every 2 s), without clearing the screen. */
   function heard(position) {
     if (position <= shownPosition || position <= pendingPosition) return;
     pendingPosition = position;
     if (refreshTimer) return;
+    const wait = Math.max(250, lastRefreshAt + REFRESH_EVERY_MS - Date.now());
     refreshTimer = setTimeout(() => {
       refreshTimer = null;
       const target = pendingPosition;
       if (target > shownPosition && document.body.dataset.state === "ready") {
+        lastRefreshAt = Date.now();
         void show({ minPosition: target, quiet: true });
       }
-    }, 250);
+    }, wait);
   }
 
   /**
