@@ -80,6 +80,9 @@ let projectorBundle: string;
 let baseEnv: Record<string, string>;
 const everyProcess = () => [...apis, ...projectors, ...schedulers];
 
+/** The API processes' error lines (a 500 is logged at level 50), shown when a phase counts a 500. */
+const apiErrors: string[] = [];
+
 /** Which projector process last said it feeds, and when. */
 const feederActive = new Map<string, number>();
 
@@ -145,7 +148,11 @@ beforeAll(async () => {
   for (let i = 0; i < 2; i++) {
     const port = await freeTcpPort();
     apiUrls.push(`http://127.0.0.1:${port}`);
-    apis.push(new SystemProcess(`api-${i + 1}`, apiBundle, envFor({ PORT: String(port) }, base)));
+    const api = new SystemProcess(`api-${i + 1}`, apiBundle, envFor({ PORT: String(port) }, base));
+    api.onLine((line) => {
+      if (line.includes('"level":50')) apiErrors.push(`${api.name}: ${line.slice(0, 3_000)}`);
+    });
+    apis.push(api);
   }
   for (let i = 0; i < 3; i++) {
     const projector = new SystemProcess(
@@ -528,8 +535,9 @@ function expectClean(phase: Phase) {
   expect(phase.duplicated, "acknowledged commands stored twice").toBe(0);
   expect(phase.mismatchesPrimary, "primary read-model tables differing from a rebuild").toBe(0);
   expect(phase.mismatchesReplica, "replica read-model tables differing from a rebuild").toBe(0);
-  expect(phase.commands.serverErrors, "500s to commands").toBe(0);
-  expect(phase.reads.serverErrors, "500s to reads").toBe(0);
+  const errors = apiErrors.splice(0).join("\n");
+  expect(phase.commands.serverErrors, `500s to commands\n${errors}`).toBe(0);
+  expect(phase.reads.serverErrors, `500s to reads\n${errors}`).toBe(0);
   expect(phase.commands.unavailableWithoutRetryAfter, "503s without Retry-After").toBe(0);
   expect(phase.reads.olderThanAsked, "reads older than their minPosition").toBe(0);
   expect(phase.reads.ok, "reads answered").toBeGreaterThan(0);

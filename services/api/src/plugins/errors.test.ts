@@ -3,6 +3,7 @@ import { z } from "zod";
 import type { App } from "../app";
 import { AppError } from "../problem";
 import { buildTestApp, capturedLogger } from "../test-app";
+import { unavailableProblem } from "./errors";
 
 const applicantBody = z
   .object({
@@ -250,5 +251,16 @@ describe("a dependency that is down or full", () => {
     expect(response.json()).toMatchObject({ code: "dependency.unavailable", status: 503 });
     expect(response.body).not.toContain("127.0.0.1");
     await app.close();
+  });
+
+  it("a Postgres going away mid-request is 503 with Retry-After, whatever the driver's wording", () => {
+    // A pooled client that already lost its server (seen as 500s to reads while the primary restarted
+    // in pnpm test:cluster), and SQLSTATEs of the connection and shutdown classes the list did not name.
+    const driver = new Error("Client has encountered a connection error and is not queryable");
+    for (const error of [driver, { code: "08P01", message: "protocol" }, { code: "57P04", message: "x" }]) {
+      expect(unavailableProblem(error)).toMatchObject({ status: 503, code: "dependency.unavailable" });
+    }
+    expect(unavailableProblem({ code: "23505", message: "duplicate key" })).toBeUndefined();
+    expect(unavailableProblem(new Error("a bug"))).toBeUndefined();
   });
 });

@@ -116,13 +116,20 @@ const UNAVAILABLE_CODES = new Set([
   "event_store.unavailable",
 ]);
 const UNAVAILABLE_MESSAGES =
-  /timeout exceeded when trying to connect|Connection terminated|connection is closed/i;
+  /timeout exceeded when trying to connect|Connection terminated|connection is closed|not queryable/i;
+/**
+ * Whole SQLSTATE classes that mean the server, not the statement: 08 connection exceptions, 53
+ * insufficient resources, 57P operator intervention (shutdown, restart, cannot connect now).
+ */
+const UNAVAILABLE_SQLSTATES = /^(08|53|57P)/;
 
 /** A dependency that is down, full or restarting: 503 with Retry-After, never a 500 (API.md). */
 export function unavailableProblem(error: unknown): AppError | undefined {
   if (typeof error !== "object" || error === null) return undefined;
   const { code, message } = error as { code?: unknown; message?: unknown };
-  const known = typeof code === "string" && UNAVAILABLE_CODES.has(code);
+  const known =
+    typeof code === "string" &&
+    (UNAVAILABLE_CODES.has(code) || (/^[0-9A-Z]{5}$/.test(code) && UNAVAILABLE_SQLSTATES.test(code)));
   if (!known && !(typeof message === "string" && UNAVAILABLE_MESSAGES.test(message))) return undefined;
   return new AppError(
     503,
