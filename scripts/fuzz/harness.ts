@@ -1,3 +1,4 @@
+import type { Readable } from "node:stream";
 import { createTestRuntime, receiveBody, UNITS } from "@motcua/api/test-runtime";
 import { ensureWorkbenchBuilt } from "@motcua/workbench";
 import { type FuzzRequest, type FuzzSummary, OpenApiFuzzer } from "./openapi-fuzzer";
@@ -64,13 +65,19 @@ export async function fuzzTheApi(options: FuzzOptions): Promise<FuzzSummary & { 
       options.seed,
     );
     const send = async (request: FuzzRequest) => {
+      // As a stream: a server-sent event stream (`GET /reports/live`) never ends, so its answer is judged
+      // on its status, headers and first event, then the client goes away as a board's would.
       const response = await rt.app.inject({
         method: request.method as "GET",
         url: request.url,
         headers: request.headers,
+        payloadAsStream: true,
         ...(request.payload === undefined ? {} : { payload: request.payload }),
       });
-      return { statusCode: response.statusCode, headers: response.headers, body: response.body };
+      const stream = response.stream();
+      const streaming = String(response.headers["content-type"] ?? "").startsWith("text/event-stream");
+      const body = streaming ? await firstChunk(stream) : await wholeBody(stream);
+      return { statusCode: response.statusCode, headers: response.headers, body };
     };
     const summary = await fuzzer.run(options.requests, send, (done) =>
       options.onProgress?.(done, options.requests),
@@ -79,4 +86,21 @@ export async function fuzzTheApi(options: FuzzOptions): Promise<FuzzSummary & { 
   } finally {
     await rt.dispose();
   }
+}
+
+async function wholeBody(stream: Readable): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of stream) chunks.push(Buffer.from(chunk as Buffer));
+  return Buffer.concat(chunks).toString("utf8");
+}
+
+function firstChunk(stream: Readable): Promise<string> {
+  return new Promise((resolve, reject) => {
+    stream.once("data", (chunk: Buffer) => {
+      stream.destroy();
+      resolve(String(chunk));
+    });
+    stream.once("error", reject);
+    stream.once("end", () => resolve(""));
+  });
 }
