@@ -46,6 +46,7 @@ import { Kysely, PostgresDialect, sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { bundleEntry } from "../faults/bundle";
 import { type AcceptedCommand, CommandLoad, emptyTally, type Tally } from "../faults/load";
+import { putTwoWardProvince } from "../faults/province";
 import { SystemProcess } from "../faults/system-processes";
 import { emptyReadTally, ReadLoad, type ReadTally } from "./reads";
 
@@ -198,32 +199,7 @@ beforeAll(async () => {
   });
   const at = "2025-01-01T00:00:00+07:00";
   const refDb = db as never;
-  await putUnit(
-    refDb,
-    { unitId: "p", code: "000.00.00.H19", name: "UBND tỉnh", level: "province", parentId: null },
-    "cluster",
-    at,
-  );
-  for (const [unitId, code, name] of [
-    ["ca", "055.43.00.H19", "UBND phường Phan Đình Phùng"],
-    ["cb", "055.44.00.H19", "UBND phường Quyết Thắng"],
-  ] as const) {
-    await putUnit(refDb, { unitId, code, name, level: "commune", parentId: "p" }, "cluster", at);
-  }
-  await putProcedure(
-    refDb,
-    "birth",
-    {
-      code: "1.001193",
-      name: "Đăng ký khai sinh",
-      field: "Hộ tịch",
-      level: "commune",
-      timeLimit: { value: 5, unit: "working_days" },
-      onlineService: "full",
-    },
-    "cluster",
-    at,
-  );
+  await putTwoWardProvince(refDb, "cluster", at);
   // Same-day procedures fall due at the unit's closing time: the deadline units close a minute apart.
   await putProcedure(
     refDb,

@@ -21,7 +21,7 @@ import {
   readPosition,
   tableChecksums,
 } from "@motcua/read-models";
-import { putCalendar, putProcedure, putUnit } from "@motcua/reference-data";
+import { putCalendar } from "@motcua/reference-data";
 import {
   CALENDAR_2025,
   CALENDAR_2026,
@@ -36,6 +36,7 @@ import { Kysely, PostgresDialect, sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { bundleEntry } from "./bundle";
 import { type AcceptedCommand, CommandLoad, emptyTally, type Tally } from "./load";
+import { putTwoWardProvince } from "./province";
 import { SystemProcess } from "./system-processes";
 
 const RATE = Number(process.env.FAULTS_RATE ?? 30);
@@ -113,32 +114,7 @@ beforeAll(async () => {
   });
   const at = "2025-01-01T00:00:00+07:00";
   const refDb = db as never;
-  await putUnit(
-    refDb,
-    { unitId: "p", code: "000.00.00.H19", name: "UBND tỉnh", level: "province", parentId: null },
-    "faults",
-    at,
-  );
-  for (const [unitId, code, name] of [
-    ["ca", "055.43.00.H19", "UBND phường Phan Đình Phùng"],
-    ["cb", "055.44.00.H19", "UBND phường Quyết Thắng"],
-  ] as const) {
-    await putUnit(refDb, { unitId, code, name, level: "commune", parentId: "p" }, "faults", at);
-  }
-  await putProcedure(
-    refDb,
-    "birth",
-    {
-      code: "1.001193",
-      name: "Đăng ký khai sinh",
-      field: "Hộ tịch",
-      level: "commune",
-      timeLimit: { value: 5, unit: "working_days" },
-      onlineService: "full",
-    },
-    "faults",
-    at,
-  );
+  await putTwoWardProvince(refDb, "faults", at);
   await putCalendar(refDb, CALENDAR_2025, "faults", at);
   await putCalendar(refDb, CALENDAR_2026, "faults", at);
 

@@ -1,6 +1,7 @@
-import { type ExpressionBuilder, sql } from "kysely";
-import type { ReadModelDatabase, ReadModelDb } from "../database";
+import { sql } from "kysely";
+import type { ReadModelDb } from "../database";
 import type { Period } from "../period";
+import { selects } from "../report-06a/report06a";
 import { type BucketSelection, prefixBuckets } from "../report-06a/table";
 import { assertSchemaName } from "../schema-name";
 
@@ -18,12 +19,6 @@ export interface UnitProgress766 {
   readonly resolutions: number;
   readonly resolutionWorkingMinutes: number;
 }
-
-const localDate = (date: string) => sql<Date>`${date}::date`;
-const selects = (eb: ExpressionBuilder<ReadModelDatabase, "report_counts">, b: BucketSelection) =>
-  "before" in b
-    ? eb.and([eb("grain", "=", "y"), eb("period_start", "<", localDate(b.before))])
-    : eb.and([eb("grain", "=", b.grain), eb("period_start", "in", b.starts.map(localDate))]);
 
 /**
  * The progress figures of each unit of `unitIds` over a period, in one statement over `report_counts`
