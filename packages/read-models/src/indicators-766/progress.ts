@@ -1,8 +1,8 @@
 import { sql } from "kysely";
 import type { ReadModelDb } from "../database";
 import type { Period } from "../period";
-import { selects } from "../report-06a/report06a";
-import { type BucketSelection, prefixBuckets } from "../report-06a/table";
+import { bucketWeight, ofUnits, selects } from "../report-06a/report06a";
+import { prefixBuckets } from "../report-06a/table";
 import { assertSchemaName } from "../schema-name";
 
 /** What 2.1 and 2.2 need of one receiving unit, from the 06a's counts. */
@@ -40,31 +40,24 @@ export async function progress766ByUnit(
     .with("selected", (qb) =>
       qb
         .selectFrom("report_counts")
-        .where(sql<boolean>`receiving_unit_id in (select unnest(${sql.val(units)}::text[]))`)
+        .where(ofUnits(units))
         .where((eb) => eb.or([...atFrom, ...atEnd].map((b) => selects(eb, b))))
-        .select((eb) => {
-          const weight = (selections: readonly BucketSelection[]) =>
-            sql<number>`case ${sql.join(
-              selections.map((b) => sql`when ${selects(eb, b)} then ${sql.lit(b.sign)}`),
-              sql` `,
-            )} else 0 end`;
-          return [
-            "receiving_unit_id",
-            "received_online",
-            "received_direct",
-            "received_postal",
-            "finished_early",
-            "finished_on_time",
-            "finished_late",
-            "finished_late_766",
-            "resolutions",
-            "resolution_working_minutes",
-            "late766_starts",
-            "late766_ends",
-            weight(atFrom).as("at_from"),
-            weight(atEnd).as("at_end"),
-          ];
-        }),
+        .select((eb) => [
+          "receiving_unit_id",
+          "received_online",
+          "received_direct",
+          "received_postal",
+          "finished_early",
+          "finished_on_time",
+          "finished_late",
+          "finished_late_766",
+          "resolutions",
+          "resolution_working_minutes",
+          "late766_starts",
+          "late766_ends",
+          bucketWeight(eb, atFrom).as("at_from"),
+          bucketWeight(eb, atEnd).as("at_end"),
+        ]),
     )
     .selectFrom("selected")
     .select([

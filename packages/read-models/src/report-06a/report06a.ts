@@ -85,6 +85,23 @@ export const selects = (eb: ExpressionBuilder<ReadModelDatabase, "report_counts"
     : eb.and([eb("grain", "=", b.grain), eb("period_start", "in", b.starts.map(localDate))]);
 
 /**
+ * A bucket's sign in one prefix sum (+1, −1, or 0 when the prefix does not take it): the buckets of one
+ * prefix are distinct, so each bucket has one sign in it (or none).
+ */
+export const bucketWeight = (
+  eb: ExpressionBuilder<ReadModelDatabase, "report_counts">,
+  selections: readonly BucketSelection[],
+) =>
+  sql<number>`case ${sql.join(
+    selections.map((b) => sql`when ${selects(eb, b)} then ${sql.lit(b.sign)}`),
+    sql` `,
+  )} else 0 end`;
+
+/** The rows of these receiving units: a semi-join on the list, not `= any(...)` in every bucket condition. */
+export const ofUnits = (units: readonly string[]) =>
+  sql<boolean>`receiving_unit_id in (select unnest(${sql.val(units)}::text[]))`;
+
+/**
  * Reads the figures per field for receiving units over a period, from `report_counts` alone, in one
  * statement (one snapshot). Every figure is a difference of prefix sums: with C(x) the sum of the
  * buckets before day x, what happened in the period is C(to + 1) − C(from); what was carried over is
@@ -131,24 +148,15 @@ async function readPeriodFigures(
     .with("selected", (qb) =>
       qb
         .selectFrom("report_counts")
-        // A semi-join on the unit list, not `= any(...)` repeated in every bucket condition below.
-        .where(sql<boolean>`receiving_unit_id in (select unnest(${sql.val(units)}::text[]))`)
+        .where(ofUnits(units))
         .where((eb) => eb.or([...atFrom, ...atEnd].map((b) => selects(eb, b))))
-        .select((eb) => {
-          // The buckets of one prefix are distinct, so each bucket has one sign in it (or none).
-          const weight = (selections: readonly BucketSelection[]) =>
-            sql<number>`case ${sql.join(
-              selections.map((b) => sql`when ${selects(eb, b)} then ${sql.lit(b.sign)}`),
-              sql` `,
-            )} else 0 end`;
-          return [
-            "field",
-            "receiving_unit_id",
-            ...COUNT_COLUMNS,
-            weight(atFrom).as("at_from"),
-            weight(atEnd).as("at_end"),
-          ];
-        }),
+        .select((eb) => [
+          "field",
+          "receiving_unit_id",
+          ...COUNT_COLUMNS,
+          bucketWeight(eb, atFrom).as("at_from"),
+          bucketWeight(eb, atEnd).as("at_end"),
+        ]),
     )
     .selectFrom("selected")
     .select(() => {
