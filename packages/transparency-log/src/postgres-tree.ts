@@ -203,6 +203,10 @@ export type TreeSource = Pick<EventStore, "readAll" | "headPosition" | "readHash
  * Appends the next events of the global log (position order, after the last leaf) as leaves: at most
  * `maxCount` of them, with every complete subtree they finish, in ONE statement (the tree size's
  * compare-and-set and two multi-row inserts from arrays, so one round trip and no explicit transaction).
+ * The statement commits without waiting for the disk (synchronous_commit off for its transaction only):
+ * the tree is derived from the log, so a commit lost in a crash is redone from the same events, and a
+ * signed head — committed synchronously, after — flushes the write-ahead log up to it, the leaves it
+ * signs included. The writers' own commits then share fewer flushes with the tree's.
  * Works on any EventStore (it reads `readHashes` where offered, else `readAll`). Two appenders at once: the loser's compare-and-set on
  * the tree size fails and it changes nothing. `frontier`: the tree as the previous call left it (else it
  * is read).
@@ -276,7 +280,8 @@ export async function appendLeaves(
       from unnest(${nodeLevels}::smallint[], ${nodeIndexes}::bigint[]) with ordinality as t(l, i, n)
       where exists (select from moved)
     )
-    select count(*)::int as moved from moved`.execute(db);
+    select (select count(*) from moved)::int as moved,
+      set_config('synchronous_commit', 'off', true) as commit_mode`.execute(db);
   if (rows[0]?.moved !== 1) throw new TreeMovedError();
   const frontier = { treeSize: index, position, stack };
   return { appended: positions.length, treeSize: index, position, frontier };
