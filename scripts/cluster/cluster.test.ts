@@ -17,11 +17,9 @@ import { join } from "node:path";
 import { localDateOf } from "@motcua/domain";
 import { createPostgresEventStore, type PostgresEventStore } from "@motcua/event-store";
 import { createPostgresPool, DEV_JWT_SECRET, loadConfig, signDevToken } from "@motcua/platform";
-import { nextReadModelVersion, rebuildReadModels } from "@motcua/projector";
 import { appendDossierLives } from "@motcua/projector/test-support";
 import {
   activeReadModelVersion,
-  dropReadModelVersion,
   ensureActiveReadModelVersion,
   type ReadModelDb,
   readPosition,
@@ -45,6 +43,12 @@ import {
 import { Kysely, PostgresDialect, sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { bundleEntry } from "../faults/bundle";
+import {
+  compareWithRebuild,
+  differingTables,
+  lostAndDuplicated,
+  readModelPosition as readModelPositionOf,
+} from "../faults/checks";
 import { type AcceptedCommand, CommandLoad, emptyTally, type Tally } from "../faults/load";
 import { putTwoWardProvince } from "../faults/province";
 import { SystemProcess } from "../faults/system-processes";
@@ -290,10 +294,7 @@ async function schedulerRole(index: number): Promise<string | null> {
 
 const readModels = () => db as unknown as ReadModelDb;
 
-async function readModelPosition(): Promise<number> {
-  const schema = await activeReadModelVersion(readModels());
-  return schema === null ? -1 : readPosition(readModels(), schema);
-}
+const readModelPosition = () => readModelPositionOf(readModels());
 
 let latestAcknowledged: number | undefined;
 const probeAccepted: AcceptedCommand[] = [];
@@ -335,76 +336,25 @@ async function probe(): Promise<number | null> {
   return null;
 }
 
-/** Every 2xx command's events in the store exactly once. */
-async function lostAndDuplicated(accepted: readonly AcceptedCommand[]) {
-  const streams = [...new Set(accepted.map((a) => a.streamId))];
-  const { rows } = await sql<{ stream_id: string; revision: number; command_id: string | null }>`
-    select stream_id, revision, metadata::jsonb->>'commandId' as command_id
-    from event_store.events where stream_id = any(${streams})`.execute(db);
-  const byStream = new Map<string, Map<number, string | null>>();
-  const perCommand = new Map<string, number>();
-  for (const row of rows) {
-    const revisions = byStream.get(row.stream_id) ?? new Map<number, string | null>();
-    byStream.set(row.stream_id, revisions);
-    revisions.set(row.revision, row.command_id);
-    if (row.command_id) perCommand.set(row.command_id, (perCommand.get(row.command_id) ?? 0) + 1);
-  }
-  let lost = 0;
-  let duplicated = 0;
-  for (const command of accepted) {
-    const commandId = byStream.get(command.streamId)?.get(command.toRevision);
-    if (commandId === undefined || commandId === null) {
-      lost += 1;
-      continue;
-    }
-    const stored = perCommand.get(commandId) ?? 0;
-    const expected = command.toRevision - command.fromRevision;
-    if (stored < expected) lost += 1;
-    else if (stored > expected) duplicated += 1;
-  }
-  return { lost, duplicated };
-}
-
-const differing = (a: Record<string, unknown>, b: Record<string, unknown>) =>
-  Object.keys(a).filter((table) => JSON.stringify(a[table]) !== JSON.stringify(b[table])).length;
-
 /** Tables that differ from a rebuild of the same log: on the primary, and on the replica once caught up. */
-async function readModelMismatches(): Promise<{ primary: number; replica: number }> {
-  for (let attempt = 0; ; attempt++) {
-    const head = Number(
-      (await sql<{ head: string }>`select event_store.head_position() as head`.execute(db)).rows[0]?.head ??
-        0,
-    );
-    await waitFor(
-      "the read models reach the head",
-      async () => (await readModelPosition()) >= head,
-      120_000,
-      50,
-    );
-    const active = (await activeReadModelVersion(readModels())) as string;
-    const schema = await nextReadModelVersion(readModels());
-    const rebuilt = await rebuildReadModels({
-      store,
-      db: readModels(),
-      partitions: PARTITIONS,
-      schema,
-      activate: false,
-    });
-    try {
-      // A deadline fired meanwhile: compare again on a still log.
-      if (rebuilt.position !== head && attempt < 3) continue;
+const readModelMismatches = (): Promise<{ primary: number; replica: number }> =>
+  compareWithRebuild({
+    db,
+    store,
+    partitions: PARTITIONS,
+    compare: async (active, rebuilt) => {
       await standby.caughtUp(primary);
       const [incremental, replayed, onReplica] = await Promise.all([
         tableChecksums(readModels(), active),
-        tableChecksums(readModels(), schema),
+        tableChecksums(readModels(), rebuilt),
         tableChecksums(replicaDb as unknown as ReadModelDb, active),
       ]);
-      return { primary: differing(incremental, replayed), replica: differing(onReplica, replayed) };
-    } finally {
-      await dropReadModelVersion(readModels(), schema);
-    }
-  }
-}
+      return {
+        primary: differingTables(incremental, replayed),
+        replica: differingTables(onReplica, replayed),
+      };
+    },
+  });
 
 /** The deadlines due by now: each overdue once, recorded at its due moment. */
 async function overdueChecks(): Promise<{ due: number; once: number; wrong: number }> {
@@ -473,7 +423,7 @@ async function underLoad(name: string, inject: () => Promise<number | null>): Pr
   }
   const commands = load.tally;
   const readTally = reads.tally;
-  const { lost, duplicated } = await lostAndDuplicated([...commands.accepted, ...probeAccepted]);
+  const { lost, duplicated } = await lostAndDuplicated(db, [...commands.accepted, ...probeAccepted]);
   const mismatches = await readModelMismatches();
   const overdue = await overdueChecks();
   const phase: Phase = {

@@ -13,14 +13,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createPostgresEventStore, type PostgresEventStore } from "@motcua/event-store";
 import { createPostgresPool, DEV_JWT_SECRET, loadConfig, signDevToken } from "@motcua/platform";
-import { nextReadModelVersion, rebuildReadModels } from "@motcua/projector";
-import {
-  activeReadModelVersion,
-  dropReadModelVersion,
-  type ReadModelDb,
-  readPosition,
-  tableChecksums,
-} from "@motcua/read-models";
+import type { ReadModelDb } from "@motcua/read-models";
 import { putCalendar } from "@motcua/reference-data";
 import {
   CALENDAR_2025,
@@ -32,9 +25,10 @@ import {
   startPrivateRedis,
   waitFor,
 } from "@motcua/testing";
-import { Kysely, PostgresDialect, sql } from "kysely";
+import { Kysely, PostgresDialect } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { bundleEntry } from "./bundle";
+import { lostAndDuplicated, readModelMismatches, readModelPosition as readModelPositionOf } from "./checks";
 import { type AcceptedCommand, CommandLoad, emptyTally, type Tally } from "./load";
 import { putTwoWardProvince } from "./province";
 import { SystemProcess } from "./system-processes";
@@ -166,10 +160,7 @@ async function schedulerActive(): Promise<boolean> {
 
 const readModels = () => db as unknown as ReadModelDb;
 
-async function readModelPosition(): Promise<number> {
-  const schema = await activeReadModelVersion(readModels());
-  return schema === null ? -1 : readPosition(readModels(), schema);
-}
+const readModelPosition = () => readModelPositionOf(readModels());
 
 /** One receipt by the probe officer; its answer's position once the read models show it, else null. */
 let probeCount = 0;
@@ -224,77 +215,6 @@ async function timeToRecover(): Promise<number> {
   return since();
 }
 
-/** Every 2xx command's events in the store exactly once: missing ones are lost, extra ones duplicated. */
-async function lostAndDuplicated(accepted: readonly AcceptedCommand[]) {
-  const streams = [...new Set(accepted.map((a) => a.streamId))];
-  const { rows } = await sql<{ stream_id: string; revision: number; command_id: string | null }>`
-    select stream_id, revision, metadata::jsonb->>'commandId' as command_id
-    from event_store.events where stream_id = any(${streams})`.execute(db);
-  const byStream = new Map<string, Map<number, string | null>>();
-  const perCommand = new Map<string, number>();
-  for (const row of rows) {
-    const revisions = byStream.get(row.stream_id) ?? new Map<number, string | null>();
-    byStream.set(row.stream_id, revisions);
-    revisions.set(row.revision, row.command_id);
-    if (row.command_id) perCommand.set(row.command_id, (perCommand.get(row.command_id) ?? 0) + 1);
-  }
-  let lost = 0;
-  let duplicated = 0;
-  for (const command of accepted) {
-    const revisions = byStream.get(command.streamId);
-    const expected = command.toRevision - command.fromRevision;
-    const commandId = revisions?.get(command.toRevision);
-    if (revisions === undefined || commandId === undefined || commandId === null) {
-      lost += 1;
-      continue;
-    }
-    const stored = perCommand.get(commandId) ?? 0;
-    if (stored < expected) lost += 1;
-    else if (stored > expected) duplicated += 1;
-  }
-  return { lost, duplicated };
-}
-
-/** Tables of the active read-model version that differ from a rebuild of the same log. */
-async function readModelMismatches(): Promise<number> {
-  for (let attempt = 0; ; attempt++) {
-    const head = Number(
-      (await sql<{ head: string }>`select event_store.head_position() as head`.execute(db)).rows[0]?.head ??
-        0,
-    );
-    await waitFor(
-      "the read models reach the head",
-      async () => (await readModelPosition()) >= head,
-      120_000,
-      50,
-    );
-    const active = (await activeReadModelVersion(readModels())) as string;
-    const schema = await nextReadModelVersion(readModels());
-    const rebuilt = await rebuildReadModels({
-      store,
-      db: readModels(),
-      partitions: PARTITIONS,
-      schema,
-      activate: false,
-    });
-    try {
-      const [incremental, replayed] = await Promise.all([
-        tableChecksums(readModels(), active),
-        tableChecksums(readModels(), schema),
-      ]);
-      // Something appended meanwhile (a deadline firing): compare again on a still log.
-      if (rebuilt.position !== head && attempt < 3) continue;
-      return Object.keys(incremental).filter(
-        (table) =>
-          JSON.stringify(incremental[table as keyof typeof incremental]) !==
-          JSON.stringify(replayed[table as keyof typeof replayed]),
-      ).length;
-    } finally {
-      await dropReadModelVersion(readModels(), schema);
-    }
-  }
-}
-
 /** Waits until the load has sent `count` more requests than now (the load runs meanwhile). */
 const whileLoadSends = (count: number) => {
   const target = load.tally.requests + count;
@@ -312,8 +232,8 @@ async function underLoad(fault: string, inject: () => Promise<void>): Promise<Fi
   await whileLoadSends(RATE * 2);
   await load.drain();
   const tally = load.tally;
-  const { lost, duplicated } = await lostAndDuplicated([...tally.accepted, ...probeAccepted]);
-  const mismatches = await readModelMismatches();
+  const { lost, duplicated } = await lostAndDuplicated(db, [...tally.accepted, ...probeAccepted]);
+  const mismatches = await readModelMismatches({ db, store, partitions: PARTITIONS });
   const figures = { fault, tally, lost, duplicated, mismatches, recoveryMs };
   results.push(figures);
   if (process.env.FAULTS_VERBOSE) {

@@ -82,44 +82,67 @@ export interface PrivatePostgres {
 }
 
 /**
- * initdb into a temporary directory and start the server on `port` (a free one by default). Settings
- * favour speed over durability (fsync off): the data is thrown away, and no fault here crashes the OS.
+ * A temporary directory for a private Postgres server and its data (owned by `postgres` when this runs as
+ * root: initdb and pg_ctl run as that user), and pg_ctl on it with the options every private server
+ * shares: its port, its socket in that directory, 127.0.0.1 only, fsync off (the data is thrown away and
+ * no fault here crashes the OS), small buffers.
  */
-export async function startPrivatePostgres(options: { port?: number } = {}): Promise<PrivatePostgres> {
-  const port = options.port ?? (await freeTcpPort());
-  const dir = await mkdtemp(join(tmpdir(), "motcua-pg-"));
+async function privatePostgresServer(prefix: string, port: number, extraOptions: readonly string[]) {
+  const dir = await mkdtemp(join(tmpdir(), prefix));
   const data = join(dir, "data");
   if (isRoot()) {
-    // The data directory's parent must be the server's user's: initdb and pg_ctl run as postgres.
     const uid = Number((await run("id", ["-u", "postgres"])).trim());
     const gid = Number((await run("id", ["-g", "postgres"])).trim());
     await chown(dir, uid, gid);
   }
-  await asPostgres("initdb", ["-D", data, "-U", "postgres", "-A", "trust", "--no-sync", "-E", "UTF8"]);
   const serverOptions = [
     `-p ${port}`,
     `-k ${dir}`,
     `-c listen_addresses=${HOST}`,
     "-c fsync=off",
-    "-c full_page_writes=off",
     "-c max_connections=200",
     "-c shared_buffers=32MB",
+    ...extraOptions,
   ].join(" ");
   const adminUrl = `postgres://postgres@${HOST}:${port}/postgres`;
   const pgCtl = (action: string, extra: readonly string[] = []) =>
     asPostgres("pg_ctl", ["-D", data, "-l", join(dir, "server.log"), "-o", serverOptions, ...extra, action]);
-  const answering = () => waitFor(`private Postgres on :${port}`, () => postgresAnswers(adminUrl));
   let running = false;
-  const start = async () => {
-    await pgCtl("start", ["-w", "-t", "60"]);
-    running = true;
-    await answering();
+  return {
+    dir,
+    data,
+    adminUrl,
+    pgCtl,
+    answering: () => waitFor(`private Postgres on :${port}`, () => postgresAnswers(adminUrl), 60_000),
+    async start() {
+      await pgCtl("start", ["-w", "-t", "60"]);
+      running = true;
+      await this.answering();
+    },
+    async stop() {
+      if (!running) return;
+      await pgCtl("stop", ["-m", "fast", "-w", "-t", "60"]);
+      running = false;
+    },
+    async restart() {
+      await pgCtl("restart", ["-m", "fast", "-w", "-t", "60"]);
+      running = true;
+      await this.answering();
+    },
   };
-  const stop = async () => {
-    if (!running) return;
-    await pgCtl("stop", ["-m", "fast", "-w", "-t", "60"]);
-    running = false;
-  };
+}
+
+/**
+ * initdb into a temporary directory and start the server on `port` (a free one by default). Settings
+ * favour speed over durability (fsync off): the data is thrown away, and no fault here crashes the OS.
+ */
+export async function startPrivatePostgres(options: { port?: number } = {}): Promise<PrivatePostgres> {
+  const port = options.port ?? (await freeTcpPort());
+  const server = await privatePostgresServer("motcua-pg-", port, ["-c full_page_writes=off"]);
+  const { dir, adminUrl } = server;
+  await asPostgres("initdb", ["-D", server.data, "-U", "postgres", "-A", "trust", "--no-sync", "-E", "UTF8"]);
+  const start = () => server.start();
+  const stop = () => server.stop();
   try {
     await start();
   } catch (error) {
@@ -139,15 +162,11 @@ export async function startPrivatePostgres(options: { port?: number } = {}): Pro
       }
       return `postgres://postgres@${HOST}:${port}/${name}`;
     },
-    async restart() {
-      await pgCtl("restart", ["-m", "fast", "-w", "-t", "60"]);
-      running = true;
-      await answering();
-    },
+    restart: () => server.restart(),
     stop,
     start,
     async destroy() {
-      await stop().catch(() => pgCtl("stop", ["-m", "immediate"]).catch(() => {}));
+      await stop().catch(() => server.pgCtl("stop", ["-m", "immediate"]).catch(() => {}));
       await rm(dir, { recursive: true, force: true });
     },
   };
@@ -278,37 +297,13 @@ export async function startPrivateStandby(
   options: { port?: number } = {},
 ): Promise<PrivateStandby> {
   const port = options.port ?? (await freeTcpPort());
-  const dir = await mkdtemp(join(tmpdir(), "motcua-pg-standby-"));
-  const data = join(dir, "data");
-  if (isRoot()) {
-    const uid = Number((await run("id", ["-u", "postgres"])).trim());
-    const gid = Number((await run("id", ["-g", "postgres"])).trim());
-    await chown(dir, uid, gid);
-  }
-  const serverOptions = [
-    `-p ${port}`,
-    `-k ${dir}`,
-    `-c listen_addresses=${HOST}`,
-    "-c fsync=off",
-    "-c max_connections=200",
-    "-c shared_buffers=32MB",
+  const server = await privatePostgresServer("motcua-pg-standby-", port, [
     "-c hot_standby=on",
     "-c hot_standby_feedback=on",
-  ].join(" ");
-  const adminUrl = `postgres://postgres@${HOST}:${port}/postgres`;
-  const pgCtl = (action: string, extra: readonly string[] = []) =>
-    asPostgres("pg_ctl", ["-D", data, "-l", join(dir, "server.log"), "-o", serverOptions, ...extra, action]);
-  let running = false;
-  const start = async () => {
-    await pgCtl("start", ["-w", "-t", "60"]);
-    running = true;
-    await waitFor(`private standby on :${port}`, () => postgresAnswers(adminUrl), 60_000);
-  };
-  const stop = async () => {
-    if (!running) return;
-    await pgCtl("stop", ["-m", "fast", "-w", "-t", "60"]);
-    running = false;
-  };
+  ]);
+  const { dir, data, adminUrl, pgCtl } = server;
+  const start = () => server.start();
+  const stop = () => server.stop();
   try {
     await asPostgres("pg_basebackup", [
       "-h",
