@@ -74,6 +74,16 @@ export async function migrateProjectorTables(db: AnyDb): Promise<void> {
         on ${sql.table(`${PROJECTOR_SCHEMA}.dead_letters`)} (schema_name, job_id) where replayed_at is null`.execute(
       trx,
     );
+    // A rebuild spread over several processes (rebuild.ts, `projections:rebuild --prepare`).
+    await sql`
+      create table if not exists ${sql.table(`${PROJECTOR_SCHEMA}.rebuild_plans`)} (
+        schema_name text primary key,
+        partitions integer not null,
+        target_position bigint not null,
+        activate boolean not null,
+        drop_old boolean not null,
+        prepared_at timestamptz not null default now()
+      )`.execute(trx);
   });
 }
 

@@ -33,11 +33,19 @@ export {
 } from "./projector";
 export {
   nextReadModelVersion,
+  type PartitionRange,
+  prepareRebuild,
   type RebuildOptions,
+  type RebuildPlan,
   type RebuildProgress,
+  RebuildRefused,
   type RebuildSummary,
   rebuildReadModels,
+  rebuildShare,
+  type ShareOutcome,
+  type ShareSummary,
 } from "./rebuild";
+export { openRebuildGate, type RebuildGate } from "./rebuild-gate";
 export { type ReplayResult, replayDeadLetters } from "./replay";
 export {
   formatProjectionStatus,
