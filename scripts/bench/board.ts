@@ -5,12 +5,16 @@
  * Debian's Chromium at 1366 px opens /dashboard a few times, each in a fresh context (nothing cached),
  * and the times are printed: first contentful paint, and the board drawn (figures, map, trends, overdue
  * list, all panels: `data-state="ready"`). The goal is the board drawn under 1 s; printed, not asserted.
+ * Also printed and recorded in the bench results file (`pnpm bench:compare … board`): CPU milliseconds per
+ * board drawn of this process (the API and the projector run in it) and of the database's Postgres
+ * backends, and this process's resident memory after the runs.
  *
  *   pnpm bench:board [--runs 7] [--dossiers 1500] [--detail]
  */
 import { parseArgs } from "node:util";
 import { DEV_JWT_SECRET, loadConfig, signDevToken } from "@motcua/platform";
 import { createTestDatabase, createTestRedis } from "@motcua/testing";
+import { median, recordBenchResult, residentMiB, startCpuMeter } from "@motcua/testing/bench";
 import { chromium } from "playwright-core";
 import { seedDemoReferenceData } from "../demo/seed";
 import { ApiClient } from "../simulate/driver";
@@ -90,6 +94,7 @@ try {
 
   const painted: number[] = [];
   const drawn: number[] = [];
+  const meter = await startCpuMeter({ databaseUrl: database.url });
   for (let run = 0; run < runs; run++) {
     const context = await browser.newContext({ viewport: { width: 1366, height: 900 } });
     const page = await context.newPage();
@@ -139,20 +144,30 @@ try {
     }
     await context.close();
   }
+  const cost = await meter.stop();
+  const serverMiB = residentMiB();
   // The first run warms the server (reference caches, query plans): report it apart.
-  const median = (xs: number[]) => {
-    const sorted = [...xs].sort((a, b) => a - b);
-    return sorted[Math.floor(sorted.length / 2)] as number;
-  };
   const warm = drawn.slice(1);
   process.stdout.write(
     [
       `  first contentful paint: median ${median(painted).toFixed(0)} ms`,
       `  board drawn (all panels, ${communes} tiles): first run ${drawn[0]} ms, then median ${median(warm)} ms, worst ${Math.max(...warm)} ms over ${warm.length} runs`,
       `  goal: under 1,000 ms — ${median(warm) < 1000 ? "met" : "NOT met"}`,
+      `  CPU per board drawn: the server's process (API and projector) ${(cost.processMs / runs).toFixed(0)} ms, its Postgres backends ${(cost.postgresMs / runs).toFixed(0)} ms; the server's resident memory ${serverMiB.toFixed(0)} MiB`,
       "",
     ].join("\n"),
   );
+  recordBenchResult("board", {
+    dossiers,
+    first_contentful_paint_median_ms: median(painted),
+    drawn_first_ms: drawn[0] ?? Number.NaN,
+    drawn_median_ms: median(warm),
+    drawn_worst_ms: Math.max(...warm),
+    boards_per_s: runs / cost.seconds,
+    server_cpu_ms_per_board: cost.processMs / runs,
+    postgres_cpu_ms_per_board: cost.postgresMs / runs,
+    server_resident_mib: serverMiB,
+  });
 } finally {
   await browser.close();
   await system.stop();

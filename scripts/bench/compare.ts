@@ -6,8 +6,9 @@
  * Each commit is checked out in a worktree of its own under the system's temporary directory (installed
  * offline from pnpm's store) and removed at the end. Each bench run appends its figures to a results file
  * of its commit (BENCH_RESULTS); commits from before the results file record nothing and show "–".
- * Benches: append, commands, projections, freshness, scheduler, report, audit (default: append,
- * projections). `projections` runs on BENCH_COMPARE_EVENTS events (default 100,000).
+ * Benches: append, commands, projections, freshness, scheduler, report, audit, board (default: append,
+ * projections). `projections` runs on BENCH_COMPARE_EVENTS events (default 100,000), `report` on
+ * BENCH_COMPARE_DOSSIERS dossiers (default 1,000,000).
  */
 import { spawn, spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
@@ -23,8 +24,9 @@ const BENCHES: Record<string, string[]> = {
   projections: ["bench:projections", "--events", process.env.BENCH_COMPARE_EVENTS ?? "100000"],
   freshness: ["bench:freshness"],
   scheduler: ["bench:scheduler"],
-  report: ["bench:report"],
+  report: ["bench:report", "--dossiers", process.env.BENCH_COMPARE_DOSSIERS ?? "1000000"],
   audit: ["bench:audit"],
+  board: ["bench:board"],
 };
 
 const { values, positionals } = parseArgs({

@@ -28,6 +28,7 @@ import { cpus, loadavg } from "node:os";
 import { parseArgs } from "node:util";
 import { createPostgresEventStore, type NewEvent, type RecordedEvent } from "@motcua/event-store";
 import { createTestDatabase, type TestDatabase } from "@motcua/testing";
+import { recordBenchResult, residentMiB } from "@motcua/testing/bench";
 import { Kysely, PostgresDialect, sql } from "kysely";
 import pg from "pg";
 import {
@@ -64,6 +65,9 @@ const RATE = Number(values.rate);
 const SECONDS = Number(values.seconds);
 const ROUNDS = Math.max(1, Number(values.rounds));
 const PROOFS = Number(values.proofs);
+
+/** What this run records in the bench results file (`pnpm bench:compare … audit`). */
+const figures: Record<string, number> = {};
 
 const progress = (text: string) => process.stderr.write(`\r${text}\x1b[K`);
 const done = () => process.stderr.write("\n");
@@ -206,7 +210,9 @@ async function proofsAndStorage(): Promise<void> {
     const started = Date.now();
     if (values.build === "sql") await buildBySql(db, LEAVES);
     else await buildByAppending(db, LEAVES);
-    console.log(`  built in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    figures.leaves = LEAVES;
+    figures.build_s = (Date.now() - started) / 1000;
+    console.log(`  built in ${figures.build_s.toFixed(1)} s`);
     await sql`VACUUM ANALYZE transparency.leaves`.execute(db);
     await sql`VACUUM ANALYZE transparency.subtrees`.execute(db);
 
@@ -217,6 +223,8 @@ async function proofsAndStorage(): Promise<void> {
     const row = size.rows[0];
     const perMillion = (bytes: number) => `${(((bytes / LEAVES) * 1e6) / 1024 / 1024).toFixed(1)} MiB`;
     const hashBytes = (LEAVES + Number(row?.subtree_rows)) * 32;
+    figures.storage_mib_per_million_leaves =
+      (((Number(row?.leaves) + Number(row?.subtrees)) / LEAVES) * 1e6) / 1024 / 1024;
     console.log(
       `  storage per million leaves: leaves ${perMillion(Number(row?.leaves))} + subtrees ${perMillion(Number(row?.subtrees))} (tables and indexes, with the leaves' log positions); of which hashes ${(hashBytes / LEAVES).toFixed(1)} bytes per leaf (goal ≈ 2 × 32)`,
     );
@@ -241,6 +249,8 @@ async function proofsAndStorage(): Promise<void> {
     }
     done();
     const i = percentiles(inclusion);
+    figures.inclusion_p50_ms = i.p50;
+    figures.inclusion_p99_ms = i.p99;
     console.log(
       `  inclusion proof at ${treeSize.toLocaleString("en")} leaves (${inclusion.length} random leaves, each verified): p50 ${ms(i.p50)}, p95 ${ms(i.p95)}, p99 ${ms(i.p99)}, max ${ms(i.max)} (goal p99 < 20 ms; load average ${(loadavg()[0] ?? 0).toFixed(1)} on ${cpus().length} CPUs)`,
     );
@@ -275,6 +285,8 @@ async function proofsAndStorage(): Promise<void> {
     }
     done();
     const c = percentiles(consistency);
+    figures.consistency_p50_ms = c.p50;
+    figures.consistency_p99_ms = c.p99;
     console.log(
       `  consistency proof between random sizes (${consistency.length}, each verified): p50 ${ms(c.p50)}, p95 ${ms(c.p95)}, p99 ${ms(c.p99)}, max ${ms(c.max)} (goal p99 < 20 ms)`,
     );
@@ -372,7 +384,12 @@ async function reactorChild(url: string): Promise<void> {
     const idle = reactor.idleMs();
     if (idle > 0) await new Promise((resolve) => setTimeout(resolve, idle));
   }
-  process.send?.({ cpuMs: cpuMsOf(process.cpuUsage(cpuAtStart)), steps, appended });
+  process.send?.({
+    cpuMs: cpuMsOf(process.cpuUsage(cpuAtStart)),
+    steps,
+    appended,
+    residentMiB: residentMiB(),
+  });
   await store.close();
   await pool.end();
   process.disconnect?.();
@@ -382,6 +399,8 @@ interface ReactorReport {
   readonly cpuMs: number;
   readonly steps: number;
   readonly appended: number;
+  /** The reactor process's resident memory when it stopped. */
+  readonly residentMiB: number;
 }
 
 /** Starts the reactor's process; answers a function that stops it and hands back what it measured. */
@@ -560,6 +579,7 @@ async function keepingUp(): Promise<void> {
                 cpuMs: reactors.reduce((n, r) => n + r.cpuMs, 0),
                 steps: reactors.reduce((n, r) => n + r.steps, 0),
                 appended: reactors.reduce((n, r) => n + r.appended, 0),
+                residentMiB: Math.max(...reactors.map((r) => r.residentMiB)),
               },
       };
     };
@@ -583,6 +603,18 @@ async function keepingUp(): Promise<void> {
     const writerCost = (withReactor.writersNodeMs + withReactor.writersPgMs) / withReactor.appended;
     const reactorCost = ((withReactor.reactor?.cpuMs ?? 0) + withReactor.reactorPgMs) / withReactor.appended;
     const load = loadavg()[0] ?? 0;
+    Object.assign(figures, {
+      events: EVENTS,
+      appends_without_reactor_per_s: without.rate,
+      appends_with_reactor_per_s: withReactor.rate,
+      with_over_without_ratio: ratio,
+      writers_cpu_ms_per_event: withReactor.writersNodeMs / withReactor.appended,
+      writers_postgres_cpu_ms_per_event: withReactor.writersPgMs / withReactor.appended,
+      reactor_cpu_ms_per_event: (withReactor.reactor?.cpuMs ?? 0) / withReactor.appended,
+      reactor_postgres_cpu_ms_per_event: withReactor.reactorPgMs / withReactor.appended,
+      reactor_resident_mib: withReactor.reactor?.residentMiB ?? Number.NaN,
+      writers_resident_mib: residentMiB(),
+    });
     console.log(
       `  ⇒ THROUGHPUT WITH / WITHOUT THE REACTOR: ${(ratio * 100).toFixed(1)} % (goal ≥ 90 %)\n` +
         `    the reactor costs ${(reactorCost * 1000).toFixed(0)} µs of CPU per appended event against ${(writerCost * 1000).toFixed(0)} µs for the writers and their backends, ` +
@@ -636,8 +668,14 @@ async function keepingUp(): Promise<void> {
     await watcher;
     const paced = await stopPaced();
     const l = percentiles(lags);
+    figures.lag_p50_ms = l.p50;
+    figures.lag_p99_ms = l.p99;
+    figures.paced_appends_per_s = achieved;
     console.log(
       `  lag from append to the tree at ${Math.round(achieved).toLocaleString("en")} appends/s (asked ${RATE.toLocaleString("en")}), ${lags.length.toLocaleString("en")} events: p50 ${ms(l.p50)}, p99 ${ms(l.p99)}, max ${ms(l.max)} (goal < 1 s; the reactor waits up to 250 ms after catching up so appends gather; ${Math.round(paced.appended / Math.max(1, paced.steps)).toLocaleString("en")} leaves per step)`,
+    );
+    console.log(
+      `  resident memory: the writers' process ${figures.writers_resident_mib?.toFixed(0)} MiB, the reactor's ${figures.reactor_resident_mib?.toFixed(0)} MiB under the closed loop, ${paced.residentMiB.toFixed(0)} MiB after the paced appends`,
     );
   } finally {
     await store.close();
@@ -656,4 +694,5 @@ if (values["reactor-child"]) {
   if (values.only !== "keeping-up") await proofsAndStorage();
   if (values.only !== "proofs") await keepingUp();
   console.log(`\nbench:audit took ${((Date.now() - benchStarted) / 1000).toFixed(0)} s`);
+  recordBenchResult("audit", figures, { build: String(values.build), only: values.only ?? "all" });
 }

@@ -28,7 +28,7 @@ import {
   putUnit,
 } from "@motcua/reference-data";
 import { CALENDAR_2025, createTestDatabase, createTestRedis } from "@motcua/testing";
-import { percentile, recordBenchResult, startCpuMeter } from "@motcua/testing/bench";
+import { percentile, recordBenchResult, residentMiB, startCpuMeter } from "@motcua/testing/bench";
 import { Kysely, PostgresDialect } from "kysely";
 import { startScheduler } from "../src/scheduler";
 
@@ -274,6 +274,8 @@ async function main() {
         .filter((v) => v.labels.source === source && v.labels.outcome === "recorded")
         .reduce((s, v) => s + v.value, 0);
     const cpu = await meter.stop();
+    // The scheduler's process after the firings: its reactor, workers and their queues' state.
+    const schedulerMiB = residentMiB();
     await scheduler.stop();
 
     say("");
@@ -297,6 +299,7 @@ async function main() {
     say(
       `  CPU per deadline         ${fmt(cpu.processMs / DEADLINES, 3)} ms scheduler process, ${fmt(cpu.postgresMs / DEADLINES, 3)} ms Postgres (scheduled, watched and fired)`,
     );
+    say(`  resident memory          ${fmt(schedulerMiB)} MiB (the scheduler's process after the firings)`);
     say("  every overdue event itself says dueAt; lateness is how long after it the append happened.");
     recordBenchResult("scheduler", {
       deadlines: DEADLINES,
@@ -306,6 +309,7 @@ async function main() {
       lateness_p99_ms: percentile(lateness, 99),
       process_cpu_ms_per_deadline: cpu.processMs / DEADLINES,
       postgres_cpu_ms_per_deadline: cpu.postgresMs / DEADLINES,
+      scheduler_resident_mib: schedulerMiB,
     });
   } finally {
     redis.disconnect();
