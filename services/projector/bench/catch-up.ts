@@ -1,5 +1,5 @@
 /**
- * `pnpm bench:projections [--events N] [--partitions P] [--concurrency C] [--page-size S]`
+ * `pnpm bench:projections [--events N] [--partitions P] [--concurrency C] [--page-size S] [--rebuild-processes K]`
  *
  * Appends N events (default 1,000,000) of realistic dossier lives into a throw-away database, then
  * times the projector from position 0 to caught up twice: through BullMQ (feeder + workers, in this
@@ -10,12 +10,20 @@
  * SQL (`INSERT … SELECT` into copies of the rebuilt tables, indexes included) — cheaper than any
  * projection can be, since it decides nothing. Figures are printed and recorded (JSON lines), never
  * asserted. Drops the database and its Redis keys.
+ *
+ * With `--rebuild-processes K` it also times the direct rebuild spread over K processes (as
+ * `projections:rebuild --prepare` then K × `--version … --partitions a-b` would, each a child process
+ * filling P/K partitions of one more version): events/s from "go" to the last done, each process's CPU
+ * ms/event and its Postgres backends', and whether the tables equal the one-process rebuild's.
  */
 
+import { fork } from "node:child_process";
 import { randomBytes } from "node:crypto";
+import { availableParallelism } from "node:os";
+import { fileURLToPath } from "node:url";
 import { createPostgresEventStore } from "@motcua/event-store";
 import { createRedis } from "@motcua/platform";
-import { type ReadModelDb, readPosition } from "@motcua/read-models";
+import { type ReadModelDb, readPosition, tableChecksums } from "@motcua/read-models";
 import {
   createTestDatabase,
   createTestRedis,
@@ -27,7 +35,7 @@ import { Kysely, PostgresDialect } from "kysely";
 import pg from "pg";
 import { migrateProjectorTables } from "../src/dead-letters";
 import { startProjector } from "../src/projector";
-import { rebuildReadModels } from "../src/rebuild";
+import { prepareRebuild, rebuildReadModels } from "../src/rebuild";
 import { appendDossierLives } from "../src/test-support/append-dossier-lives";
 
 function option(name: string, fallback: number): number {
@@ -46,6 +54,11 @@ const PARTITIONS = option("partitions", 8);
 const CONCURRENCY = option("concurrency", 16);
 /** Pages as the deployment reads them unless told: the feeder's default, and the rebuild's. */
 const PAGE_SIZE = process.argv.includes("--page-size") ? option("page-size", 0) : undefined;
+const REBUILD_PROCESSES = process.argv.includes("--rebuild-processes") ? option("rebuild-processes", 0) : 0;
+if (REBUILD_PROCESSES > PARTITIONS) {
+  process.stderr.write(`--rebuild-processes must be at most --partitions (${PARTITIONS})\n`);
+  process.exit(2);
+}
 const n = (value: number) => Math.round(value).toLocaleString("en-US");
 const tty = process.stdout.isTTY;
 const progress = (line: string) => process.stdout.write(tty ? `\r${line.padEnd(100)}` : `${line}\n`);
@@ -53,9 +66,10 @@ const done = () => tty && process.stdout.write("\n");
 
 const database = await createTestDatabase("benchprojections");
 const testRedis = await createTestRedis("benchprojections");
+const masterKey = randomBytes(32).toString("base64");
 const store = createPostgresEventStore({
   connectionString: database.url,
-  masterKey: randomBytes(32).toString("base64"),
+  masterKey,
   poolSize: 16,
   pageSize: 5_000,
   notify: false,
@@ -106,6 +120,53 @@ async function plainSqlFloor(
   } finally {
     client.release();
   }
+}
+
+interface ChildFigures {
+  readonly events: number;
+  readonly seconds: number;
+  readonly processMs: number;
+  readonly postgresMs: number;
+  readonly outcome: string;
+}
+
+/**
+ * The direct rebuild spread over K child processes, each filling a consecutive range of partitions of one
+ * prepared version. Timed from "go" (every child connected) to the last child done.
+ */
+async function spreadRebuild(k: number) {
+  const plan = await prepareRebuild({ store, db, partitions: PARTITIONS, activate: false });
+  const child = fileURLToPath(new URL("./rebuild-child.ts", import.meta.url));
+  const ranges = Array.from({ length: k }, (_, i) => ({
+    first: Math.floor((i * PARTITIONS) / k),
+    last: Math.floor(((i + 1) * PARTITIONS) / k) - 1,
+  }));
+  const children = ranges.map((range) =>
+    fork(child, [], {
+      execArgv: ["--import", "tsx"],
+      env: {
+        ...process.env,
+        DATABASE_URL: database.url,
+        VAULT_MASTER_KEY: masterKey,
+        SCHEMA: plan.schema,
+        RANGE: `${range.first}-${range.last}`,
+        ...(PAGE_SIZE === undefined ? {} : { PAGE_SIZE: String(PAGE_SIZE) }),
+      },
+      stdio: ["ignore", "inherit", "inherit", "ipc"],
+    }),
+  );
+  const next = (c: (typeof children)[number]) =>
+    new Promise<unknown>((resolve, reject) => {
+      c.once("message", resolve);
+      c.once("exit", (code) => reject(new Error(`rebuild child exited (${code})`)));
+    });
+  await Promise.all(children.map(next));
+  const started = Date.now();
+  const results = children.map(next) as Promise<ChildFigures>[];
+  for (const c of children) c.send("go");
+  const figures = await Promise.all(results);
+  const seconds = (Date.now() - started) / 1000;
+  return { schema: plan.schema, ranges, figures, seconds };
 }
 
 try {
@@ -200,6 +261,19 @@ try {
   process.stdout.write(
     `floor (plain SQL): ${n(head)} events read (${n(floor.eventBytes / 2 ** 20)} MiB of JSON) and ${n(floor.rows)} rows written into ${floor.tables} tables in ${floor.seconds.toFixed(1)} s = ${n(floorRate)} events/s\n`,
   );
+  // 4. The direct rebuild spread over K processes (several hosts' worth, here on the same cores).
+  const spread = REBUILD_PROCESSES > 0 ? await spreadRebuild(REBUILD_PROCESSES) : null;
+  const spreadRate = spread === null ? 0 : head / spread.seconds;
+  const spreadEqual =
+    spread === null
+      ? true
+      : JSON.stringify(await tableChecksums(db, spread.schema)) ===
+        JSON.stringify(await tableChecksums(db, rebuilt.schema));
+  if (spread !== null) {
+    process.stdout.write(
+      `direct rebuild over ${spread.figures.length} processes: ${n(head)} events in ${spread.seconds.toFixed(1)} s = ${n(spreadRate)} events/s; tables ${spreadEqual ? "equal to" : "DIFFERENT from"} the one-process rebuild's\n`,
+    );
+  }
   const queuedRate = head / queued;
   const ms = (value: number) => (value / head).toFixed(3);
   const row = (label: string, rate: number, cpu: { processMs: number; postgresMs: number }) =>
@@ -210,8 +284,35 @@ try {
       `  ${"path".padEnd(24)} ${"events/s".padStart(9)} ${"% of floor".padStart(11)} ${"CPU ms/event: process".padStart(23)} ${"Postgres".padStart(10)}`,
       row("BullMQ (feeder+workers)", queuedRate, queuedCpu),
       row("direct rebuild", rebuilt.eventsPerSecond, directCpu),
+      ...(spread === null
+        ? []
+        : [
+            row(
+              `direct, ${spread.figures.length} processes`,
+              spreadRate,
+              spread.figures.reduce(
+                (sum, f) => ({
+                  processMs: sum.processMs + f.processMs,
+                  postgresMs: sum.postgresMs + f.postgresMs,
+                }),
+                { processMs: 0, postgresMs: 0 },
+              ),
+            ),
+            ...spread.figures.map((f, i) =>
+              row(
+                `  process ${i + 1} (p ${(spread.ranges[i] as { first: number }).first}-${(spread.ranges[i] as { last: number }).last})`,
+                f.events / f.seconds,
+                f,
+              ),
+            ),
+          ]),
       row("floor (plain SQL)", floorRate, floorCpu),
       "",
+      ...(spread === null
+        ? []
+        : [
+            `over ${spread.figures.length} processes: ${((spreadRate / rebuilt.eventsPerSecond) * 100).toFixed(0)} % of the one-process rate; each process reads the whole log and applies its share (per-process rows: events/s of its share, CPU per event of the whole log); on ${availableParallelism()} cores they share the same CPUs with Postgres`,
+          ]),
       `resident memory of the feeder + workers process after catching up: ${workersMiB.toFixed(0)} MiB`,
       "goals: ≥ 50,000 events/s through BullMQ and direct, and ≥ 50 % of the plain-SQL floor",
       "",
@@ -232,6 +333,23 @@ try {
     floor_postgres_cpu_ms_per_event: floorCpu.postgresMs / head,
     read_model_rows: floor.rows,
     workers_rss_mib: workersMiB,
+    ...(spread === null
+      ? {}
+      : {
+          rebuild_processes: spread.figures.length,
+          spread_events_per_s: spreadRate,
+          spread_vs_floor_ratio: spreadRate / floorRate,
+          spread_vs_direct_ratio: spreadRate / rebuilt.eventsPerSecond,
+          spread_process_cpu_ms_per_event: spread.figures.reduce((s, f) => s + f.processMs, 0) / head,
+          spread_postgres_cpu_ms_per_event: spread.figures.reduce((s, f) => s + f.postgresMs, 0) / head,
+          spread_tables_equal: spreadEqual ? 1 : 0,
+          ...Object.fromEntries(
+            spread.figures.flatMap((f, i) => [
+              [`spread_p${i + 1}_process_cpu_ms_per_event`, f.processMs / head],
+              [`spread_p${i + 1}_postgres_cpu_ms_per_event`, f.postgresMs / head],
+            ]),
+          ),
+        }),
   });
 } finally {
   await store.close().catch(() => {});
