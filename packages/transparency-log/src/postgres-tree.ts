@@ -9,6 +9,7 @@ import {
   type LeafRange,
   leafHash,
   nodeHash,
+  rootFromLeaves,
   type Subtree,
   subtreeKey,
   subtreesOfRange,
@@ -16,9 +17,11 @@ import {
 
 /**
  * The tree in Postgres. Leaves (level 0) keep the log position they stand for; `subtrees` keeps every
- * COMPLETE subtree above them, keyed by (level, index) — n − 1 hashes for n leaves, about 2 × 32 bytes
- * of hash per leaf in all. A non-power-of-two tree's right edge is never stored: it is folded on read
- * from the O(log n) complete subtrees that make it up, so every proof is one query of O(log n) rows.
+ * COMPLETE subtree of level STORED_FROM_LEVEL (4) and above, keyed by (level, index) — about n/8 hashes
+ * for n leaves, 36 bytes of hash per leaf in all; the levels between are folded from their leaves on
+ * read. A non-power-of-two tree's right edge is never stored: it is folded on read from the O(log n)
+ * complete subtrees that make it up, so every proof is one query of O(log n) rows (and at most 15
+ * leaves). Trees written before levels 1–3 were left out keep those rows; nothing reads them.
  */
 export const TRANSPARENCY_SCHEMA = "transparency";
 
@@ -73,23 +76,74 @@ export async function readTreeState(db: AnyDb): Promise<TreeState> {
     : { treeSize: Number(row.tree_size), position: Number(row.position) };
 }
 
+/**
+ * Subtrees of levels 1 to STORED_FROM_LEVEL − 1 are not stored: a reader computes them from their 2 to 8
+ * leaves, read in the same round trip. That leaves one stored inner node per 8 leaves instead of one per
+ * leaf (36 bytes of hash per leaf instead of 64, and fewer rows and write-ahead log for the reactor to
+ * write beside the writers), for at most 15 more leaves read per proof.
+ */
+export const STORED_FROM_LEVEL = 4;
+
+/**
+ * Reads complete subtree hashes (leaves included) and the stored tree's size, in ONE round trip; the
+ * subtrees below STORED_FROM_LEVEL are folded from their leaves.
+ */
+async function readSubtrees(
+  db: AnyDb,
+  subtrees: readonly Subtree[],
+): Promise<{ treeSize: number; found: Map<string, Hash> }> {
+  const leafIndexes: number[] = [];
+  const levels: number[] = [];
+  const indexes: number[] = [];
+  for (const s of subtrees) {
+    if (s.level >= STORED_FROM_LEVEL) {
+      levels.push(s.level);
+      indexes.push(s.index);
+    } else {
+      const width = 2 ** s.level;
+      for (let i = s.index * width; i < (s.index + 1) * width; i++) leafIndexes.push(i);
+    }
+  }
+  const { rows } = await sql<{ level: number; idx: string; hash: Buffer | null }>`
+    select -1 as level, tree_size as idx, null::bytea as hash from transparency.tree_state
+    union all
+    select 0, leaf_index, hash from transparency.leaves where leaf_index = any(${leafIndexes}::bigint[])
+    union all
+    select s.level, s.idx, s.hash from transparency.subtrees s
+      join unnest(${levels}::smallint[], ${indexes}::bigint[]) as w(level, idx)
+        on s.level = w.level and s.idx = w.idx`.execute(db);
+  let treeSize = 0;
+  const stored = new Map<string, Hash>();
+  const leaves = new Map<number, Hash>();
+  for (const row of rows) {
+    if (row.level === -1) treeSize = Number(row.idx);
+    else if (row.level === 0) leaves.set(Number(row.idx), row.hash as Hash);
+    else stored.set(subtreeKey({ level: row.level, index: Number(row.idx) }), row.hash as Hash);
+  }
+  const found = new Map<string, Hash>();
+  for (const s of subtrees) {
+    const key = subtreeKey(s);
+    if (s.level >= STORED_FROM_LEVEL) {
+      const hash = stored.get(key);
+      if (hash !== undefined) found.set(key, hash);
+      continue;
+    }
+    const width = 2 ** s.level;
+    const hashes: Hash[] = [];
+    for (let i = s.index * width; i < (s.index + 1) * width; i++) {
+      const leaf = leaves.get(i);
+      if (leaf === undefined) break;
+      hashes.push(leaf);
+    }
+    if (hashes.length === width) found.set(key, rootFromLeaves(hashes));
+  }
+  return { treeSize, found };
+}
+
 /** Reads complete subtree hashes (leaves included) in one round trip. */
 export function subtreeReader(db: AnyDb) {
-  return async (subtrees: readonly Subtree[]): Promise<Map<string, Hash>> => {
-    const found = new Map<string, Hash>();
-    if (subtrees.length === 0) return found;
-    const levels = subtrees.map((s) => s.level);
-    const indexes = subtrees.map((s) => s.index);
-    const { rows } = await sql<{ level: number; idx: string; hash: Buffer }>`
-      select 0 as level, leaf_index as idx, hash from transparency.leaves
-        where leaf_index = any(${indexes.filter((_, i) => levels[i] === 0)}::bigint[])
-      union all
-      select s.level, s.idx, s.hash from transparency.subtrees s
-        join unnest(${levels}::smallint[], ${indexes}::bigint[]) as w(level, idx)
-          on s.level = w.level and s.idx = w.idx`.execute(db);
-    for (const row of rows) found.set(subtreeKey({ level: row.level, index: Number(row.idx) }), row.hash);
-    return found;
-  };
+  return async (subtrees: readonly Subtree[]): Promise<Map<string, Hash>> =>
+    subtrees.length === 0 ? new Map() : (await readSubtrees(db, subtrees)).found;
 }
 
 const requireSize = (treeSize: number, stored: number) => {
@@ -107,25 +161,9 @@ async function rangesOfStoredTree(
   treeSize: number,
   ranges: readonly LeafRange[],
 ): Promise<Hash[]> {
-  let stored = -1;
   const read = async (subtrees: readonly Subtree[]) => {
-    const levels = subtrees.map((s) => s.level);
-    const indexes = subtrees.map((s) => s.index);
-    const { rows } = await sql<{ level: number; idx: string; hash: Buffer | null }>`
-      select -1 as level, tree_size as idx, null::bytea as hash from transparency.tree_state
-      union all
-      select 0, leaf_index, hash from transparency.leaves
-        where leaf_index = any(${indexes.filter((_, i) => levels[i] === 0)}::bigint[])
-      union all
-      select s.level, s.idx, s.hash from transparency.subtrees s
-        join unnest(${levels}::smallint[], ${indexes}::bigint[]) as w(level, idx)
-          on s.level = w.level and s.idx = w.idx`.execute(db);
-    const found = new Map<string, Hash>();
-    for (const row of rows) {
-      if (row.level === -1) stored = Number(row.idx);
-      else found.set(subtreeKey({ level: row.level, index: Number(row.idx) }), row.hash as Hash);
-    }
-    requireSize(treeSize, Math.max(stored, 0));
+    const { treeSize: stored, found } = await readSubtrees(db, subtrees);
+    requireSize(treeSize, stored);
     return found;
   };
   return hashRanges(ranges, read);
@@ -253,9 +291,11 @@ export async function appendLeaves(
     while (stack.length > 0 && (stack[stack.length - 1] as FrontierNode).level === node.level) {
       const left = stack.pop() as FrontierNode;
       node = { level: node.level + 1, index: left.index / 2, hash: nodeHash(left.hash, node.hash) };
-      nodeLevels.push(node.level);
-      nodeIndexes.push(node.index);
-      nodeHashes.push(node.hash);
+      if (node.level >= STORED_FROM_LEVEL) {
+        nodeLevels.push(node.level);
+        nodeIndexes.push(node.index);
+        nodeHashes.push(node.hash);
+      }
     }
     stack.push(node);
     index += 1;
