@@ -382,8 +382,10 @@ async function reactorChild(url: string): Promise<void> {
   process.on("message", (message) => {
     if (message === "stop") stopping = true;
   });
-  // A first step loads and compiles what the steps use, so the CPU measured is the steps' own.
-  await reactor.step();
+  // Before the measured window the tree catches up with what the previous round (without the reactor)
+  // appended, so the window measures the steady state — the tree keeping up with the appends made in it —
+  // and not that backlog too; the first steps also load and compile what the steps use.
+  while ((await reactor.step()).appended > 0) {}
   const cpuAtStart = process.cpuUsage();
   process.send?.("ready");
   while (!stopping) {
