@@ -65,6 +65,8 @@ setInterval(() => {
     poolWaiting: runtime.pool.waitingCount,
     rssMiB: process.memoryUsage.rss() / 2 ** 20,
     folded: runtime.service.deps.folded?.stats(),
+    reference: runtime.service.reference.stats(),
+    tokens: runtime.app.tokenCacheStats(),
   };
   process.stdout.write(`${JSON.stringify({ stats })}\n`);
   loop.reset();

@@ -114,6 +114,15 @@ interface ServerStats {
   readonly rssMiB: number;
   /** The folded-dossier cache's counters since the process started (COMMAND_CACHE_DOSSIERS). */
   readonly folded?: { size: number; capacity: number; hits: number; misses: number; stale: number };
+  /** The reference cache's (COMMAND_CACHE_REFERENCE) and the verified-token cache's (AUTH_TOKEN_CACHE). */
+  readonly reference?: CacheCounters;
+  readonly tokens?: CacheCounters;
+}
+interface CacheCounters {
+  readonly size: number;
+  readonly capacity: number;
+  readonly hits: number;
+  readonly misses: number;
 }
 const serverStats: (ServerStats & { at: number })[] = [];
 
@@ -862,6 +871,18 @@ async function main(): Promise<void> {
     );
     figures.folded_hit_ratio = lookups > 0 ? cache.hits / lookups : Number.NaN;
   }
+  const counted = (label: string, setting: string, key: string, counters: CacheCounters | undefined) => {
+    if (!counters) return;
+    const lookups = counters.hits + counters.misses;
+    say(
+      `  ${label} (${setting}=${counters.capacity}): ${counters.size} kept, hit rate ` +
+        `${lookups > 0 ? ((100 * counters.hits) / lookups).toFixed(1) : "–"} % of ${lookups} look-ups`,
+    );
+    figures[`${key}_hit_ratio`] = lookups > 0 ? counters.hits / lookups : Number.NaN;
+  };
+  const last = serverStats.at(-1);
+  counted("reference data", "COMMAND_CACHE_REFERENCE", "reference", last?.reference);
+  counted("verified tokens", "AUTH_TOKEN_CACHE", "tokens", last?.tokens);
   figures.api_rss_max_mib = Math.max(...serverStats.map((s) => s.rssMiB ?? Number.NaN));
   say("  goal: ≤ 0.3 ms of API CPU per command");
   recordBenchResult("commands", figures);

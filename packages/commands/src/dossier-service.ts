@@ -24,6 +24,8 @@ export interface DossierServiceDeps {
    * first); 0 or absent: every command reads its dossier's stream.
    */
   readonly foldedDossiers?: number;
+  /** How many units, procedures and schedules the reference cache keeps (default 20,000). */
+  readonly referenceEntries?: number;
 }
 
 /**
@@ -36,10 +38,13 @@ export class DossierService {
 
   constructor(deps: DossierServiceDeps) {
     // Calendars, units and procedures change rarely; a few seconds' cache keeps them off the hot path.
-    const { foldedDossiers, ...rest } = deps;
+    const { foldedDossiers, referenceEntries, ...rest } = deps;
     this.deps = {
       ...rest,
-      reference: new ReferenceCache(deps.db, { ttlMs: 5_000 }),
+      reference: new ReferenceCache(deps.db, {
+        ttlMs: 5_000,
+        ...(referenceEntries ? { maxEntries: referenceEntries } : {}),
+      }),
       ...(foldedDossiers ? { folded: new FoldedDossiers(foldedDossiers) } : {}),
     };
   }

@@ -31,6 +31,11 @@ export interface AuthConfig {
   /** A token whose `exp` lies further ahead than this is refused: a leaked token must not live for years. */
   readonly maxTokenLifetimeMs: number;
   /**
+   * How many verified tokens an API process remembers (least recently used out first; 0: verify every
+   * request). A remembered token is trusted until its `exp`, and at most a minute after it was verified.
+   */
+  readonly tokenCacheSize: number;
+  /**
    * The province's identity provider, for the workbench's sign-in (OpenID Connect, authorization code with
    * PKCE); its ID tokens are then verified like any RS256 token (AUTH_JWKS_URL, AUTH_ISSUER, AUTH_AUDIENCE).
    */
@@ -80,6 +85,8 @@ export interface Config {
   readonly projectionPartitions: number;
   /** Dossiers whose folded state an API process keeps between commands (0: none). */
   readonly commandCacheDossiers: number;
+  /** Units, procedures and schedules an API process keeps for commands (a few seconds each). */
+  readonly commandCacheReference: number;
   readonly http: HttpConfig;
   /** Feedback (phản ánh, kiến nghị): its legal handling time, and the public form's own rate limit. */
   readonly feedback: {
@@ -226,6 +233,7 @@ const envSchema = z.object({
   AUTH_OIDC_ISSUER: urlWithScheme(["https", "http"], "an http(s)").optional(),
   AUTH_OIDC_CLIENT_ID: z.string().optional(),
   AUTH_MAX_TOKEN_LIFETIME: durationMs(60_000, 31 * 86_400_000).default(86_400_000),
+  AUTH_TOKEN_CACHE: wholeNumber(0, 1_000_000).default(10_000),
   VAULT_MASTER_KEY: z.string().optional(),
   CHECKPOINT_SIGNING_KEY: z.string().optional(),
   RATING_CODE_SECRET: z.string().optional(),
@@ -234,6 +242,7 @@ const envSchema = z.object({
   LOG_LEVEL: z.enum(logLevels, { error: `must be one of ${logLevels.join(", ")}` }).default("info"),
   PROJECTION_PARTITIONS: wholeNumber(1, 256).default(8),
   COMMAND_CACHE_DOSSIERS: wholeNumber(0, 10_000_000).default(10_000),
+  COMMAND_CACHE_REFERENCE: wholeNumber(100, 10_000_000).default(20_000),
   BODY_LIMIT_BYTES: wholeNumber(1_024, 100 * 1024 * 1024).default(1024 * 1024),
   REQUEST_TIMEOUT_MS: wholeNumber(100, 600_000).default(15_000),
   RATE_LIMIT_MAX: wholeNumber(1, 1_000_000).default(1_000),
@@ -503,6 +512,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
       audience: e.AUTH_AUDIENCE,
       algorithms,
       maxTokenLifetimeMs: e.AUTH_MAX_TOKEN_LIFETIME,
+      tokenCacheSize: e.AUTH_TOKEN_CACHE,
       ...(e.AUTH_OIDC_ISSUER !== undefined && e.AUTH_OIDC_CLIENT_ID !== undefined
         ? { oidc: { issuer: e.AUTH_OIDC_ISSUER, clientId: e.AUTH_OIDC_CLIENT_ID } }
         : {}),
@@ -514,6 +524,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
     logLevel: e.LOG_LEVEL,
     projectionPartitions: e.PROJECTION_PARTITIONS,
     commandCacheDossiers: e.COMMAND_CACHE_DOSSIERS,
+    commandCacheReference: e.COMMAND_CACHE_REFERENCE,
     http: {
       bodyLimitBytes: e.BODY_LIMIT_BYTES,
       requestTimeoutMs: e.REQUEST_TIMEOUT_MS,

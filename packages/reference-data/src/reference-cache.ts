@@ -17,7 +17,20 @@ interface Entry {
 export interface ReferenceCacheOptions {
   /** How long a looked-up value is served before it is looked up again. */
   readonly ttlMs?: number;
+  /**
+   * At most this many values are kept (least recently used out first; a unit's entry and its schedule's
+   * count as two). `load` followed by `scheduleOf`/`unitNameOf` needs room for the units loaded. Default 20,000.
+   */
+  readonly maxEntries?: number;
   readonly now?: () => number;
+}
+
+export interface ReferenceCacheStats {
+  readonly size: number;
+  readonly capacity: number;
+  /** Look-ups answered from memory, and those that went to the database, since the cache was made. */
+  readonly hits: number;
+  readonly misses: number;
 }
 
 /**
@@ -29,13 +42,17 @@ export interface ReferenceCacheOptions {
 export class ReferenceCache {
   private readonly entries = new Map<string, Entry>();
   private readonly ttlMs: number;
+  private readonly maxEntries: number;
   private readonly now: () => number;
+  private hits = 0;
+  private misses = 0;
 
   constructor(
     private readonly db: Kysely<ReferenceDatabase>,
     options: ReferenceCacheOptions = {},
   ) {
     this.ttlMs = options.ttlMs ?? 5_000;
+    this.maxEntries = Math.max(1, options.maxEntries ?? 20_000);
     this.now = options.now ?? Date.now;
   }
 
@@ -45,10 +62,28 @@ export class ReferenceCache {
 
   private async cached<T>(key: string, load: () => Promise<T>): Promise<T> {
     const hit = this.entries.get(key);
-    if (this.fresh(hit)) return hit.value as T;
+    if (this.fresh(hit)) {
+      this.hits += 1;
+      this.entries.delete(key); // most recently used last
+      this.entries.set(key, hit);
+      return hit.value as T;
+    }
+    this.misses += 1;
     const value = await load();
-    if (value !== null) this.entries.set(key, { value, at: this.now() });
+    if (value !== null) {
+      this.entries.delete(key);
+      this.entries.set(key, { value, at: this.now() });
+      while (this.entries.size > this.maxEntries) {
+        const oldest = this.entries.keys().next();
+        if (oldest.done) break;
+        this.entries.delete(oldest.value);
+      }
+    }
     return value;
+  }
+
+  stats(): ReferenceCacheStats {
+    return { size: this.entries.size, capacity: this.maxEntries, hits: this.hits, misses: this.misses };
   }
 
   unit(unitId: string): Promise<Unit | null> {

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ZodError } from "zod";
 import type { ReferenceDatabase } from "./database";
 import { migrateReferenceData } from "./migrations";
+import { ReferenceCache } from "./reference-cache";
 import {
   getCalendar,
   getProcedure,
@@ -178,5 +179,37 @@ describe("the change log", () => {
       before: { timeLimit: { value: 15 } },
       after: { timeLimit: { value: 10 } },
     });
+  });
+});
+
+describe("the reference cache", () => {
+  it("answers repeated look-ups from memory, keeps at most maxEntries and counts hits and misses", async () => {
+    await putUnit(db, unit("cache-a", "000.00.41.H26", null, "province"), "admin", at);
+    await putUnit(db, unit("cache-b", "000.00.42.H26", null, "province"), "admin", at);
+    await putUnit(db, unit("cache-c", "000.00.43.H26", null, "province"), "admin", at);
+    const cache = new ReferenceCache(db, { ttlMs: 60_000, maxEntries: 2 });
+    expect((await cache.unit("cache-a"))?.unitId).toBe("cache-a");
+    expect((await cache.unit("cache-a"))?.unitId).toBe("cache-a");
+    await cache.unit("cache-b");
+    await cache.unit("cache-a"); // a is now the most recently used
+    await cache.unit("cache-c"); // b goes
+    expect(cache.stats()).toEqual({ size: 2, capacity: 2, hits: 2, misses: 3 });
+    // A change made meanwhile shows only for what was dropped: b is read again, a still served from memory.
+    await putUnit(
+      db,
+      { ...unit("cache-a", "000.00.41.H26", null, "province"), name: "Đổi tên A" },
+      "admin",
+      at,
+    );
+    await putUnit(
+      db,
+      { ...unit("cache-b", "000.00.42.H26", null, "province"), name: "Đổi tên B" },
+      "admin",
+      at,
+    );
+    expect((await cache.unit("cache-b"))?.name).toBe("Đổi tên B");
+    expect((await cache.unit("cache-c"))?.name).toBe("Đơn vị cache-c");
+    expect(cache.stats()).toMatchObject({ size: 2, hits: 3, misses: 4 });
+    expect((await cache.unit("cache-a"))?.name).toBe("Đổi tên A");
   });
 });

@@ -119,6 +119,7 @@ export async function createApiRuntime(options: ApiRuntimeOptions): Promise<ApiR
     subjectSecret: config.vaultMasterKey,
     now,
     foldedDossiers: config.commandCacheDossiers,
+    referenceEntries: config.commandCacheReference,
   });
   const idempotency = new IdempotencyKeys(db);
   const slices: RouteSlice[] = [

@@ -19,6 +19,8 @@ declare module "fastify" {
   interface FastifyInstance {
     /** Verifies the request's bearer token, sets `request.principal` and returns it; throws 401/503. */
     authenticate(request: FastifyRequest): Promise<Principal>;
+    /** The verified-token cache's counters since the process started (AUTH_TOKEN_CACHE). */
+    tokenCacheStats(): TokenCacheStats;
   }
 }
 
@@ -87,6 +89,74 @@ function joseProblem(error: unknown): AppError {
 }
 
 export type TokenVerifier = (token: string) => Promise<Principal>;
+
+export interface TokenCacheStats {
+  readonly size: number;
+  readonly capacity: number;
+  readonly hits: number;
+  readonly misses: number;
+}
+
+/** A remembered token is verified again after this long even before its expiry (a JWKS key may be withdrawn). */
+const TOKEN_CACHE_TTL_MS = 60_000;
+
+/**
+ * Remembers the principal of each token `verify` accepted, so that a caller sending the same token
+ * request after request is not verified (HMAC or RSA, claims, zod) every time: at most `capacity` tokens
+ * (least recently used out first), each until its `exp` — the moment `jwtVerify` would start refusing it —
+ * and at most TOKEN_CACHE_TTL_MS after it was verified. Refusals are not remembered: a bad token costs a
+ * verification each time, as before. The key is the whole token, signature included, so only the very
+ * text that verified is ever answered from here.
+ */
+export function cachedTokenVerifier(
+  verify: TokenVerifier,
+  capacity: number,
+  now: () => number = Date.now,
+): { verify: TokenVerifier; stats(): TokenCacheStats } {
+  const entries = new Map<string, { principal: Principal; until: number }>();
+  let hits = 0;
+  let misses = 0;
+  return {
+    async verify(token) {
+      const entry = entries.get(token);
+      if (entry !== undefined) {
+        entries.delete(token);
+        if (now() < entry.until) {
+          entries.set(token, entry); // most recently used last
+          hits += 1;
+          return entry.principal;
+        }
+      }
+      misses += 1;
+      const principal = await verify(token);
+      if (capacity > 0) {
+        const exp = expiryOf(token);
+        const until = Math.min(exp ?? 0, now() + TOKEN_CACHE_TTL_MS);
+        if (until > now()) {
+          entries.set(token, { principal, until });
+          if (entries.size > capacity) {
+            const oldest = entries.keys().next();
+            if (!oldest.done) entries.delete(oldest.value);
+          }
+        }
+      }
+      return principal;
+    },
+    stats: () => ({ size: entries.size, capacity, hits, misses }),
+  };
+}
+
+/** The `exp` of a token that verified, in ms (jose required it); undefined if it cannot be read. */
+function expiryOf(token: string): number | undefined {
+  try {
+    const payload = JSON.parse(Buffer.from(token.split(".")[1] ?? "", "base64url").toString("utf8")) as {
+      exp?: unknown;
+    };
+    return typeof payload.exp === "number" ? payload.exp * 1000 : undefined;
+  } catch {
+    return undefined;
+  }
+}
 
 /**
  * Verifies motcua bearer tokens: the algorithm must be on the configured allow-list (HS256 with the shared
@@ -191,7 +261,9 @@ export interface AuthPluginOptions {
 
 export const authPlugin = fp<AuthPluginOptions>(
   async (app, options) => {
-    const verify = createTokenVerifier(options.auth);
+    const verifier = cachedTokenVerifier(createTokenVerifier(options.auth), options.auth.tokenCacheSize);
+    const { verify } = verifier;
+    app.decorate("tokenCacheStats", verifier.stats);
     app.decorateRequest("principal", null);
     app.decorate("authenticate", async (request: FastifyRequest) => {
       if (request.principal !== null) return request.principal;
