@@ -11,7 +11,7 @@
  * BENCH_COMPARE_DOSSIERS dossiers (default 1,000,000).
  */
 import { spawn, spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, realpathSync, rmSync, symlinkSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
@@ -54,6 +54,10 @@ const git = (args: string[]) => {
 
 const root = git(["rev-parse", "--show-toplevel"]);
 const workspace = mkdtempSync(join(tmpdir(), "motcua-bench-compare-"));
+// The project docs and data sit beside the checkout (`../shared`, e.g. the demo's units): the same beside
+// the temporary worktrees.
+const shared = join(root, "..", "shared");
+if (existsSync(shared)) symlinkSync(realpathSync(shared), join(workspace, "shared"));
 
 interface Side {
   readonly label: string;
