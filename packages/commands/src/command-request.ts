@@ -24,6 +24,11 @@ export interface CommandRequest {
   /** The historical moment (admins migrating history); otherwise now. */
   readonly at?: string | undefined;
   readonly commandId: string;
+  /**
+   * The command id was drawn at random for this very request (no Idempotency-Key): no stored event can
+   * carry it, so a dossier named after it cannot exist yet and a receipt need not read its stream.
+   */
+  readonly freshCommandId?: boolean | undefined;
   readonly correlationId: string;
   /** From If-Match: the revision the caller last saw. */
   readonly expectedRevision?: number | undefined;

@@ -85,8 +85,12 @@ async function startDossier(
   const dossierId = input.dossierId ?? uuidFromName("motcua.dossier", request.commandId);
   const now = momentOf(deps, request);
   if (typeof now !== "string") return refused(now);
-  const existing = await loadDossier(deps.store, dossierId);
-  if (existing.revision > 0) return replayOrRefuse(deps, dossierId, existing, request, how.already);
+  // A dossier named after a fresh random command id cannot exist (were it there, the append's
+  // `no_stream` would refuse it as a concurrent change): one read fewer per counter receipt.
+  if (input.dossierId !== undefined || request.freshCommandId !== true) {
+    const existing = await loadDossier(deps.store, dossierId);
+    if (existing.revision > 0) return replayOrRefuse(deps, dossierId, existing, request, how.already);
+  }
   const decision = decide(await how.command(dossierId, unit, now), initialState(), {
     now,
     actor: actorOf(principal),

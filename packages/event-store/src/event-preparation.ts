@@ -201,7 +201,10 @@ export function prepareAppend(
  * Replaces each personal value (the personal field and every value its paths reach) by its ciphertext
  * under the subject's key, creating the key if needed. Each value is bound to the event and its path.
  */
-export async function sealPersonalData(prepared: PreparedEvent[], vault: KeyVault | null): Promise<void> {
+export async function sealPersonalData(
+  prepared: PreparedEvent[],
+  vault: Pick<KeyVault, "keyForSubject"> | null,
+): Promise<void> {
   for (const event of prepared) {
     if (!event.personal) continue;
     if (!vault) throw new InvalidEventError("Personal data needs the vault: configure a master key");

@@ -216,4 +216,69 @@ describe("Personal data in the Postgres event store", () => {
     const text = `${error.message} ${error.stack ?? ""} ${JSON.stringify(error)}`;
     for (const secret of secrets) expect(text).not.toContain(secret);
   });
+
+  const keysOf = (subjectId: string) =>
+    t.sql<{ key_id: string }>("SELECT key_id FROM event_store.subject_keys WHERE subject_id = $1", [
+      subjectId,
+    ]);
+
+  it("stores a new subject's key with its first append, and none when that append is refused", async () => {
+    const subjectId = `applicant-${randomUUID()}`;
+    const streamId = newStreamId();
+    await t.store.append(streamId, [contractEvent("DossierNoted", { n: 1 }, "first")], {
+      expectedRevision: "no_stream",
+      commandId: "first",
+    });
+    // Refused (the stream exists): no key is left behind for a subject nothing was written about.
+    await expect(appendApplicant(subjectId, streamId)).rejects.toMatchObject({
+      code: "event_store.revision_conflict",
+    });
+    expect(await keysOf(subjectId)).toEqual([]);
+    const stored = await appendApplicant(subjectId);
+    const keys = await keysOf(subjectId);
+    expect(keys).toHaveLength(1);
+    const [event] = await t.sql<{ personal_key_id: string }>(
+      "SELECT personal_key_id FROM event_store.events WHERE stream_id = $1 AND revision = 1",
+      [stored],
+    );
+    expect(event?.personal_key_id).toBe(keys[0]?.key_id);
+    const [received] = await collect(t.store.readStream(stored));
+    expect(received?.data).toEqual({ procedure: "1.001", applicant });
+  });
+
+  it("seals under the subject's stored key when another process made it first", async () => {
+    const subjectId = `applicant-${randomUUID()}`;
+    const elsewhere = t.openAnother();
+    const first = await (async () => {
+      const streamId = newStreamId();
+      const commandId = randomUUID();
+      await elsewhere.append(
+        streamId,
+        [
+          contractEvent("DossierReceived", { procedure: "1.001", applicant }, commandId, {
+            personal: { subjectId, field: "applicant" },
+          }),
+        ],
+        { expectedRevision: "no_stream", commandId },
+      );
+      return streamId;
+    })();
+    // This store knows no key of the subject, makes one, and is told the subject has one already.
+    const second = await appendApplicant(subjectId);
+    const keys = await keysOf(subjectId);
+    expect(keys).toHaveLength(1);
+    const rows = await t.sql<{ personal_key_id: string }>(
+      "SELECT personal_key_id FROM event_store.events WHERE stream_id = ANY($1) AND personal_key_id IS NOT NULL",
+      [[first, second]],
+    );
+    expect(rows.map((row) => row.personal_key_id)).toEqual([keys[0]?.key_id, keys[0]?.key_id]);
+    for (const streamId of [first, second]) {
+      const [received] = await collect(t.store.readStream(streamId));
+      expect(received?.data).toEqual({ procedure: "1.001", applicant });
+    }
+    // Erasing the subject erases both.
+    await t.store.forget(subjectId);
+    const [erased] = await collect(elsewhere.readStream(second));
+    expect(erased?.data.applicant).toEqual({ erased: true });
+  });
 });

@@ -34,7 +34,12 @@ import type {
 } from "../types";
 import { createUpcastChain } from "../upcasting";
 import { subjectDigest } from "../vault/field-encryption";
-import { createPostgresKeyVault } from "../vault/postgres-key-vault";
+import {
+  createPostgresKeyVault,
+  type KeyVault,
+  type NewSubjectKey,
+  type SubjectKey,
+} from "../vault/postgres-key-vault";
 import { createAppendNotifier } from "./append-notifier";
 import { coalescedHead } from "./head-position";
 import { assertSchemaName } from "./identifiers";
@@ -331,6 +336,7 @@ export function openPostgresEventStore(
     prepared: PreparedEvent[],
     expected: ExpectedRevision,
     checkDuplicate: boolean,
+    newKeys: ReadonlyMap<string, NewSubjectKey>,
   ): Promise<{ row: AppendRow | undefined; clientHashes: string[] | null }> => {
     const cached = streamHeads.get(streamId);
     const base =
@@ -361,7 +367,7 @@ export function openPostgresEventStore(
     }
     const config: pg.QueryConfig = {
       name: `${schema}.append`,
-      text: `SELECT * FROM ${schema}.append_events($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
+      text: `SELECT * FROM ${schema}.append_events($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)`,
       values: [
         streamId,
         expectedCode(expected),
@@ -378,6 +384,9 @@ export function openPostgresEventStore(
         base?.revision ?? null,
         base?.hash ?? null,
         clientHashes?.join(",") ?? null,
+        newKeys.size > 0 ? [...newKeys.values()].map((key) => key.keyId) : null,
+        newKeys.size > 0 ? [...newKeys.keys()] : null,
+        newKeys.size > 0 ? [...newKeys.values()].map((key) => key.wrapped) : null,
       ],
     };
     const row = seams.beforeCommit
@@ -398,22 +407,42 @@ export function openPostgresEventStore(
       vaultConfigured: true,
     });
     const firstEventId = prepared[0]?.eventId ?? "";
-    await sealPersonalData(prepared, vault);
+    // A subject this process holds no key for gets one made here, stored by the append itself (in its
+    // transaction: no round trip and no commit of its own). If the subject had a key after all,
+    // append_events refuses (MC002) and the events are sealed again under the stored key.
+    const newKeys = new Map<string, NewSubjectKey>();
+    const sealing = {
+      keyForSubject: async (subjectId: string): Promise<SubjectKey> => {
+        const known = vault.cachedKey(subjectId) ?? newKeys.get(subjectId);
+        if (known) return known;
+        const made = vault.newKey();
+        newKeys.set(subjectId, made);
+        return made;
+      },
+    };
+    const sealAgain = async (keys: Pick<KeyVault, "keyForSubject">) => {
+      newKeys.clear();
+      for (const event of prepared) event.keyId = null;
+      await sealPersonalData(prepared, keys);
+    };
+    await sealPersonalData(prepared, sealing);
 
     for (let attempt = 0; ; attempt += 1) {
       let answer: Awaited<ReturnType<typeof callAppend>>;
       try {
-        answer = await callAppend(streamId, prepared, appendOptions.expectedRevision, attempt > 0);
+        answer = await callAppend(streamId, prepared, appendOptions.expectedRevision, attempt > 0, newKeys);
       } catch (error) {
         const state = sqlState(error);
         if (attempt + 1 < MAX_APPEND_ATTEMPTS && state === "23505") continue; // lost a race: look again
         if (attempt + 1 < MAX_APPEND_ATTEMPTS && state === "MC001") {
           // A data key was forgotten after we cached it: seal again under a fresh key.
-          for (const event of prepared) {
-            if (event.personal) vault.evictSubject(event.personal.subjectId);
-            event.keyId = null;
-          }
-          await sealPersonalData(prepared, vault);
+          for (const event of prepared) if (event.personal) vault.evictSubject(event.personal.subjectId);
+          await sealAgain(sealing);
+          continue;
+        }
+        if (attempt + 1 < MAX_APPEND_ATTEMPTS && state === "MC002") {
+          // A subject we made a key for has one already: seal again under the stored one.
+          await sealAgain(vault);
           continue;
         }
         throw toStoreError(error, "append");
@@ -455,6 +484,7 @@ export function openPostgresEventStore(
       );
       const last = recorded.at(-1);
       if (last) rememberHead(streamId, last.revision, last.hash);
+      for (const [subjectId, key] of newKeys) vault.remember(subjectId, key);
       notifier.appended();
       return appendResultOf(streamId, recorded, false);
     }

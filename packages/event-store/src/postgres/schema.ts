@@ -78,6 +78,9 @@ CREATE OR REPLACE TRIGGER events_no_truncate BEFORE TRUNCATE ON ${schema}.events
 -- p_hashes, when given, were computed by the client on top of (p_hash_base, p_prev_hash); they are used only
 -- if that is still the stream's head, otherwise the chain is computed here. Either way the layout is the one
 -- of hashInput() in hash-chain.ts.
+-- p_new_key_ids, p_new_subjects, p_new_wrapped, when given: data keys the client made (wrapped) for subjects it
+-- knew no key of, stored in the append's transaction; a subject that has a key already refuses it (MC002).
+-- (The 13-parameter version of earlier releases stays for processes not yet upgraded.)
 -- Returns one row: 'appended' with the first revision, the positions (joined by ',') and the prev hash of the
 -- first event, plus the hashes (joined by ',') unless the client's were used; or 'conflict' with the actual
 -- revision; or 'duplicate' (the first event id exists: the command was appended before). Only 'appended'
@@ -95,7 +98,10 @@ CREATE OR REPLACE FUNCTION ${schema}.append_events(
   p_key_ids text,
   p_hash_base integer,
   p_prev_hash text,
-  p_hashes text
+  p_hashes text,
+  p_new_key_ids text[],
+  p_new_subjects text[],
+  p_new_wrapped bytea[]
 ) RETURNS TABLE (o_status text, o_revision integer, o_positions text, o_prev_hash text, o_hashes text)
 LANGUAGE plpgsql AS $fn$
 DECLARE
@@ -134,6 +140,18 @@ BEGIN
             OR (p_expected > 0 AND v_head IS NOT DISTINCT FROM p_expected)) THEN
       RETURN QUERY SELECT 'conflict'::text, v_head, NULL::text, NULL::text, NULL::text;
       RETURN;
+    END IF;
+  END IF;
+
+  -- Keys the client made for subjects it knew no key of: stored with the events. A subject that has a key
+  -- already keeps it, and the append is refused (MC002) for the client to seal again under that one.
+  IF p_new_key_ids IS NOT NULL THEN
+    INSERT INTO ${schema}.subject_keys (key_id, subject_id, wrapped_key)
+      SELECT n.k::uuid, n.s, n.w FROM unnest(p_new_key_ids, p_new_subjects, p_new_wrapped) AS n(k, s, w)
+      ON CONFLICT (subject_id) DO NOTHING;
+    GET DIAGNOSTICS v_found = ROW_COUNT;
+    IF v_found < cardinality(p_new_key_ids) THEN
+      RAISE EXCEPTION 'a subject of this append has a data key already' USING ERRCODE = 'MC002';
     END IF;
   END IF;
 

@@ -28,6 +28,21 @@ export interface KeyVault {
   keyIdOf(subjectId: string): Promise<string | null>;
 }
 
+/** A data key made in memory, not stored yet: the append that first uses it stores it (`PostgresKeyVault`). */
+export interface NewSubjectKey extends SubjectKey {
+  readonly wrapped: Buffer;
+}
+
+/** The vault as the Postgres store uses it: keys can also be made here and stored with an append. */
+export interface PostgresKeyVault extends KeyVault {
+  /** The subject's key if this process knows it (and the knowledge is fresh); never asks the database. */
+  cachedKey(subjectId: string): SubjectKey | undefined;
+  /** A fresh data key, wrapped, for a subject that has none as far as this process knows. Stores nothing. */
+  newKey(): NewSubjectKey;
+  /** After an append stored `key` as the subject's: keep it as `keyForSubject` would. */
+  remember(subjectId: string, key: NewSubjectKey): void;
+}
+
 export interface PostgresKeyVaultOptions {
   pool: pg.Pool;
   schema: string;
@@ -75,7 +90,7 @@ class BoundedMap<K, V> extends Map<K, V> {
   }
 }
 
-export function createPostgresKeyVault(options: PostgresKeyVaultOptions): KeyVault {
+export function createPostgresKeyVault(options: PostgresKeyVaultOptions): PostgresKeyVault {
   const { pool, schema } = options;
   assertSchemaName(schema);
   const masterKey = parseMasterKey(options.masterKey);
@@ -103,6 +118,24 @@ export function createPostgresKeyVault(options: PostgresKeyVaultOptions): KeyVau
 
   return {
     unwrap,
+
+    cachedKey(subjectId) {
+      const cached = bySubject.get(subjectId);
+      return cached && cached.expiresAt > Date.now()
+        ? { keyId: cached.keyId, dataKey: cached.dataKey }
+        : undefined;
+    },
+
+    newKey() {
+      const keyId = randomUUID();
+      const dataKey = newDataKey();
+      return { keyId, dataKey, wrapped: wrapDataKey(masterKey, keyId, dataKey) };
+    },
+
+    remember(subjectId, { keyId, dataKey, wrapped }) {
+      bySubject.set(subjectId, { keyId, dataKey, expiresAt: Date.now() + ttlMs });
+      byKeyId.set(keyId, { wrapped: wrapped.toString("hex"), dataKey });
+    },
 
     async keyForSubject(subjectId) {
       const cached = bySubject.get(subjectId);

@@ -59,6 +59,7 @@ export async function runCommand(
     principal,
     at: options.at,
     commandId,
+    freshCommandId: key === undefined,
     correlationId: request.id,
     expectedRevision: revision,
     commandHash: hash,
