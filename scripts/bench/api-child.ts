@@ -11,7 +11,18 @@
 import { monitorEventLoopDelay, PerformanceObserver } from "node:perf_hooks";
 import { createApiRuntime } from "@motcua/api";
 import { createLogger, type LogLevel, loadConfig } from "@motcua/platform";
+import pg from "pg";
 import { seedDemoReferenceData } from "../demo/seed";
+
+// Round trips to Postgres (every query of every client: pool, LISTEN, NOTIFY) and HTTP requests served,
+// counted from the start: the benchmark divides one by the other. A count holds whatever the machine's load.
+let pgQueries = 0;
+const clientQuery = pg.Client.prototype.query;
+pg.Client.prototype.query = function countedQuery(this: pg.Client, ...args: unknown[]) {
+  pgQueries += 1;
+  return (clientQuery as (...a: unknown[]) => unknown).apply(this, args);
+} as typeof pg.Client.prototype.query;
+let httpRequests = 0;
 
 const databaseUrl = process.env.DATABASE_URL;
 if (!databaseUrl) {
@@ -39,6 +50,10 @@ const logger = createLogger({
 });
 const runtime = await createApiRuntime({ config, logger, databaseUrl, poolSize });
 await seedDemoReferenceData(runtime.db, { communes });
+const seededQueries = pgQueries;
+runtime.app.server.on("request", () => {
+  httpRequests += 1;
+});
 await runtime.app.listen({ host: "127.0.0.1", port: 0 });
 const address = runtime.app.server.address();
 if (address === null || typeof address === "string") throw new Error("api-child: no TCP address");
@@ -67,6 +82,8 @@ setInterval(() => {
     folded: runtime.service.deps.folded?.stats(),
     reference: runtime.service.reference.stats(),
     tokens: runtime.app.tokenCacheStats(),
+    pgQueries: pgQueries - seededQueries,
+    httpRequests,
   };
   process.stdout.write(`${JSON.stringify({ stats })}\n`);
   loop.reset();

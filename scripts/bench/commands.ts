@@ -117,6 +117,9 @@ interface ServerStats {
   /** The reference cache's (COMMAND_CACHE_REFERENCE) and the verified-token cache's (AUTH_TOKEN_CACHE). */
   readonly reference?: CacheCounters;
   readonly tokens?: CacheCounters;
+  /** Queries sent to Postgres since the API was seeded, and HTTP requests it received (all commands here). */
+  readonly pgQueries?: number;
+  readonly httpRequests?: number;
 }
 interface CacheCounters {
   readonly size: number;
@@ -883,6 +886,14 @@ async function main(): Promise<void> {
   const last = serverStats.at(-1);
   counted("reference data", "COMMAND_CACHE_REFERENCE", "reference", last?.reference);
   counted("verified tokens", "AUTH_TOKEN_CACHE", "tokens", last?.tokens);
+  if (last?.pgQueries !== undefined && last.httpRequests) {
+    const perCommand = last.pgQueries / last.httpRequests;
+    say(
+      `  round trips to Postgres: ${perCommand.toFixed(2)} per command (${last.pgQueries} queries for ` +
+        `${last.httpRequests} requests, NOTIFY and LISTEN included) — a count, whatever the machine's load`,
+    );
+    figures.pg_queries_per_command = perCommand;
+  }
   figures.api_rss_max_mib = Math.max(...serverStats.map((s) => s.rssMiB ?? Number.NaN));
   say("  goal: ≤ 0.3 ms of API CPU per command");
   recordBenchResult("commands", figures);

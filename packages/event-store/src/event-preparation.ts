@@ -250,12 +250,16 @@ export function toRecordedEvent(
   /** The data key of a subject (undefined: erased), or "omit" to leave the sealed values out unread. */
   dataKeyFor: ((keyId: string) => Buffer | undefined) | "omit",
   upcast: UpcastEvent,
+  /** false when the data is known to hold no sealed value (it is not walked). */
+  mayHoldSealed = true,
 ): RecordedEvent {
-  const data = replaceEncryptedFields(stored.data, (envelope, path) => {
-    if (dataKeyFor === "omit") return undefined;
-    const key = dataKeyFor(envelope.keyId);
-    return key ? decryptField(key, envelope, stored.eventId, path) : erasedField();
-  });
+  const data = mayHoldSealed
+    ? replaceEncryptedFields(stored.data, (envelope, path) => {
+        if (dataKeyFor === "omit") return undefined;
+        const key = dataKeyFor(envelope.keyId);
+        return key ? decryptField(key, envelope, stored.eventId, path) : erasedField();
+      })
+    : stored.data;
   const current = upcast({
     type: stored.type,
     schemaVersion: stored.schemaVersion,
