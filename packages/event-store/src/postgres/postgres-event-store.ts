@@ -407,14 +407,17 @@ export function openPostgresEventStore(
       vaultConfigured: true,
     });
     const firstEventId = prepared[0]?.eventId ?? "";
-    // A subject this process holds no key for gets one made here, stored by the append itself (in its
-    // transaction: no round trip and no commit of its own). If the subject had a key after all,
-    // append_events refuses (MC002) and the events are sealed again under the stored key.
+    // A stream's first append usually brings new subjects (a receipt's applicant): one this process holds
+    // no key for gets a key made here, stored by the append itself (in its transaction: no round trip and
+    // no commit of its own). If the subject had a key after all, append_events refuses (MC002) and the
+    // events are sealed again under the stored key. Later appends ask the vault, as their subjects exist.
     const newKeys = new Map<string, NewSubjectKey>();
+    const makesKeys = appendOptions.expectedRevision === "no_stream";
     const sealing = {
       keyForSubject: async (subjectId: string): Promise<SubjectKey> => {
         const known = vault.cachedKey(subjectId) ?? newKeys.get(subjectId);
         if (known) return known;
+        if (!makesKeys) return vault.keyForSubject(subjectId);
         const made = vault.newKey();
         newKeys.set(subjectId, made);
         return made;
