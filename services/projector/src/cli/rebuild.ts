@@ -1,19 +1,21 @@
 /**
  * `pnpm projections:rebuild [--drop-old] [--no-activate]`: fills the next read-model version from
- * position 0 while the current one keeps serving, shows progress, and switches when caught up.
+ * position 0 while the current one keeps serving, shows progress, and switches when caught up (a
+ * prepared version filled whole by this one process: stopped, it resumes with `--version rm_vN`).
  *
  * Spread over several processes (hosts): `projections:rebuild --prepare [--no-activate] [--drop-old]`
  * once, which creates the version and prints it, then `projections:rebuild --version rm_vN --partitions
  * a-b` on each host with ranges covering every partition; the version switches once, when the last range
  * is done. A process that stopped is started again with the same range and resumes.
  */
+
+import { activeReadModelVersion } from "@motcua/read-models";
 import {
   parseRebuildArgs,
   prepareRebuild,
   REBUILD_USAGE,
   type RebuildProgress,
   RebuildRefused,
-  rebuildReadModels,
   rebuildShare,
   type ShareSummary,
   spellPartitions,
@@ -84,26 +86,19 @@ try {
 }
 await context.close();
 
+/** One process, every partition: a prepared version filled whole, so an interrupted run resumes with --version. */
 async function one(options: { activate: boolean; dropOld: boolean }) {
-  const summary = await rebuildReadModels({
+  const plan = await prepareRebuild({
     store: context.store,
     db: context.db,
     partitions,
-    pageSize,
     activate: options.activate,
     dropOld: options.dropOld,
-    onProgress: (p) => progressLine(p.schema)(p),
   });
-  if (tty) process.stdout.write("\n");
   process.stdout.write(
-    `${[
-      `rebuilt ${summary.schema} from position 0: ${n(summary.events)} events in ${summary.seconds.toFixed(1)} s (${n(summary.eventsPerSecond)} events/s), read position ${n(summary.position)}`,
-      summary.activated
-        ? `active version: ${summary.schema} (was ${summary.previous ?? "none"}); the feeder follows it`
-        : `not activated (--no-activate); ${summary.previous ?? "no version"} still serves`,
-      ...(summary.dropped.length > 0 ? [`dropped: ${summary.dropped.join(", ")}`] : []),
-    ].join("\n")}\n`,
+    `filling ${plan.schema} (${plan.partitions} partitions) up to the head; if stopped, resume with: pnpm projections:rebuild --version ${plan.schema}\n`,
   );
+  await share(plan.schema, undefined);
 }
 
 async function share(schema: string, range: { first: number; last: number } | undefined) {
@@ -119,7 +114,7 @@ async function share(schema: string, range: { first: number; last: number } | un
   if (tty) process.stdout.write("\n");
   const { plan, outcome } = summary;
   const mine = `${plan.schema} partitions ${spellRange(summary.range)}`;
-  const target = `position ${n(plan.targetPosition)} (the head at --prepare)`;
+  const target = `position ${n(plan.targetPosition)} (the head when the rebuild was prepared)`;
   const lines =
     outcome.kind === "already-activated"
       ? [
@@ -130,7 +125,7 @@ async function share(schema: string, range: { first: number; last: number } | un
           outcome.kind === "activated"
             ? `every partition reached ${target}: active version ${plan.schema} (was ${outcome.previous ?? "none"}); the feeder follows it${outcome.dropped.length > 0 ? `\ndropped: ${outcome.dropped.join(", ")}` : ""}`
             : outcome.kind === "caught-up-not-activated"
-              ? `every partition reached ${target}; not activated (--no-activate at --prepare)`
+              ? `every partition reached ${target}; not activated (--no-activate); ${(await activeReadModelVersion(context.db)) ?? "no version"} still serves`
               : outcome.kind === "others-filling"
                 ? `not active yet: partitions ${spellPartitions(outcome.partitions)} are being filled by other processes; the last of them to finish activates ${plan.schema}`
                 : `not active yet: partitions ${spellPartitions(outcome.partitions)} are behind ${target} and nobody is filling them: run projections:rebuild --version ${plan.schema} --partitions <range> for them (a stopped process resumes)`,
