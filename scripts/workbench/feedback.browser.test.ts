@@ -148,5 +148,5 @@ describe("feedback in Chromium", () => {
     } finally {
       await admin.context.close();
     }
-  });
+  }, 120_000);
 });
