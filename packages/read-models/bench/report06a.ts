@@ -311,7 +311,10 @@ async function aggregate(loader: pg.Client) {
         ('t', date_trunc('month', d.day)::date
           + case when extract(day from d.day) <= 10 then 0 when extract(day from d.day) <= 20 then 10 else 20 end),
         ('m', date_trunc('month', d.day)::date), ('y', date_trunc('year', d.day)::date)) as g(grain, start)
-      group by unit, g.grain, g.start, field`),
+      group by unit, g.grain, g.start, field
+      -- in the order the projections create them (a bucket's rows when its period begins), so a bucket's
+      -- rows share pages as they do in production; in hash order a quarter read 6,208 pages for 9,380 rows
+      order by g.start, g.grain, unit, field`),
   );
   await fill766(loader);
   await timed("vacuum analyze", () =>
