@@ -387,6 +387,26 @@ export interface ShareOptions extends Omit<RebuildOptions, "partitions" | "schem
   readonly range?: PartitionRange;
 }
 
+/** The plan of a prepared version, refusing a version never prepared or a range outside its partitions. */
+export async function checkRebuildShare(
+  db: ReadModelDb,
+  schema: string,
+  range: PartitionRange | undefined,
+): Promise<RebuildPlan> {
+  const plan = await readRebuildPlan(db, schema);
+  if (plan === null) {
+    throw new RebuildRefused(
+      `--version: ${schema} was not prepared for a rebuild by several processes; run projections:rebuild --prepare and pass the version it prints`,
+    );
+  }
+  if (range !== undefined && range.last >= plan.partitions) {
+    throw new RebuildRefused(
+      `--partitions: ${schema} has ${plan.partitions} partitions, numbered 0 to ${plan.partitions - 1}; ${spell(range.first, range.last)} is outside them`,
+    );
+  }
+  return plan;
+}
+
 /**
  * Fills one range of partitions of a prepared version (see above), then activates the version if this
  * was the last range missing. Refuses (RebuildRefused, before changing anything) a version never
@@ -395,19 +415,9 @@ export interface ShareOptions extends Omit<RebuildOptions, "partitions" | "schem
 export async function rebuildShare(options: ShareOptions): Promise<ShareSummary> {
   const { db, schema } = options;
   await migrateProjectorTables(db);
-  const plan = await readRebuildPlan(db, schema);
-  if (plan === null) {
-    throw new RebuildRefused(
-      `--version: ${schema} was not prepared for a rebuild by several processes; run projections:rebuild --prepare and pass the version it prints`,
-    );
-  }
+  const plan = await checkRebuildShare(db, schema, options.range);
   const P = plan.partitions;
   const range = options.range ?? { first: 0, last: P - 1 };
-  if (range.last >= P) {
-    throw new RebuildRefused(
-      `--partitions: ${schema} has ${P} partitions, numbered 0 to ${P - 1}; ${spell(range.first, range.last)} is outside them`,
-    );
-  }
   const versionKey = `motcua.read-models.rebuild.${schema}`;
   return db.connection().execute(async (session) => {
     const tryLock = async (partitions: readonly number[]) => {

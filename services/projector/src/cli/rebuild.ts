@@ -11,6 +11,7 @@
 
 import { activeReadModelVersion } from "@motcua/read-models";
 import {
+  checkRebuildShare,
   parseRebuildArgs,
   prepareRebuild,
   REBUILD_USAGE,
@@ -69,6 +70,8 @@ try {
      * for (it pauses, finishes the work in hand and lets go) and keeps it queued or held until it is done.
      * Several rebuild processes keep the scheduler paused until the last of them is done.
      */
+    // A version never prepared or a range outside it is refused before the reactors are paused.
+    if (args.mode === "share") await checkRebuildShare(context.db, args.schema, args.range);
     process.stdout.write("waiting for the scheduler to pause (rebuild lock)…\n");
     const gate = await openRebuildGate(context.db);
     try {
