@@ -53,7 +53,13 @@ export {
   readCheckpoints,
   readPosition,
 } from "./projection/checkpoints";
-export { type ProjectOptions, type ProjectResult, projectEvents } from "./projection/project-events";
+export {
+  type PartitionSlice,
+  type ProjectOptions,
+  type ProjectResult,
+  projectEvents,
+  projectPartitions,
+} from "./projection/project-events";
 export {
   isDossierRated,
   isRatedByCode,

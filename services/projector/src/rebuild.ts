@@ -8,6 +8,7 @@ import {
   migrateReadModels,
   partitionOf,
   projectEvents,
+  projectPartitions,
   type ReadModelDb,
   readCheckpoints,
   readModelSchemaName,
@@ -37,8 +38,6 @@ export interface RebuildOptions {
   readonly schema?: string;
   /** Events read per page. Default 20,000. */
   readonly pageSize?: number;
-  /** Partitions of a page applied at once (each in its own transaction). Default 4. */
-  readonly parallel?: number;
   /** Switch queries to the new version once it has caught up. Default true. */
   readonly activate?: boolean;
   /** After the switch, drop every other version. Default false. */
@@ -74,7 +73,7 @@ export async function nextReadModelVersion(db: ReadModelDb): Promise<string> {
 
 /**
  * Fills a fresh read-model version from position 0, directly (no queue): pages of the log split by
- * partition, each partition's slice applied with its checkpoint in one transaction, while the current
+ * partition, each page applied with its partitions' checkpoints in one transaction, while the current
  * version keeps serving. When it has caught up with the head it is activated, and the feeder follows it.
  */
 export async function rebuildReadModels(options: RebuildOptions): Promise<RebuildSummary> {
@@ -142,7 +141,6 @@ async function fillPartitions(options: FillOptions): Promise<Filled> {
   const { store, db, schema, range } = options;
   const P = options.partitions;
   const pageSize = options.pageSize ?? 20_000;
-  const parallel = Math.max(1, options.parallel ?? 4);
   const progressEveryMs = options.progressEveryMs ?? 1_000;
   const whole = range.first === 0 && range.last === P - 1;
   const mine = (p: number) => p >= range.first && p <= range.last;
@@ -198,20 +196,16 @@ async function fillPartitions(options: FillOptions): Promise<Filled> {
       }
       list.push(toJobEvent(event));
     }
-    const slices = [...byPartition.entries()];
-    let next = 0;
-    let applied = 0;
-    const run = async () => {
-      while (next < slices.length) {
-        const [partition, slice] = slices[next++] as [number, ReturnType<typeof toJobEvent>[]];
-        const result = await db
-          .transaction()
-          .execute((trx) => projectEvents(trx, schema, partition, slice, { throughPosition: through }));
-        applied += result.applied;
-      }
-    };
-    await Promise.all(Array.from({ length: Math.min(parallel, slices.length) }, run));
-    return applied;
+    // One transaction for the page: every partition's slice and checkpoint together (dossiers written
+    // once, the shared report counts summed over the page and upserted once, no two transactions
+    // waiting on each other's count rows).
+    const slices = [...byPartition.entries()].map(([partition, events]) => ({
+      partition,
+      events,
+      throughPosition: through,
+    }));
+    const results = await db.transaction().execute((trx) => projectPartitions(trx, schema, slices));
+    return results.reduce((sum, result) => sum + result.applied, 0);
   };
 
   // Read the next page while the current one is being applied.

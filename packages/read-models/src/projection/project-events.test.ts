@@ -22,7 +22,7 @@ import {
 } from "../test-support/database.test-support";
 import { getDossier, getDossierByCode } from "../worklist/queries";
 import { ensureCheckpoints, readCheckpoints, readPosition } from "./checkpoints";
-import { projectEvents } from "./project-events";
+import { projectEvents, projectPartitions } from "./project-events";
 
 const COMMUNE = RECEIVING_UNITS[0];
 const DEPARTMENT = "unit-dept-construction";
@@ -423,6 +423,58 @@ describe("exactly-once effect", () => {
     await apply(clean, events, 0);
     expect(await tableChecksums(t.db, clean)).toEqual(once);
     expect(once.dossiers.rows).toBe(new Set(events.map((e) => e.streamId)).size);
+  });
+
+  it("applies several partitions in one transaction as it would one after the other, each with its checkpoint", async () => {
+    const P = 4;
+    const { events } = simulateDossiers({ seed: 23, dossiers: 200 });
+    const last = (events.at(-1) as ProjectableEvent).position;
+    const parts = Array.from({ length: P }, (_, p) => events.filter((e) => partitionOf(e.streamId, P) === p));
+    const cut = Math.floor(events.length / 2);
+    const upTo = (events[cut] as ProjectableEvent).position;
+
+    const separate = await version(P);
+    for (const [p, list] of parts.entries()) await apply(separate, list, p, last);
+
+    const together = await version(P);
+    const run = (slices: Parameters<typeof projectPartitions>[2]) =>
+      t.db.transaction().execute((trx) => projectPartitions(trx, together, slices));
+    // The first half of the log for partitions 0, 1 and 3 (2 left alone); partition 3 given its slice twice.
+    const first = await run(
+      [3, 0, 1].map((p) => ({
+        partition: p,
+        events: (parts[p] as ProjectableEvent[]).filter((e) => e.position <= upTo),
+        throughPosition: upTo,
+      })),
+    );
+    expect(first.map((r) => r.checkpoint)).toEqual([upTo, upTo, upTo]);
+    expect(await readCheckpoints(t.db, together)).toEqual(
+      [0, 1, 2, 3].map((partition) => ({ partition, position: partition === 2 ? 0 : upTo })),
+    );
+    const second = await run(
+      parts.map((list, p) => ({
+        partition: p,
+        events: list,
+        throughPosition: last,
+        // Partition 2 is told it starts at the cut: its checkpoint is below, so it is early and untouched.
+        ...(p === 2 ? { fromPosition: upTo } : {}),
+      })),
+    );
+    expect(second[2]).toEqual({ applied: 0, skipped: 0, checkpoint: 0, early: true });
+    expect(second[3]?.skipped).toBe(
+      (parts[3] as ProjectableEvent[]).filter((e) => e.position <= upTo).length,
+    );
+    expect(second[3]?.applied).toBe((parts[3] as ProjectableEvent[]).filter((e) => e.position > upTo).length);
+    await run([{ partition: 2, events: parts[2] as ProjectableEvent[], throughPosition: last }]);
+    expect(await readPosition(t.db, together)).toBe(last);
+    expect(await tableChecksums(t.db, together)).toEqual(await tableChecksums(t.db, separate));
+
+    await expect(
+      run([
+        { partition: 1, events: [] },
+        { partition: 1, events: [] },
+      ]),
+    ).rejects.toMatchObject({ code: "read_models.invalid_partition" });
   });
 
   it("ignores an event the row already reflects, even below a fresh checkpoint", async () => {

@@ -67,27 +67,80 @@ export async function projectEvents(
   events: readonly ProjectableEvent[],
   options: ProjectOptions = {},
 ): Promise<ProjectResult> {
+  const [result] = await projectPartitions(trx, schema, [{ partition, events, ...options }]);
+  return result as ProjectResult;
+}
+
+/** One partition's part of `projectPartitions`. */
+export interface PartitionSlice extends ProjectOptions {
+  readonly partition: number;
+  /** Ascending in position. */
+  readonly events: readonly ProjectableEvent[];
+}
+
+/**
+ * `projectEvents` for several partitions in ONE transaction (the direct rebuild applies a page of the log
+ * this way): their checkpoints are locked in partition order, the events above each are applied together
+ * — every dossier loaded and written once, the shared report counts summed over all of them before the
+ * one upsert per table — and every checkpoint moves in the same transaction, so exactly-once holds per
+ * partition as with one. A dossier's events are all in one partition, so applying the slices together
+ * gives the same rows as one after the other. Answers one result per slice, in the slices' order.
+ */
+export async function projectPartitions(
+  trx: ReadModelDb,
+  schema: string,
+  slices: readonly PartitionSlice[],
+): Promise<ProjectResult[]> {
   assertSchemaName(schema);
-  if (!Number.isSafeInteger(partition) || partition < 0) {
-    throw new ReadModelError("read_models.invalid_partition", `partition must be a whole number ≥ 0`);
-  }
-  for (let i = 1; i < events.length; i++) {
-    const previous = events[i - 1] as ProjectableEvent;
-    const event = events[i] as ProjectableEvent;
-    if (!(event.position > previous.position)) {
-      throw new EventOrderError(
-        `partition ${partition}: position ${event.position} follows ${previous.position}; a batch must ascend`,
-      );
+  const seen = new Set<number>();
+  for (const { partition, events } of slices) {
+    if (!Number.isSafeInteger(partition) || partition < 0) {
+      throw new ReadModelError("read_models.invalid_partition", `partition must be a whole number ≥ 0`);
+    }
+    if (seen.has(partition)) {
+      throw new ReadModelError("read_models.invalid_partition", `partition ${partition} given twice`);
+    }
+    seen.add(partition);
+    for (let i = 1; i < events.length; i++) {
+      const previous = events[i - 1] as ProjectableEvent;
+      const event = events[i] as ProjectableEvent;
+      if (!(event.position > previous.position)) {
+        throw new EventOrderError(
+          `partition ${partition}: position ${event.position} follows ${previous.position}; a batch must ascend`,
+        );
+      }
     }
   }
+  if (slices.length === 0) return [];
   const db = trx.withSchema(schema);
 
-  const checkpoint = await lockCheckpoint(trx, schema, partition);
-  if (options.fromPosition !== undefined && checkpoint < options.fromPosition) {
-    return { applied: 0, skipped: 0, checkpoint, early: true };
+  const checkpoints = await lockCheckpoints(
+    trx,
+    schema,
+    slices.map((s) => s.partition),
+  );
+  const results: ProjectResult[] = [];
+  const fresh: ProjectableEvent[] = [];
+  const moved: { partition: number; position: number }[] = [];
+  for (const slice of slices) {
+    const checkpoint = checkpoints.get(slice.partition) ?? 0;
+    if (slice.fromPosition !== undefined && checkpoint < slice.fromPosition) {
+      results.push({ applied: 0, skipped: 0, checkpoint, early: true });
+      continue;
+    }
+    let applied = 0;
+    for (const event of slice.events) {
+      if (event.position > checkpoint) {
+        fresh.push(event);
+        applied++;
+      }
+    }
+    const last = slice.events.length > 0 ? (slice.events.at(-1) as ProjectableEvent).position : checkpoint;
+    const next = Math.max(checkpoint, applied > 0 ? last : checkpoint, slice.throughPosition ?? 0);
+    if (next !== checkpoint) moved.push({ partition: slice.partition, position: next });
+    results.push({ applied, skipped: slice.events.length - applied, checkpoint: next });
   }
 
-  const fresh = events.filter((e) => e.position > checkpoint);
   // Feedback has streams of its own (`feedback-<uuid>`) and its own read model.
   const feedback = fresh.filter((e) => isFeedbackStream(e.streamId));
   const parsed = (feedback.length === 0 ? fresh : fresh.filter((e) => !isFeedbackStream(e.streamId))).map(
@@ -111,37 +164,40 @@ export async function projectEvents(
     );
   }
 
-  const last = fresh.length > 0 ? (fresh[fresh.length - 1] as ProjectableEvent).position : checkpoint;
-  const next = Math.max(checkpoint, last, options.throughPosition ?? 0);
-  if (next !== checkpoint) {
-    await db
-      .updateTable("checkpoints")
-      .set({ position: next, updated_at: sql<Date>`now()` })
-      .where("partition", "=", partition)
-      .execute();
+  if (moved.length > 0) {
+    await sql`update ${sql.table(`${schema}.checkpoints`)} c set position = m.position, updated_at = now()
+      from unnest(${moved.map((m) => m.partition)}::int4[], ${moved.map((m) => m.position)}::int8[]) as m(partition, position)
+      where c.partition = m.partition`.execute(trx);
   }
-  return { applied: fresh.length, skipped: events.length - fresh.length, checkpoint: next };
+  return results;
 }
 
 /**
- * Locks the partition's checkpoint row (creating it at 0 the first time) and answers its position. The
- * same statement makes the transaction commit asynchronously: the rows and the checkpoint commit
- * together, so a commit lost in a crash loses both and the feeder sends those events again — nobody was
- * told anything succeeded, so the commit need not wait for the disk. One round trip in the usual case.
+ * Locks the partitions' checkpoint rows in partition order (creating missing ones at 0 first) and
+ * answers their positions. The same statement makes the transaction commit asynchronously: the rows and
+ * the checkpoints commit together, so a commit lost in a crash loses both and the feeder sends those
+ * events again — nobody was told anything succeeded, so the commit need not wait for the disk. One round
+ * trip in the usual case.
  */
-async function lockCheckpoint(trx: ReadModelDb, schema: string, partition: number): Promise<number> {
+async function lockCheckpoints(
+  trx: ReadModelDb,
+  schema: string,
+  partitions: readonly number[],
+): Promise<Map<number, number>> {
   const table = sql.table(`${schema}.checkpoints`);
+  const wanted = [...partitions].sort((a, b) => a - b);
   const locked = async () => {
-    const { rows } = await sql<{ position: string }>`
-      select position, set_config('synchronous_commit', 'off', true) as commit_mode
-      from ${table} where partition = ${partition} for update`.execute(trx);
-    return rows[0] === undefined ? null : Number(rows[0].position);
+    const { rows } = await sql<{ partition: number; position: string }>`
+      select partition, position, set_config('synchronous_commit', 'off', true) as commit_mode
+      from ${table} where partition = any(${wanted}::int4[]) order by partition for update`.execute(trx);
+    return new Map(rows.map((row) => [Number(row.partition), Number(row.position)]));
   };
   const found = await locked();
-  if (found !== null) return found;
-  await sql`insert into ${table} (partition, position) values (${partition}, 0)
+  if (found.size === wanted.length) return found;
+  await sql`insert into ${table} (partition, position)
+    select p, 0 from unnest(${wanted.filter((p) => !found.has(p))}::int4[]) as p
     on conflict (partition) do nothing`.execute(trx);
-  return (await locked()) ?? 0;
+  return locked();
 }
 
 /** One dossier's read-model state while a batch is applied: its row, and each read model's part. */
