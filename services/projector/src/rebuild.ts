@@ -16,7 +16,6 @@ import {
 } from "@motcua/read-models";
 import { type Kysely, sql } from "kysely";
 import { migrateProjectorTables, PROJECTOR_SCHEMA } from "./dead-letters";
-import { toJobEvent } from "./job";
 
 export interface RebuildProgress {
   readonly schema: string;
@@ -185,7 +184,8 @@ async function fillPartitions(options: FillOptions): Promise<Filled> {
 
   /** Applies this range's events of the page; answers how many were applied (a resumed run skips some). */
   const applyPage = async (page: readonly RecordedEvent[], through: number) => {
-    const byPartition = new Map<number, ReturnType<typeof toJobEvent>[]>();
+    // The events as read: the projection drops the applicant and free text itself (no job copy needed).
+    const byPartition = new Map<number, RecordedEvent[]>();
     for (const event of page) {
       const p = partitionOf(event.streamId, P);
       if (!mine(p)) continue;
@@ -194,7 +194,7 @@ async function fillPartitions(options: FillOptions): Promise<Filled> {
         list = [];
         byPartition.set(p, list);
       }
-      list.push(toJobEvent(event));
+      list.push(event);
     }
     // One transaction for the page: every partition's slice and checkpoint together (dossiers written
     // once, the shared report counts summed over the page and upserted once, no two transactions

@@ -245,13 +245,23 @@ export function withoutPersonalData(
   type: string,
   data: Readonly<Record<string, unknown>>,
 ): Record<string, unknown> {
-  const { [PERSONAL_DATA_FIELD]: _applicant, ...rest } = data;
-  const paths = Object.hasOwn(FREE_TEXT_PATHS, type) ? FREE_TEXT_PATHS[type as DossierEventType] : [];
+  // Copies only what changes: data without an applicant or free text (a projection reading it again, an
+  // event read with its sealed values left out) is answered as it is.
+  let rest = data as Record<string, unknown>;
+  if (Object.hasOwn(data, PERSONAL_DATA_FIELD)) {
+    const { [PERSONAL_DATA_FIELD]: _applicant, ...others } = data;
+    rest = others;
+  }
+  const paths = Object.hasOwn(FREE_TEXT_PATHS, type) ? FREE_TEXT_SEGMENTS[type as DossierEventType] : [];
   return paths.reduce<Record<string, unknown>>(
-    (current, path) => withoutPath(current, path.split(".")) as Record<string, unknown>,
+    (current, segments) => withoutPath(current, segments) as Record<string, unknown>,
     rest,
   );
 }
+
+const FREE_TEXT_SEGMENTS = Object.fromEntries(
+  Object.entries(FREE_TEXT_PATHS).map(([type, paths]) => [type, paths.map((path) => path.split("."))]),
+) as unknown as Readonly<Record<DossierEventType, readonly (readonly string[])[]>>;
 
 /** A copy of `value` without what `segments` reach (`*`: every element of an array). */
 function withoutPath(value: unknown, segments: readonly string[]): unknown {

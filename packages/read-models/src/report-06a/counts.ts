@@ -12,20 +12,31 @@ const GRAINS: readonly Grain[] = ["d", "t", "m", "y"];
  */
 export class ReportCountDeltas {
   readonly #buckets = new Map<string, CountBucket>();
+  /** The four buckets of a unit, field and day, found once per batch (most events share them). */
+  readonly #ofDay = new Map<string, readonly CountBucket[]>();
 
   add(unitId: string, field: string, day: string, delta: CountDelta, position: number): void {
-    const starts = bucketStartsOf(day);
-    for (const grain of GRAINS) {
-      const periodStart = starts[grain];
-      const key = `${unitId}\u0000${grain}\u0000${periodStart}\u0000${field}`;
-      let bucket = this.#buckets.get(key);
-      if (bucket === undefined) {
-        bucket = { receiving_unit_id: unitId, grain, period_start: periodStart, field, position, ...ZEROS };
-        this.#buckets.set(key, bucket);
-      }
+    const dayKey = `${unitId}\u0000${field}\u0000${day}`;
+    let buckets = this.#ofDay.get(dayKey);
+    if (buckets === undefined) {
+      const starts = bucketStartsOf(day);
+      buckets = GRAINS.map((grain) => this.#bucket(unitId, grain, starts[grain], field, position));
+      this.#ofDay.set(dayKey, buckets);
+    }
+    for (const bucket of buckets) {
       for (const column in delta) bucket[column as CountColumn] += delta[column as CountColumn] ?? 0;
       if (position > bucket.position) bucket.position = position;
     }
+  }
+
+  #bucket(unitId: string, grain: Grain, periodStart: string, field: string, position: number): CountBucket {
+    const key = `${unitId}\u0000${grain}\u0000${periodStart}\u0000${field}`;
+    let bucket = this.#buckets.get(key);
+    if (bucket === undefined) {
+      bucket = { receiving_unit_id: unitId, grain, period_start: periodStart, field, position, ...ZEROS };
+      this.#buckets.set(key, bucket);
+    }
+    return bucket;
   }
 
   /**
