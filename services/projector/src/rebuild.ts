@@ -196,16 +196,31 @@ async function fillPartitions(options: FillOptions): Promise<Filled> {
       }
       list.push(event);
     }
-    // One transaction for the page: every partition's slice and checkpoint together (dossiers written
-    // once, the shared report counts summed over the page and upserted once, no two transactions
-    // waiting on each other's count rows).
     const slices = [...byPartition.entries()].map(([partition, events]) => ({
       partition,
       events,
       throughPosition: through,
     }));
-    const results = await db.transaction().execute((trx) => projectPartitions(trx, schema, slices));
-    return results.reduce((sum, result) => sum + result.applied, 0);
+    if (whole) {
+      // The whole rebuild: one transaction for the page, every partition's slice and checkpoint together
+      // (dossiers written once, the shared report counts summed over the page and upserted once, no two
+      // transactions waiting on each other's count rows).
+      const results = await db.transaction().execute((trx) => projectPartitions(trx, schema, slices));
+      return results.reduce((sum, result) => sum + result.applied, 0);
+    }
+    // A share of a rebuild spread over processes: each partition in its own transaction, four at a time,
+    // so a partition held elsewhere holds back only itself.
+    let next = 0;
+    let applied = 0;
+    const run = async () => {
+      while (next < slices.length) {
+        const slice = slices[next++] as (typeof slices)[number];
+        const [result] = await db.transaction().execute((trx) => projectPartitions(trx, schema, [slice]));
+        applied += result?.applied ?? 0;
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(4, slices.length) }, run));
+    return applied;
   };
 
   // Read the next page while the current one is being applied.
