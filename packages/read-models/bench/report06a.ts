@@ -39,6 +39,7 @@ import {
   addCounts,
   countsOf,
   type FieldFigures,
+  IN_PERIOD,
   REPORT_06A_COUNT_KEYS,
   type Report06aCounts,
   report06a,
@@ -373,18 +374,7 @@ async function floor06a(
   const upToEnd = wholeYear
     ? `grain = 'y' and period_start <= '${yearStart}'`
     : `(grain = 'y' and period_start < '${yearStart}' or grain = 'm' and period_start between '${yearStart}' and '${month(toMonth)}')`;
-  const columns = [
-    "received_online",
-    "received_direct",
-    "received_postal",
-    "received_digitized",
-    "finished_early",
-    "finished_on_time",
-    "finished_late",
-    "finished_late_766",
-    "resolutions",
-    "resolution_working_minutes",
-  ];
+  const columns = IN_PERIOD;
   const { rows } = await pool.query<Record<string, string>>(
     `select field collate "C" as field,
        ${columns.map((c) => `sum(${c}) filter (where ${inPeriod}) as ${c}`).join(", ")},

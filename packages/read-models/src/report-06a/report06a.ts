@@ -48,7 +48,7 @@ export interface ReportQuery {
 }
 
 /** The counts summed over the period itself (C(to + 1) − C(from)); the span counts are read at its edges. */
-const IN_PERIOD = [
+export const IN_PERIOD = [
   "received_online",
   "received_direct",
   "received_postal",
