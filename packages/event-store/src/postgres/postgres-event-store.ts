@@ -215,6 +215,16 @@ export function openPostgresEventStore(
     return Number(rows[0]?.head ?? 0);
   });
 
+  /**
+   * Events with `after < position <= upTo` matching the filter, ascending, at most `limit`. Each query is
+   * bounded to a window of positions (`limit` wide, or 16 × `limit` with a filter) and the windows are
+   * walked until `limit` events or `upTo`: an unbounded `position > $1 AND position <= $2 ORDER BY
+   * position LIMIT $3` is planned from statistics, and with none or stale ones (a log appended since the
+   * last ANALYZE, autovacuum off) Postgres chose a bitmap scan of everything up to the head, sorted on
+   * disk, for every page — catching up a log of N events cost O(N²) (0.032 ms of Postgres CPU per event
+   * at 100,000 events, most of a projection rebuild's). A window touches at most its width of rows,
+   * whatever the plan.
+   */
   const readAllPage = async (
     after: number,
     upTo: number,
@@ -225,17 +235,25 @@ export function openPostgresEventStore(
     const types = filter?.eventTypes && filter.eventTypes.length > 0 ? [...filter.eventTypes] : null;
     const prefix = filter?.streamPrefix ? filter.streamPrefix : null;
     const omit = personalData === "omit";
-    const { rows } = await query<EventRow>("readAll", {
-      // Readers that leave personal data out skip the key join (and, below, the vault and the cipher).
-      name: omit ? `${schema}.read_all_omit` : `${schema}.read_all`,
-      text: `SELECT ${omit ? columnsWithoutKeys : columns} FROM ${omit ? `${schema}.events e` : fromEvents}
-        WHERE e.position > $1 AND e.position <= $2
-          AND ($4::text[] IS NULL OR e.type = ANY ($4::text[]))
-          AND ($5::text IS NULL OR starts_with(e.stream_id, $5::text))
-        ORDER BY e.position LIMIT $3`,
-      values: [after, upTo, limit, types, prefix],
-    });
-    return omit ? rows.map(decodeOmitting) : rows.map(decode);
+    const width = types === null && prefix === null ? limit : limit * 16;
+    const found: EventRow[] = [];
+    let from = after;
+    while (found.length < limit && from < upTo) {
+      const to = Math.min(upTo, from + width);
+      const { rows } = await query<EventRow>("readAll", {
+        // Readers that leave personal data out skip the key join (and, below, the vault and the cipher).
+        name: omit ? `${schema}.read_all_omit` : `${schema}.read_all`,
+        text: `SELECT ${omit ? columnsWithoutKeys : columns} FROM ${omit ? `${schema}.events e` : fromEvents}
+          WHERE e.position > $1 AND e.position <= $2
+            AND ($4::text[] IS NULL OR e.type = ANY ($4::text[]))
+            AND ($5::text IS NULL OR starts_with(e.stream_id, $5::text))
+          ORDER BY e.position LIMIT $3`,
+        values: [from, to, limit - found.length, types, prefix],
+      });
+      for (const row of rows) found.push(row);
+      from = to;
+    }
+    return omit ? found.map(decodeOmitting) : found.map(decode);
   };
 
   const readStreamPage = async (
