@@ -1,4 +1,4 @@
-import { createHash } from "node:crypto";
+import { hash } from "node:crypto";
 
 /** Fixed namespace for motcua event ids (a random UUID chosen once; never change it). */
 const EVENT_ID_NAMESPACE = Buffer.from("5d0c7e1a9b3f4c2e8a6d1f0b7c3e9a24", "hex");
@@ -11,16 +11,24 @@ const formatUuid = (digest: Buffer): string => {
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
 };
 
+/** SHA-1 of the namespace and `name`, in one call (`crypto.hash`: no Hash object per id). */
+const nameDigest = (name: string): Buffer => {
+  const nameBytes = Buffer.byteLength(name, "utf8");
+  const input = Buffer.allocUnsafe(EVENT_ID_NAMESPACE.length + nameBytes);
+  EVENT_ID_NAMESPACE.copy(input, 0);
+  input.write(name, EVENT_ID_NAMESPACE.length, "utf8");
+  return hash("sha1", input, "buffer");
+};
+
 /**
  * The ids of the events appended by command `commandId`: name-based (RFC 9562 version 5) UUIDs of
  * `${commandId}#${index}`, so a retried command produces the same ids and the store recognises it.
  */
 export function eventIdsFor(commandId: string, count: number): string[] {
-  const prefix = createHash("sha1").update(EVENT_ID_NAMESPACE).update(`${commandId}#`, "utf8");
-  return Array.from({ length: count }, (_, index) =>
-    formatUuid(prefix.copy().update(String(index)).digest()),
-  );
+  const ids = new Array<string>(count);
+  for (let index = 0; index < count; index += 1) ids[index] = eventIdFor(commandId, index);
+  return ids;
 }
 
 export const eventIdFor = (commandId: string, index: number): string =>
-  formatUuid(createHash("sha1").update(EVENT_ID_NAMESPACE).update(`${commandId}#${index}`, "utf8").digest());
+  formatUuid(nameDigest(`${commandId}#${index}`));

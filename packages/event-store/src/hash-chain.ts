@@ -1,4 +1,4 @@
-import { createHash } from "node:crypto";
+import { hash } from "node:crypto";
 
 /** Bumped only if the hashed layout ever changes; stored hashes keep verifying under their own version. */
 export const EVENT_HASH_VERSION = "motcua-event-v1";
@@ -36,7 +36,7 @@ export function hashInput(content: HashedEventContent): string {
 }
 
 export function computeEventHash(content: HashedEventContent): string {
-  return createHash("sha256").update(hashInput(content), "utf8").digest("hex");
+  return hash("sha256", hashInput(content), "hex");
 }
 
 export interface StoredChainLink extends HashedEventContent {
