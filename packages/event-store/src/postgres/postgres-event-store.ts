@@ -44,7 +44,7 @@ import { createAppendNotifier } from "./append-notifier";
 import { coalescedHead } from "./head-position";
 import { assertSchemaName } from "./identifiers";
 import { sqlState, toStoreError } from "./pg-errors";
-import { migratePostgresEventStore } from "./schema";
+import { appendOneSql, migratePostgresEventStore } from "./schema";
 import { appendHeldBeforeCommit, type PostgresEventStoreSeams } from "./seams";
 
 export interface PostgresEventStoreOptions extends EventStoreCommonOptions {
@@ -349,6 +349,15 @@ export function openPostgresEventStore(
     streamHeads.set(streamId, { revision, hash });
   };
 
+  const appendOneSqlText = appendOneSql(schema);
+  const runAppend = async <R extends { o_status: string; o_positions: string | null }>(
+    streamId: string,
+    config: pg.QueryConfig,
+  ): Promise<R | undefined> =>
+    seams.beforeCommit
+      ? appendHeldBeforeCommit<R>(pool, config, streamId, seams.beforeCommit)
+      : (await pool.query<R>(config)).rows[0];
+
   const callAppend = async (
     streamId: string,
     prepared: PreparedEvent[],
@@ -383,6 +392,37 @@ export function openPostgresEventStore(
       });
       clientHashes = chained;
     }
+    const only = prepared.length === 1 ? prepared[0] : undefined;
+    if (base && clientHashes && only && only.keyId === null && newKeys.size === 0 && !checkDuplicate) {
+      // The common case as one INSERT (schema.ts, appendOneSql); no row: the head moved, ask append_events.
+      const fast = await runAppend<{ o_status: string; o_positions: string | null }>(streamId, {
+        name: `${schema}.append_one`,
+        text: appendOneSqlText,
+        values: [
+          streamId,
+          base.revision,
+          only.eventId,
+          only.type,
+          only.schemaVersion,
+          only.dataJson,
+          only.metadataJson,
+          clientHashes[0],
+          base.hash,
+        ],
+      });
+      if (fast) {
+        return {
+          row: {
+            o_status: "appended",
+            o_revision: base.revision + 1,
+            o_positions: fast.o_positions,
+            o_prev_hash: base.hash,
+            o_hashes: null,
+          },
+          clientHashes,
+        };
+      }
+    }
     const config: pg.QueryConfig = {
       name: `${schema}.append`,
       text: `SELECT * FROM ${schema}.append_events($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)`,
@@ -407,10 +447,7 @@ export function openPostgresEventStore(
         newKeys.size > 0 ? [...newKeys.values()].map((key) => key.wrapped) : null,
       ],
     };
-    const row = seams.beforeCommit
-      ? await appendHeldBeforeCommit<AppendRow>(pool, config, streamId, seams.beforeCommit)
-      : (await pool.query<AppendRow>(config)).rows[0];
-    return { row, clientHashes };
+    return { row: await runAppend<AppendRow>(streamId, config), clientHashes };
   };
 
   const append = async (

@@ -71,6 +71,35 @@ describe("Tamper evidence of the Postgres event store", () => {
     expect(await t.store.verifyStream(streamId)).toEqual({ valid: true, events: 10 });
   });
 
+  it("sends a single event on a stale cached head through append_events: a conflict, or the chain from SQL", async () => {
+    // One event with a head the store believes in goes as one INSERT that checks that head; when another
+    // process moved it, nothing is inserted there and append_events decides.
+    const streamId = newStreamId();
+    const other = t.openAnother();
+    const append = (store: typeof t.store, expectedRevision: number | "no_stream" | "any") => {
+      const commandId = randomUUID();
+      return store.append(streamId, [contractEvent("DossierTransferred", { note: "một" }, commandId)], {
+        expectedRevision,
+        commandId,
+      });
+    };
+    await append(t.store, "no_stream");
+    await append(t.store, 1);
+    expect((await append(other, 2)).lastRevision).toBe(3); // the other store: from SQL
+    await expect(append(t.store, 2)).rejects.toMatchObject({
+      code: "event_store.revision_conflict",
+      actual: 3,
+    });
+    const stale = await append(t.store, "any"); // cached head 2, real head 3
+    expect(stale.firstRevision).toBe(4);
+    const next = await append(t.store, 4); // the answer refreshed the cached head: client-side again
+    expect(next.events[0]?.prevHash).toBe(stale.events[0]?.hash);
+    expect(
+      (await t.sql("SELECT count(*)::int AS n FROM event_store.events WHERE stream_id = $1", [streamId]))[0],
+    ).toEqual({ n: 5 });
+    expect(await t.store.verifyStream(streamId)).toEqual({ valid: true, events: 5 });
+  });
+
   it("refuses UPDATE and DELETE of events while the append-only trigger is on", async () => {
     const fresh = await openTestStore("es_append_only");
     try {
