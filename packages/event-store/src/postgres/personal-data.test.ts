@@ -131,6 +131,43 @@ describe("Personal data in the Postgres event store", () => {
     expect(new Set(keyIds.map((row) => row.key_id)).size).toBe(2);
   });
 
+  it("appends one sealed event on a known head holding its key, and seals it again when the key was forgotten meanwhile", async () => {
+    // One event on a head this store knows is one INSERT that also holds the event's key FOR KEY SHARE;
+    // a key another process forgot makes it insert nothing, and append_events refuses the key (MC001).
+    const subjectId = `applicant-${randomUUID()}`;
+    const streamId = await appendApplicant(subjectId); // revisions 1-2, the key cached here
+    const appendOne = async (expectedRevision: number) => {
+      const commandId = randomUUID();
+      return t.store.append(
+        streamId,
+        [
+          contractEvent("DossierReceived", { procedure: "1.002", applicant }, commandId, {
+            personal: { subjectId, field: "applicant" },
+          }),
+        ],
+        { expectedRevision, commandId },
+      );
+    };
+    await appendOne(2);
+    await t.openAnother().forget(subjectId); // this store still caches the forgotten key
+    expect((await appendOne(3)).lastRevision).toBe(4);
+
+    const events = await collect(t.store.readStream(streamId));
+    expect(events.map((event) => event.data.applicant)).toEqual([
+      { erased: true },
+      undefined,
+      { erased: true },
+      applicant,
+    ]);
+    const keyIds = await t.sql<{ key_id: string | null }>(
+      "SELECT personal_key_id AS key_id FROM event_store.events WHERE stream_id = $1 ORDER BY revision",
+      [streamId],
+    );
+    expect(keyIds[2]?.key_id).toBe(keyIds[0]?.key_id);
+    expect(keyIds[3]?.key_id).not.toBe(keyIds[0]?.key_id);
+    expect(await t.store.verifyStream(streamId)).toEqual({ valid: true, events: 4 });
+  });
+
   it("seals free text at paths (nested, in arrays) under the subject's key, omits it for projections, and erases it with the subject", async () => {
     const subjectId = `applicant-${randomUUID()}`;
     const streamId = newStreamId();

@@ -393,8 +393,9 @@ export function openPostgresEventStore(
       clientHashes = chained;
     }
     const only = prepared.length === 1 ? prepared[0] : undefined;
-    if (base && clientHashes && only && only.keyId === null && newKeys.size === 0 && !checkDuplicate) {
-      // The common case as one INSERT (schema.ts, appendOneSql); no row: the head moved, ask append_events.
+    if (base && clientHashes && only && newKeys.size === 0 && !checkDuplicate) {
+      // The common case as one INSERT (schema.ts, appendOneSql); no row: the head moved or the key is gone,
+      // ask append_events.
       const fast = await runAppend<{ o_status: string; o_positions: string | null }>(streamId, {
         name: `${schema}.append_one`,
         text: appendOneSqlText,
@@ -408,6 +409,7 @@ export function openPostgresEventStore(
           only.metadataJson,
           clientHashes[0],
           base.hash,
+          only.keyId,
         ],
       });
       if (fast) {

@@ -247,25 +247,31 @@ END $fn$;
 /**
  * The common append as one plain INSERT, without append_events' plpgsql (whose per-call machinery cost
  * more Postgres CPU than the insert itself): one event, its hash computed by the client on top of the head
- * it last saw (`$2` revision, `$9` hash; 0 and NULL for a new stream), no personal-data key. It takes the
+ * it last saw (`$2` revision, `$9` hash; 0 and NULL for a new stream), no data key made by the client. A
+ * sealed event's key (`$10`) must still exist and is held FOR KEY SHARE until commit, as append_events
+ * holds it, so a subject cannot be forgotten under the append; a key already gone inserts nothing. It takes the
  * same shared advisory lock before taking a position (the lock is in the FROM clause, so the row whose
  * target list calls nextval cannot exist before it is held; a volatile sub-select is neither pulled up nor
  * pruned), and it inserts only if that head is still the stream's last event, so the hash chain and the
  * expected revision hold exactly as in append_events. Two racing appenders meet on the unique
  * (stream_id, revision) index as before. No row back means the head moved (or is not what the client
- * thought): the store then calls append_events, which tells a conflict from a duplicate and hashes in SQL.
+ * thought, or a key is gone): the store then calls append_events, which tells a conflict from a duplicate,
+ * refuses a gone key (MC001) and hashes in SQL.
  * Answers the columns of append_events that a held append (seams.ts) reads.
  */
 export function appendOneSql(schema: string): string {
   assertSchemaName(schema);
   return `INSERT INTO ${schema}.events
-    (position, stream_id, revision, event_id, type, schema_version, data, metadata, hash, prev_hash)
+    (position, stream_id, revision, event_id, type, schema_version, data, metadata, hash, prev_hash,
+     personal_key_id)
   SELECT nextval('${schema}.event_position'), $1::text, $2::integer + 1, $3::uuid, $4::text, $5::integer,
-         $6::json, $7::json, $8::text, $9::text
+         $6::json, $7::json, $8::text, $9::text, $10::uuid
     FROM (SELECT pg_advisory_xact_lock_shared(${positionLockKey(schema)})) AS gapless
    WHERE (SELECT row(e.revision, e.hash) FROM ${schema}.events e
            WHERE e.stream_id = $1::text ORDER BY e.revision DESC LIMIT 1)
          IS NOT DISTINCT FROM (CASE WHEN $2::integer = 0 THEN NULL ELSE row($2::integer, $9::text) END)
+     AND ($10::uuid IS NULL OR EXISTS (
+           SELECT 1 FROM ${schema}.subject_keys sk WHERE sk.key_id = $10::uuid FOR KEY SHARE))
   RETURNING 'appended'::text AS o_status, position::text AS o_positions`;
 }
 
