@@ -44,7 +44,7 @@ import { createAppendNotifier } from "./append-notifier";
 import { coalescedHead } from "./head-position";
 import { assertSchemaName } from "./identifiers";
 import { sqlState, toStoreError } from "./pg-errors";
-import { appendOneSql, migratePostgresEventStore } from "./schema";
+import { appendManySql, appendOneSql, migratePostgresEventStore } from "./schema";
 import { appendHeldBeforeCommit, type PostgresEventStoreSeams } from "./seams";
 
 export interface PostgresEventStoreOptions extends EventStoreCommonOptions {
@@ -350,6 +350,7 @@ export function openPostgresEventStore(
   };
 
   const appendOneSqlText = appendOneSql(schema);
+  const appendManySqlText = appendManySql(schema);
   const runAppend = async <R extends { o_status: string; o_positions: string | null }>(
     streamId: string,
     config: pg.QueryConfig,
@@ -410,6 +411,44 @@ export function openPostgresEventStore(
           clientHashes[0],
           base.hash,
           only.keyId,
+        ],
+      });
+      if (fast) {
+        return {
+          row: {
+            o_status: "appended",
+            o_revision: base.revision + 1,
+            o_positions: fast.o_positions,
+            o_prev_hash: base.hash,
+            o_hashes: null,
+          },
+          clientHashes,
+        };
+      }
+    }
+    if (
+      base &&
+      clientHashes &&
+      prepared.length > 1 &&
+      newKeys.size === 0 &&
+      !checkDuplicate &&
+      prepared.every((event) => event.keyId === null)
+    ) {
+      // A batch without personal data: one INSERT too (appendManySql); no row: ask append_events.
+      const fast = await runAppend<{ o_status: string; o_positions: string | null }>(streamId, {
+        name: `${schema}.append_many`,
+        text: appendManySqlText,
+        values: [
+          streamId,
+          base.revision,
+          prepared.map((event) => event.eventId).join(","),
+          prepared.map((event) => event.type).join(RECORD_SEPARATOR),
+          prepared.map((event) => event.schemaVersion).join(","),
+          prepared.map((event) => event.dataJson).join(RECORD_SEPARATOR),
+          packMetadata(prepared),
+          clientHashes.join(","),
+          base.hash,
+          prepared.length,
         ],
       });
       if (fast) {

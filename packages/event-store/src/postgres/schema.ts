@@ -275,6 +275,38 @@ export function appendOneSql(schema: string): string {
   RETURNING 'appended'::text AS o_status, position::text AS o_positions`;
 }
 
+/**
+ * appendOneSql for a batch without personal data: the same lock, head check and client hashes, the events
+ * packed as append_events takes them ($3 ids, $5 schema versions and $8 hashes joined by ',', $4 types, $6
+ * data and $7 metadata by U+001E, a single metadata standing for all; $10 the count), each event's prev hash
+ * the hash before it. Positions follow revisions (the rows are numbered by their place and sorted so before
+ * nextval). Answers one row — the positions joined by ',' in revision order — or none if nothing was
+ * inserted.
+ */
+export function appendManySql(schema: string): string {
+  assertSchemaName(schema);
+  return `WITH appended AS (
+    INSERT INTO ${schema}.events
+      (position, stream_id, revision, event_id, type, schema_version, data, metadata, hash, prev_hash)
+    SELECT nextval('${schema}.event_position'), $1::text, $2::integer + u.n::integer, u.id::uuid, u.typ,
+           u.ver::integer, u.dat::json, u.met, u.h, u.ph
+      FROM (SELECT pg_advisory_xact_lock_shared(${positionLockKey(schema)})) AS gapless,
+           unnest(string_to_array($3::text, ','), string_to_array($4::text, E'\\x1e'),
+                  string_to_array($5::text, ','), string_to_array($6::text, E'\\x1e'),
+                  CASE WHEN strpos($7::text, E'\\x1e') = 0 THEN array_fill($7::text::json, ARRAY[$10::integer])
+                       ELSE string_to_array($7::text, E'\\x1e')::json[] END,
+                  string_to_array($8::text, ','),
+                  array_prepend($9::text, (string_to_array($8::text, ','))[1 : $10::integer - 1]))
+             WITH ORDINALITY AS u(id, typ, ver, dat, met, h, ph, n)
+     WHERE (SELECT row(e.revision, e.hash) FROM ${schema}.events e
+             WHERE e.stream_id = $1::text ORDER BY e.revision DESC LIMIT 1)
+           IS NOT DISTINCT FROM (CASE WHEN $2::integer = 0 THEN NULL ELSE row($2::integer, $9::text) END)
+     ORDER BY u.n
+    RETURNING position, revision)
+  SELECT 'appended'::text AS o_status, string_agg(position::text, ',' ORDER BY revision) AS o_positions
+    FROM appended HAVING count(*) > 0`;
+}
+
 /** Creates or updates the schema; safe to run concurrently from several processes. */
 export async function migratePostgresEventStore(pool: pg.Pool, schema = "event_store"): Promise<void> {
   const sql = eventStoreSchemaSql(schema);
