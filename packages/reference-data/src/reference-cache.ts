@@ -28,7 +28,10 @@ export interface ReferenceCacheOptions {
 export interface ReferenceCacheStats {
   readonly size: number;
   readonly capacity: number;
-  /** Look-ups answered from memory, and those that went to the database, since the cache was made. */
+  /**
+   * Look-ups answered from memory (or by joining a look-up of the same key already on its way), and those
+   * that went to the database, since the cache was made.
+   */
   readonly hits: number;
   readonly misses: number;
 }
@@ -41,6 +44,10 @@ export interface ReferenceCacheStats {
  */
 export class ReferenceCache {
   private readonly entries = new Map<string, Entry>();
+  /** Look-ups on their way to the database, by key, for callers that ask meanwhile. */
+  private readonly loading = new Map<string, Promise<unknown>>();
+  /** Bumped by `forget`: a look-up begun before it does not store what it read. */
+  private generation = 0;
   private readonly ttlMs: number;
   private readonly maxEntries: number;
   private readonly now: () => number;
@@ -60,26 +67,42 @@ export class ReferenceCache {
     return entry !== undefined && this.now() - entry.at < this.ttlMs;
   }
 
-  private async cached<T>(key: string, load: () => Promise<T>): Promise<T> {
+  private cached<T>(key: string, load: () => Promise<T>): Promise<T> {
     const hit = this.entries.get(key);
     if (this.fresh(hit)) {
       this.hits += 1;
       this.entries.delete(key); // most recently used last
       this.entries.set(key, hit);
-      return hit.value as T;
+      return Promise.resolve(hit.value as T);
+    }
+    const pending = this.loading.get(key);
+    if (pending !== undefined) {
+      this.hits += 1;
+      return pending as Promise<T>;
     }
     this.misses += 1;
-    const value = await load();
-    if (value !== null) {
-      this.entries.delete(key);
-      this.entries.set(key, { value, at: this.now() });
-      while (this.entries.size > this.maxEntries) {
-        const oldest = this.entries.keys().next();
-        if (oldest.done) break;
-        this.entries.delete(oldest.value);
-      }
+    const generation = this.generation;
+    const loaded: Promise<T> = Promise.resolve()
+      .then(load)
+      .then((value) => {
+        if (value !== null && generation === this.generation) this.store(key, value);
+        return value;
+      })
+      .finally(() => {
+        if (this.loading.get(key) === loaded) this.loading.delete(key);
+      });
+    this.loading.set(key, loaded);
+    return loaded;
+  }
+
+  private store(key: string, value: unknown): void {
+    this.entries.delete(key);
+    this.entries.set(key, { value, at: this.now() });
+    while (this.entries.size > this.maxEntries) {
+      const oldest = this.entries.keys().next();
+      if (oldest.done) break;
+      this.entries.delete(oldest.value);
     }
-    return value;
   }
 
   stats(): ReferenceCacheStats {
@@ -147,5 +170,8 @@ export class ReferenceCache {
 
   forget(): void {
     this.entries.clear();
+    // Look-ups already on their way may have read the old rows: later callers read again.
+    this.loading.clear();
+    this.generation += 1;
   }
 }

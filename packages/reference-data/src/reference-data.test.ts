@@ -212,4 +212,49 @@ describe("the reference cache", () => {
     expect(cache.stats()).toMatchObject({ size: 2, hits: 3, misses: 4 });
     expect((await cache.unit("cache-a"))?.name).toBe("Đổi tên A");
   });
+
+  it("makes one query for concurrent look-ups of a missing or stale key, and none stored across forget", async () => {
+    await putUnit(db, unit("cache-d", "000.00.44.H26", null, "province"), "admin", at);
+    const queries: string[] = [];
+    const counted = new Kysely<ReferenceDatabase>({
+      dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: database.url, max: 8 }) }),
+      log: (event) => {
+        if (event.level === "query") queries.push(event.query.sql);
+      },
+    });
+    try {
+      let now = 0;
+      const cache = new ReferenceCache(counted, { ttlMs: 1_000, now: () => now });
+      const many = () => Promise.all(Array.from({ length: 20 }, () => cache.unit("cache-d")));
+      expect((await many()).map((u) => u?.name)).toEqual(Array(20).fill("Đơn vị cache-d"));
+      expect(queries).toHaveLength(1);
+      expect(cache.stats()).toMatchObject({ size: 1, hits: 19, misses: 1 });
+      // Expired: the twenty callers in flight read it once again between them.
+      now = 1_000;
+      await many();
+      expect(queries).toHaveLength(2);
+      expect(cache.stats()).toMatchObject({ hits: 38, misses: 2 });
+      // A look-up begun before `forget` (an admin's change in this process) does not store what it read.
+      now = 2_000;
+      const before = cache.unit("cache-d");
+      cache.forget();
+      await putUnit(
+        db,
+        { ...unit("cache-d", "000.00.44.H26", null, "province"), name: "Đổi tên D" },
+        "admin",
+        at,
+      );
+      await before;
+      expect((await cache.unit("cache-d"))?.name).toBe("Đổi tên D");
+      expect(queries).toHaveLength(4);
+      // A failed look-up is not remembered: the next caller asks again.
+      const failing = new ReferenceCache(counted, { ttlMs: 1_000, now: () => now });
+      await counted.destroy();
+      await expect(failing.unit("cache-d")).rejects.toThrow();
+      await expect(failing.unit("cache-d")).rejects.toThrow();
+      expect(failing.stats()).toMatchObject({ hits: 0, misses: 2 });
+    } finally {
+      await counted.destroy().catch(() => {});
+    }
+  });
 });
