@@ -1,6 +1,5 @@
 import { randomUUID } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
-import helmet from "@fastify/helmet";
 import type { Clock, Config, HealthCheck, Logger } from "@motcua/platform";
 import { createLogger, systemClock } from "@motcua/platform";
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type RawServerDefault } from "fastify";
@@ -13,10 +12,12 @@ import {
 import type { Redis } from "ioredis";
 import { authPlugin } from "./plugins/auth";
 import { clientErrorHandler, errorsPlugin, frameworkErrors } from "./plugins/errors";
+import { handlerTimeoutPlugin } from "./plugins/handler-timeout";
 import { healthPlugin } from "./plugins/health";
 import { metricsPlugin, type PartitionLag } from "./plugins/metrics";
 import { openApiPlugin } from "./plugins/openapi";
 import { rateLimitPlugin } from "./plugins/rate-limit";
+import { securityHeadersPlugin } from "./plugins/security-headers";
 import { strictQueryString } from "./strict-query";
 
 declare module "fastify" {
@@ -69,8 +70,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   const app = Fastify({
     loggerInstance: logger as FastifyBaseLogger,
     bodyLimit: config.http.bodyLimitBytes,
-    // The whole route lifecycle, cooperatively (503 request.timeout); and the socket-level receive time.
-    handlerTimeout: config.http.requestTimeoutMs,
+    // The socket-level receive time; the whole route lifecycle is handlerTimeoutPlugin's (503 request.timeout).
     requestTimeout: config.http.requestTimeoutMs,
     // A client's x-request-id is kept only when it is a plain id (echoed and logged, it must not carry
     // kilobytes or arbitrary text); otherwise the request gets one of ours.
@@ -88,14 +88,15 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   app.addHook("onRoute", strictQueryString);
   app.decorate("config", config);
   app.decorate("clock", deps.clock ?? systemClock);
-  app.addHook("onSend", async (request, reply) => {
+  app.addHook("onSend", (request, reply, payload, done) => {
     reply.header("x-request-id", request.id);
+    done(null, payload);
   });
 
+  await app.register(handlerTimeoutPlugin, { timeoutMs: config.http.requestTimeoutMs });
   await app.register(errorsPlugin);
   await app.register(openApiPlugin);
-  await app.register(helmet, {
-    global: true,
+  await app.register(securityHeadersPlugin, {
     contentSecurityPolicy: { directives: { upgradeInsecureRequests: null } },
   });
   await app.register(rateLimitPlugin, {

@@ -63,6 +63,10 @@ describe("errors as application/problem+json", () => {
             await new Promise((resolve) => setTimeout(resolve, 600));
             return { late: true };
           });
+          slice.post("/sample/slow", async () => {
+            await new Promise((resolve) => setTimeout(resolve, 600));
+            return { late: true };
+          });
         },
       ],
     });
@@ -225,6 +229,19 @@ describe("errors as application/problem+json", () => {
     expect(response.statusCode).toBe(503);
     expect(response.json()).toMatchObject({ status: 503, code: "request.timeout" });
     expect(response.headers["retry-after"]).toBe("1");
+  });
+
+  it("abandons a slow command with a body over a real connection too, once its body has been read", async () => {
+    // Node emits the request's `close` as soon as its body is read: a timeout cancelled by that event
+    // (Fastify's own handlerTimeout) never fired for a POST. Only a real socket shows it; inject does not.
+    const base = await app.listen({ host: "127.0.0.1", port: 0 });
+    const response = await fetch(`${base}/sample/slow`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ procedureId: "p" }),
+    });
+    expect(response.status).toBe(503);
+    expect(await response.json()).toMatchObject({ status: 503, code: "request.timeout" });
   });
 });
 
