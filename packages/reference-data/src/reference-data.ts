@@ -13,7 +13,7 @@ import {
   type WorkSchedule,
   wouldCreateCycle,
 } from "@motcua/domain";
-import { type Kysely, sql, type Transaction } from "kysely";
+import { CompiledQuery, type Kysely, sql, type Transaction } from "kysely";
 import type { ReferenceDatabase, UnitRow } from "./database";
 
 export type ReferenceDb = Kysely<ReferenceDatabase> | Transaction<ReferenceDatabase>;
@@ -364,16 +364,20 @@ export async function nextDossierSequence(
   unitId: string,
   localDate: string,
 ): Promise<number> {
-  const row = await db
-    .insertInto("ref.dossier_code_sequences")
-    .values({ unit_id: unitId, day: localDate, last: 1 })
-    .onConflict((oc) =>
-      oc.columns(["unit_id", "day"]).doUpdateSet({ last: sql<number>`ref.dossier_code_sequences.last + 1` }),
-    )
-    .returning("last")
-    .executeTakeFirstOrThrow();
+  // Every counter receipt runs this: the statement is written once rather than built and compiled by
+  // Kysely's query builder on each call.
+  const { rows } = await db.executeQuery<{ last: number }>(
+    CompiledQuery.raw(NEXT_DOSSIER_SEQUENCE, [unitId, localDate]),
+  );
+  const row = rows[0];
+  if (row === undefined) throw new Error("the dossier-code counter returned no row");
   return row.last;
 }
+
+const NEXT_DOSSIER_SEQUENCE =
+  'INSERT INTO "ref"."dossier_code_sequences" ("unit_id", "day", "last") VALUES ($1, $2, 1) ' +
+  'ON CONFLICT ("unit_id", "day") DO UPDATE SET "last" = "ref"."dossier_code_sequences"."last" + 1 ' +
+  'RETURNING "last"';
 
 /** The audit trail of reference-data changes, newest first. */
 export async function listChanges(
