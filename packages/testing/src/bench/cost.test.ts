@@ -31,4 +31,22 @@ describe("CPU cost of a bench window", () => {
       await client.end();
     }
   });
+
+  it("counts the backends of the named applications apart from the system's", async () => {
+    const bench = new pg.Client({ connectionString: database.url, application_name: "bench-own" });
+    const system = new pg.Client({ connectionString: database.url, application_name: "motcua" });
+    await bench.connect();
+    await system.connect();
+    try {
+      const meter = await startCpuMeter({ databaseUrl: database.url, postgresApart: ["bench-own"] });
+      await bench.query("SELECT sum(sqrt(i)) FROM generate_series(1, 3000000) AS i");
+      await system.query("SELECT 1");
+      const cost = await meter.stop();
+      expect(cost.postgresApartMs).toBeGreaterThan(50);
+      expect(cost.postgresMs).toBeLessThan(cost.postgresApartMs);
+    } finally {
+      await bench.end();
+      await system.end();
+    }
+  });
 });

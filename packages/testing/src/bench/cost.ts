@@ -10,18 +10,28 @@ import { cpuSnapshot } from "./cpu";
 
 const TICKS_PER_SECOND = 100;
 
-/** Pids of the Postgres backends connected to the database of `connectionString` (not this query's). */
-export async function postgresBackendPids(connectionString: string): Promise<number[]> {
+/**
+ * Pids of the Postgres backends connected to the database of `connectionString` (not this query's), and
+ * each one's application name.
+ */
+export async function postgresBackends(
+  connectionString: string,
+): Promise<{ pid: number; applicationName: string }[]> {
   const client = new pg.Client({ connectionString });
   await client.connect();
   try {
-    const { rows } = await client.query<{ pid: number }>(
-      "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()",
+    const { rows } = await client.query<{ pid: number; application_name: string }>(
+      "SELECT pid, application_name FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()",
     );
-    return rows.map((row) => row.pid);
+    return rows.map((row) => ({ pid: row.pid, applicationName: row.application_name }));
   } finally {
     await client.end();
   }
+}
+
+/** Pids of the Postgres backends connected to the database of `connectionString` (not this query's). */
+export async function postgresBackendPids(connectionString: string): Promise<number[]> {
+  return (await postgresBackends(connectionString)).map((backend) => backend.pid);
 }
 
 export interface CpuCost {
@@ -30,6 +40,11 @@ export interface CpuCost {
   readonly processMs: number;
   /** CPU milliseconds of the Postgres backends of the database (those alive at the end of the window). */
   readonly postgresMs: number;
+  /**
+   * CPU milliseconds of the backends whose application name is in `postgresApart` (the bench's own
+   * connections: its load, its polling), counted here and not in `postgresMs`.
+   */
+  readonly postgresApartMs: number;
   /** CPU milliseconds of each other named group of pids. */
   readonly others: Readonly<Record<string, number>>;
 }
@@ -45,8 +60,18 @@ export interface CpuMeter {
 export async function startCpuMeter(options: {
   databaseUrl?: string;
   others?: Record<string, readonly number[]>;
+  /** Application names of backends that are the bench's own, measured apart from the system's. */
+  postgresApart?: readonly string[];
 }): Promise<CpuMeter> {
-  const before = options.databaseUrl ? await postgresBackendPids(options.databaseUrl) : [];
+  const apartNames = new Set(options.postgresApart ?? []);
+  const apart = new Set<number>();
+  const listBackends = async () => {
+    if (!options.databaseUrl) return [];
+    const backends = await postgresBackends(options.databaseUrl);
+    for (const b of backends) if (apartNames.has(b.applicationName)) apart.add(b.pid);
+    return backends.map((b) => b.pid);
+  };
+  const before = await listBackends();
   const otherPids = Object.values(options.others ?? {}).flat();
   const startSnapshot = cpuSnapshot([...before, ...otherPids]);
   const startOwn = process.cpuUsage();
@@ -55,7 +80,7 @@ export async function startCpuMeter(options: {
     async stop() {
       const own = process.cpuUsage(startOwn);
       const seconds = (performance.now() - started) / 1000;
-      const after = options.databaseUrl ? await postgresBackendPids(options.databaseUrl) : [];
+      const after = await listBackends();
       const backends = [...new Set([...before, ...after])];
       const end = cpuSnapshot([...backends, ...otherPids]);
       const ticks = (pids: readonly number[]) =>
@@ -69,7 +94,8 @@ export async function startCpuMeter(options: {
       return {
         seconds,
         processMs: (own.user + own.system) / 1000,
-        postgresMs: (ticks(backends) / TICKS_PER_SECOND) * 1000,
+        postgresMs: (ticks(backends.filter((pid) => !apart.has(pid))) / TICKS_PER_SECOND) * 1000,
+        postgresApartMs: (ticks(backends.filter((pid) => apart.has(pid))) / TICKS_PER_SECOND) * 1000,
         others,
       };
     },
