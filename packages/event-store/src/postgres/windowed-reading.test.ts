@@ -14,7 +14,7 @@ describe("Reading the Postgres global log in windows of positions", () => {
     start = await t.store.headPosition();
     // 40 events; the third stream gets one in every ten, so a filtered window often holds nothing.
     for (let i = 0; i < 40; i++) {
-      const streamId = i % 10 === 9 ? (streams[2]) : ((streams[i % 2] as string));
+      const streamId = i % 10 === 9 ? streams[2] : (streams[i % 2] as string);
       const commandId = randomUUID();
       await t.store.append(streamId, [contractEvent("DossierReceived", { i }, commandId)], {
         expectedRevision: "any",
