@@ -59,6 +59,9 @@ export interface RecordedEvent {
   prevHash: string | null;
 }
 
+/** A recorded event as projections read it: sealed values left out, no id, hash or chain link. */
+export type ProjectionEvent = Omit<RecordedEvent, "eventId" | "hash" | "prevHash">;
+
 /** "any": no check; "no_stream": the stream must not exist; a number: the stream's current last revision. */
 export type ExpectedRevision = "any" | "no_stream" | number;
 
@@ -177,6 +180,14 @@ export interface EventStore {
    * through readAll.
    */
   readHashes?(fromPosition: number, upToPosition: number, maxCount: number): Promise<LogHash[]>;
+  /**
+   * Optional, for projections catching up (the projector's feeder and direct rebuild): `readAll` with
+   * `personalData: "omit"`, without what they never read (event id, hash, previous hash) and decoded with
+   * less work. Adapters without it are read through readAll.
+   */
+  readAllForProjection?(
+    options?: Pick<ReadAllOptions, "fromPosition" | "maxCount">,
+  ): AsyncIterable<ProjectionEvent>;
   /** Catch-up from `fromPosition`, then live, in ascending position, each event once. */
   subscribeToAll(options: SubscribeOptions, handler: EventHandler): Subscription;
   /** The highest position a reader may read without skipping an event that commits later. */

@@ -1,4 +1,4 @@
-import type { EventStore, RecordedEvent } from "@motcua/event-store";
+import type { EventStore, ProjectionEvent } from "@motcua/event-store";
 import {
   createPostgresPool,
   createStopSignal,
@@ -23,6 +23,7 @@ import {
   type ProjectionJobData,
   projectionJobId,
   projectionJobPriority,
+  readForProjection,
   toJobEvent,
 } from "./job";
 
@@ -286,7 +287,7 @@ export function startFeeder(options: FeederOptions): Feeder {
      * page has piled up), and idle ones due an advance. A halted partition gets nothing: its release
      * rewinds the feeder, which reads its events again.
      */
-    const jobsFor = (events: readonly RecordedEvent[], through: number): ProjectionJobData[] => {
+    const jobsFor = (events: readonly ProjectionEvent[], through: number): ProjectionJobData[] => {
       for (const event of events) {
         const p = partitionOf(event.streamId, P);
         if (!halted.has(p)) held[p]?.push(toJobEvent(event));
@@ -345,13 +346,8 @@ export function startFeeder(options: FeederOptions): Feeder {
 
       const head = await store.headPosition();
       if (head > cursor) {
-        const events: RecordedEvent[] = [];
-        for await (const event of store.readAll({
-          fromPosition: cursor,
-          maxCount: pageSize,
-          personalData: "omit",
-        }))
-          events.push(event);
+        const events: ProjectionEvent[] = [];
+        for await (const event of readForProjection(store, cursor, pageSize)) events.push(event);
         const last = events.at(-1)?.position ?? cursor;
         // A short page holds everything up to the head read before it; a full one only up to its last event.
         const through = events.length >= pageSize ? last : Math.max(head, last);

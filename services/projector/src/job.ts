@@ -1,6 +1,18 @@
 import { withoutPersonalData } from "@motcua/domain";
-import type { RecordedEvent } from "@motcua/event-store";
+import type { EventStore, ProjectionEvent } from "@motcua/event-store";
 import type { ProjectableEvent } from "@motcua/read-models";
+
+/**
+ * A page of the log as projections read it: the store's lean read where it has one (no ids or hashes),
+ * else readAll without the sealed values.
+ */
+export const readForProjection = (
+  store: EventStore,
+  fromPosition: number,
+  maxCount: number,
+): AsyncIterable<ProjectionEvent> =>
+  store.readAllForProjection?.({ fromPosition, maxCount }) ??
+  store.readAll({ fromPosition, maxCount, personalData: "omit" });
 
 /** The one BullMQ queue of projection jobs (keys under the deployment's REDIS_PREFIX). */
 export const PROJECTION_QUEUE = "projections";
@@ -47,7 +59,7 @@ export const projectionJobPriority = (fromPosition: number): number =>
  * step names) are dropped, even from events stored before free text was sealed, and so is everything
  * else the projection ignores.
  */
-export function toJobEvent(event: RecordedEvent): JobEvent {
+export function toJobEvent(event: ProjectionEvent): JobEvent {
   const data = withoutPersonalData(event.type, event.data);
   return {
     streamId: event.streamId,

@@ -1,4 +1,4 @@
-import type { EventStore, RecordedEvent } from "@motcua/event-store";
+import type { EventStore, ProjectionEvent } from "@motcua/event-store";
 import {
   activateReadModelVersion,
   activeReadModelVersion,
@@ -16,6 +16,7 @@ import {
 } from "@motcua/read-models";
 import { type Kysely, sql } from "kysely";
 import { migrateProjectorTables, PROJECTOR_SCHEMA } from "./dead-letters";
+import { readForProjection } from "./job";
 
 export interface RebuildProgress {
   readonly schema: string;
@@ -173,19 +174,18 @@ async function fillPartitions(options: FillOptions): Promise<Filled> {
   };
 
   const readPage = async (from: number) => {
-    const page: RecordedEvent[] = [];
+    const page: ProjectionEvent[] = [];
     const headBefore = await store.headPosition();
-    for await (const event of store.readAll({ fromPosition: from, maxCount: pageSize, personalData: "omit" }))
-      page.push(event);
+    for await (const event of readForProjection(store, from, pageSize)) page.push(event);
     const last = page.at(-1)?.position ?? from;
     const through = page.length >= pageSize ? last : Math.max(headBefore, last);
     return { page, through, headBefore };
   };
 
   /** Applies this range's events of the page; answers how many were applied (a resumed run skips some). */
-  const applyPage = async (page: readonly RecordedEvent[], through: number) => {
+  const applyPage = async (page: readonly ProjectionEvent[], through: number) => {
     // The events as read: the projection drops the applicant and free text itself (no job copy needed).
-    const byPartition = new Map<number, RecordedEvent[]>();
+    const byPartition = new Map<number, ProjectionEvent[]>();
     for (const event of page) {
       const p = partitionOf(event.streamId, P);
       if (!mine(p)) continue;

@@ -25,6 +25,7 @@ import type {
   ExpectedRevision,
   NewEvent,
   PersonalDataReading,
+  ProjectionEvent,
   ReadAllOptions,
   ReadStreamOptions,
   RecordedEvent,
@@ -33,7 +34,7 @@ import type {
   Subscription,
 } from "../types";
 import { createUpcastChain } from "../upcasting";
-import { subjectDigest } from "../vault/field-encryption";
+import { subjectDigest, withoutEncryptedFields } from "../vault/field-encryption";
 import {
   createPostgresKeyVault,
   type KeyVault,
@@ -73,6 +74,9 @@ export interface PostgresEventStore extends EventStore {
   /** Creates or updates the tables and functions (idempotent). */
   migrate(): Promise<void>;
   readStreamToArray(streamId: string, options?: ReadStreamOptions): Promise<RecordedEvent[]>;
+  readAllForProjection(
+    options?: Pick<ReadAllOptions, "fromPosition" | "maxCount">,
+  ): AsyncIterable<ProjectionEvent>;
   readonly schema: string;
 }
 
@@ -90,6 +94,17 @@ interface EventRow {
   personal_key_id: string | null;
   wrapped_key: Buffer | null;
 }
+
+/** A row of the projections' page, positional: stream_id, revision, position, type, schema_version, data, metadata. */
+type ProjectionRow = [
+  string,
+  number,
+  string,
+  string,
+  number,
+  RecordedEvent["data"],
+  RecordedEvent["metadata"],
+];
 
 /** append_events' one-row answer (see schema.ts). */
 interface AppendRow {
@@ -215,6 +230,24 @@ export function openPostgresEventStore(
     return Number(rows[0]?.head ?? 0);
   });
 
+  /** Rows of positions (after, upTo], at most `limit`, read window by window (see readAllPage). */
+  const inWindows = async <R>(
+    after: number,
+    upTo: number,
+    limit: number,
+    width: number,
+    read: (from: number, to: number, count: number) => Promise<R[]>,
+  ): Promise<R[]> => {
+    const found: R[] = [];
+    let from = after;
+    while (found.length < limit && from < upTo) {
+      const to = Math.min(upTo, from + width);
+      for (const row of await read(from, to, limit - found.length)) found.push(row);
+      from = to;
+    }
+    return found;
+  };
+
   /**
    * Events with `after < position <= upTo` matching the filter, ascending, at most `limit`. Each query is
    * bounded to a window of positions (`limit` wide, or 16 × `limit` with a filter) and the windows are
@@ -236,10 +269,7 @@ export function openPostgresEventStore(
     const prefix = filter?.streamPrefix ? filter.streamPrefix : null;
     const omit = personalData === "omit";
     const width = types === null && prefix === null ? limit : limit * 16;
-    const found: EventRow[] = [];
-    let from = after;
-    while (found.length < limit && from < upTo) {
-      const to = Math.min(upTo, from + width);
+    const found = await inWindows<EventRow>(after, upTo, limit, width, async (from, to, count) => {
       const { rows } = await query<EventRow>("readAll", {
         // Readers that leave personal data out skip the key join (and, below, the vault and the cipher).
         name: omit ? `${schema}.read_all_omit` : `${schema}.read_all`,
@@ -248,12 +278,45 @@ export function openPostgresEventStore(
             AND ($4::text[] IS NULL OR e.type = ANY ($4::text[]))
             AND ($5::text IS NULL OR starts_with(e.stream_id, $5::text))
           ORDER BY e.position LIMIT $3`,
-        values: [from, to, limit - found.length, types, prefix],
+        values: [from, to, count, types, prefix],
       });
-      for (const row of rows) found.push(row);
-      from = to;
-    }
+      return rows;
+    });
     return omit ? found.map(decodeOmitting) : found.map(decode);
+  };
+
+  /**
+   * A page for projections (`readAllForProjection`): only the columns they read, as positional rows (no
+   * object per row from the driver), sealed values left out as `personalData: "omit"` does, upcast.
+   */
+  const projectionPage = async (after: number, upTo: number, limit: number): Promise<ProjectionEvent[]> => {
+    const found = await inWindows<ProjectionRow>(after, upTo, limit, limit, async (from, to, count) => {
+      const { rows } = await query<ProjectionRow>("readAll", {
+        name: `${schema}.read_all_projection`,
+        text: `SELECT e.stream_id, e.revision, e.position, e.type, e.schema_version, e.data, e.metadata
+          FROM ${schema}.events e WHERE e.position > $1 AND e.position <= $2 ORDER BY e.position LIMIT $3`,
+        values: [from, to, count],
+        rowMode: "array",
+      } as pg.QueryConfig);
+      return rows;
+    });
+    return found.map(([streamId, revision, position, type, schemaVersion, stored, metadata]) => {
+      const current = upcast({
+        type,
+        schemaVersion,
+        data: withoutEncryptedFields(stored),
+        metadata,
+      });
+      return {
+        streamId,
+        revision,
+        position: Number(position),
+        type,
+        schemaVersion: current.schemaVersion,
+        data: current.data,
+        metadata,
+      };
+    });
   };
 
   const readStreamPage = async (
@@ -300,6 +363,23 @@ export function openPostgresEventStore(
     while (remaining > 0 && cursor < head) {
       const limit = Math.min(pageSize, remaining);
       const page = await readAllPage(cursor, head, limit, readOptions.filter, readOptions.personalData);
+      for (const event of page) yield event;
+      remaining -= page.length;
+      const last = page.at(-1);
+      if (page.length < limit || !last) return;
+      cursor = last.position;
+    }
+  }
+
+  async function* readAllForProjection(
+    readOptions: Pick<ReadAllOptions, "fromPosition" | "maxCount"> = {},
+  ): AsyncGenerator<ProjectionEvent> {
+    const head = await headPosition();
+    let cursor = readOptions.fromPosition ?? 0;
+    let remaining = readOptions.maxCount ?? Number.POSITIVE_INFINITY;
+    while (remaining > 0 && cursor < head) {
+      const limit = Math.min(pageSize, remaining);
+      const page = await projectionPage(cursor, head, limit);
       for (const event of page) yield event;
       remaining -= page.length;
       const last = page.at(-1);
@@ -613,6 +693,7 @@ export function openPostgresEventStore(
     readStream,
     readStreamToArray,
     readAll,
+    readAllForProjection,
     headPosition,
 
     async readHashes(fromPosition, upToPosition, maxCount) {

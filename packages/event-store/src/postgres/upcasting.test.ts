@@ -51,6 +51,12 @@ describe("Upcasting in the Postgres event store", () => {
     ]);
     const [fromLog] = await collect(reader.readAll({ filter: { streamPrefix: streamId } }));
     expect(fromLog?.schemaVersion).toBe(3);
+    const lean = (await collect(reader.readAllForProjection({ fromPosition: 0 }))).filter(
+      (event) => event.streamId === streamId,
+    );
+    expect(lean.map((event) => [event.schemaVersion, event.data])).toEqual(
+      events.map((event) => [event.schemaVersion, event.data]),
+    );
 
     const [storedAfter] = await t.sql<{ data: string; schema_version: number }>(
       "SELECT data::text AS data, schema_version FROM event_store.events WHERE stream_id = $1 AND revision = 1",

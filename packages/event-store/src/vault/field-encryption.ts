@@ -141,6 +141,47 @@ export function findEncryptedFields(data: JsonObject): SealedValue[] {
 }
 
 /**
+ * `data` with every encrypted value left out, as `replaceEncryptedFields(data, () => undefined)` gives it,
+ * without building a path per value (projections read whole logs this way). Data without encrypted values
+ * comes back as the same object.
+ */
+export function withoutEncryptedFields(data: JsonObject): JsonObject {
+  const visit = (value: JsonValue): JsonValue | undefined => {
+    if (typeof value !== "object" || value === null) return value;
+    if (Array.isArray(value)) {
+      let changed = false;
+      const items = value.map((item) => {
+        const next = visit(item);
+        if (next !== item) changed = true;
+        return next === undefined ? null : next;
+      });
+      return changed ? items : value;
+    }
+    if (isEncryptedField(value)) return undefined;
+    return visitObject(value);
+  };
+  const visitObject = (object: JsonObject): JsonObject => {
+    let out: JsonObject | null = null;
+    for (const key in object) {
+      if (!Object.hasOwn(object, key)) continue;
+      const item = object[key] as JsonValue;
+      const next = visit(item);
+      if (out === null && next !== item) {
+        // The first change: copy what came before it, then go on copying.
+        out = {};
+        for (const earlier in object) {
+          if (earlier === key) break;
+          if (Object.hasOwn(object, earlier)) out[earlier] = object[earlier] as JsonValue;
+        }
+      }
+      if (out !== null && next !== undefined) out[key] = next;
+    }
+    return out ?? object;
+  };
+  return visitObject(data);
+}
+
+/**
  * Rebuilds `data` with each encrypted value replaced by what `open` returns for it (`undefined`: left out
  * of its object, or null in an array). Data without encrypted values comes back as the same object.
  */
