@@ -154,7 +154,11 @@ export function leadScheduler(deps: LeadDeps): (term: LeaderTerm) => Promise<voi
           sweepOwed = false;
           status.becameReady();
         }
-        if (step.events === 0 && (treeStep?.appended ?? 0) === 0) await signal.nap(pollIntervalMs);
+        // Caught up, it waits pollIntervalMs even after a page that applied events, as the tree does:
+        // under a stream of appends (the overdue events it fires, say) each step then takes a batch
+        // instead of one event or two, and its statements (checkpoints, head, page, transaction) are
+        // shared. The lag is the idle watcher's: at most one poll interval.
+        if ((treeStep?.appended ?? 0) === 0) await signal.nap(pollIntervalMs);
       }
     } finally {
       myGate.lost();
