@@ -38,10 +38,28 @@ export function notice(
   return { dossierId, occasion, recipient: RECIPIENT_OF[facts.kind], unitId, facts };
 }
 
+/** The row with some fields changed, built as one literal naming every field (no spread: see #18). */
+function rowWith(row: DeadlineRow, change: Partial<DeadlineRow>): DeadlineRow {
+  return {
+    dossierId: row.dossierId,
+    code: row.code,
+    receivingUnitId: row.receivingUnitId,
+    holdingUnitId: change.holdingUnitId ?? row.holdingUnitId,
+    dueAt: change.dueAt !== undefined ? change.dueAt : row.dueAt,
+    clockRunning: change.clockRunning ?? row.clockRunning,
+    dueSoonAt: change.dueSoonAt !== undefined ? change.dueSoonAt : row.dueSoonAt,
+    dueTodayAt: change.dueTodayAt !== undefined ? change.dueTodayAt : row.dueTodayAt,
+    dueSoonFor: row.dueSoonFor,
+    dueTodayFor: row.dueTodayFor,
+    overdueFor: change.overdueFor !== undefined ? change.overdueFor : row.overdueFor,
+    position: change.position ?? row.position,
+  };
+}
+
 function withDeadline(row: DeadlineRow, dueAt: number | null, setAt: number, ctx: FoldContext): DeadlineRow {
-  if (dueAt === null) return { ...row, dueAt, dueSoonAt: null, dueTodayAt: null };
+  if (dueAt === null) return rowWith(row, { dueAt, dueSoonAt: null, dueTodayAt: null });
   const warnings = warningMoments(ctx.scheduleOf(row.receivingUnitId), dueAt, setAt);
-  return { ...row, dueAt, dueSoonAt: warnings.dueSoonAt, dueTodayAt: warnings.dueTodayAt };
+  return rowWith(row, { dueAt, dueSoonAt: warnings.dueSoonAt, dueTodayAt: warnings.dueTodayAt });
 }
 
 /**
@@ -88,7 +106,7 @@ export function foldDeadline(
   }
   // Anything else only matters for a dossier the watcher holds open.
   if (row === null) return { row, notices: [] };
-  const at = { ...row, position: place.position };
+  const position = place.position;
   switch (event.type) {
     case "DossierSubmitted":
     case "DossierIntakeRefused":
@@ -100,10 +118,10 @@ export function foldDeadline(
       return { row, notices: [] };
     case "DossierForwarded":
     case "DossierTransferred":
-      return { row: { ...at, holdingUnitId: event.data.toUnitId }, notices: [] };
+      return { row: rowWith(row, { position, holdingUnitId: event.data.toUnitId }), notices: [] };
     case "SupplementRequested":
       return {
-        row: { ...at, clockRunning: false },
+        row: rowWith(row, { position, clockRunning: false }),
         notices: [
           notice(dossierId, `request:${event.data.requestNumber}`, row.holdingUnitId, {
             kind: "supplement_request",
@@ -115,12 +133,12 @@ export function foldDeadline(
         ],
       };
     case "FeeRequested":
-      return { row: { ...at, clockRunning: false }, notices: [] };
+      return { row: rowWith(row, { position, clockRunning: false }), notices: [] };
     case "SupplementReceived":
     case "FeePaid":
       return {
         row: withDeadline(
-          { ...at, clockRunning: true },
+          rowWith(row, { position, clockRunning: true }),
           ms(event.data.dueAt),
           Date.parse(event.data.at),
           ctx,
@@ -129,7 +147,7 @@ export function foldDeadline(
       };
     case "ApologyIssued":
       return {
-        row: at,
+        row: rowWith(row, { position }),
         notices: [
           notice(dossierId, `event:${place.eventId}`, row.holdingUnitId, {
             kind: "apology",
@@ -143,7 +161,7 @@ export function foldDeadline(
     case "DossierBecameOverdue": {
       const dueAt = Date.parse(event.data.dueAt);
       return {
-        row: { ...at, overdueFor: dueAt },
+        row: rowWith(row, { position, overdueFor: dueAt }),
         notices: [
           notice(dossierId, deadlineOccasion(dueAt), event.data.holdingUnitId, {
             kind: "overdue",
