@@ -13,7 +13,9 @@ const BENCHES: readonly (readonly string[])[] = [
   ["bench:append"],
   ["bench:report"],
   ["bench:commands"],
-  ["bench:projections", "--events", "100000"],
+  // #18's catch-up goal is stated at 1,000,000 events; since pages are read in windows of positions the
+  // catch-up no longer grows as N², so the whole log fits the run (a few minutes).
+  ["bench:projections", "--events", "1000000"],
   ["bench:freshness"],
   ["bench:scheduler"],
   ["bench:audit", "--leaves", "1000000", "--build", "sql"],
