@@ -172,6 +172,12 @@ process.stdout.write(
 );
 let sent = 0;
 let errors = 0;
+/** What the errors were: an HTTP status with the problem's code, or why fetch failed (no personal data). */
+const errorKinds = new Map<string, number>();
+const countError = (kind: string) => {
+  errors++;
+  errorKinds.set(kind, (errorKinds.get(kind) ?? 0) + 1);
+};
 let measuring = false;
 const inFlight: Promise<void>[] = [];
 const offer = async (count: number, say: boolean) => {
@@ -194,13 +200,15 @@ const offer = async (count: number, say: boolean) => {
         }),
       })
         .then(async (r) => {
-          const body = (await r.json()) as { position?: number };
+          const body = (await r.json()) as { position?: number; code?: string };
           if (r.status === 201 && typeof body.position === "number")
             waiting.push({ position: body.position, answeredAt: performance.now(), counted });
-          else if (counted) errors++;
+          else if (counted) countError(`HTTP ${r.status} ${body.code ?? ""}`.trim());
         })
-        .catch(() => {
-          if (counted) errors++;
+        .catch((error: unknown) => {
+          const cause = (error as { cause?: { code?: string } }).cause?.code;
+          if (counted)
+            countError(`fetch failed: ${cause ?? (error instanceof Error ? error.name : "unknown")}`);
         }),
     );
     if (say && i % rate === 0 && i > 0)
@@ -251,7 +259,7 @@ for (const [t, f] of timeline) {
 const worst = [...worstBySecond].sort((a, b) => b[1] - a[1])[0];
 const lines = [
   "",
-  `receipts answered   ${(sent - errors).toLocaleString("en")} of ${sent.toLocaleString("en")} (${((sent - errors) / elapsed).toFixed(0)}/s achieved, ${errors} errors)`,
+  `receipts answered   ${(sent - errors).toLocaleString("en")} of ${sent.toLocaleString("en")} (${((sent - errors) / elapsed).toFixed(0)}/s achieved, ${errors} errors${errors > 0 ? `: ${[...errorKinds].map(([kind, n]) => `${n} × ${kind}`).join(", ")}` : ""})`,
   `append → visible    p50 ${q(0.5).toFixed(1)} ms   p99 ${q(0.99).toFixed(1)} ms   max ${q(1).toFixed(1)} ms   (goal: p99 < 200 ms)`,
   `slowest second      ${worst ? `${worst[0]}–${worst[0] + 1} s: max ${worst[1].toFixed(1)} ms` : "—"}`,
   `never visible       ${waiting.filter((w) => w.counted).length}`,
