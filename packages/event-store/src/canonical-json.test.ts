@@ -43,4 +43,20 @@ describe("Canonical JSON", () => {
       expect(() => canonicalJson({ bad })).toThrow(InvalidEventError);
     }
   });
+
+  it("names where a value stops being JSON", () => {
+    const at = (value: unknown) => {
+      try {
+        canonicalJson(value);
+      } catch (error) {
+        return (error as Error).message;
+      }
+      return "no error";
+    };
+    expect(at({ a: { b: [1, Number.NaN] } })).toBe("Not JSON: a non-finite number at $.a.b");
+    expect(at({ list: [1, undefined] })).toBe("Not JSON: undefined at $.list[1]");
+    expect(at({ z: 1, when: new Date(0) })).toBe("Not JSON: a Date object at $.when");
+    expect(at({ f: () => 1 })).toBe("Not JSON: a function at $.f");
+    expect(at({ skipped: undefined, n: 1n })).toBe("Not JSON: a bigint at $.n");
+  });
 });

@@ -12,14 +12,14 @@ export function canonicalJson(value: unknown): string {
     return writeFast(value);
   } catch (error) {
     if (error !== NOT_JSON) throw error;
-    return write(value, "$"); // throws, naming where the value stops being JSON
+    throw new InvalidEventError(`Not JSON: ${notJsonAt(value, "$") ?? "a value JSON cannot hold"}`);
   }
 }
 
-/** Thrown by `writeFast` on anything that is not JSON; `write` then finds where, for the message. */
+/** Thrown by `writeFast` on anything that is not JSON; `notJsonAt` then finds where, for the message. */
 const NOT_JSON = Symbol("not JSON");
 
-/** The same text as `write`, without building the path of every value on the way (only errors use it). */
+/** The canonical text, without building the path of every value on the way (only errors need it). */
 function writeFast(value: unknown): string {
   if (value === null) return "null";
   switch (typeof value) {
@@ -59,45 +59,31 @@ function writeFast(value: unknown): string {
   }
 }
 
-function write(value: unknown, path: string): string {
-  if (value === null) return "null";
-  switch (typeof value) {
-    case "string":
-      return JSON.stringify(value);
-    case "boolean":
-      return value ? "true" : "false";
-    case "number":
-      if (!Number.isFinite(value)) throw new InvalidEventError(`Not JSON: a non-finite number at ${path}`);
-      return JSON.stringify(value);
-    case "object": {
-      if (Array.isArray(value)) {
-        let out = "[";
-        for (let index = 0; index < value.length; index += 1) {
-          const item: unknown = value[index];
-          if (item === undefined) throw new InvalidEventError(`Not JSON: undefined at ${path}[${index}]`);
-          out += index > 0 ? `,${write(item, path)}` : write(item, path);
-        }
-        return `${out}]`;
-      }
-      const prototype = Object.getPrototypeOf(value);
-      if (prototype !== Object.prototype && prototype !== null) {
-        throw new InvalidEventError(
-          `Not JSON: a ${prototype?.constructor?.name ?? "non-plain"} object at ${path}`,
-        );
-      }
-      const record = value as Record<string, unknown>;
-      const keys = Object.keys(record).sort();
-      let out = "{";
-      let first = true;
-      for (const key of keys) {
-        const item = record[key];
-        if (item === undefined) continue;
-        out += `${first ? "" : ","}${JSON.stringify(key)}:${write(item, `${path}.${key.length > 40 ? `${key.slice(0, 40)}…` : key}`)}`;
-        first = false;
-      }
-      return `${out}}`;
+/** Where `value` first stops being JSON, in the order `writeFast` visits it, or null when it is JSON. */
+function notJsonAt(value: unknown, path: string): string | null {
+  if (value === null || typeof value === "string" || typeof value === "boolean") return null;
+  if (typeof value === "number") return Number.isFinite(value) ? null : `a non-finite number at ${path}`;
+  if (typeof value !== "object") return `a ${typeof value} at ${path}`;
+  if (Array.isArray(value)) {
+    for (let index = 0; index < value.length; index += 1) {
+      const item: unknown = value[index];
+      if (item === undefined) return `undefined at ${path}[${index}]`;
+      // Array items keep their array's path, as the messages always have.
+      const inner = notJsonAt(item, path);
+      if (inner !== null) return inner;
     }
-    default:
-      throw new InvalidEventError(`Not JSON: a ${typeof value} at ${path}`);
+    return null;
   }
+  const prototype = Object.getPrototypeOf(value);
+  if (prototype !== Object.prototype && prototype !== null) {
+    return `a ${prototype?.constructor?.name ?? "non-plain"} object at ${path}`;
+  }
+  const record = value as Record<string, unknown>;
+  for (const key of Object.keys(record).sort()) {
+    const item = record[key];
+    if (item === undefined) continue;
+    const inner = notJsonAt(item, `${path}.${key.length > 40 ? `${key.slice(0, 40)}…` : key}`);
+    if (inner !== null) return inner;
+  }
+  return null;
 }

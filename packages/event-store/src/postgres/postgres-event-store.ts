@@ -439,6 +439,22 @@ export function openPostgresEventStore(
       ? appendHeldBeforeCommit<R>(pool, config, streamId, seams.beforeCommit)
       : (await pool.query<R>(config)).rows[0];
 
+  /** What a one-INSERT append answers in append_events' terms: appended on the head the client hashed on. */
+  const appendedOnHead = (
+    base: { revision: number; hash: string | null },
+    positions: string | null,
+    clientHashes: string[],
+  ): { row: AppendRow; clientHashes: string[] } => ({
+    row: {
+      o_status: "appended",
+      o_revision: base.revision + 1,
+      o_positions: positions,
+      o_prev_hash: base.hash,
+      o_hashes: null,
+    },
+    clientHashes,
+  });
+
   const callAppend = async (
     streamId: string,
     prepared: PreparedEvent[],
@@ -493,18 +509,7 @@ export function openPostgresEventStore(
           only.keyId,
         ],
       });
-      if (fast) {
-        return {
-          row: {
-            o_status: "appended",
-            o_revision: base.revision + 1,
-            o_positions: fast.o_positions,
-            o_prev_hash: base.hash,
-            o_hashes: null,
-          },
-          clientHashes,
-        };
-      }
+      if (fast) return appendedOnHead(base, fast.o_positions, clientHashes);
     }
     if (
       base &&
@@ -531,18 +536,7 @@ export function openPostgresEventStore(
           prepared.length,
         ],
       });
-      if (fast) {
-        return {
-          row: {
-            o_status: "appended",
-            o_revision: base.revision + 1,
-            o_positions: fast.o_positions,
-            o_prev_hash: base.hash,
-            o_hashes: null,
-          },
-          clientHashes,
-        };
-      }
+      if (fast) return appendedOnHead(base, fast.o_positions, clientHashes);
     }
     const config: pg.QueryConfig = {
       name: `${schema}.append`,
