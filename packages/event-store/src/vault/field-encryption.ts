@@ -140,24 +140,36 @@ export function findEncryptedFields(data: JsonObject): SealedValue[] {
   return found;
 }
 
-/**
- * `data` with every encrypted value left out, as `replaceEncryptedFields(data, () => undefined)` gives it,
- * without building a path per value (projections read whole logs this way). Data without encrypted values
- * comes back as the same object.
- */
+/** `data` with every encrypted value left out (null in an array): what readers that omit personal data see. */
 export function withoutEncryptedFields(data: JsonObject): JsonObject {
+  return replaceEncryptedFields(data, () => undefined);
+}
+
+/**
+ * Rebuilds `data` with each encrypted value replaced by what `open` returns for it (`undefined`: left out
+ * of its object, or null in an array). Data without encrypted values comes back as the same object. The
+ * path (`a.b.0`) is joined only for an encrypted value, and an object is copied only from its first
+ * changed key: projections walk whole logs through here.
+ */
+export function replaceEncryptedFields(
+  data: JsonObject,
+  open: (envelope: EncryptedField, path: string) => JsonValue | undefined,
+): JsonObject {
+  const keys: string[] = [];
   const visit = (value: JsonValue): JsonValue | undefined => {
     if (typeof value !== "object" || value === null) return value;
+    if (isEncryptedField(value)) return open(value, keys.join("."));
     if (Array.isArray(value)) {
       let changed = false;
-      const items = value.map((item) => {
+      const items = value.map((item, index) => {
+        keys.push(String(index));
         const next = visit(item);
+        keys.pop();
         if (next !== item) changed = true;
         return next === undefined ? null : next;
       });
       return changed ? items : value;
     }
-    if (isEncryptedField(value)) return undefined;
     return visitObject(value);
   };
   const visitObject = (object: JsonObject): JsonObject => {
@@ -165,7 +177,9 @@ export function withoutEncryptedFields(data: JsonObject): JsonObject {
     for (const key in object) {
       if (!Object.hasOwn(object, key)) continue;
       const item = object[key] as JsonValue;
+      keys.push(key);
       const next = visit(item);
+      keys.pop();
       if (out === null && next !== item) {
         // The first change: copy what came before it, then go on copying.
         out = {};
@@ -179,41 +193,6 @@ export function withoutEncryptedFields(data: JsonObject): JsonObject {
     return out ?? object;
   };
   return visitObject(data);
-}
-
-/**
- * Rebuilds `data` with each encrypted value replaced by what `open` returns for it (`undefined`: left out
- * of its object, or null in an array). Data without encrypted values comes back as the same object.
- */
-export function replaceEncryptedFields(
-  data: JsonObject,
-  open: (envelope: EncryptedField, path: string) => JsonValue | undefined,
-): JsonObject {
-  const visit = (value: JsonValue, path: string): JsonValue | undefined => {
-    if (isEncryptedField(value)) return open(value, path);
-    if (Array.isArray(value)) {
-      let changed = false;
-      const items = value.map((item, index) => {
-        const next = visit(item, `${path}.${index}`);
-        if (next !== item) changed = true;
-        return next === undefined ? null : next;
-      });
-      return changed ? items : value;
-    }
-    if (typeof value === "object" && value !== null) return visitObject(value, `${path}.`);
-    return value;
-  };
-  const visitObject = (object: JsonObject, prefix: string): JsonObject => {
-    let changed = false;
-    const out: JsonObject = {};
-    for (const [key, item] of Object.entries(object)) {
-      const next = visit(item, `${prefix}${key}`);
-      if (next !== item) changed = true;
-      if (next !== undefined) out[key] = next;
-    }
-    return changed ? out : object;
-  };
-  return visitObject(data, "");
 }
 
 /**
