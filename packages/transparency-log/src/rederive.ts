@@ -80,12 +80,16 @@ export async function rederiveAgainstHead(
   const streams = new Map<string, { revision: number; hash: string }>();
   let after = 0;
   let index = 0;
-  for (;;) {
+  // Window by window of positions (at most PAGE rows each, whatever the plan): an unbounded range up to
+  // the head was planned as a scan and sort of everything up to it for every page when the log has no
+  // statistics (autovacuum off, never analysed), so a re-derivation of N events cost O(N²).
+  while (after < headPosition) {
+    const upTo = Math.min(headPosition, after + PAGE);
     const { rows } = await client.query<EventRow>(
       `select position, stream_id, revision, event_id::text as event_id, type, schema_version,
          data::text as data, metadata::text as metadata, hash, prev_hash
-       from ${schema}.events where position > $1 and position <= $2 order by position limit ${PAGE}`,
-      [after, headPosition],
+       from ${schema}.events where position > $1 and position <= $2 order by position`,
+      [after, upTo],
     );
     for (const row of rows) {
       const here = {
@@ -128,8 +132,7 @@ export async function rederiveAgainstHead(
       derived.push(leaf);
       index += 1;
     }
-    if (rows.length < PAGE) break;
-    after = Number(rows[rows.length - 1]?.position);
+    after = upTo;
   }
 
   if (index < treeSize) {

@@ -691,11 +691,16 @@ export function openPostgresEventStore(
     headPosition,
 
     async readHashes(fromPosition, upToPosition, maxCount) {
-      const { rows } = await query<{ position: string; hash: string }>("readHashes", {
-        name: `${schema}.read_hashes`,
-        text: `SELECT position, hash FROM ${schema}.events
-          WHERE position > $1 AND position <= $2 ORDER BY position LIMIT $3`,
-        values: [fromPosition, upToPosition, maxCount],
+      // Window by window, as readAllPage: the unbounded range is planned as a scan of everything up to
+      // the head when the log has no statistics.
+      const rows = await inWindows(fromPosition, upToPosition, maxCount, maxCount, async (from, to, count) => {
+        const { rows } = await query<{ position: string; hash: string }>("readHashes", {
+          name: `${schema}.read_hashes`,
+          text: `SELECT position, hash FROM ${schema}.events
+            WHERE position > $1 AND position <= $2 ORDER BY position LIMIT $3`,
+          values: [from, to, count],
+        });
+        return rows;
       });
       return rows.map((row) => ({ position: Number(row.position), hash: row.hash }));
     },

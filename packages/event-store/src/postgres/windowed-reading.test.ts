@@ -54,4 +54,35 @@ describe("Reading the Postgres global log in windows of positions", () => {
     await subscription.stop();
     expect(seen).toEqual(Array.from({ length: 40 }, (_, i) => i));
   });
+
+  it("reads the log's hashes window by window, across gaps in positions, up to maxCount", async () => {
+    const all = await collect(t.store.readAll({ fromPosition: start }));
+    const head = await t.store.headPosition();
+    // A gap wider than the windows: positions taken and never used (as an aborted append leaves them).
+    await t.sql(`SELECT nextval('${t.store.schema}.event_position') FROM generate_series(1, 12)`);
+    const commandId = randomUUID();
+    const [late] = (
+      await t.store.append(streams[0], [contractEvent("DossierReceived", { i: 40 }, commandId)], {
+        expectedRevision: "any",
+        commandId,
+      })
+    ).events;
+    const expected = [...all, late].map((e) => ({ position: e?.position, hash: e?.hash }));
+    expect(late?.position).toBeGreaterThan(head + 12);
+
+    const readHashes = t.store.readHashes;
+    if (!readHashes) throw new Error("the Postgres store reads the log's hashes");
+    const read: { position: number; hash: string }[] = [];
+    let after = start;
+    const newHead = await t.store.headPosition();
+    for (;;) {
+      const page = await readHashes(after, newHead, 5);
+      expect(page.length).toBeLessThanOrEqual(5);
+      if (page.length === 0) break;
+      read.push(...page);
+      after = page[page.length - 1]?.position as number;
+    }
+    expect(read).toEqual(expected);
+    expect(await readHashes(start + 10, head, 3)).toEqual(expected.slice(10, 13));
+  });
 });
