@@ -693,15 +693,21 @@ export function openPostgresEventStore(
     async readHashes(fromPosition, upToPosition, maxCount) {
       // Window by window, as readAllPage: the unbounded range is planned as a scan of everything up to
       // the head when the log has no statistics.
-      const rows = await inWindows(fromPosition, upToPosition, maxCount, maxCount, async (from, to, count) => {
-        const { rows } = await query<{ position: string; hash: string }>("readHashes", {
-          name: `${schema}.read_hashes`,
-          text: `SELECT position, hash FROM ${schema}.events
+      const rows = await inWindows(
+        fromPosition,
+        upToPosition,
+        maxCount,
+        maxCount,
+        async (from, to, count) => {
+          const { rows } = await query<{ position: string; hash: string }>("readHashes", {
+            name: `${schema}.read_hashes`,
+            text: `SELECT position, hash FROM ${schema}.events
             WHERE position > $1 AND position <= $2 ORDER BY position LIMIT $3`,
-          values: [from, to, count],
-        });
-        return rows;
-      });
+            values: [from, to, count],
+          });
+          return rows;
+        },
+      );
       return rows.map((row) => ({ position: Number(row.position), hash: row.hash }));
     },
 
