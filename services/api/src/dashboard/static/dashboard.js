@@ -18,6 +18,11 @@
     "query.includeSubunits": "Gồm đơn vị trực thuộc (include subunits)",
   };
 
+  // Figures appear as they are, without Chart.js's one-second animations: each animation frame redraws
+  // the canvas on the main thread (no GPU on an office PC or a headless browser), and on a board of five
+  // charts drawn while the map and the other panels still load, that was the board's longest work.
+  if (typeof Chart !== "undefined") Chart.defaults.animation = false;
+
   const element = (id) => document.getElementById(id);
   const form = element("filters");
   const tokenInput = element("token");
