@@ -689,6 +689,12 @@
     return (await servedPaths).has(path);
   }
 
+  /** Whether this API computes the 766 indicators (read once from its OpenAPI document); kept in has766. */
+  async function whether766() {
+    has766 = await serves("/indicators/766");
+    return has766;
+  }
+
   /** Reads an answer that may not exist on this API (an extension not deployed): null when it does not. */
   async function getOptional(path, params) {
     if (!(await serves(path))) return null;
@@ -877,6 +883,7 @@
     });
     const months = monthly.months;
     const labels = months.map((m) => `${m.month.slice(5, 7)}/${m.month.slice(0, 4)}`);
+    await whether766();
     drawTrends(months, labels, null);
     if (has766) {
       // The 766 line follows when its twelve months are read: the board does not wait for it.
@@ -995,16 +1002,17 @@
   }
 
   async function renderOverdue(ctx) {
-    if (!procedureNames) {
-      const answer = await getJson("/procedures").catch(() => ({ items: [] }));
-      procedureNames = new Map((answer.items ?? []).map((p) => [p.procedureId, p.name]));
-    }
-    const answer = await getJson("/reports/overdue", {
-      unitId: ctx.unitId,
-      includeSubunits: ctx.includeSubunits,
-      limit: "50",
-      ...ctx.minPosition,
-    });
+    // The procedures' names (read once) and the list, asked together.
+    const [procedures, answer] = await Promise.all([
+      procedureNames ? null : getJson("/procedures").catch(() => ({ items: [] })),
+      getJson("/reports/overdue", {
+        unitId: ctx.unitId,
+        includeSubunits: ctx.includeSubunits,
+        limit: "50",
+        ...ctx.minPosition,
+      }),
+    ]);
+    if (procedures) procedureNames = new Map((procedures.items ?? []).map((p) => [p.procedureId, p.name]));
     const rows = answer.items.map((item) => {
       const row = document.createElement("tr");
       const cells = [
@@ -1049,6 +1057,7 @@
       ...ctx.minPosition,
     });
     if (Array.isArray(answer?.bands)) bands766 = bandsFrom(answer.bands);
+    await whether766();
     element("map-measure").querySelector('[value="score766"]').disabled = !has766;
     for (const button of document.querySelectorAll('[data-export="766"]')) button.disabled = !has766;
     if (!answer || answer.items.length === 0) {
@@ -1373,8 +1382,9 @@
         includeSubunits: String(subunitsInput.checked),
       };
       const at = minPosition === undefined ? {} : { minPosition: String(minPosition) };
-      has766 = await serves("/indicators/766");
-      // Everything is asked at once; only the map waits, for the children's figures it colours by.
+      // Everything is asked at once — the core figures without waiting to learn whether this API has the
+      // 766 extension (the panels that need it ask, see whether766); only the map waits, for the
+      // children's figures it colours by.
       const ctx = {
         ...params,
         to: notAfterToday(params.to),
