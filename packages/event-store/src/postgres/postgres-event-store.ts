@@ -491,8 +491,8 @@ export function openPostgresEventStore(
     }
     const only = prepared.length === 1 ? prepared[0] : undefined;
     if (base && clientHashes && only && newKeys.size === 0 && !checkDuplicate) {
-      // The common case as one INSERT (schema.ts, appendOneSql); no row: the head moved or the key is gone,
-      // ask append_events.
+      // The common case as one INSERT (schema.ts, appendOneSql); no row: the head is not the one hashed on
+      // or the key is gone, ask append_events (a head that moved fails on the unique index: retried below).
       const fast = await runAppend<{ o_status: string; o_positions: string | null }>(streamId, {
         name: `${schema}.append_one`,
         text: appendOneSqlText,

@@ -245,6 +245,22 @@ END $fn$;
 }
 
 /**
+ * The one-INSERT appends' head check: the event the client hashed on (`$2` revision, `$9` hash) is in the
+ * stream, found by one point lookup of the unique (stream_id, revision) index — not the stream's last row
+ * read by a backward scan (`ORDER BY revision DESC LIMIT 1`), which cost Postgres more per append. That the
+ * stream holds nothing after it is the unique index's to say: the insert takes revision `$2 + 1`, and if
+ * that exists (the head moved, or a new stream's revision 1 exists: `$2` = 0 needs no lookup) the
+ * INSERT fails on events_stream_revision_key (23505), which the store answers as a lost race — it asks
+ * append_events, which reports the conflict or the duplicate. Revisions are contiguous (every append takes
+ * the one after an existing head, or 1), so "revision `$2` holds `$9`" and "no revision `$2 + 1`" make
+ * `($2, $9)` the head, as the backward scan did. A head the database does not hold (another event at that
+ * revision, or none: a restore or a failover under a running process) inserts nothing, as before.
+ */
+const headIsHeld = (schema: string): string =>
+  `($2::integer = 0 OR EXISTS (SELECT 1 FROM ${schema}.events e
+      WHERE e.stream_id = $1::text AND e.revision = $2::integer AND e.hash = $9::text))`;
+
+/**
  * The common append as one plain INSERT, without append_events' plpgsql (whose per-call machinery cost
  * more Postgres CPU than the insert itself): one event, its hash computed by the client on top of the head
  * it last saw (`$2` revision, `$9` hash; 0 and NULL for a new stream), no data key made by the client. A
@@ -252,11 +268,11 @@ END $fn$;
  * holds it, so a subject cannot be forgotten under the append; a key already gone inserts nothing. It takes the
  * same shared advisory lock before taking a position (the lock is in the FROM clause, so the row whose
  * target list calls nextval cannot exist before it is held; a volatile sub-select is neither pulled up nor
- * pruned), and it inserts only if that head is still the stream's last event, so the hash chain and the
- * expected revision hold exactly as in append_events. Two racing appenders meet on the unique
- * (stream_id, revision) index as before. No row back means the head moved (or is not what the client
- * thought, or a key is gone): the store then calls append_events, which tells a conflict from a duplicate,
- * refuses a gone key (MC001) and hashes in SQL.
+ * pruned), and it inserts only if that head is still the stream's last event (headIsHeld and the unique
+ * (stream_id, revision) index), so the hash chain and the expected revision hold exactly as in
+ * append_events. A head that moved fails on that index (23505, as two racing appenders always did); no row
+ * back means the head is not what the client thought, or a key is gone. Either way the store then calls
+ * append_events, which tells a conflict from a duplicate, refuses a gone key (MC001) and hashes in SQL.
  * Answers the columns of append_events that a held append (seams.ts) reads.
  */
 export function appendOneSql(schema: string): string {
@@ -267,9 +283,7 @@ export function appendOneSql(schema: string): string {
   SELECT nextval('${schema}.event_position'), $1::text, $2::integer + 1, $3::uuid, $4::text, $5::integer,
          $6::json, $7::json, $8::text, $9::text, $10::uuid
     FROM (SELECT pg_advisory_xact_lock_shared(${positionLockKey(schema)})) AS gapless
-   WHERE (SELECT row(e.revision, e.hash) FROM ${schema}.events e
-           WHERE e.stream_id = $1::text ORDER BY e.revision DESC LIMIT 1)
-         IS NOT DISTINCT FROM (CASE WHEN $2::integer = 0 THEN NULL ELSE row($2::integer, $9::text) END)
+   WHERE ${headIsHeld(schema)}
      AND ($10::uuid IS NULL OR EXISTS (
            SELECT 1 FROM ${schema}.subject_keys sk WHERE sk.key_id = $10::uuid FOR KEY SHARE))
   RETURNING 'appended'::text AS o_status, position::text AS o_positions`;
@@ -298,9 +312,7 @@ export function appendManySql(schema: string): string {
                   string_to_array($8::text, ','),
                   array_prepend($9::text, (string_to_array($8::text, ','))[1 : $10::integer - 1]))
              WITH ORDINALITY AS u(id, typ, ver, dat, met, h, ph, n)
-     WHERE (SELECT row(e.revision, e.hash) FROM ${schema}.events e
-             WHERE e.stream_id = $1::text ORDER BY e.revision DESC LIMIT 1)
-           IS NOT DISTINCT FROM (CASE WHEN $2::integer = 0 THEN NULL ELSE row($2::integer, $9::text) END)
+     WHERE ${headIsHeld(schema)}
      ORDER BY u.n
     RETURNING position, revision)
   SELECT 'appended'::text AS o_status, string_agg(position::text, ',' ORDER BY revision) AS o_positions

@@ -100,6 +100,29 @@ describe("Tamper evidence of the Postgres event store", () => {
     expect(await t.store.verifyStream(streamId)).toEqual({ valid: true, events: 5 });
   });
 
+  it("appends nothing on a cached head the database no longer holds (a restore or a failover lost it)", async () => {
+    // The one-INSERT appends check that the event the client hashed on is still stored; trusting the
+    // cached head would insert revision 3 after a missing 2: a hole in the stream and a broken chain.
+    const streamId = newStreamId();
+    const append = (expectedRevision: number | "no_stream", size = 1) => {
+      const commandId = randomUUID();
+      const events = Array.from({ length: size }, (_, index) =>
+        contractEvent("DossierTransferred", { note: `lần ${index}` }, commandId),
+      );
+      return t.store.append(streamId, events, { expectedRevision, commandId });
+    };
+    await append("no_stream");
+    await append(1); // cached head: revision 2
+    await t.sql("DELETE FROM event_store.events WHERE stream_id = $1 AND revision = 2", [streamId]);
+    await expect(append(2)).rejects.toMatchObject({ code: "event_store.revision_conflict", actual: 1 });
+    await expect(append(2, 3)).rejects.toMatchObject({ code: "event_store.revision_conflict", actual: 1 });
+    expect(
+      await t.sql("SELECT revision FROM event_store.events WHERE stream_id = $1 ORDER BY revision", [
+        streamId,
+      ]),
+    ).toEqual([{ revision: 1 }]);
+  });
+
   it("refuses UPDATE and DELETE of events while the append-only trigger is on", async () => {
     const fresh = await openTestStore("es_append_only");
     try {
