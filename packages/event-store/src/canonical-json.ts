@@ -19,6 +19,21 @@ export function canonicalJson(value: unknown): string {
 /** Thrown by `writeFast` on anything that is not JSON; `notJsonAt` then finds where, for the message. */
 const NOT_JSON = Symbol("not JSON");
 
+/**
+ * `"key":` for each key written: events repeat the same few dozen property names, so their quoted forms are
+ * kept (short keys only, at most QUOTED_KEYS_MAX of them) instead of running JSON.stringify on each again.
+ */
+const quotedKeys = new Map<string, string>();
+const QUOTED_KEYS_MAX = 4096;
+const quotedKey = (key: string): string => {
+  let quoted = quotedKeys.get(key);
+  if (quoted === undefined) {
+    quoted = `${JSON.stringify(key)}:`;
+    if (key.length <= 64 && quotedKeys.size < QUOTED_KEYS_MAX) quotedKeys.set(key, quoted);
+  }
+  return quoted;
+};
+
 /** The canonical text, without building the path of every value on the way (only errors need it). */
 function writeFast(value: unknown): string {
   if (value === null) return "null";
@@ -49,7 +64,7 @@ function writeFast(value: unknown): string {
       for (const key of keys) {
         const item = record[key];
         if (item === undefined) continue;
-        out += `${first ? "" : ","}${JSON.stringify(key)}:${writeFast(item)}`;
+        out += first ? quotedKey(key) + writeFast(item) : `,${quotedKey(key)}${writeFast(item)}`;
         first = false;
       }
       return `${out}}`;

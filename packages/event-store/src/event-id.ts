@@ -3,21 +3,33 @@ import { hash } from "node:crypto";
 /** Fixed namespace for motcua event ids (a random UUID chosen once; never change it). */
 const EVENT_ID_NAMESPACE = Buffer.from("5d0c7e1a9b3f4c2e8a6d1f0b7c3e9a24", "hex");
 
-const formatUuid = (digest: Buffer): string => {
-  const bytes = digest.subarray(0, 16);
-  bytes[6] = ((bytes[6] ?? 0) & 0x0f) | 0x50;
-  bytes[8] = ((bytes[8] ?? 0) & 0x3f) | 0x80;
-  const hex = bytes.toString("hex");
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
-};
+/** "89ab"[n]: the variant's hex digit (binary 10xx) for the digest's two low bits of that nibble. */
+const VARIANT_DIGITS = "89ab";
 
-/** SHA-1 of the namespace and `name`, in one call (`crypto.hash`: no Hash object per id). */
-const nameDigest = (name: string): Buffer => {
-  const nameBytes = Buffer.byteLength(name, "utf8");
-  const input = Buffer.allocUnsafe(EVENT_ID_NAMESPACE.length + nameBytes);
+/**
+ * The UUID of a SHA-1 digest in hex: its first 16 bytes with the version nibble set to 5 and the variant
+ * bits to 10 (RFC 9562), formatted straight from the hex (no Buffer per id).
+ */
+const formatUuid = (hex: string): string =>
+  `${hex.slice(0, 8)}-${hex.slice(8, 12)}-5${hex.slice(13, 16)}-${
+    VARIANT_DIGITS[Number.parseInt(hex.charAt(16), 16) & 0x3] ?? "8"
+  }${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
+
+/** Namespace and name are written here (ids are made one at a time, synchronously): no Buffer per id. */
+const SCRATCH = Buffer.alloc(EVENT_ID_NAMESPACE.length + 1024);
+EVENT_ID_NAMESPACE.copy(SCRATCH, 0);
+
+/** SHA-1 of the namespace and `name` in hex, in one call (`crypto.hash`: no Hash object per id). */
+const nameDigest = (name: string): string => {
+  // A UTF-16 code unit takes at most 3 bytes of UTF-8 (a pair of them 4): then `name` surely fits.
+  if (name.length * 3 <= SCRATCH.length - EVENT_ID_NAMESPACE.length) {
+    const written = SCRATCH.write(name, EVENT_ID_NAMESPACE.length, "utf8");
+    return hash("sha1", SCRATCH.subarray(0, EVENT_ID_NAMESPACE.length + written), "hex");
+  }
+  const input = Buffer.allocUnsafe(EVENT_ID_NAMESPACE.length + Buffer.byteLength(name, "utf8"));
   EVENT_ID_NAMESPACE.copy(input, 0);
   input.write(name, EVENT_ID_NAMESPACE.length, "utf8");
-  return hash("sha1", input, "buffer");
+  return hash("sha1", input, "hex");
 };
 
 /**
