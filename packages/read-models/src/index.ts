@@ -81,11 +81,13 @@ export {
   type AnyKysely,
   activateReadModelVersion,
   activeReadModelVersion,
+  deferSecondaryIndexes,
   dropReadModelVersion,
   listReadModelVersions,
   migrateReadModels,
   REGISTRY_SCHEMA,
   type ReadModelVersion,
+  restoreDeferredIndexes,
 } from "./versions";
 export {
   type DossierPage,

@@ -1,4 +1,4 @@
-import { type Generated, type Kysely, type Migration, Migrator } from "kysely";
+import { type Generated, type Kysely, type Migration, Migrator, sql } from "kysely";
 import { ReadModelError } from "./errors";
 import { readModelMigrations, registryMigrations } from "./migrations";
 import { assertSchemaName } from "./schema-name";
@@ -15,6 +15,11 @@ interface RegistryDatabase {
     created_at: Generated<Date>;
     activated_at: Date | null;
     active: Generated<boolean>;
+  };
+  deferred_indexes: {
+    schema_name: string;
+    index_name: string;
+    definition: string;
   };
 }
 
@@ -53,6 +58,8 @@ const registry = (db: AnyKysely) => (db as Kysely<RegistryDatabase>).withSchema(
 export async function migrateReadModels(db: AnyKysely, schema: string): Promise<void> {
   assertSchemaName(schema);
   await migrateSchema(db, REGISTRY_SCHEMA, registryMigrations);
+  // A migration meets the indexes it was written against, even in a rebuild's version that dropped them.
+  await restoreDeferredIndexes(db, schema);
   await migrateSchema(db, schema, readModelMigrations(schema));
   await registry(db)
     .insertInto("versions")
@@ -64,6 +71,8 @@ export async function migrateReadModels(db: AnyKysely, schema: string): Promise<
 /** Makes `schema` the version that queries read; the previous one stays until dropped. */
 export async function activateReadModelVersion(db: AnyKysely, schema: string): Promise<void> {
   assertSchemaName(schema);
+  // Never serve a version without its indexes (a rebuild builds them itself before it activates).
+  await restoreDeferredIndexes(db, schema);
   await db.transaction().execute(async (trx) => {
     const known = await registry(trx)
       .selectFrom("versions")
@@ -135,6 +144,79 @@ export async function dropReadModelVersion(db: AnyKysely, schema: string): Promi
       );
     }
     await trx.schema.dropSchema(schema).ifExists().cascade().execute();
+    await registry(trx).deleteFrom("deferred_indexes").where("schema_name", "=", schema).execute();
     await registry(trx).deleteFrom("versions").where("schema_name", "=", schema).execute();
   });
+}
+
+/**
+ * For a rebuild into a version nobody reads yet (never activated): drops its tables' secondary indexes
+ * — neither unique nor primary keys, which the projection's upserts and the constraints need — and
+ * records their definitions, so the fill maintains only the keys and the indexes are built once from
+ * the filled tables by `restoreDeferredIndexes` (one sort per index instead of an index entry per row
+ * version written). Does nothing to a version that is or was active. Answers how many were dropped.
+ */
+export async function deferSecondaryIndexes(db: AnyKysely, schema: string): Promise<number> {
+  assertSchemaName(schema);
+  return db.transaction().execute(async (trx) => {
+    const version = await registry(trx)
+      .selectFrom("versions")
+      .select(["active", "activated_at"])
+      .where("schema_name", "=", schema)
+      .forUpdate()
+      .executeTakeFirst();
+    if (version === undefined || version.active || version.activated_at !== null) return 0;
+    const { rows } = await sql<{ name: string; definition: string }>`
+      select c.relname as name, pg_get_indexdef(i.indexrelid) as definition
+      from pg_index i
+      join pg_class c on c.oid = i.indexrelid
+      join pg_namespace n on n.oid = c.relnamespace
+      where n.nspname = ${schema} and not i.indisunique and not i.indisprimary and not i.indisexclusion
+        and not exists (select 1 from pg_constraint k where k.conindid = i.indexrelid)
+      order by c.relname`.execute(trx);
+    if (rows.length === 0) return 0;
+    await registry(trx)
+      .insertInto("deferred_indexes")
+      .values(rows.map((r) => ({ schema_name: schema, index_name: r.name, definition: r.definition })))
+      .onConflict((oc) => oc.columns(["schema_name", "index_name"]).doNothing())
+      .execute();
+    for (const { name } of rows) await sql`drop index ${sql.table(`${schema}.${name}`)}`.execute(trx);
+    return rows.length;
+  });
+}
+
+/**
+ * Builds the indexes `deferSecondaryIndexes` dropped from `schema`, each in a transaction that also
+ * strikes it from the record (so two callers build each once). Nothing to do answers 0 at the cost of
+ * one query.
+ */
+export async function restoreDeferredIndexes(db: AnyKysely, schema: string): Promise<number> {
+  assertSchemaName(schema);
+  const names = await registry(db)
+    .selectFrom("deferred_indexes")
+    .select("index_name")
+    .where("schema_name", "=", schema)
+    .orderBy("index_name")
+    .execute()
+    .catch((error: { code?: string }) => {
+      // 42P01: the registry does not exist yet (or predates the record), so nothing was deferred.
+      if (error.code === "42P01") return [];
+      throw error;
+    });
+  let built = 0;
+  for (const { index_name } of names) {
+    built += await db.transaction().execute(async (trx) => {
+      const row = await registry(trx)
+        .deleteFrom("deferred_indexes")
+        .where("schema_name", "=", schema)
+        .where("index_name", "=", index_name)
+        .returning("definition")
+        .executeTakeFirst();
+      if (row === undefined) return 0;
+      const definition = row.definition.replace(/^CREATE INDEX /, "CREATE INDEX IF NOT EXISTS ");
+      await sql.raw(definition).execute(trx);
+      return 1;
+    });
+  }
+  return built;
 }

@@ -2,6 +2,7 @@ import type { EventStore, ProjectionEvent } from "@motcua/event-store";
 import {
   activateReadModelVersion,
   activeReadModelVersion,
+  deferSecondaryIndexes,
   dropReadModelVersion,
   ensureCheckpoints,
   listReadModelVersions,
@@ -13,6 +14,7 @@ import {
   readCheckpoints,
   readModelSchemaName,
   readPosition,
+  restoreDeferredIndexes,
 } from "@motcua/read-models";
 import { type Kysely, sql } from "kysely";
 import { migrateProjectorTables, PROJECTOR_SCHEMA } from "./dead-letters";
@@ -84,7 +86,13 @@ export async function rebuildReadModels(options: RebuildOptions): Promise<Rebuil
 
   await migrateReadModels(db, schema);
   await ensureCheckpoints(db, schema, P);
+  // Nobody reads the new version before it is activated: its secondary indexes are built after the fill.
+  await deferSecondaryIndexes(db, schema);
+  const started = Date.now();
   const filled = await fillPartitions({ ...options, schema, range: { first: 0, last: P - 1 } });
+  await restoreDeferredIndexes(db, schema);
+  // The rebuild's time includes building the indexes.
+  const seconds = (Date.now() - started) / 1_000;
 
   const activate = options.activate ?? true;
   if (activate) await activateReadModelVersion(db, schema);
@@ -94,8 +102,8 @@ export async function rebuildReadModels(options: RebuildOptions): Promise<Rebuil
     previous,
     position: await readPosition(db, schema),
     events: filled.events,
-    seconds: filled.seconds,
-    eventsPerSecond: filled.eventsPerSecond,
+    seconds,
+    eventsPerSecond: seconds > 0 ? filled.events / seconds : 0,
     activated: activate,
     dropped,
   };
@@ -326,6 +334,8 @@ export async function prepareRebuild(options: {
   const schema = await nextReadModelVersion(db);
   await migrateReadModels(db, schema);
   await ensureCheckpoints(db, schema, options.partitions);
+  // Built by the process that finds every partition caught up (activateIfCaughtUp).
+  await deferSecondaryIndexes(db, schema);
   const target = await options.store.headPosition();
   await sql`
     insert into ${sql.table(`${PROJECTOR_SCHEMA}.rebuild_plans`)}
@@ -516,6 +526,8 @@ async function activateIfCaughtUp(db: ReadModelDb, plan: RebuildPlan): Promise<S
     (p) => (at.get(p) ?? 0) < plan.targetPosition,
   );
   if (behind.length > 0) return { kind: "behind", partitions: behind };
+  // Filled: the secondary indexes deferred by prepareRebuild are built now, activated or not.
+  await restoreDeferredIndexes(db, plan.schema);
   if (!plan.activate) return { kind: "caught-up-not-activated" };
   const previous = await activeReadModelVersion(db);
   await activateReadModelVersion(db, plan.schema);

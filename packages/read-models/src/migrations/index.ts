@@ -8,6 +8,7 @@ import * as late766Spans from "./2026-12-04-2-late-766-spans";
 import * as feedback from "./2026-12-05-1-feedback";
 import * as dossierRatings from "./2026-12-05-2-dossier-ratings";
 import * as indicator766Counts from "./2026-12-05-3-indicator766-counts";
+import * as registryDeferredIndexes from "./2026-12-05-registry-deferred-indexes";
 
 /** Migrations of a version's schema, by date: names sort in the order they run. */
 export const readModelMigrations = (schema: string): Readonly<Record<string, Migration>> => ({
@@ -24,4 +25,5 @@ export const readModelMigrations = (schema: string): Readonly<Record<string, Mig
 /** Migrations of the registry schema `rm_meta`. */
 export const registryMigrations: Readonly<Record<string, Migration>> = {
   "2026-11-22-registry": registry,
+  "2026-12-05-registry-deferred-indexes": registryDeferredIndexes,
 };
