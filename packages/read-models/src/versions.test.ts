@@ -4,9 +4,11 @@ import { openTestDatabase, type ReadModelTestDatabase } from "./test-support/dat
 import {
   activateReadModelVersion,
   activeReadModelVersion,
+  deferSecondaryIndexes,
   dropReadModelVersion,
   listReadModelVersions,
   migrateReadModels,
+  restoreDeferredIndexes,
 } from "./versions";
 
 let t: ReadModelTestDatabase;
@@ -72,6 +74,48 @@ describe("read-model versions", () => {
     await dropReadModelVersion(t.db, "rm_v1");
     expect(await tablesIn("rm_v1")).toEqual([]);
     expect((await listReadModelVersions(t.db)).map((v) => v.schemaName)).toEqual(["rm_v2"]);
+  });
+
+  it("defers a never-activated version's secondary indexes and builds them back as they were, never a served version's", async () => {
+    const indexesOf = async (schema: string) =>
+      (
+        await sql<{ name: string; definition: string; unique: boolean }>`
+          select c.relname as name, replace(pg_get_indexdef(i.indexrelid), ${`${schema}.`}, '') as definition,
+            i.indisunique as unique
+          from pg_index i join pg_class c on c.oid = i.indexrelid join pg_namespace n on n.oid = c.relnamespace
+          where n.nspname = ${schema} order by c.relname`.execute(t.db)
+      ).rows;
+    await migrateReadModels(t.db, "rm_v5");
+    const all = await indexesOf("rm_v5");
+    const secondary = all.filter((i) => !i.unique && !i.name.endsWith("_pkey"));
+    expect(secondary.map((i) => i.name)).toEqual(
+      expect.arrayContaining(["dossiers_due", "dossiers_units_held"]),
+    );
+
+    expect(await deferSecondaryIndexes(t.db, "rm_v5")).toBe(secondary.length);
+    // Keys and unique constraints stay: the projection's upserts and the code's uniqueness need them.
+    expect(await indexesOf("rm_v5")).toEqual(all.filter((i) => !secondary.includes(i)));
+    expect(await deferSecondaryIndexes(t.db, "rm_v5")).toBe(0);
+    // Migrating (a resumed rebuild does) builds them first; so does activating.
+    await migrateReadModels(t.db, "rm_v5");
+    expect(await indexesOf("rm_v5")).toEqual(all);
+    expect(await deferSecondaryIndexes(t.db, "rm_v5")).toBe(secondary.length);
+    const [built, again] = await Promise.all([
+      restoreDeferredIndexes(t.db, "rm_v5"),
+      restoreDeferredIndexes(t.db, "rm_v5"),
+    ]);
+    expect(built + again).toBe(secondary.length);
+    expect(await indexesOf("rm_v5")).toEqual(all);
+
+    expect(await deferSecondaryIndexes(t.db, "rm_v5")).toBe(secondary.length);
+    await activateReadModelVersion(t.db, "rm_v5");
+    expect(await indexesOf("rm_v5")).toEqual(all);
+    // Active, or once active: never touched.
+    expect(await deferSecondaryIndexes(t.db, "rm_v5")).toBe(0);
+    await activateReadModelVersion(t.db, "rm_v2");
+    expect(await deferSecondaryIndexes(t.db, "rm_v5")).toBe(0);
+    expect(await indexesOf("rm_v5")).toEqual(all);
+    await dropReadModelVersion(t.db, "rm_v5");
   });
 
   it("accepts only plain schema names", async () => {

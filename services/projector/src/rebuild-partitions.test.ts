@@ -80,6 +80,19 @@ const advisoryLocks = async () =>
     )[0]?.n,
   );
 
+/** A version's indexes, the schema's name left out: a rebuilt version must have every one a migrated one has. */
+const indexesOf = async (schema: string) =>
+  (
+    (await bed.sql(
+      `select indexname, replace(indexdef, '${schema}.', '') as definition from pg_indexes
+         where schemaname = '${schema}' order by indexname`,
+    )) as { indexname: string; definition: string }[]
+  ).map((r) => r.definition);
+const deferredLeft = async () =>
+  Number(
+    ((await bed.sql("select count(*)::int as n from rm_meta.deferred_indexes")) as { n: number }[])[0]?.n,
+  );
+
 beforeAll(async () => {
   bed = await openTestBed("rebuildshares");
   const lives = simulateDossierLives({ seed: 17, dossiers: 1_000 });
@@ -115,10 +128,17 @@ describe("projections:rebuild spread over several processes", () => {
       activate: false,
     });
     expect(await checksumsOf(bed.db, library.schema)).toEqual(reference);
+    // Both built the secondary indexes they deferred for the fill (rm_v2 was never activated).
+    const indexes = await indexesOf("rm_v1");
+    expect(indexes.length).toBeGreaterThan(20);
+    expect(await indexesOf(library.schema)).toEqual(indexes);
 
     const prepared = await cli("--prepare");
     expect(prepared.stderr).toBe("");
     expect(prepared.code).toBe(0);
+    // Prepared and not yet filled: its secondary indexes wait for the fill.
+    expect((await indexesOf("rm_v3")).length).toBeLessThan(indexes.length);
+    expect(await deferredLeft()).toBeGreaterThan(0);
     expect(prepared.stdout).toContain(
       `prepared rm_v3: 8 partitions (0-7), target position ${head.toLocaleString("en-US")}`,
     );
@@ -138,6 +158,8 @@ describe("projections:rebuild spread over several processes", () => {
     expect(switched).toHaveLength(1);
     expect(await activeReadModelVersion(bed.db)).toBe("rm_v3");
     expect(await checksumsOf(bed.db, "rm_v3")).toEqual(reference);
+    expect(await indexesOf("rm_v3")).toEqual(indexes);
+    expect(await deferredLeft()).toBe(0);
 
     // Run again once active: nothing to do, and the switch is not made again.
     const at = await activatedAt("rm_v3");
@@ -211,6 +233,8 @@ describe("projections:rebuild spread over several processes", () => {
     expect(restarted.stdout).toContain("active version rm_v4 (was rm_v3)");
     expect(await activeReadModelVersion(bed.db)).toBe("rm_v4");
     expect(await checksumsOf(bed.db, "rm_v4")).toEqual(reference);
+    expect(await indexesOf("rm_v4")).toEqual(await indexesOf("rm_v1"));
+    expect(await deferredLeft()).toBe(0);
   }, 300_000);
 
   it("refuses bad options with exit 2 and a message naming the option and the rule, changing nothing", async () => {
