@@ -77,7 +77,7 @@ const stopChildren = async () => {
   );
 };
 
-// Its own name, so the meter counts the backend of this process's read-position poller (two queries every
+// Its own name, so the meter counts the backend of this process's read-position poller (one query every
 // 2 ms) as the load generator's and not as the system's Postgres per receipt.
 const BENCH_APPLICATION = "bench-freshness";
 const pool = createPostgresPool(database.url, { max: 4, applicationName: BENCH_APPLICATION });
@@ -142,7 +142,8 @@ await putProcedure(
 await putCalendar(db, CALENDAR_2025, "bench", at);
 const token = await signDevToken({ role: "admin", sub: "bench" }, config.auth.jwtSecret ?? DEV_JWT_SECRET);
 
-// One poller follows the read position; each waiting append resolves when it is reached.
+// One poller follows the read position (one query for all the receipts waiting); each waiting append
+// resolves when it is reached.
 const readModels = db as unknown as ReadModelDb;
 const schema = (await activeReadModelVersion(readModels)) as string;
 const waiting: { position: number; answeredAt: number; counted: boolean }[] = [];

@@ -192,6 +192,13 @@ export interface EventStore {
   subscribeToAll(options: SubscribeOptions, handler: EventHandler): Subscription;
   /** The highest position a reader may read without skipping an event that commits later. */
   headPosition(): Promise<number>;
+  /**
+   * Optional, for followers that would otherwise poll the head (the projector's feeder): calls `wake`
+   * when events may have been appended, here or in another process (Postgres: LISTEN/NOTIFY, NOTIFYs
+   * shared by the appends of a few ms). A hint only — a wake-up can be late or lost (the LISTEN session
+   * down), so followers keep a slower poll beside it. Answers how to stop.
+   */
+  onAppended?(wake: () => void): () => void;
   verifyStream(streamId: string): Promise<StreamVerification>;
   /** Crypto-shredding: destroys the subject's key; their data then reads as erased everywhere. */
   forget(subjectId: string): Promise<void>;

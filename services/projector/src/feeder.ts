@@ -16,7 +16,7 @@ import {
   readCheckpoints,
 } from "@motcua/read-models";
 import type { JobsOptions, Queue } from "bullmq";
-import { Kysely, PostgresDialect } from "kysely";
+import { Kysely, PostgresDialect, sql } from "kysely";
 import { haltedPartitions } from "./dead-letters";
 import {
   type JobEvent,
@@ -58,9 +58,21 @@ export interface FeederOptions {
    * not, a page holds just what arrived since the last look.
    */
   readonly pageSize?: number;
-  /** How often an idle feeder asks for the head. Default 25 ms. */
+  /**
+   * How often the feeder asks for the head while jobs are in flight, or always when the store cannot
+   * say when events are appended. Default 25 ms.
+   */
   readonly pollIntervalMs?: number;
-  /** An idle partition is told how far the log goes at most this often. Default 100 ms. */
+  /**
+   * How often a feeder with nothing in flight asks for the head when the store wakes it on appends
+   * (`onAppended`: Postgres LISTEN/NOTIFY) — the fallback for a lost wake-up. Default 250 ms.
+   */
+  readonly idlePollMs?: number;
+  /**
+   * An idle partition (no new events, its last job applied) is told how far the log goes at most this
+   * often. Default 0: every round — the feeder moves idle partitions' checkpoints itself, in one
+   * statement for all of them, not by jobs, so the read position follows the partitions that have events.
+   */
   readonly idleAdvanceMs?: number;
   /**
    * Events the feeder may have read past the lowest checkpoint (bounds Redis memory). Default 100,000.
@@ -90,6 +102,11 @@ export interface FeederState {
 
 export interface Feeder {
   readonly state: FeederState;
+  /**
+   * A worker in this process applied a job (its partition's checkpoint is now `checkpoint`): the feeder
+   * learns it at once instead of at its next look at the checkpoints, and sends what it held for it.
+   */
+  applied(schema: string, partition: number, checkpoint: number): void;
   /** Stops feeding and releases the lock. */
   stop(): Promise<void>;
 }
@@ -99,7 +116,8 @@ export function startFeeder(options: FeederOptions): Feeder {
   const P = options.partitions;
   const pageSize = options.pageSize ?? DEFAULT_FEEDER_PAGE_SIZE;
   const pollMs = options.pollIntervalMs ?? 25;
-  const idleAdvanceMs = options.idleAdvanceMs ?? 100;
+  const idlePollMs = Math.max(pollMs, options.idlePollMs ?? 250);
+  const idleAdvanceMs = options.idleAdvanceMs ?? 0;
   const maxInFlight = options.maxInFlight ?? 10 * DEFAULT_FEEDER_PAGE_SIZE;
   const lossGraceMs = options.lossGraceMs ?? 1_000;
   const versionCheckMs = options.versionCheckMs ?? 250;
@@ -109,6 +127,38 @@ export function startFeeder(options: FeederOptions): Feeder {
   let state: FeederState = { role: "starting", schema: null, cursor: 0, rewinds: 0 };
   const signal = createStopSignal();
   const nap = signal.nap;
+
+  /**
+   * The feed loop's sleep between rounds: it ends early when events are appended (the store's wake-up),
+   * when a worker here applies a job, or on stop. A wake-up while the loop is busy makes its next sleep
+   * end at once.
+   */
+  let woken = false;
+  let endSleep: (() => void) | null = null;
+  const wake = () => {
+    woken = true;
+    endSleep?.();
+  };
+  const sleep = (ms: number) => {
+    if (woken || signal.stopped) {
+      woken = false;
+      return Promise.resolve();
+    }
+    return new Promise<void>((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        endSleep = null;
+        woken = false;
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      endSleep = done;
+    });
+  };
+  const stopListening = store.onAppended?.(wake);
+  const listening = stopListening !== undefined;
+  /** Set while feeding: takes in a checkpoint a worker of this process has just moved. */
+  let noteApplied: ((schema: string, partition: number, checkpoint: number) => void) | null = null;
 
   // The lock lives on a connection of the feeder's own, apart from the read models' pool.
   const lockDb = new Kysely({
@@ -281,26 +331,66 @@ export function startFeeder(options: FeederOptions): Feeder {
     /** Whether a partition's last job is still being applied, as far as the last refresh knows. */
     const busy = (p: number) => (checkpoints[p] as number) < (sentThrough[p] as number);
     const holding = () => held.some((list, p) => list.length > 0 && !halted.has(p));
+    const anyBusy = () => {
+      for (let p = 0; p < P; p++) if (!halted.has(p) && busy(p)) return true;
+      return false;
+    };
+    noteApplied = (appliedSchema, p, checkpoint) => {
+      if (appliedSchema !== schema || !(p >= 0 && p < P)) return;
+      if (checkpoint > (checkpoints[p] as number)) checkpoints[p] = checkpoint;
+      if ((held[p]?.length ?? 0) > 0 || (sentThrough[p] as number) < cursor) wake();
+    };
+
+    /**
+     * Idle partitions — their last job applied, no event since — are moved to `through` by the feeder
+     * itself: one statement for all of them instead of an empty job each. It means what an empty job
+     * means (the partition has no event in (from, through]) and moves a checkpoint only from where the
+     * feeder left it or above, never backwards; one it did not move (not at `from` yet: cannot happen
+     * unless the feeder's view is wrong) stays below `sentThrough`, so the lost-job check rewinds.
+     */
+    const advanceIdle = async (partitions: readonly number[], through: number) => {
+      if (partitions.length === 0) return;
+      const froms = partitions.map((p) => sentThrough[p] as number);
+      const { rows } = await sql<{ partition: number }>`
+        update ${sql.table(`${schema}.checkpoints`)} c set position = ${through}, updated_at = now()
+        from unnest(${partitions}::int4[], ${froms}::int8[]) as a(partition, from_position),
+          (select set_config('synchronous_commit', 'off', true)) as commit_mode(off)
+        where c.partition = a.partition and c.position >= a.from_position and c.position < ${through}
+        returning c.partition`.execute(db);
+      const now = Date.now();
+      for (const p of partitions) {
+        sentThrough[p] = through;
+        lastSentAt[p] = now;
+      }
+      for (const row of rows) {
+        const p = Number(row.partition);
+        if ((checkpoints[p] as number) < through) checkpoints[p] = through;
+      }
+    };
 
     /**
      * Jobs for everything read up to `through`: partitions with events (held while busy, unless a full
      * page has piled up), and idle ones due an advance. A halted partition gets nothing: its release
      * rewinds the feeder, which reads its events again.
      */
-    const jobsFor = (events: readonly ProjectionEvent[], through: number): ProjectionJobData[] => {
+    const sendUpTo = async (events: readonly ProjectionEvent[], through: number) => {
       for (const event of events) {
         const p = partitionOf(event.streamId, P);
         if (!halted.has(p)) held[p]?.push(toJobEvent(event));
       }
       const now = Date.now();
       const jobs: ProjectionJobData[] = [];
+      const idle: number[] = [];
       for (let p = 0; p < P; p++) {
         if (halted.has(p)) continue;
         const from = sentThrough[p] as number;
         if (from >= through) continue;
         const list = held[p] as JobEvent[];
         if (busy(p) && list.length < pageSize) continue;
-        if (list.length === 0 && now - (lastSentAt[p] as number) < idleAdvanceMs) continue;
+        if (list.length === 0) {
+          if (now - (lastSentAt[p] as number) >= idleAdvanceMs) idle.push(p);
+          continue;
+        }
         jobs.push({
           schema: schema as string,
           partition: p,
@@ -310,7 +400,8 @@ export function startFeeder(options: FeederOptions): Feeder {
         });
         held[p] = [];
       }
-      return jobs;
+      await addJobs(jobs);
+      await advanceIdle(idle, through);
     };
 
     while (!signal.stopped && !term.lost) {
@@ -323,11 +414,10 @@ export function startFeeder(options: FeederOptions): Feeder {
           return; // start over on the new version
         }
       }
-      // Held events go out as soon as their partition is free: look at the checkpoints every poll then.
-      if (
-        now - lastRefresh >= (holding() ? pollMs : Math.max(pollMs, 50)) ||
-        eventsInFlight() > maxInFlight
-      ) {
+      // Held events go out as soon as their partition is free: look at the checkpoints every poll then;
+      // with jobs in flight, every other poll; with none, only for partitions released by a replay.
+      const refreshMs = holding() ? pollMs : anyBusy() ? Math.max(pollMs, 50) : idlePollMs;
+      if (now - lastRefresh >= refreshMs || eventsInFlight() > maxInFlight) {
         lastRefresh = now;
         const released = await refresh();
         if (released.length > 0) {
@@ -340,7 +430,7 @@ export function startFeeder(options: FeederOptions): Feeder {
         }
       }
       if (eventsInFlight() > maxInFlight) {
-        await nap(pollMs);
+        await sleep(pollMs);
         continue;
       }
 
@@ -351,14 +441,15 @@ export function startFeeder(options: FeederOptions): Feeder {
         const last = events.at(-1)?.position ?? cursor;
         // A short page holds everything up to the head read before it; a full one only up to its last event.
         const through = events.length >= pageSize ? last : Math.max(head, last);
-        await addJobs(jobsFor(events, through));
+        await sendUpTo(events, through);
         for (const event of events) readPositions.push(event.position);
         cursor = through;
         fedSinceProgress += events.length;
         state = { ...state, cursor };
       } else {
-        await addJobs(jobsFor([], cursor));
-        await nap(pollMs);
+        await sendUpTo([], cursor);
+        // Nothing in flight: appends wake the feeder (when the store says when), the poll is a fallback.
+        await sleep(listening && !holding() && !anyBusy() ? idlePollMs : pollMs);
       }
       if (Date.now() - lastProgress >= progressEveryMs) {
         const seconds = (Date.now() - lastProgress) / 1_000;
@@ -423,6 +514,7 @@ export function startFeeder(options: FeederOptions): Feeder {
       },
     },
   ).finally(async () => {
+    stopListening?.();
     await lockDb.destroy().catch(() => {});
     state = { ...state, role: "stopped" };
   });
@@ -431,8 +523,12 @@ export function startFeeder(options: FeederOptions): Feeder {
     get state() {
       return state;
     },
+    applied(appliedSchema, partition, checkpoint) {
+      noteApplied?.(appliedSchema, partition, checkpoint);
+    },
     async stop() {
       signal.stop();
+      wake();
       await done;
     },
   };

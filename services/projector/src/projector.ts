@@ -6,7 +6,12 @@ import type { Redis } from "ioredis";
 import { migrateProjectorTables } from "./dead-letters";
 import { type Feeder, type FeederOptions, PROJECTION_JOB_OPTIONS, startFeeder } from "./feeder";
 import { PROJECTION_QUEUE, type ProjectionJobData } from "./job";
-import { type ProjectionWorker, type ProjectionWorkerOptions, startProjectionWorker } from "./worker";
+import {
+  type JobOutcome,
+  type ProjectionWorker,
+  type ProjectionWorkerOptions,
+  startProjectionWorker,
+} from "./worker";
 
 /** The projection queue of a deployment (`prefix` = REDIS_PREFIX), as the feeder, workers and bull-board see it. */
 export function createProjectionQueue(connection: Redis, prefix: string): Queue<ProjectionJobData> {
@@ -98,6 +103,13 @@ export async function startProjector(options: ProjectorOptions): Promise<Project
           ...(options.logger === undefined ? {} : { logger: options.logger }),
           ...options.feederOptions,
         });
+  // The feeder hears of the jobs applied here at once (a worker elsewhere: at its next look).
+  if (feeder && worker) {
+    worker.worker.on("completed", (job, outcome: JobOutcome | undefined) => {
+      if (outcome?.kind === "applied")
+        feeder.applied(job.data.schema, job.data.partition, outcome.checkpoint);
+    });
+  }
   return {
     queue,
     feeder,

@@ -689,6 +689,7 @@ export function openPostgresEventStore(
     readAll,
     readAllForProjection,
     headPosition,
+    onAppended: notifier.onWake,
 
     async readHashes(fromPosition, upToPosition, maxCount) {
       // Window by window, as readAllPage: the unbounded range is planned as a scan of everything up to

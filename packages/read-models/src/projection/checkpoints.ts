@@ -1,3 +1,4 @@
+import { sql } from "kysely";
 import type { ReadModelDb } from "../database";
 import { ReadModelError } from "../errors";
 import { assertSchemaName } from "../schema-name";
@@ -61,14 +62,13 @@ export async function readCheckpoints(db: ReadModelDb, schema: string): Promise<
  */
 export async function readPosition(db: ReadModelDb, schema: string): Promise<number> {
   assertSchemaName(schema);
-  const s = db.withSchema(schema);
-  const settings = await s.selectFrom("projection_settings").select("partitions").executeTakeFirst();
-  if (settings === undefined) return 0;
-  const rows = await s
-    .selectFrom("checkpoints")
-    .select(["partition", "position"])
-    .where("partition", "<", settings.partitions)
-    .execute();
-  if (rows.length < settings.partitions) return 0;
-  return Math.min(...rows.map((r) => Number(r.position)));
+  // One round trip (the API asks before every read, the freshness bench every 2 ms).
+  const { rows } = await sql<{ partitions: number; found: string; position: string | null }>`
+    select s.partitions, count(c.partition) as found, min(c.position) as position
+    from ${sql.table(`${schema}.projection_settings`)} s
+    left join ${sql.table(`${schema}.checkpoints`)} c on c.partition < s.partitions
+    group by s.partitions`.execute(db);
+  const row = rows[0];
+  if (row === undefined || Number(row.found) < row.partitions) return 0;
+  return Number(row.position ?? 0);
 }
