@@ -25,6 +25,7 @@
  * Environment (all optional): BENCH_RATES=250,500,1000  BENCH_SECONDS=15  BENCH_WARMUP_SECONDS=3
  * BENCH_PING_SECONDS=10  BENCH_PROBE_SECONDS=5  BENCH_COMMUNES=8  BENCH_POOL_SIZE=20
  * BENCH_PROFILE=1 (writes a V8 CPU profile of the API child to scripts/bench/.profiles/)
+ * BENCH_TRACE_GC=1 (the API child runs with --trace-gc: each collection's kind and pause on the output)
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import http from "node:http";
@@ -151,6 +152,7 @@ async function startChild(name: string, file: string, env: Record<string, string
   if (PROFILE && name === "api") {
     nodeArgs.push("--cpu-prof", `--cpu-prof-dir=${join(here, ".profiles")}`);
   }
+  if (process.env.BENCH_TRACE_GC === "1" && name === "api") nodeArgs.push("--trace-gc");
   const child = spawn(process.execPath, [...nodeArgs, join(here, file)], {
     env: { ...process.env, ...env },
     stdio: ["pipe", "pipe", "pipe"],

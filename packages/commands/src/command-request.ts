@@ -79,8 +79,14 @@ export async function tookOver(
   return hasTakenOver(unitId, holder, (id) => chain.get(id), day);
 }
 
+/** `value` without its undefined fields (own enumerable keys, in their order), as a new object. */
 export function stripUndefined<T extends object>(value: T): { [K in keyof T]: Exclude<T[K], undefined> } {
-  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as {
-    [K in keyof T]: Exclude<T[K], undefined>;
-  };
+  // A loop rather than Object.fromEntries(Object.entries(…).filter(…)): no pair arrays, on every command.
+  const defined: Record<string, unknown> = {};
+  for (const key in value) {
+    if (!Object.hasOwn(value, key)) continue;
+    const item = value[key];
+    if (item !== undefined) defined[key] = item;
+  }
+  return defined as { [K in keyof T]: Exclude<T[K], undefined> };
 }

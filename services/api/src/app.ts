@@ -17,6 +17,7 @@ import { healthPlugin } from "./plugins/health";
 import { metricsPlugin, type PartitionLag } from "./plugins/metrics";
 import { openApiPlugin } from "./plugins/openapi";
 import { rateLimitPlugin } from "./plugins/rate-limit";
+import { lazyRequestLogger } from "./plugins/request-logger";
 import { securityHeadersPlugin } from "./plugins/security-headers";
 import { strictQueryString } from "./strict-query";
 
@@ -81,6 +82,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     },
     frameworkErrors,
     clientErrorHandler,
+    childLoggerFactory: lazyRequestLogger,
   }).withTypeProvider<ZodTypeProvider>();
 
   app.setValidatorCompiler(validatorCompiler);

@@ -1,4 +1,4 @@
-import { createCipheriv, createDecipheriv, createHmac, randomBytes } from "node:crypto";
+import { createCipheriv, createDecipheriv, createHmac, randomBytes, randomFillSync } from "node:crypto";
 import { canonicalJson } from "../canonical-json";
 import { EventIntegrityError, EventStoreConfigurationError } from "../errors";
 import type { JsonObject, JsonValue } from "../types";
@@ -30,8 +30,30 @@ export function parseMasterKey(input: string | Uint8Array): Buffer {
 
 export const newDataKey = (): Buffer => randomBytes(KEY_BYTES);
 
+const IV_BYTES = 12;
+/** Fresh IVs for this many seals are drawn at once. */
+const IVS_PER_DRAW = 256;
+let ivs = Buffer.alloc(0);
+let ivsUsed = 0;
+
+/**
+ * A random IV never handed out before: 12 bytes of the CSPRNG, as `randomBytes(12)` gave, but drawn 256 IVs
+ * at a time — on Node 20 each `randomBytes` call costs ≈ 8 µs of CPU whatever its size (a crypto job per
+ * call), and every personal value sealed took one. IVs are public (they are stored beside the ciphertext);
+ * each draw is a new buffer, so an IV handed out is never written again.
+ */
+function nextIv(): Buffer {
+  if (ivsUsed + IV_BYTES > ivs.length) {
+    ivs = randomFillSync(Buffer.allocUnsafeSlow(IV_BYTES * IVS_PER_DRAW));
+    ivsUsed = 0;
+  }
+  const iv = ivs.subarray(ivsUsed, ivsUsed + IV_BYTES);
+  ivsUsed += IV_BYTES;
+  return iv;
+}
+
 function seal(key: Buffer, plaintext: Buffer, aad: string): { iv: Buffer; tag: Buffer; ciphertext: Buffer } {
-  const iv = randomBytes(12);
+  const iv = nextIv();
   const cipher = createCipheriv("aes-256-gcm", key, iv);
   cipher.setAAD(Buffer.from(aad, "utf8"));
   const ciphertext = Buffer.concat([cipher.update(plaintext), cipher.final()]);

@@ -264,6 +264,24 @@ function unstorablePaths(value: unknown, path: string, out: string[]): string[] 
   return out;
 }
 
+/**
+ * Whether a request part holds only text Postgres can store: the same walk as `unstorablePaths`, without
+ * writing the path of every value on the way (only a refusal names them) — it runs on every request.
+ */
+function allStorable(value: unknown): boolean {
+  if (typeof value === "string") return isStorableText(value);
+  if (typeof value !== "object" || value === null) return true;
+  if (Array.isArray(value)) {
+    for (const item of value) if (!allStorable(item)) return false;
+    return true;
+  }
+  for (const key in value) {
+    if (!Object.hasOwn(value, key)) continue;
+    if (!isStorableText(key) || !allStorable((value as Record<string, unknown>)[key])) return false;
+  }
+  return true;
+}
+
 const decoder = new TextDecoder("utf-8", { fatal: true });
 
 /** Sends the problem as is: a string payload, so no route's response serializer reshapes it. */
@@ -312,18 +330,22 @@ export const errorsPlugin = fp(
 
     // Text Postgres cannot store is bad input wherever it sits (a path parameter, the query, the body):
     // 400 naming the field, before any route passes it to SQL (it was a 500, even without a token).
-    app.addHook("preValidation", async (request) => {
+    app.addHook("preValidation", (request, _reply, done) => {
+      if (allStorable(request.params) && allStorable(request.query) && allStorable(request.body)) {
+        done();
+        return;
+      }
       const paths = [
         ...unstorablePaths(request.params, "params", []),
         ...unstorablePaths(request.query, "query", []),
         ...unstorablePaths(request.body, "body", []),
       ];
-      if (paths.length > 0) {
-        throw new AppError(400, "request.invalid", `The request is invalid: ${paths.join(", ")}`, {
+      done(
+        new AppError(400, "request.invalid", `The request is invalid: ${paths.join(", ")}`, {
           title: "Invalid request",
           errors: paths.map((path) => ({ path, message: "must be Unicode text without NUL characters" })),
-        });
-      }
+        }),
+      );
     });
 
     // JSON bodies must be UTF-8: invalid bytes are refused, not silently replaced by U+FFFD.

@@ -90,13 +90,15 @@ export const metricsPlugin = fp<MetricsOptions>(
     const metrics = createAppMetrics(options);
     app.decorate("metrics", metrics);
 
-    app.addHook("onResponse", async (request, reply) => {
+    // A callback hook rather than an async one: no promise per request.
+    app.addHook("onResponse", (request, reply, done) => {
       // The route pattern, not the URL: `/dossiers/:id` is one series, whatever the id.
       const route = request.routeOptions.url ?? "unmatched";
       metrics.httpRequestDuration.observe(
         { route, method: request.method, status: String(reply.statusCode) },
         reply.elapsedTime / 1000,
       );
+      done();
     });
 
     const readLag = options.projectionLag;

@@ -117,7 +117,7 @@ export function liveRoute(deps: LiveDeps): RouteSlice {
       async (request, reply) => {
         reply.hijack();
         const response = reply.raw;
-        // The headers set before the handler (rate limit) go out too; helmet's are already on the response.
+        // The headers set before the handler (helmet's, the rate limit's) go out too.
         for (const [name, value] of Object.entries(reply.getHeaders())) {
           if (value !== undefined) response.setHeader(name, value);
         }
