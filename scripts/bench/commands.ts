@@ -40,6 +40,7 @@ import {
   type CpuUse,
   coresBetween,
   cpuSnapshot,
+  ioStallMicros,
   machineBusyCores,
   percentile,
   recordBenchResult,
@@ -520,15 +521,23 @@ async function openLoop(
     if (workload.label !== "commands" || !last || performance.now() - last.at > 1500) return "";
     return `  │ API loop ≤${last.loopMaxMs.toFixed(0)} ms, GC ${last.gcMs.toFixed(0)} ms`;
   };
+  // The machine's disk stalls second by second: a commit waits for its WAL flush, so a stalled disk
+  // holds every command of that second whatever the API does (seen as a second of queued answers
+  // with the event loop idle).
+  let ioStallAt = ioStallMicros();
   const progress = setInterval(() => {
     elapsed++;
+    const ioStallNow = ioStallMicros();
+    const ioStallMs = (ioStallNow - ioStallAt) / 1000;
+    ioStallAt = ioStallNow;
     const sorted = secondLatencies.sort((a, b) => a - b);
     const phase =
       elapsed <= warmupSeconds ? "warm-up " : elapsed <= warmupSeconds + seconds ? "measured" : "draining";
     say(
       `  ${workload.label.padEnd(8)} ${String(ratePerSecond).padStart(5)}/s  ${phase} ${String(elapsed).padStart(3)} s` +
         `  ok ${String(secondOk).padStart(5)}/s  p50 ${fmt(percentile(sorted, 50))}  p99 ${fmt(percentile(sorted, 99))}` +
-        `  in flight ${String(running.size).padStart(4)}  errors ${secondErrors}${serverSecond()}`,
+        `  in flight ${String(running.size).padStart(4)}  errors ${secondErrors}${serverSecond()}` +
+        (Number.isFinite(ioStallMs) ? `, disk stalled ${ioStallMs.toFixed(0)} ms` : ""),
     );
     secondOk = 0;
     secondErrors = 0;

@@ -44,7 +44,8 @@ function processTicks(pid: number): number | undefined {
   }
 }
 
-function ioStallMicros(): number {
+/** Microseconds in which some task of the machine waited on the disk, since boot (Linux PSI; NaN without it). */
+export function ioStallMicros(): number {
   try {
     const some = readFileSync("/proc/pressure/io", "utf8").match(/^some .*total=(\d+)/m);
     return some ? Number(some[1]) : Number.NaN;
