@@ -1,12 +1,12 @@
 import { randomUUID } from "node:crypto";
-import { createPostgresEventStore, type NewEvent } from "@motcua/event-store";
+import { createPostgresEventStore } from "@motcua/event-store";
 import { partitionOf, readCheckpoints, readPosition } from "@motcua/read-models";
 import { simulateDossierLives } from "@motcua/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ProjectionJobData } from "./job";
 import { type Projector, startProjector } from "./projector";
 import { appendDossierLives } from "./test-support/append-dossier-lives";
-import { openTestBed, type ProjectorTestBed } from "./test-support/harness";
+import { notedEvent, openTestBed, type ProjectorTestBed } from "./test-support/harness";
 
 const P = 4;
 let bed: ProjectorTestBed;
@@ -50,19 +50,10 @@ describe("the feeder's idle partitions and wake-ups", () => {
       let streamId = `dossier-${randomUUID()}`;
       while (partitionOf(streamId, P) !== 0) streamId = `dossier-${randomUUID()}`;
       const commandId = randomUUID();
-      const event: NewEvent = {
-        type: "DossierNoted",
-        schemaVersion: 1,
-        data: { n },
-        metadata: {
-          commandId,
-          correlationId: commandId,
-          causationId: null,
-          actor: { id: "officer-1", role: "officer", unitId: "unit-1" },
-          occurredAt: "2026-03-03T09:00:00+07:00",
-        },
-      };
-      await bed.store.append(streamId, [event], { expectedRevision: "no_stream", commandId });
+      await bed.store.append(streamId, [notedEvent(n, commandId)], {
+        expectedRevision: "no_stream",
+        commandId,
+      });
     }
     const head = await bed.store.headPosition();
 

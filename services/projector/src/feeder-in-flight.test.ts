@@ -1,8 +1,8 @@
 import { randomUUID } from "node:crypto";
-import type { EventStore, NewEvent, ReadAllOptions, RecordedEvent } from "@motcua/event-store";
+import type { EventStore, ReadAllOptions, RecordedEvent } from "@motcua/event-store";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Projector, startProjector } from "./projector";
-import { openTestBed, type ProjectorTestBed } from "./test-support/harness";
+import { notedEvent, openTestBed, type ProjectorTestBed } from "./test-support/harness";
 
 /**
  * EventStoreDB's positions are byte offsets in its log, about a kilobyte apart per event. This view of the
@@ -39,18 +39,7 @@ beforeAll(async () => {
   bed = await openTestBed("in_flight");
   for (let stream = 0; stream < 30; stream += 1) {
     const commandId = randomUUID();
-    const events: NewEvent[] = Array.from({ length: 10 }, (_, n) => ({
-      type: "DossierNoted",
-      schemaVersion: 1,
-      data: { n },
-      metadata: {
-        commandId,
-        correlationId: commandId,
-        causationId: null,
-        actor: { id: "officer-1", role: "officer", unitId: "unit-1" },
-        occurredAt: "2026-03-03T09:00:00+07:00",
-      },
-    }));
+    const events = Array.from({ length: 10 }, (_, n) => notedEvent(n, commandId));
     await bed.store.append(`dossier-${randomUUID()}`, events, { expectedRevision: "no_stream", commandId });
   }
 });

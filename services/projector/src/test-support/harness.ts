@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { createPostgresEventStore, type PostgresEventStore } from "@motcua/event-store";
+import { createPostgresEventStore, type NewEvent, type PostgresEventStore } from "@motcua/event-store";
 import { createRedis } from "@motcua/platform";
 import { type ReadModelDb, type TableChecksum, tableChecksums } from "@motcua/read-models";
 import { createTestDatabase, createTestRedis, type TestDatabase, type TestRedis } from "@motcua/testing";
@@ -7,6 +7,22 @@ import type { Redis } from "ioredis";
 import { Kysely, PostgresDialect } from "kysely";
 import pg from "pg";
 import { migrateProjectorTables } from "../dead-letters";
+
+/** An event no projection knows (`DossierNoted`, data `{ n }`), by an officer, for the feeder's tests. */
+export function notedEvent(n: number, commandId: string): NewEvent {
+  return {
+    type: "DossierNoted",
+    schemaVersion: 1,
+    data: { n },
+    metadata: {
+      commandId,
+      correlationId: commandId,
+      causationId: null,
+      actor: { id: "officer-1", role: "officer", unitId: "unit-1" },
+      occurredAt: "2026-03-03T09:00:00+07:00",
+    },
+  };
+}
 
 /** A throw-away database with a migrated event store, a Kysely on it, and a Redis prefix of its own. */
 export interface ProjectorTestBed {
