@@ -521,9 +521,9 @@ async function openLoop(
     if (workload.label !== "commands" || !last || performance.now() - last.at > 1500) return "";
     return `  │ API loop ≤${last.loopMaxMs.toFixed(0)} ms, GC ${last.gcMs.toFixed(0)} ms`;
   };
-  // The machine's disk stalls second by second: a commit waits for its WAL flush, so a stalled disk
-  // holds every command of that second whatever the API does (seen as a second of queued answers
-  // with the event loop idle).
+  // The machine's disk stalls second by second (Linux PSI "some"): a commit waits for its WAL flush, so
+  // a stalled disk would hold every command of that second whatever the API does. WAL flushes alone
+  // read tens of ms per second here; a spike beside a second of queued answers is what to look for.
   let ioStallAt = ioStallMicros();
   const progress = setInterval(() => {
     elapsed++;
