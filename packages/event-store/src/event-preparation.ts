@@ -68,12 +68,31 @@ const isPlainObject = (value: unknown): value is JsonObject =>
 /** Dot paths into an event's data: names, or `*` for every element of an array. */
 const PERSONAL_PATH = /^(\*|[A-Za-z_$][A-Za-z0-9_$]*)(\.(\*|[A-Za-z_$][A-Za-z0-9_$]*))*$/;
 
-/** Where a path pattern lands in `data`: each concrete path ("documents.0.name") and its holder. */
+/**
+ * Where a path pattern lands in `data`: each concrete path ("documents.0.name") and its holder. Every
+ * object or array the walk steps into is first replaced in its holder by a copy of its own (once: `copies`
+ * holds the copies made, `data` itself among them), so values can be replaced at the places found without
+ * touching the caller's data, as in a deep copy (`structuredClone`, which cost microseconds per sealed
+ * event for the few containers written to); the rest stays shared.
+ */
 function locate(
   data: JsonObject,
   pattern: string,
+  copies: Set<JsonObject | JsonValue[]>,
 ): { path: string; holder: JsonObject | JsonValue[]; key: string | number }[] {
   const found: { path: string; holder: JsonObject | JsonValue[]; key: string | number }[] = [];
+  const ownCopy = (
+    holder: JsonObject | JsonValue[],
+    key: string | number,
+    value: JsonObject | JsonValue[],
+  ) => {
+    if (copies.has(value)) return value;
+    const copy = Array.isArray(value) ? value.slice() : { ...value };
+    copies.add(copy);
+    if (Array.isArray(holder)) holder[key as number] = copy;
+    else holder[key as string] = copy;
+    return copy;
+  };
   const walk = (holder: JsonObject | JsonValue[], segments: string[], prefix: string) => {
     const [segment, ...rest] = segments;
     if (segment === undefined) return;
@@ -85,44 +104,11 @@ function locate(
       const path = `${prefix}${key}`;
       if (value === undefined || value === null) continue;
       if (rest.length === 0) found.push({ path, holder, key });
-      else if (typeof value === "object") walk(value, rest, `${path}.`);
+      else if (typeof value === "object") walk(ownCopy(holder, key, value), rest, `${path}.`);
     }
   };
   walk(data, pattern.split("."), "");
   return found;
-}
-
-/**
- * A copy of `data` in which every object or array a pattern's walk passes through (as `locate` walks) is
- * a copy of its own, the rest shared with `data`: values can be replaced at the places `locate` finds in
- * the copy without touching `data`, as in a deep copy (`structuredClone`, which cost microseconds per
- * sealed event for the few containers that are written to).
- */
-function copiedAlong(data: JsonObject, patterns: readonly string[]): JsonObject {
-  const copies = new Set<JsonObject | JsonValue[]>();
-  const copyOf = <T extends JsonObject | JsonValue[]>(value: T): T => {
-    const copy = (Array.isArray(value) ? value.slice() : { ...value }) as T;
-    copies.add(copy);
-    return copy;
-  };
-  const walk = (holder: JsonObject | JsonValue[], segments: readonly string[], depth: number) => {
-    const segment = segments[depth];
-    if (segment === undefined || depth === segments.length - 1) return;
-    const keys: (string | number)[] =
-      segment === "*" ? (Array.isArray(holder) ? holder.map((_, index) => index) : []) : [segment];
-    for (const key of keys) {
-      if (Array.isArray(holder) !== (typeof key === "number")) continue;
-      const value = Array.isArray(holder) ? holder[key as number] : holder[key as string];
-      if (typeof value !== "object" || value === null) continue;
-      const own = copies.has(value) ? value : copyOf(value);
-      if (Array.isArray(holder)) holder[key as number] = own;
-      else holder[key as string] = own;
-      walk(own, segments, depth + 1);
-    }
-  };
-  const root = copyOf(data);
-  for (const pattern of patterns) walk(root, pattern.split("."), 0);
-  return root;
 }
 
 /**
@@ -248,8 +234,9 @@ export async function sealPersonalData(
     if (!vault) throw new InvalidEventError("Personal data needs the vault: configure a master key");
     const { subjectId, field, paths = [] } = event.personal;
     const patterns = field === undefined ? paths : [field, ...paths];
-    const sealed = copiedAlong(event.plainData, patterns);
-    const places = patterns.flatMap((pattern) => locate(sealed, pattern));
+    const sealed = { ...event.plainData };
+    const copies = new Set<JsonObject | JsonValue[]>([sealed]);
+    const places = patterns.flatMap((pattern) => locate(sealed, pattern, copies));
     if (places.length === 0) continue;
     const key = await vault.keyForSubject(subjectId);
     for (const { path, holder, key: at } of places) {
