@@ -246,40 +246,39 @@ export function clientErrorHandler(error: Error & { code?: string }, socket: Soc
   socket.destroy(error);
 }
 
-/** Where a string Postgres cannot store (NUL, a lone surrogate) sits in a request part, if anywhere. */
-function unstorablePaths(value: unknown, path: string, out: string[]): string[] {
-  if (out.length >= 20) return out;
-  if (typeof value === "string") {
-    if (!isStorableText(value)) out.push(path);
-  } else if (Array.isArray(value)) {
-    value.forEach((item, index) => {
-      unstorablePaths(item, `${path}.${index}`, out);
-    });
-  } else if (typeof value === "object" && value !== null) {
-    for (const [key, item] of Object.entries(value)) {
-      if (!isStorableText(key)) out.push(path);
-      else unstorablePaths(item, `${path}.${key}`, out);
-    }
-  }
-  return out;
-}
-
 /**
- * Whether a request part holds only text Postgres can store: the same walk as `unstorablePaths`, without
- * writing the path of every value on the way (only a refusal names them) — it runs on every request.
+ * Where a string Postgres cannot store (NUL, a lone surrogate) sits in a request part, if anywhere (at
+ * most about 20 places). It runs on every request, so the path of a value (`body.items.0.name`) is joined
+ * only for a value it names, from the keys walked so far.
  */
-function allStorable(value: unknown): boolean {
-  if (typeof value === "string") return isStorableText(value);
-  if (typeof value !== "object" || value === null) return true;
-  if (Array.isArray(value)) {
-    for (const item of value) if (!allStorable(item)) return false;
-    return true;
-  }
-  for (const key in value) {
-    if (!Object.hasOwn(value, key)) continue;
-    if (!isStorableText(key) || !allStorable((value as Record<string, unknown>)[key])) return false;
-  }
-  return true;
+function unstorablePaths(value: unknown, root: string): string[] {
+  const out: string[] = [];
+  const keys = [root];
+  const visit = (item: unknown): void => {
+    if (out.length >= 20) return;
+    if (typeof item === "string") {
+      if (!isStorableText(item)) out.push(keys.join("."));
+    } else if (Array.isArray(item)) {
+      for (let index = 0; index < item.length; index++) {
+        keys.push(String(index));
+        visit(item[index]);
+        keys.pop();
+      }
+    } else if (typeof item === "object" && item !== null) {
+      for (const key in item) {
+        if (!Object.hasOwn(item, key)) continue;
+        if (!isStorableText(key)) {
+          out.push(keys.join("."));
+          continue;
+        }
+        keys.push(key);
+        visit((item as Record<string, unknown>)[key]);
+        keys.pop();
+      }
+    }
+  };
+  visit(value);
+  return out;
 }
 
 const decoder = new TextDecoder("utf-8", { fatal: true });
@@ -331,15 +330,14 @@ export const errorsPlugin = fp(
     // Text Postgres cannot store is bad input wherever it sits (a path parameter, the query, the body):
     // 400 naming the field, before any route passes it to SQL (it was a 500, even without a token).
     app.addHook("preValidation", (request, _reply, done) => {
-      if (allStorable(request.params) && allStorable(request.query) && allStorable(request.body)) {
+      const params = unstorablePaths(request.params, "params");
+      const query = unstorablePaths(request.query, "query");
+      const body = unstorablePaths(request.body, "body");
+      if (params.length + query.length + body.length === 0) {
         done();
         return;
       }
-      const paths = [
-        ...unstorablePaths(request.params, "params", []),
-        ...unstorablePaths(request.query, "query", []),
-        ...unstorablePaths(request.body, "body", []),
-      ];
+      const paths = [...params, ...query, ...body];
       done(
         new AppError(400, "request.invalid", `The request is invalid: ${paths.join(", ")}`, {
           title: "Invalid request",
