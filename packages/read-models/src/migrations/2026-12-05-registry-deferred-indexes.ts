@@ -2,7 +2,7 @@ import type { Kysely } from "kysely";
 
 /**
  * The secondary indexes a rebuild dropped from a version nobody reads yet, to build them once it is
- * filled (`deferred-indexes.ts`): recorded here, so a rebuild that stops half-way leaves them known.
+ * filled (`deferSecondaryIndexes` in `versions.ts`): recorded here, so a rebuild that stops half-way leaves them known.
  */
 // biome-ignore lint/suspicious/noExplicitAny: migrations run on an untyped Kysely, never on app types.
 export async function up(db: Kysely<any>): Promise<void> {
