@@ -36,6 +36,10 @@ describe("a command's answer", () => {
     }
   });
 
+  it("names every field of the schema, in its order (a field added to the schema must be written too)", () => {
+    expect(Object.keys(JSON.parse(serialize(answer)))).toEqual(Object.keys(commandAnswerSchema.shape));
+  });
+
   it("leaves anything not of the schema's types to the zod serializer, which refuses it as before", () => {
     for (const wrong of [
       { ...answer, dossierId: "not-a-uuid" },
